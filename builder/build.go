@@ -1,0 +1,356 @@
+package builder
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
+)
+
+// ErrInclude is matched (errors.Is) by errors in an include tree or a root query: an unknown
+// include path or column, a bad order term.
+var ErrInclude = errors.New("builder: bad query")
+
+func qErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInclude}, args...)...)
+}
+
+// Query is what to compile: the root model, its filters, order and columns, and the includes.
+type Query struct {
+	Model *include.Model
+	// Where filters the root; several are ANDed. Map predicates name root columns, or
+	// included columns by path ("posts.title").
+	Where []sq.Sqlizer
+	// OrderBy terms: "name", "name DESC", or an included column by path "posts.created_at DESC".
+	OrderBy []string
+	// Columns selects a subset of the root's columns when HasColumns is set.
+	Columns    []string
+	HasColumns bool
+	// Unscoped lifts the root model's default scope.
+	Unscoped bool
+	Include  []include.Node
+}
+
+type bnode struct {
+	model    *include.Model
+	assoc    *include.Association // nil for the root
+	parent   *bnode
+	path     string
+	alias    string // target table alias
+	jalias   string // join table alias (BelongsToMany)
+	opts     *include.Resolved
+	children []*bnode
+	hnode    *hydrate.Node
+}
+
+type builder struct {
+	d      dialects.Dialect
+	schema *include.Schema
+	root   *bnode
+	nodes  []*bnode
+	nt     int
+	plan   *Plan
+	args   []any
+}
+
+// Build compiles q against schema for dialect d.
+func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+	if err := schema.Err(); err != nil {
+		return nil, err
+	}
+	if q.Model == nil {
+		return nil, qErr("no root model")
+	}
+	if d == nil {
+		return nil, qErr("no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite")
+	}
+	incs, err := include.Normalize(q.Include)
+	if err != nil {
+		return nil, qErr("%v", err)
+	}
+	b := &builder{d: d, schema: schema, plan: &Plan{}}
+	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}
+	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
+	if err := b.resolve(b.root, incs); err != nil {
+		return nil, err
+	}
+	if err := b.selectColumns(); err != nil {
+		return nil, err
+	}
+	var sql strings.Builder
+	sql.WriteString("SELECT ")
+	for i, c := range b.plan.Columns {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
+	}
+	sql.WriteString(" FROM " + b.q(q.Model.Table()) + " AS " + b.q(b.root.alias))
+	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
+	if err := b.joins(&sql); err != nil {
+		return nil, err
+	}
+	// WHERE: root filters and the root's default scope
+	var conds []string
+	if !q.Unscoped {
+		s, a, err := q.Model.DefaultScope().Render(b.resolver(b.root, false))
+		if err != nil {
+			return nil, qErr("default scope of %s: %v", q.Model.Name(), err)
+		}
+		if s != "" {
+			conds = append(conds, s)
+			b.args = append(b.args, a...)
+		}
+	}
+	for _, w := range q.Where {
+		s, a, err := scope.Render(w, b.resolver(b.root, true))
+		if err != nil {
+			return nil, qErr("root where: %v", err)
+		}
+		conds = append(conds, s)
+		b.args = append(b.args, a...)
+	}
+	if len(conds) > 0 {
+		sql.WriteString(" WHERE " + strings.Join(conds, " AND "))
+	}
+	order, err := b.orderBy(q.OrderBy)
+	if err != nil {
+		return nil, err
+	}
+	if len(order) > 0 {
+		sql.WriteString(" ORDER BY " + strings.Join(order, ", "))
+	}
+	b.plan.SQL, err = numberPlaceholders(sql.String(), d)
+	if err != nil {
+		return nil, err
+	}
+	b.plan.Args = b.args
+	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
+	return b.plan, nil
+}
+
+func (b *builder) q(ident string) string { return b.d.Quote(ident) }
+
+func (b *builder) newAlias() string {
+	a := "t" + strconv.Itoa(b.nt)
+	b.nt++
+	return a
+}
+
+func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
+	n := &bnode{model: m, assoc: a, parent: parent, path: path, opts: opts}
+	if a != nil && a.Kind == include.BelongsToMany {
+		n.jalias = b.newAlias()
+	}
+	n.alias = b.newAlias()
+	b.nodes = append(b.nodes, n)
+	h := &hydrate.Node{Path: path, Name: m.Name(), Type: m.Type()}
+	if a != nil {
+		h.Many = a.Many()
+		if a.Field != nil {
+			h.Field = a.Field.GoName
+		} else {
+			h.Field = a.As
+		}
+		if a.Through != nil {
+			h.Through = a.Through.Name()
+		} else {
+			h.Through = a.ThroughTable
+		}
+		parent.hnode.Children = append(parent.hnode.Children, h)
+		parent.children = append(parent.children, n)
+	}
+	n.hnode = h
+	return n
+}
+
+func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
+	for _, r := range incs {
+		a := parent.model.Association(r.Segment)
+		path := r.Segment
+		if parent.path != "" {
+			path = parent.path + "." + r.Segment
+		}
+		if a == nil {
+			valid := parent.model.AssociationNames()
+			list := "none: register associations on " + parent.model.Name() + " first"
+			if len(valid) > 0 {
+				list = strings.Join(valid, ", ")
+			}
+			return qErr("unknown include %q on %s (path %q); valid: %s", r.Segment, parent.model.Name(), path, list)
+		}
+		if a.Kind != include.BelongsToMany && (r.HasThCols || len(r.ThroughWhere) > 0) {
+			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
+		}
+		path = pathOf(parent.path, a.As)
+		n := b.newNode(a.Target, a, parent, path, r)
+		if err := b.resolve(n, r.Children); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pathOf(parent, seg string) string {
+	if parent == "" {
+		return seg
+	}
+	return parent + "." + seg
+}
+
+// selectColumns assigns the column aliases and builds each node's hydrate columns.
+func (b *builder) selectColumns() error {
+	nc := 0
+	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
+		col.Column = "c" + strconv.Itoa(nc)
+		nc++
+		col.Desc = path
+		n.hnode.Cols = append(n.hnode.Cols, col)
+		b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported})
+	}
+	for _, n := range b.nodes {
+		m := n.model
+		want := map[string]bool{}
+		if n.opts.HasColumns {
+			for _, c := range n.opts.Columns {
+				a, ok := m.Attr(c)
+				if !ok {
+					return qErr("%s: unknown column %q of %s; valid: %s", where(n), c, m.Name(), strings.Join(m.AttrNames(), ", "))
+				}
+				want[a.Column] = true
+			}
+		}
+		pk := map[string]int{}
+		for i, c := range m.PrimaryKey() {
+			pk[c] = i
+		}
+		keyIdx := make([]int, len(pk))
+		for _, a := range m.Attrs() {
+			_, isKey := pk[a.Column]
+			reported := !n.opts.HasColumns || want[a.Column]
+			if !reported && !isKey {
+				continue
+			}
+			col := hydrate.Col{Kind: hydrate.Kind(a.Type)}
+			if a.Field != nil {
+				col.Kind = hydrate.KindOf(a.Field.Type)
+			}
+			if reported {
+				col.Field = a.Name
+			}
+			if isKey {
+				keyIdx[pk[a.Column]] = len(n.hnode.Cols)
+			}
+			add(n, n.alias, a.Column, pathOf(n.path, a.Name), col, reported)
+		}
+		n.hnode.Key = keyIdx
+		if n.assoc != nil && n.assoc.Kind == include.BelongsToMany {
+			cols, err := b.throughColumns(n)
+			if err != nil {
+				return err
+			}
+			for _, tc := range cols {
+				add(n, n.jalias, tc.column, pathOf(n.path, "@through."+tc.name),
+					hydrate.Col{Field: tc.name, Through: true, Kind: tc.kind}, true)
+			}
+		}
+	}
+	return nil
+}
+
+func where(n *bnode) string {
+	if n.path == "" {
+		return "root " + n.model.Name()
+	}
+	return "include " + strconv.Quote(n.path)
+}
+
+type thCol struct {
+	name, column string
+	kind         hydrate.Kind
+}
+
+// throughColumns decides which join-table columns a BelongsToMany include selects: the ones
+// asked for, else every column of a join model that has somewhere to land (all of them in
+// the map form; in a struct, those with a through field).
+func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
+	a := n.assoc
+	jm := a.Through
+	st := n.model.Struct()
+	lands := func(name string) bool {
+		if st == nil {
+			return true
+		}
+		for _, f := range st.Through {
+			if f.Name == name {
+				return true
+			}
+			if f.Name == "" {
+				if fs, err := metaOf(f.Type); err == nil && fs.Column(name) != nil {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out []thCol
+	if n.opts.HasThCols {
+		for _, c := range n.opts.ThroughCols {
+			if jm == nil {
+				if !isIdent(c) {
+					return nil, qErr("%s: join-table column %q must be a bare column name", where(n), c)
+				}
+				out = append(out, thCol{name: c, column: c, kind: b.throughKind(st, c)})
+				continue
+			}
+			at, ok := jm.Attr(c)
+			if !ok {
+				return nil, qErr("%s: unknown join-table column %q of %s; valid: %s", where(n), c, jm.Name(), strings.Join(jm.AttrNames(), ", "))
+			}
+			out = append(out, thCol{name: at.Name, column: at.Column, kind: b.throughKindAttr(st, at)})
+		}
+		return out, nil
+	}
+	if jm != nil {
+		for _, at := range jm.Attrs() {
+			if lands(at.Name) {
+				out = append(out, thCol{name: at.Name, column: at.Column, kind: b.throughKindAttr(st, at)})
+			}
+		}
+		return out, nil
+	}
+	if st != nil {
+		// no join model: the through fields of the struct say which columns exist
+		for _, f := range st.Through {
+			if f.Name != "" {
+				out = append(out, thCol{name: f.Name, column: f.Name, kind: hydrate.KindOf(f.Type)})
+				continue
+			}
+			if fs, err := metaOf(f.Type); err == nil {
+				for _, c := range fs.Columns {
+					out = append(out, thCol{name: c.Name, column: c.Name, kind: hydrate.KindOf(c.Type)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

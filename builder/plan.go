@@ -1,0 +1,66 @@
+// Package builder is the only code that writes SQL text. It turns a root model, a root query
+// and an include tree into a Plan: one SELECT statement, its bind arguments, and the column
+// map the hydrator folds the rows with.
+//
+// Table aliases are t0..tn and column aliases c0..cn, assigned in pre-order of the include
+// tree, so they are short, unique by construction and the same for the same tree. Every value
+// is a bind argument; placeholders are numbered once, after the whole statement is written.
+package builder
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/joinery/joinery/hydrate"
+)
+
+// Plan is a compiled statement.
+type Plan struct {
+	SQL  string
+	Args []any
+	// Map folds the statement's rows into nested values.
+	Map *hydrate.Map
+	// Tables and Columns say which alias is which include path (see Explain).
+	Tables  []TableAlias
+	Columns []ColumnAlias
+}
+
+// TableAlias says what a table alias stands for.
+type TableAlias struct {
+	Alias string // t0
+	Table string // users
+	Path  string // "" for the root, else the include path; a join table is "<path>@through"
+	Join  string // "FROM", "LEFT JOIN", "INNER JOIN", "INNER JOIN (group)"
+}
+
+// ColumnAlias says what a column alias stands for.
+type ColumnAlias struct {
+	Alias    string // c3
+	Table    string // t1
+	Column   string // title
+	Path     string // posts.title
+	Reported bool   // false for keys selected only for identity
+}
+
+// ToSql implements squirrel.Sqlizer.
+func (p *Plan) ToSql() (string, []any, error) { return p.SQL, p.Args, nil }
+
+// Explain prints which alias is which include path, one line each.
+func (p *Plan) Explain() string {
+	var b strings.Builder
+	for _, t := range p.Tables {
+		path := t.Path
+		if path == "" {
+			path = "(root)"
+		}
+		fmt.Fprintf(&b, "%-4s %-24s %-12s %s\n", t.Alias, path, t.Join, t.Table)
+	}
+	for _, c := range p.Columns {
+		note := ""
+		if !c.Reported {
+			note = " (key only)"
+		}
+		fmt.Fprintf(&b, "%-4s %s.%s = %s%s\n", c.Alias, c.Table, c.Column, c.Path, note)
+	}
+	return b.String()
+}

@@ -1,0 +1,379 @@
+package hydrate
+
+import (
+	"database/sql"
+	"fmt"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/joinery/joinery/internal/meta"
+)
+
+// program is a Map compiled once: per node, the setters of its columns and how it is attached
+// to its parent.
+type program struct {
+	nodes  []*pnode
+	cols   []pcol
+	byName map[string]int // expected column name -> index in cols (used once per result set)
+}
+
+type pcol struct {
+	name string
+	kind Kind
+	info *colInfo
+}
+
+type setter func(base unsafe.Pointer, s slot) error
+
+type pfield struct {
+	col int // index into program.cols
+	set setter
+	// map nodes
+	key     string
+	through bool
+}
+
+type pnode struct {
+	n        *Node
+	idx      int
+	parent   *pnode
+	isMap    bool
+	many     bool
+	ptrElem  bool // struct node held through pointers ([]*T, *T)
+	elemType reflect.Type
+	size     uintptr
+	sliceTyp reflect.Type // many struct nodes: the slice type of the parent's field
+	fieldOff uintptr      // offset of the receiving field in the parent struct
+	key      []int        // indexes into program.cols
+	intKey   bool
+	fields   []pfield
+	manyKids []*pnode
+	kids     []*pnode
+	through  string // map nodes
+	path     string // Go field path for errors
+}
+
+func (m *Map) program() (*program, error) {
+	m.once.Do(func() { m.prog, m.err = compile(m) })
+	return m.prog, m.err
+}
+
+func mapErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMap}, args...)...)
+}
+
+func compile(m *Map) (*program, error) {
+	if m == nil || m.Root == nil {
+		return nil, mapErr("no root node")
+	}
+	p := &program{byName: map[string]int{}}
+	var rec func(n *Node, parent *pnode) error
+	rec = func(n *Node, parent *pnode) error {
+		pn := &pnode{n: n, idx: len(p.nodes), parent: parent, isMap: n.Type == nil, many: n.Many, through: n.Through}
+		p.nodes = append(p.nodes, pn)
+		name := n.Name
+		if name == "" {
+			name = "root"
+		}
+		if parent == nil {
+			pn.path = name
+			pn.many = true
+		} else {
+			pn.path = parent.path + "." + n.Field
+			if n.Many {
+				pn.path += "[]"
+			}
+			parent.kids = append(parent.kids, pn)
+			if n.Many {
+				parent.manyKids = append(parent.manyKids, pn)
+			}
+			if parent.isMap != pn.isMap {
+				return mapErr("node %q: a struct node and a map node cannot be nested in each other", n.Path)
+			}
+			if !pn.isMap {
+				if err := bindParentField(pn, parent); err != nil {
+					return err
+				}
+			}
+		}
+		var sm *meta.Struct
+		if !pn.isMap {
+			t := n.Type
+			if t.Kind() != reflect.Struct {
+				return mapErr("node %q: Type %s is not a struct", n.Path, t)
+			}
+			var err error
+			if sm, err = meta.Of(t); err != nil {
+				return mapErr("node %q: %v", n.Path, err)
+			}
+			pn.elemType, pn.size = t, t.Size()
+		}
+		if len(n.Key) == 0 {
+			return mapErr("node %q has no key columns: identity needs the primary key", n.Path)
+		}
+		if len(n.Key) > 4 {
+			return mapErr("node %q: keys of more than 4 columns are not supported", n.Path)
+		}
+		first := len(p.cols)
+		for i, c := range n.Cols {
+			if _, dup := p.byName[c.Column]; dup {
+				return mapErr("column %q appears twice in the map", c.Column)
+			}
+			ci := &colInfo{column: c.Column, field: pn.path}
+			kind := c.Kind
+			var set setter
+			if !pn.isMap && c.Field != "" {
+				f, off, err := structField(sm, c, n)
+				if err != nil {
+					return err
+				}
+				ci.field = pn.path + "." + f.GoName
+				kind, set = fieldSetter(f.Type, off)
+			} else if c.Field != "" {
+				ci.field = pn.path + "." + c.Field
+			}
+			p.byName[c.Column] = len(p.cols)
+			p.cols = append(p.cols, pcol{name: c.Column, kind: kind, info: ci})
+			if c.Field != "" {
+				pn.fields = append(pn.fields, pfield{col: first + i, set: set, key: c.Field, through: c.Through})
+			}
+		}
+		for _, k := range n.Key {
+			if k < 0 || k >= len(n.Cols) {
+				return mapErr("node %q: key index %d out of range", n.Path, k)
+			}
+			pn.key = append(pn.key, first+k)
+		}
+		pn.intKey = len(pn.key) == 1 && p.cols[pn.key[0]].kind == Int
+		for _, c := range n.Children {
+			if err := rec(c, pn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := rec(m.Root, nil); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// bindParentField finds the field of the parent struct that receives pn and checks its type.
+func bindParentField(pn, parent *pnode) error {
+	n := pn.n
+	pt := parent.elemType
+	sf, ok := pt.FieldByName(n.Field)
+	if !ok || len(sf.Index) != 1 && !embeddedByValue(pt, sf.Index) {
+		return mapErr("node %q: %s has no field %q", n.Path, pt, n.Field)
+	}
+	ft := sf.Type
+	pn.fieldOff = sf.Offset
+	if len(sf.Index) > 1 {
+		pn.fieldOff = offsetOf(pt, sf.Index)
+	}
+	want := n.Type
+	switch {
+	case n.Many && ft.Kind() == reflect.Slice && ft.Elem() == want:
+		pn.sliceTyp = ft
+	case n.Many && ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Pointer && ft.Elem().Elem() == want:
+		pn.sliceTyp, pn.ptrElem = ft, true
+	case !n.Many && ft == want:
+	case !n.Many && ft.Kind() == reflect.Pointer && ft.Elem() == want:
+		pn.ptrElem = true
+	default:
+		card := "*%[1]s or %[1]s"
+		if n.Many {
+			card = "[]%[1]s or []*%[1]s"
+		}
+		return mapErr("node %q: field %s.%s is %s, want "+card, n.Path, pt.Name(), n.Field, ft, want.Name())
+	}
+	return nil
+}
+
+func embeddedByValue(t reflect.Type, index []int) bool {
+	for _, i := range index[:len(index)-1] {
+		f := t.Field(i)
+		if f.Type.Kind() != reflect.Struct {
+			return false
+		}
+		t = f.Type
+	}
+	return true
+}
+
+func offsetOf(t reflect.Type, index []int) uintptr {
+	var off uintptr
+	for _, i := range index {
+		f := t.Field(i)
+		off += f.Offset
+		t = f.Type
+	}
+	return off
+}
+
+// structField finds where column c of node n lands in the struct: a column field, or for a
+// join-table column a `joinery:"through:<col>"` field or a field of the `joinery:"through"`
+// struct. It returns the field and its offset from the start of the node's struct; a pointer
+// to a through struct is not supported as an offset, so through structs must be values.
+func structField(sm *meta.Struct, c Col, n *Node) (*meta.Field, uintptr, error) {
+	if !c.Through {
+		f := sm.Column(c.Field)
+		if f == nil {
+			return nil, 0, mapErr("node %q: %s has no field for column %q (valid: %v)", n.Path, sm.Type, c.Field, sm.ColumnNames())
+		}
+		return f, f.Offset, nil
+	}
+	for _, f := range sm.Through {
+		if f.Name == c.Field {
+			return f, f.Offset, nil
+		}
+	}
+	for _, f := range sm.Through {
+		if f.Name != "" {
+			continue
+		}
+		if f.Type.Kind() != reflect.Struct {
+			return nil, 0, mapErr("node %q: field %s.%s tagged joinery:\"through\" must be a struct value", n.Path, sm.Type.Name(), f.GoName)
+		}
+		inner, err := meta.Of(f.Type)
+		if err != nil {
+			return nil, 0, mapErr("node %q: %v", n.Path, err)
+		}
+		if g := inner.Column(c.Field); g != nil {
+			return &meta.Field{Name: g.Name, GoName: f.GoName + "." + g.GoName, Type: g.Type}, f.Offset + g.Offset, nil
+		}
+		return nil, 0, mapErr("node %q: join-table column %q has no field in %s.%s (valid: %v)", n.Path, c.Field, sm.Type.Name(), f.GoName, inner.ColumnNames())
+	}
+	return nil, 0, mapErr("node %q: join-table column %q has nowhere to land in %s: add a field tagged `joinery:\"through:%s\"` or a struct field tagged `joinery:\"through\"`", n.Path, c.Field, sm.Type.Name(), c.Field)
+}
+
+var (
+	scannerType = reflect.TypeOf((*sql.Scanner)(nil)).Elem()
+	timeType    = reflect.TypeOf(time.Time{})
+)
+
+// KindOf is the slot kind joinery scans a column into when it lands on a field of type t; a
+// statement builder uses it for key-only columns of struct nodes.
+func KindOf(t reflect.Type) Kind {
+	k, _ := fieldSetter(t, 0)
+	return k
+}
+
+// fieldSetter chooses, once per field, the slot kind and the function that stores the slot's
+// value into the field at base+off.
+func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
+	if reflect.PointerTo(t).Implements(scannerType) {
+		return Any, func(base unsafe.Pointer, s slot) error {
+			sc := reflect.NewAt(t, unsafe.Add(base, off)).Interface().(sql.Scanner)
+			return sc.Scan(s.(*anySlot).v)
+		}
+	}
+	if t.Kind() == reflect.Pointer {
+		et := t.Elem()
+		k, inner := fieldSetter(et, 0)
+		return k, func(base unsafe.Pointer, s slot) error {
+			dst := (*unsafe.Pointer)(unsafe.Add(base, off))
+			if s.isNull() {
+				*dst = nil
+				return nil
+			}
+			v := reflect.New(et).UnsafePointer()
+			if err := inner(v, s); err != nil {
+				return err
+			}
+			*dst = v
+			return nil
+		}
+	}
+	if t == timeType {
+		return Time, func(base unsafe.Pointer, s slot) error {
+			ts := s.(*timeSlot)
+			if !ts.v.Valid {
+				return errNull
+			}
+			*(*time.Time)(unsafe.Add(base, off)) = ts.v.Time
+			return nil
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return String, func(base unsafe.Pointer, s slot) error {
+			ss := s.(*stringSlot)
+			if !ss.v.Valid {
+				return errNull
+			}
+			*(*string)(unsafe.Add(base, off)) = ss.v.String
+			return nil
+		}
+	case reflect.Bool:
+		return Bool, func(base unsafe.Pointer, s slot) error {
+			bs := s.(*boolSlot)
+			if !bs.v.Valid {
+				return errNull
+			}
+			*(*bool)(unsafe.Add(base, off)) = bs.v.Bool
+			return nil
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		size := t.Size()
+		return Int, func(base unsafe.Pointer, s slot) error {
+			is := s.(*intSlot)
+			if !is.v.Valid {
+				return errNull
+			}
+			p := unsafe.Add(base, off)
+			v := is.v.Int64
+			switch size {
+			case 8:
+				*(*int64)(p) = v
+			case 4:
+				*(*int32)(p) = int32(v)
+			case 2:
+				*(*int16)(p) = int16(v)
+			default:
+				*(*int8)(p) = int8(v)
+			}
+			return nil
+		}
+	case reflect.Float32:
+		return Float, func(base unsafe.Pointer, s slot) error {
+			fs := s.(*floatSlot)
+			if !fs.v.Valid {
+				return errNull
+			}
+			*(*float32)(unsafe.Add(base, off)) = float32(fs.v.Float64)
+			return nil
+		}
+	case reflect.Float64:
+		return Float, func(base unsafe.Pointer, s slot) error {
+			fs := s.(*floatSlot)
+			if !fs.v.Valid {
+				return errNull
+			}
+			*(*float64)(unsafe.Add(base, off)) = fs.v.Float64
+			return nil
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return Bytes, func(base unsafe.Pointer, s slot) error {
+				reflect.NewAt(t, unsafe.Add(base, off)).Elem().SetBytes(s.(*bytesSlot).v)
+				return nil
+			}
+		}
+	}
+	// anything else: convert what the driver returned
+	return Any, func(base unsafe.Pointer, s slot) error {
+		v := s.(*anySlot).v
+		if v == nil {
+			return errNull
+		}
+		rv := reflect.ValueOf(v)
+		if !rv.Type().ConvertibleTo(t) {
+			return errUnsupported(v, t.String())
+		}
+		reflect.NewAt(t, unsafe.Add(base, off)).Elem().Set(rv.Convert(t))
+		return nil
+	}
+}

@@ -1,0 +1,373 @@
+package hydrate
+
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+)
+
+// Rows is what the hydrator reads: *sql.Rows satisfies it, and so can an adapter over another
+// driver's rows.
+type Rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// All folds rows into a slice of T, where T is the root node's struct type, a pointer to it,
+// or map[string]any for a map whose root has no Type. rows is always closed.
+func All[T any](rows Rows, m *Map) ([]T, error) {
+	var out []T
+	if err := Into(rows, m, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Into folds rows into dest: a *[]T, *[]*T or *[]map[string]any matching the map's root.
+// rows is always closed. On success *dest is non-nil (empty when no row matched).
+func Into(rows Rows, m *Map, dest any) (err error) {
+	defer func() {
+		if cerr := rows.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("hydrate: closing rows: %w", cerr)
+		}
+	}()
+	p, err := m.program()
+	if err != nil {
+		return err
+	}
+	root := p.nodes[0]
+	dv := reflect.ValueOf(dest)
+	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Elem().Kind() != reflect.Slice {
+		return fmt.Errorf("hydrate: dest must be a non-nil pointer to a slice, got %T", dest)
+	}
+	st := dv.Elem().Type()
+	var r runner
+	r.p = p
+	switch {
+	case root.isMap && st.Elem() == reflect.TypeOf(map[string]any(nil)):
+		r.mapOut = dest.(*[]map[string]any)
+		*r.mapOut = make([]map[string]any, 0)
+	case !root.isMap && st.Elem() == root.elemType:
+		r.rootPtr = false
+	case !root.isMap && st.Elem().Kind() == reflect.Pointer && st.Elem().Elem() == root.elemType:
+		r.rootPtr = true
+	default:
+		want := "[]map[string]any"
+		if !root.isMap {
+			want = "[]" + root.elemType.String() + " or []*" + root.elemType.String()
+		}
+		return fmt.Errorf("hydrate: dest is %s, the map's root needs %s", st, want)
+	}
+	if r.mapOut == nil {
+		dv.Elem().Set(reflect.MakeSlice(st, 0, 0))
+		r.rootHdr = dv.UnsafePointer()
+		r.rootSlice = st
+	}
+	return r.run(rows)
+}
+
+type sliceHeader struct {
+	data unsafe.Pointer
+	len  int
+	cap  int
+}
+
+var emptyBase byte
+
+// emptySlice is a non-nil, zero-capacity slice header: appends through it always reallocate,
+// so every parent can share it.
+var emptySlice = sliceHeader{data: unsafe.Pointer(&emptyBase)}
+
+type intKey struct {
+	parent int32
+	v      int64
+}
+
+type genKey struct {
+	parent int32
+	n      uint8
+	parts  [4]keyPart
+}
+
+type nstate struct {
+	intIdx map[intKey]int32
+	genIdx map[genKey]int32
+	pos    []int32          // value elements: position in the parent's slice
+	ptrs   []unsafe.Pointer // pointer elements
+	maps   []map[string]any // map nodes
+	filled []bool           // to-one nodes: parent id -> already has its one
+	count  int32
+	curID  int32
+	cur    unsafe.Pointer
+	curMap map[string]any
+}
+
+type runner struct {
+	p         *program
+	st        []nstate
+	slots     []slot
+	rootPtr   bool
+	rootHdr   unsafe.Pointer
+	rootSlice reflect.Type
+	mapOut    *[]map[string]any
+}
+
+func (r *runner) run(rows Rows) error {
+	p := r.p
+	names, err := rows.Columns()
+	if err != nil {
+		return fmt.Errorf("hydrate: %w", err)
+	}
+	// Once per result set: match the columns by name.
+	r.slots = make([]slot, len(p.cols))
+	for i, c := range p.cols {
+		r.slots[i] = newSlot(c.kind, c.info)
+	}
+	dests := make([]any, len(names))
+	seen := make([]bool, len(p.cols))
+	for i, name := range names {
+		j, ok := p.byName[name]
+		if !ok {
+			return fmt.Errorf("%w: unexpected column %q (position %d): the map has no place for it", ErrColumns, name, i+1)
+		}
+		if seen[j] {
+			return fmt.Errorf("%w: column %q appears twice in the result", ErrColumns, name)
+		}
+		seen[j] = true
+		dests[i] = r.slots[j]
+	}
+	for j, ok := range seen {
+		if !ok {
+			return fmt.Errorf("%w: column %q (%s) is missing from the result", ErrColumns, p.cols[j].name, p.cols[j].info.field)
+		}
+	}
+	r.st = make([]nstate, len(p.nodes))
+	for i, pn := range p.nodes {
+		if pn.intKey {
+			r.st[i].intIdx = map[intKey]int32{}
+		} else {
+			r.st[i].genIdx = map[genKey]int32{}
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(dests...); err != nil {
+			return fmt.Errorf("hydrate: %w", err)
+		}
+		if err := r.row(); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("hydrate: %w", err)
+	}
+	return nil
+}
+
+// row folds the current row: each node, in pre-order, finds or creates its instance under
+// the parent's instance of this row.
+func (r *runner) row() error {
+	for i, pn := range r.p.nodes {
+		st := &r.st[i]
+		var pid int32
+		var pbase unsafe.Pointer
+		var pmap map[string]any
+		if pn.parent != nil {
+			ps := &r.st[pn.parent.idx]
+			if ps.curID < 0 {
+				st.curID = -1
+				continue
+			}
+			pid, pbase, pmap = ps.curID, ps.cur, ps.curMap
+		} else {
+			pbase = r.rootHdr
+		}
+		// identity
+		var id int32
+		var found bool
+		var ik intKey
+		var gk genKey
+		if pn.intKey {
+			s := r.slots[pn.key[0]].(*intSlot)
+			if !s.v.Valid {
+				if pn.parent == nil {
+					return r.nullRootKey(pn)
+				}
+				st.curID = -1
+				continue
+			}
+			ik = intKey{parent: pid, v: s.v.Int64}
+			id, found = st.intIdx[ik]
+		} else {
+			gk.parent = pid
+			gk.n = uint8(len(pn.key))
+			allNull := true
+			for j, k := range pn.key {
+				s := r.slots[k]
+				if s.isNull() {
+					continue
+				}
+				allNull = false
+				kp, ok := s.key()
+				if !ok {
+					return &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
+				}
+				gk.parts[j] = kp
+			}
+			if allNull {
+				if pn.parent == nil {
+					return r.nullRootKey(pn)
+				}
+				st.curID = -1
+				continue
+			}
+			id, found = st.genIdx[gk]
+		}
+		if !found {
+			if !pn.many {
+				// a to-one keeps its first match
+				if int(pid) < len(st.filled) && st.filled[pid] {
+					st.curID = -1
+					continue
+				}
+				for int(pid) >= len(st.filled) {
+					st.filled = append(st.filled, false)
+				}
+				st.filled[pid] = true
+			}
+			id = st.count
+			st.count++
+			if pn.intKey {
+				st.intIdx[ik] = id
+			} else {
+				st.genIdx[gk] = id
+			}
+			if err := r.create(pn, st, pbase, pmap); err != nil {
+				return err
+			}
+		} else {
+			r.locate(pn, st, id, pbase)
+		}
+		st.curID = id
+	}
+	return nil
+}
+
+func (r *runner) nullRootKey(pn *pnode) error {
+	c := r.p.cols[pn.key[0]]
+	return &ScanError{Column: c.name, Field: c.info.field, Err: fmt.Errorf("the root's key is NULL")}
+}
+
+// locate sets st.cur/curMap to the existing instance id.
+func (r *runner) locate(pn *pnode, st *nstate, id int32, pbase unsafe.Pointer) {
+	switch {
+	case pn.isMap:
+		st.curMap = st.maps[id]
+	case pn.ptrElem || (pn.parent == nil && r.rootPtr):
+		st.cur = st.ptrs[id]
+	case pn.many:
+		h := (*sliceHeader)(unsafe.Add(pbase, pn.fieldOff))
+		st.cur = unsafe.Add(h.data, uintptr(st.pos[id])*pn.size)
+	default:
+		st.cur = unsafe.Add(pbase, pn.fieldOff)
+	}
+}
+
+func (r *runner) create(pn *pnode, st *nstate, pbase unsafe.Pointer, pmap map[string]any) error {
+	if pn.isMap {
+		return r.createMap(pn, st, pmap)
+	}
+	ptrElem := pn.ptrElem || (pn.parent == nil && r.rootPtr)
+	var cur unsafe.Pointer
+	switch {
+	case ptrElem:
+		cur = reflect.New(pn.elemType).UnsafePointer()
+		st.ptrs = append(st.ptrs, cur)
+		if pn.many {
+			h := (*sliceHeader)(unsafe.Add(pbase, pn.fieldOff))
+			r.grow(pn, h)
+			*(*unsafe.Pointer)(unsafe.Add(h.data, uintptr(h.len)*unsafe.Sizeof(cur))) = cur
+			h.len++
+		} else {
+			*(*unsafe.Pointer)(unsafe.Add(pbase, pn.fieldOff)) = cur
+		}
+	case pn.many:
+		h := (*sliceHeader)(unsafe.Add(pbase, pn.fieldOff))
+		r.grow(pn, h)
+		cur = unsafe.Add(h.data, uintptr(h.len)*pn.size)
+		st.pos = append(st.pos, int32(h.len))
+		h.len++
+	default:
+		cur = unsafe.Add(pbase, pn.fieldOff)
+	}
+	st.cur = cur
+	for _, f := range pn.fields {
+		if err := f.set(cur, r.slots[f.col]); err != nil {
+			if _, ok := err.(*ScanError); ok {
+				return err
+			}
+			c := r.p.cols[f.col]
+			return &ScanError{Column: c.name, Field: c.info.field, Err: err}
+		}
+	}
+	for _, k := range pn.manyKids {
+		*(*sliceHeader)(unsafe.Add(cur, k.fieldOff)) = emptySlice
+	}
+	return nil
+}
+
+// grow makes room for one more element in the slice at h.
+func (r *runner) grow(pn *pnode, h *sliceHeader) {
+	if h.len < h.cap {
+		return
+	}
+	typ := pn.sliceTyp
+	if pn.parent == nil {
+		typ = r.rootSlice
+	}
+	old := reflect.NewAt(typ, unsafe.Pointer(h)).Elem()
+	n := 2 * h.cap
+	if n < 4 {
+		n = 4
+	}
+	ns := reflect.MakeSlice(typ, h.len, n)
+	reflect.Copy(ns, old)
+	old.Set(ns)
+}
+
+func (r *runner) createMap(pn *pnode, st *nstate, pmap map[string]any) error {
+	m := make(map[string]any, len(pn.fields)+len(pn.kids))
+	var through map[string]any
+	for _, f := range pn.fields {
+		v := r.slots[f.col].value()
+		if f.through {
+			if through == nil {
+				through = map[string]any{}
+				m[pn.through] = through
+			}
+			through[f.key] = v
+			continue
+		}
+		m[f.key] = v
+	}
+	for _, k := range pn.kids {
+		if k.many {
+			m[k.n.Field] = []any{}
+		} else {
+			m[k.n.Field] = nil
+		}
+	}
+	st.maps = append(st.maps, m)
+	st.curMap = m
+	switch {
+	case pn.parent == nil:
+		*r.mapOut = append(*r.mapOut, m)
+	case pn.many:
+		pmap[pn.n.Field] = append(pmap[pn.n.Field].([]any), m)
+	default:
+		pmap[pn.n.Field] = m
+	}
+	return nil
+}

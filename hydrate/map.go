@@ -1,0 +1,137 @@
+// Package hydrate folds flat result rows into nested values: []T, *T or []map[string]any.
+//
+// It is driven only by a Map: a tree of nodes, each naming the result columns that hold its
+// values and its identity, and the Go field or map key that receives it. The statement builder
+// produces a Map with every Plan, and a Map can be written by hand to fold handwritten SQL.
+//
+// Identity is (parent identity, own key), compared as typed values: a Tag shared by two Posts
+// appears under both. A node whose key columns are all NULL is absent: a nil pointer, no slice
+// element; an included to-many with no rows is an empty, non-nil slice. Children keep the
+// order in which they first appear in the rows. The per-row path runs precompiled setters and
+// typed keys: no reflection lookups, no string formatting, no map of column names.
+package hydrate
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// Kind is the value kind of a column of a map node, choosing how it is scanned.
+type Kind uint8
+
+// Column kinds for map nodes. Struct nodes take the kind from the field's Go type.
+const (
+	Any    Kind = iota // whatever the driver returns; []byte becomes string
+	Int                // int64
+	Float              // float64
+	String             // string
+	Bool               // bool
+	Time               // time.Time
+	Bytes              // []byte
+)
+
+// Map describes how the columns of a result set fold into nested values.
+type Map struct {
+	Root *Node
+
+	once sync.Once
+	prog *program
+	err  error
+}
+
+// Node is one level of the tree: the root model or one include.
+type Node struct {
+	// Path names the node in errors and in Explain output: "" for the root, else the include
+	// path ("posts.comments").
+	Path string
+	// Name is the display name of the node's Go type or model, for error field paths.
+	Name string
+	// Field is the Go field name (struct parents) or map key (map parents) in the parent that
+	// receives this node. Unused for the root.
+	Field string
+	// Type is the struct type of the node's values; nil means map[string]any.
+	Type reflect.Type
+	// Many: the parent holds a slice of these.
+	Many bool
+	// Cols are the result columns of this node.
+	Cols []Col
+	// Key are indexes into Cols that form the node's identity. Required.
+	Key []int
+	// Through is the key under which join-table columns are nested in the map form.
+	Through string
+	// Children are the included nodes.
+	Children []*Node
+}
+
+// Col is one result column of a node.
+type Col struct {
+	// Column is the result column's name, as rows.Columns() reports it.
+	Column string
+	// Field is the db name of the struct field (struct nodes) or the key (map nodes) that
+	// receives the value; "" selects the column for identity or joining without reporting it.
+	Field string
+	// Through marks a join-table column: in a struct it lands on the field tagged
+	// `joinery:"through:<Field>"` or on the field <Field> of the struct tagged
+	// `joinery:"through"`; in a map, under Node.Through.
+	Through bool
+	// Kind chooses the scan type of a map node's column.
+	Kind Kind
+	// Desc describes the column for errors ("posts.title"); optional.
+	Desc string
+}
+
+// Walk calls fn for every node of the map in pre-order.
+func (m *Map) Walk(fn func(n *Node, depth int)) {
+	var rec func(n *Node, d int)
+	rec = func(n *Node, d int) {
+		fn(n, d)
+		for _, c := range n.Children {
+			rec(c, d+1)
+		}
+	}
+	if m.Root != nil {
+		rec(m.Root, 0)
+	}
+}
+
+// Columns lists the result columns the map expects, in pre-order of the nodes.
+func (m *Map) Columns() []string {
+	var out []string
+	m.Walk(func(n *Node, _ int) {
+		for _, c := range n.Cols {
+			out = append(out, c.Column)
+		}
+	})
+	return out
+}
+
+// String prints the map's tree: node paths, fields, cardinality and columns.
+func (m *Map) String() string {
+	var b strings.Builder
+	m.Walk(func(n *Node, d int) {
+		b.WriteString(strings.Repeat("  ", d))
+		name := n.Path
+		if name == "" {
+			name = n.Name
+		}
+		card := "one"
+		if n.Many {
+			card = "many"
+		}
+		fmt.Fprintf(&b, "%s (%s)", name, card)
+		for _, c := range n.Cols {
+			f := c.Field
+			if f == "" {
+				f = "-"
+			}
+			if c.Through {
+				f = "through." + f
+			}
+			fmt.Fprintf(&b, " %s=%s", c.Column, f)
+		}
+		b.WriteByte('\n')
+	})
+	return b.String()
+}

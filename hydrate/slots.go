@@ -1,0 +1,229 @@
+package hydrate
+
+import (
+	"database/sql"
+	"math"
+	"time"
+)
+
+// keyPart is one typed component of an identity key; comparable, never a formatted string.
+type keyPart struct {
+	i int64
+	s string
+}
+
+// slot receives one column of the current row. Each slot is its own sql.Scanner, so a
+// conversion failure names the column and the Go field.
+type slot interface {
+	sql.Scanner
+	isNull() bool
+	key() (keyPart, bool) // false when the value cannot be a key
+	value() any           // the map form's value; nil when NULL
+}
+
+type colInfo struct {
+	column string
+	field  string // Go field path for errors
+}
+
+type intSlot struct {
+	v  sql.NullInt64
+	ci *colInfo
+}
+
+func (s *intSlot) Scan(src any) error {
+	if err := s.v.Scan(src); err != nil {
+		return scanErr(s.ci, err)
+	}
+	return nil
+}
+func (s *intSlot) isNull() bool         { return !s.v.Valid }
+func (s *intSlot) key() (keyPart, bool) { return keyPart{i: s.v.Int64}, true }
+func (s *intSlot) value() any {
+	if !s.v.Valid {
+		return nil
+	}
+	return s.v.Int64
+}
+
+type floatSlot struct {
+	v  sql.NullFloat64
+	ci *colInfo
+}
+
+func (s *floatSlot) Scan(src any) error {
+	if err := s.v.Scan(src); err != nil {
+		return scanErr(s.ci, err)
+	}
+	return nil
+}
+func (s *floatSlot) isNull() bool { return !s.v.Valid }
+func (s *floatSlot) key() (keyPart, bool) {
+	return keyPart{i: int64(math.Float64bits(s.v.Float64))}, true
+}
+func (s *floatSlot) value() any {
+	if !s.v.Valid {
+		return nil
+	}
+	return s.v.Float64
+}
+
+type stringSlot struct {
+	v  sql.NullString
+	ci *colInfo
+}
+
+func (s *stringSlot) Scan(src any) error {
+	if err := s.v.Scan(src); err != nil {
+		return scanErr(s.ci, err)
+	}
+	return nil
+}
+func (s *stringSlot) isNull() bool         { return !s.v.Valid }
+func (s *stringSlot) key() (keyPart, bool) { return keyPart{s: s.v.String}, true }
+func (s *stringSlot) value() any {
+	if !s.v.Valid {
+		return nil
+	}
+	return s.v.String
+}
+
+type boolSlot struct {
+	v  sql.NullBool
+	ci *colInfo
+}
+
+func (s *boolSlot) Scan(src any) error {
+	if err := s.v.Scan(src); err != nil {
+		return scanErr(s.ci, err)
+	}
+	return nil
+}
+func (s *boolSlot) isNull() bool { return !s.v.Valid }
+func (s *boolSlot) key() (keyPart, bool) {
+	if s.v.Bool {
+		return keyPart{i: 1}, true
+	}
+	return keyPart{}, true
+}
+func (s *boolSlot) value() any {
+	if !s.v.Valid {
+		return nil
+	}
+	return s.v.Bool
+}
+
+type timeSlot struct {
+	v  sql.NullTime
+	ci *colInfo
+}
+
+func (s *timeSlot) Scan(src any) error {
+	if err := s.v.Scan(src); err != nil {
+		return scanErr(s.ci, err)
+	}
+	return nil
+}
+func (s *timeSlot) isNull() bool { return !s.v.Valid }
+func (s *timeSlot) key() (keyPart, bool) {
+	return keyPart{i: s.v.Time.UnixNano(), s: s.v.Time.Location().String()}, true
+}
+func (s *timeSlot) value() any {
+	if !s.v.Valid {
+		return nil
+	}
+	return s.v.Time
+}
+
+type bytesSlot struct {
+	v  []byte
+	ci *colInfo
+}
+
+func (s *bytesSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		s.v = nil
+	case []byte:
+		s.v = append(make([]byte, 0, len(v)), v...)
+	case string:
+		s.v = []byte(v)
+	default:
+		return scanErr(s.ci, errUnsupported(src, "[]byte"))
+	}
+	return nil
+}
+func (s *bytesSlot) isNull() bool         { return s.v == nil }
+func (s *bytesSlot) key() (keyPart, bool) { return keyPart{s: string(s.v)}, true }
+func (s *bytesSlot) value() any {
+	if s.v == nil {
+		return nil
+	}
+	return s.v
+}
+
+// anySlot keeps whatever the driver returned; []byte is copied.
+type anySlot struct {
+	v  any
+	ci *colInfo
+}
+
+func (s *anySlot) Scan(src any) error {
+	if b, ok := src.([]byte); ok {
+		src = append(make([]byte, 0, len(b)), b...)
+	}
+	s.v = src
+	return nil
+}
+func (s *anySlot) isNull() bool { return s.v == nil }
+func (s *anySlot) key() (keyPart, bool) {
+	switch v := s.v.(type) {
+	case int64:
+		return keyPart{i: v}, true
+	case string:
+		return keyPart{s: v}, true
+	case []byte:
+		return keyPart{s: string(v)}, true
+	case float64:
+		return keyPart{i: int64(math.Float64bits(v))}, true
+	case bool:
+		if v {
+			return keyPart{i: 1}, true
+		}
+		return keyPart{}, true
+	case time.Time:
+		return keyPart{i: v.UnixNano(), s: v.Location().String()}, true
+	case int32:
+		return keyPart{i: int64(v)}, true
+	case int:
+		return keyPart{i: int64(v)}, true
+	}
+	return keyPart{}, false
+}
+
+// value returns the map form: []byte as string (text columns from MySQL and SQLite arrive as
+// bytes), everything else as the driver returned it.
+func (s *anySlot) value() any {
+	if b, ok := s.v.([]byte); ok {
+		return string(b)
+	}
+	return s.v
+}
+
+func newSlot(k Kind, ci *colInfo) slot {
+	switch k {
+	case Int:
+		return &intSlot{ci: ci}
+	case Float:
+		return &floatSlot{ci: ci}
+	case String:
+		return &stringSlot{ci: ci}
+	case Bool:
+		return &boolSlot{ci: ci}
+	case Time:
+		return &timeSlot{ci: ci}
+	case Bytes:
+		return &bytesSlot{ci: ci}
+	}
+	return &anySlot{ci: ci}
+}

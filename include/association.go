@@ -1,0 +1,391 @@
+package include
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/joinery/joinery/internal/meta"
+	"github.com/joinery/joinery/scope"
+)
+
+// Kind is an association's kind.
+type Kind uint8
+
+// Association kinds, as in Sequelize.
+const (
+	BelongsTo Kind = iota + 1
+	HasOne
+	HasMany
+	BelongsToMany
+)
+
+func (k Kind) String() string {
+	switch k {
+	case BelongsTo:
+		return "BelongsTo"
+	case HasOne:
+		return "HasOne"
+	case HasMany:
+		return "HasMany"
+	case BelongsToMany:
+		return "BelongsToMany"
+	}
+	return "Kind(?)"
+}
+
+// Association is a registered association. Its fields are resolved at registration (key
+// names are columns) and must not be changed afterwards.
+type Association struct {
+	Kind   Kind
+	Source *Model
+	Target *Model
+	// As is the alias: the include path segment and, by default, the receiving field's name.
+	As string
+	// ForeignKey is the column holding the reference: on the source (BelongsTo), on the target
+	// (HasOne, HasMany), or on the join table pointing at the source (BelongsToMany).
+	ForeignKey string
+	// SourceKey is the source column the foreign key references (HasOne, HasMany,
+	// BelongsToMany); the source's primary key by default.
+	SourceKey string
+	// TargetKey is the target column referenced (BelongsTo: by ForeignKey; BelongsToMany: by
+	// OtherKey); the target's primary key by default.
+	TargetKey string
+	// OtherKey is the join-table column pointing at the target (BelongsToMany).
+	OtherKey string
+	// ThroughTable is the join table (BelongsToMany); Through is its model when one was
+	// registered (join-table columns are then validated and typed).
+	ThroughTable string
+	Through      *Model
+	// Scope applies to the target, ThroughScope to the join table; both go in the JOIN's ON.
+	Scope        scope.Scope
+	ThroughScope scope.Scope
+	// Unique is false for a join table that may link the same pair twice: each link is kept
+	// and the target's identity under its parent is the join row's primary key.
+	Unique bool
+	// Field is the struct field of the source that receives the association (struct models).
+	Field *meta.Field
+}
+
+// Many reports whether the association loads a slice.
+func (a *Association) Many() bool { return a.Kind == HasMany || a.Kind == BelongsToMany }
+
+func (a *Association) String() string {
+	return fmt.Sprintf("%s %s -> %s as %q", a.Kind, a.Source.name, a.Target.name, a.As)
+}
+
+// AssocOption configures an association at registration.
+type AssocOption func(*assocOpts)
+
+type assocOpts struct {
+	as, fk, sk, tk, ok string
+	throughTable       string
+	throughModel       string
+	field              string
+	scope, thScope     scope.Scope
+	nonUnique          bool
+}
+
+// As sets the alias (Sequelize's `as`). Default: the target's name for BelongsTo and HasOne,
+// its plural for HasMany and BelongsToMany (Posts).
+func As(alias string) AssocOption { return func(o *assocOpts) { o.as = alias } }
+
+// ForeignKey names the foreign-key attribute or column (see Association.ForeignKey).
+func ForeignKey(name string) AssocOption { return func(o *assocOpts) { o.fk = name } }
+
+// SourceKey names the source attribute the foreign key references.
+func SourceKey(name string) AssocOption { return func(o *assocOpts) { o.sk = name } }
+
+// TargetKey names the target attribute referenced.
+func TargetKey(name string) AssocOption { return func(o *assocOpts) { o.tk = name } }
+
+// OtherKey names the join-table column pointing at the target (BelongsToMany).
+func OtherKey(name string) AssocOption { return func(o *assocOpts) { o.ok = name } }
+
+// Through names the join table of a BelongsToMany when it has no model of its own.
+func Through(table string) AssocOption { return func(o *assocOpts) { o.throughTable = table } }
+
+// ThroughModel names a registered join model of a BelongsToMany: its columns can be selected
+// and filtered, typed.
+func ThroughModel(name string) AssocOption { return func(o *assocOpts) { o.throughModel = name } }
+
+// Field names the Go field of the source struct that receives the association. By default it
+// is the field tagged `joinery:"<alias>"`, else the field whose name equals the alias
+// ignoring case.
+func Field(goName string) AssocOption { return func(o *assocOpts) { o.field = goName } }
+
+// WithScope adds a scope on the target; it goes in the JOIN's ON clause.
+func WithScope(sc scope.Scope) AssocOption { return func(o *assocOpts) { o.scope = o.scope.Merge(sc) } }
+
+// WithThroughScope adds a scope on the join table of a BelongsToMany.
+func WithThroughScope(sc scope.Scope) AssocOption {
+	return func(o *assocOpts) { o.thScope = o.thScope.Merge(sc) }
+}
+
+// NonUnique declares that the join table may link the same pair more than once (it has a
+// primary key of its own and no unique constraint on the pair): every link is kept.
+func NonUnique() AssocOption { return func(o *assocOpts) { o.nonUnique = true } }
+
+// BelongsTo registers source.belongsTo(target): the foreign key is on the source.
+func (s *Schema) BelongsTo(source, target string, opts ...AssocOption) (*Association, error) {
+	return s.associate(BelongsTo, source, target, opts)
+}
+
+// HasOne registers source.hasOne(target): the foreign key is on the target.
+func (s *Schema) HasOne(source, target string, opts ...AssocOption) (*Association, error) {
+	return s.associate(HasOne, source, target, opts)
+}
+
+// HasMany registers source.hasMany(target): the foreign key is on the target.
+func (s *Schema) HasMany(source, target string, opts ...AssocOption) (*Association, error) {
+	return s.associate(HasMany, source, target, opts)
+}
+
+// BelongsToMany registers source.belongsToMany(target) through a join table (Through) or a
+// join model (ThroughModel).
+func (s *Schema) BelongsToMany(source, target string, opts ...AssocOption) (*Association, error) {
+	return s.associate(BelongsToMany, source, target, opts)
+}
+
+func (s *Schema) associate(kind Kind, source, target string, opts []AssocOption) (*Association, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.build(kind, source, target, opts)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	a.Source.assocs = append(a.Source.assocs, a)
+	a.Source.byAlias[a.As] = a
+	return a, nil
+}
+
+func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*Association, error) {
+	var o assocOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	what := fmt.Sprintf("%s(%s, %s)", kind, source, target)
+	src, tgt := s.models[source], s.models[target]
+	known := append([]string(nil), s.names...)
+	if src == nil {
+		return nil, defErr("%s: unknown model %q; register it with Define or DefineMap first (known: %s)", what, source, strings.Join(known, ", "))
+	}
+	if tgt == nil {
+		return nil, defErr("%s: unknown model %q; register it with Define or DefineMap first (known: %s)", what, target, strings.Join(known, ", "))
+	}
+	if (src.goType == nil) != (tgt.goType == nil) {
+		return nil, defErr("%s: a struct model and a run-time (map) model cannot be associated; define both the same way", what)
+	}
+	a := &Association{Kind: kind, Source: src, Target: tgt, As: o.as, Scope: o.scope, ThroughScope: o.thScope, Unique: !o.nonUnique}
+	if a.As == "" {
+		if a.Many() {
+			a.As = Plural(tgt.name)
+		} else {
+			a.As = tgt.name
+		}
+	}
+	what = fmt.Sprintf("%s(%s, %s) as %q", kind, source, target, a.As)
+	if prev := src.Association(a.As); prev != nil && strings.EqualFold(prev.As, a.As) {
+		return nil, defErr("%s: duplicate alias: %s already has an association %q (%s -> %s); pass include.As with another alias", what, src.name, prev.As, prev.Kind, prev.Target.name)
+	}
+	n := s.naming
+	single := func(m *Model, role string) (string, error) {
+		if len(m.pk) != 1 {
+			return "", defErr("%s: %s has a composite primary key; pass include.%s naming the referenced column", what, m.name, role)
+		}
+		return m.pk[0], nil
+	}
+	// resolve resolves an attribute-or-column name on m, with a fix in the error.
+	resolve := func(m *Model, name, role, option string) (string, error) {
+		c, ok := m.column(name)
+		if !ok {
+			hint := ""
+			if m.goType != nil {
+				hint = fmt.Sprintf(" add a field tagged `db:%q` to %s, or", name, m.goType.Name())
+			}
+			return "", defErr("%s: %s %q is not a column of %s (table %s; columns: %s):%s pass include.%s(...) with the right column",
+				what, role, name, m.name, m.table, strings.Join(m.AttrNames(), ", "), hint, option)
+		}
+		return c, nil
+	}
+	attrOf := func(m *Model, col string) string {
+		if i, ok := m.byCol[col]; ok {
+			return m.attrs[i].Name
+		}
+		return col
+	}
+	var err error
+	switch kind {
+	case BelongsTo:
+		tk := o.tk
+		if tk == "" {
+			if tk, err = single(tgt, "TargetKey"); err != nil {
+				return nil, err
+			}
+		}
+		if a.TargetKey, err = resolve(tgt, tk, "target key", "TargetKey"); err != nil {
+			return nil, err
+		}
+		fk := o.fk
+		if fk == "" {
+			fk = n.join(a.As, attrOf(tgt, a.TargetKey))
+		}
+		if a.ForeignKey, err = resolve(src, fk, "foreign key", "ForeignKey"); err != nil {
+			return nil, err
+		}
+	case HasOne, HasMany:
+		sk := o.sk
+		if sk == "" {
+			if sk, err = single(src, "SourceKey"); err != nil {
+				return nil, err
+			}
+		}
+		if a.SourceKey, err = resolve(src, sk, "source key", "SourceKey"); err != nil {
+			return nil, err
+		}
+		fk := o.fk
+		if fk == "" {
+			prefix := src.name
+			if kind == HasOne && o.as != "" {
+				prefix = Singular(o.as) // Sequelize's hasOne derives from the alias
+			}
+			fk = n.join(prefix, attrOf(src, a.SourceKey))
+		}
+		if a.ForeignKey, err = resolve(tgt, fk, "foreign key", "ForeignKey"); err != nil {
+			return nil, err
+		}
+	case BelongsToMany:
+		sk, tk := o.sk, o.tk
+		if sk == "" {
+			if sk, err = single(src, "SourceKey"); err != nil {
+				return nil, err
+			}
+		}
+		if tk == "" {
+			if tk, err = single(tgt, "TargetKey"); err != nil {
+				return nil, err
+			}
+		}
+		if a.SourceKey, err = resolve(src, sk, "source key", "SourceKey"); err != nil {
+			return nil, err
+		}
+		if a.TargetKey, err = resolve(tgt, tk, "target key", "TargetKey"); err != nil {
+			return nil, err
+		}
+		switch {
+		case o.throughModel != "" && o.throughTable != "":
+			return nil, defErr("%s: pass include.Through or include.ThroughModel, not both", what)
+		case o.throughModel != "":
+			jm := s.models[o.throughModel]
+			if jm == nil {
+				return nil, defErr("%s: unknown join model %q; register it first (known: %s)", what, o.throughModel, strings.Join(known, ", "))
+			}
+			if (jm.goType == nil) != (src.goType == nil) {
+				return nil, defErr("%s: join model %s must be defined the same way as %s (struct or run-time)", what, jm.name, src.name)
+			}
+			a.Through, a.ThroughTable = jm, jm.table
+		case o.throughTable != "":
+			a.ThroughTable = o.throughTable
+		default:
+			return nil, defErr("%s: a BelongsToMany needs a join table: pass include.Through(\"table\") or include.ThroughModel(\"Model\")", what)
+		}
+		fk, ok := o.fk, o.ok
+		if fk == "" {
+			fk = n.join(src.name, attrOf(src, a.SourceKey))
+		}
+		if ok == "" {
+			prefix := tgt.name
+			if src == tgt {
+				prefix = Singular(a.As)
+			}
+			ok = n.join(prefix, attrOf(tgt, a.TargetKey))
+		}
+		if a.Through != nil {
+			if a.ForeignKey, err = resolve(a.Through, fk, "join model "+a.Through.name+" lacks its foreign key", "ForeignKey"); err != nil {
+				return nil, err
+			}
+			if a.OtherKey, err = resolve(a.Through, ok, "join model "+a.Through.name+" lacks its other key", "OtherKey"); err != nil {
+				return nil, err
+			}
+			if err := checkScope(a.ThroughScope, a.Through, what+": through scope"); err != nil {
+				return nil, err
+			}
+		} else {
+			a.ForeignKey, a.OtherKey = fk, ok
+			if !a.ThroughScope.Empty() {
+				// validated against nothing: the join table has no model; names are columns
+				for _, c := range a.ThroughScope.Columns() {
+					if strings.ContainsAny(c, ".\"`") {
+						return nil, defErr("%s: through scope column %q must be a bare column name", what, c)
+					}
+				}
+			}
+		}
+		if a.ForeignKey == a.OtherKey {
+			return nil, defErr("%s: foreign key and other key are both %q; a self-association needs distinct keys: pass include.ForeignKey and include.OtherKey", what, a.ForeignKey)
+		}
+		if !a.Unique && a.Through == nil {
+			return nil, defErr("%s: NonUnique needs a join model with its own primary key: pass include.ThroughModel", what)
+		}
+	}
+	if !o.scope.Empty() {
+		if err := checkScope(o.scope, tgt, what+": scope"); err != nil {
+			return nil, err
+		}
+	}
+	if src.goType != nil {
+		f, err := findField(src, tgt, a, o.field, what)
+		if err != nil {
+			return nil, err
+		}
+		a.Field = f
+	}
+	return a, nil
+}
+
+// findField finds and checks the source field that receives association a.
+func findField(src, tgt *Model, a *Association, goName, what string) (*meta.Field, error) {
+	var f *meta.Field
+	for _, c := range src.st.Others {
+		switch {
+		case goName != "" && c.GoName == goName:
+			f = c
+		case goName == "" && c.Tag == a.As:
+			f = c
+		}
+		if f != nil {
+			break
+		}
+	}
+	if f == nil && goName == "" {
+		for _, c := range src.st.Others {
+			if strings.EqualFold(c.GoName, a.As) {
+				f = c
+				break
+			}
+		}
+	}
+	want := fmt.Sprintf("*%[1]s (or %[1]s)", tgt.goType.Name())
+	if a.Many() {
+		want = fmt.Sprintf("[]%[1]s (or []*%[1]s)", tgt.goType.Name())
+	}
+	if f == nil {
+		name := goName
+		if name == "" {
+			name = strings.ToUpper(a.As[:1]) + a.As[1:]
+		}
+		return nil, defErr("%s: %s has no field for it: add `%s %s` to %s, tag a field `joinery:%q`, or pass include.Field(...)",
+			what, src.goType.Name(), name, strings.Fields(want)[0], src.goType.Name(), a.As)
+	}
+	ft, t := f.Type, tgt.goType
+	ok := false
+	if a.Many() {
+		ok = ft.Kind() == reflect.Slice && (ft.Elem() == t || ft.Elem().Kind() == reflect.Pointer && ft.Elem().Elem() == t)
+	} else {
+		ok = ft == t || ft.Kind() == reflect.Pointer && ft.Elem() == t
+	}
+	if !ok {
+		return nil, defErr("%s: field %s.%s is %s; it must be %s", what, src.goType.Name(), f.GoName, ft, want)
+	}
+	return f, nil
+}

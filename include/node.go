@@ -1,0 +1,192 @@
+package include
+
+import (
+	"fmt"
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+)
+
+// Node is one include of an include tree: an association path and what to load with it.
+// Nodes are immutable values: every method returns a modified copy, so a base tree can be
+// shared and forked per request.
+//
+// A Node made from a dotted path ("posts.comments") stands for the whole chain; its options
+// apply to the last segment and the segments before it are plain optional includes.
+type Node struct {
+	path        string
+	where       []sq.Sqlizer
+	order       []string
+	columns     []string
+	hasColumns  bool
+	required    bool
+	setRequired bool
+	thCols      []string
+	hasThCols   bool
+	thWhere     []sq.Sqlizer
+	unscoped    bool
+	children    []Node
+	err         error
+}
+
+// New returns an include of the association path path ("posts" or "posts.comments.author").
+func New(path string) Node { return Node{path: path} }
+
+// Path is the node's path as given.
+func (n Node) Path() string { return n.path }
+
+// Where adds a filter on the included table; several are ANDed. It goes in the JOIN's ON
+// clause, so an optional include stays optional. Map predicates (sq.Eq, sq.Lt, ...) name bare
+// columns of the include; a raw sq.Expr names the include's table as {{self}}.
+func (n Node) Where(pred sq.Sqlizer) Node {
+	n.where = append(append([]sq.Sqlizer(nil), n.where...), pred)
+	return n
+}
+
+// Order orders the included rows within each parent: "created_at", "created_at DESC". It is
+// compiled into the statement's ORDER BY after the parent's ordering.
+func (n Node) Order(terms ...string) Node {
+	n.order = append(append([]string(nil), n.order...), terms...)
+	return n
+}
+
+// Columns selects a subset of the include's columns. Keys needed for joining and identity
+// are selected anyway and not reported. Columns() with no names selects no reported columns.
+func (n Node) Columns(cols ...string) Node {
+	n.columns = append([]string(nil), cols...)
+	n.hasColumns = true
+	return n
+}
+
+// Required makes the include an INNER JOIN: parents without a match are dropped. A required
+// include under an optional parent joins inside the parent's group, so the root survives.
+func (n Node) Required() Node { n.required, n.setRequired = true, true; return n }
+
+// Optional makes the include a LEFT JOIN (the default).
+func (n Node) Optional() Node { n.required, n.setRequired = false, true; return n }
+
+// ThroughColumns selects join-table columns of a BelongsToMany; they land on the target.
+func (n Node) ThroughColumns(cols ...string) Node {
+	n.thCols = append([]string(nil), cols...)
+	n.hasThCols = true
+	return n
+}
+
+// ThroughWhere filters the join table of a BelongsToMany (inside its join group).
+func (n Node) ThroughWhere(pred sq.Sqlizer) Node {
+	n.thWhere = append(append([]sq.Sqlizer(nil), n.thWhere...), pred)
+	return n
+}
+
+// Unscoped lifts the target model's default scope for this include.
+func (n Node) Unscoped() Node { n.unscoped = true; return n }
+
+// Include adds children: dotted path strings or Nodes.
+func (n Node) Include(children ...any) Node {
+	kids, err := Tree(children...)
+	if err != nil && n.err == nil {
+		n.err = err
+	}
+	n.children = append(append([]Node(nil), n.children...), kids...)
+	return n
+}
+
+// Tree turns a list of dotted path strings and Nodes into nodes.
+func Tree(items ...any) ([]Node, error) {
+	var out []Node
+	for _, it := range items {
+		switch v := it.(type) {
+		case string:
+			out = append(out, New(v))
+		case Node:
+			out = append(out, v)
+		case *Node:
+			if v == nil {
+				return out, fmt.Errorf("include: nil *Node")
+			}
+			out = append(out, *v)
+		case []Node:
+			out = append(out, v...)
+		default:
+			return out, fmt.Errorf("include: cannot include a %T: pass a dotted path string or an include.Node", it)
+		}
+	}
+	return out, nil
+}
+
+// Resolved is a normalized include node: one association segment with its options merged.
+type Resolved struct {
+	Segment      string
+	Where        []sq.Sqlizer
+	Order        []string
+	Columns      []string
+	HasColumns   bool
+	Required     bool
+	ThroughCols  []string
+	HasThCols    bool
+	ThroughWhere []sq.Sqlizer
+	Unscoped     bool
+	Children     []*Resolved
+}
+
+// Normalize splits dotted paths into single-segment nodes and merges nodes with the same
+// path, keeping the first-seen order of siblings. Options set on two nodes of the same path
+// combine: filters are ANDed, orders appended, and the later explicit columns, required flag
+// and join-table columns win.
+func Normalize(nodes []Node) ([]*Resolved, error) {
+	var roots []*Resolved
+	for _, n := range nodes {
+		if err := merge(&roots, n); err != nil {
+			return nil, err
+		}
+	}
+	return roots, nil
+}
+
+func merge(list *[]*Resolved, n Node) error {
+	if n.err != nil {
+		return n.err
+	}
+	if strings.TrimSpace(n.path) == "" {
+		return fmt.Errorf("include: empty include path")
+	}
+	segs := strings.Split(n.path, ".")
+	cur := list
+	var r *Resolved
+	for _, seg := range segs {
+		if seg == "" {
+			return fmt.Errorf("include: bad include path %q: empty segment", n.path)
+		}
+		r = nil
+		for _, x := range *cur {
+			if x.Segment == seg {
+				r = x
+				break
+			}
+		}
+		if r == nil {
+			r = &Resolved{Segment: seg}
+			*cur = append(*cur, r)
+		}
+		cur = &r.Children
+	}
+	r.Where = append(r.Where, n.where...)
+	r.Order = append(r.Order, n.order...)
+	if n.hasColumns {
+		r.Columns, r.HasColumns = n.columns, true
+	}
+	if n.setRequired {
+		r.Required = n.required
+	}
+	if n.hasThCols {
+		r.ThroughCols, r.HasThCols = n.thCols, true
+	}
+	r.ThroughWhere = append(r.ThroughWhere, n.thWhere...)
+	r.Unscoped = r.Unscoped || n.unscoped
+	for _, c := range n.children {
+		if err := merge(&r.Children, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

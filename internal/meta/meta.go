@@ -1,0 +1,167 @@
+// Package meta holds per-Go-type metadata, built once per type and cached with lock-free reads:
+// the columns of a struct (sqlx's `db` tag semantics: the tag names the column, `db:"-"` skips a
+// field, an untagged field maps to its lower-cased name, embedded structs are flattened), the
+// fields that may receive associations, and the byte offset of every column field so the
+// hydrator writes values without reflection lookups on its per-row path.
+package meta
+
+import (
+	"database/sql"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Field is one struct field reachable from the root struct through embedded value structs.
+type Field struct {
+	Name   string       // column name (db tag, or lower-cased Go name)
+	GoName string       // Go field name
+	Index  []int        // index path from the root struct
+	Offset uintptr      // byte offset from the start of the root struct
+	Type   reflect.Type // the field's type
+	Tag    string       // the `joinery` tag, "" if absent
+}
+
+// Struct is the metadata of one struct type.
+type Struct struct {
+	Type    reflect.Type
+	Columns []*Field          // scalar fields, in declaration order
+	byName  map[string]*Field // column name -> field
+	// Others are the non-scalar fields (structs, pointers to structs, slices of structs):
+	// candidates to receive associations.
+	Others []*Field
+	// Through are the fields tagged `joinery:"through"` (a struct, or pointer to one, whose
+	// db-tagged fields receive join-table columns) or `joinery:"through:<column>"` (one
+	// join-table column). Such fields are never columns of the model itself.
+	Through []*Field
+}
+
+// Column returns the scalar field mapped to column name, or nil.
+func (s *Struct) Column(name string) *Field { return s.byName[name] }
+
+// ColumnNames lists the column names in declaration order.
+func (s *Struct) ColumnNames() []string {
+	out := make([]string, len(s.Columns))
+	for i, f := range s.Columns {
+		out[i] = f.Name
+	}
+	return out
+}
+
+var cache sync.Map // reflect.Type -> *Struct or error
+
+type cached struct {
+	s   *Struct
+	err error
+}
+
+// Of returns the metadata of struct type t (a pointer type is dereferenced).
+func Of(t reflect.Type) (*Struct, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v, ok := cache.Load(t); ok {
+		c := v.(cached)
+		return c.s, c.err
+	}
+	s, err := build(t)
+	v, _ := cache.LoadOrStore(t, cached{s, err})
+	c := v.(cached)
+	return c.s, c.err
+}
+
+func build(t reflect.Type) (*Struct, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("meta: %s is not a struct", t)
+	}
+	s := &Struct{Type: t, byName: map[string]*Field{}}
+	if err := walk(s, t, nil, 0); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if jt := sf.Tag.Get("joinery"); sf.IsExported() && (jt == "through" || strings.HasPrefix(jt, "through:")) {
+			s.Through = append(s.Through, &Field{GoName: sf.Name, Index: append(append([]int(nil), index...), i),
+				Offset: base + sf.Offset, Type: sf.Type, Tag: jt, Name: strings.TrimPrefix(strings.TrimPrefix(jt, "through"), ":")})
+			continue
+		}
+		tag, hasTag := sf.Tag.Lookup("db")
+		if tag == "-" {
+			continue
+		}
+		if c := strings.IndexByte(tag, ','); c >= 0 {
+			tag = tag[:c]
+		}
+		idx := append(append([]int(nil), index...), i)
+		if sf.Anonymous && (!hasTag || tag == "") && !IsScalar(sf.Type) {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				if ft.Elem().Kind() == reflect.Struct {
+					return fmt.Errorf("meta: %s embeds *%s: embed the struct by value (joinery writes fields in place)", s.Type, ft.Elem().Name())
+				}
+				continue
+			}
+			if ft.Kind() == reflect.Struct {
+				if err := walk(s, ft, idx, base+sf.Offset); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		f := &Field{GoName: sf.Name, Index: idx, Offset: base + sf.Offset, Type: sf.Type, Tag: sf.Tag.Get("joinery")}
+		if !IsScalar(sf.Type) {
+			f.Name = tag
+			s.Others = append(s.Others, f)
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(sf.Name)
+		}
+		f.Name = tag
+		if _, dup := s.byName[tag]; dup {
+			// sqlx keeps the shallowest field; so do we (fields are visited outermost first
+			// only within one level, so keep the first one seen).
+			continue
+		}
+		s.byName[tag] = f
+		s.Columns = append(s.Columns, f)
+	}
+	return nil
+}
+
+var (
+	scannerType = reflect.TypeOf((*sql.Scanner)(nil)).Elem()
+	timeType    = reflect.TypeOf(time.Time{})
+)
+
+// IsScalar reports whether a field of type t holds one column value.
+func IsScalar(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(scannerType) || t.Implements(scannerType) {
+		return true
+	}
+	if t == timeType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.String:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.Uint8
+	case reflect.Array:
+		return t.Elem().Kind() == reflect.Uint8
+	case reflect.Pointer:
+		return IsScalar(t.Elem())
+	}
+	return false
+}

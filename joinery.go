@@ -1,0 +1,186 @@
+// Package joinery loads nested data from SQL with one statement: declare models and
+// associations once (package include), say what to load as an include tree, and joinery
+// compiles it into one SELECT (package builder) and folds the flat rows back into nested Go
+// structs or JSON-ready maps (package hydrate).
+//
+//	users, err := joinery.Query[User](schema, dialects.Postgres).
+//		Where(sq.Eq{"active": true}).
+//		Include("posts.comments.author", include.New("projects").ThroughColumns("role")).
+//		OrderBy("name").
+//		All(ctx, db)
+//
+// joinery is not an ORM: it writes no rows, tracks no changes and opens no connections. It
+// composes into a handwritten data layer over database/sql, sqlx or squirrel.
+package joinery
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/builder"
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+)
+
+// Querier runs a query: *sql.DB, *sql.Tx, *sql.Conn, *sqlx.DB, *sqlx.Tx and sqlmock's DB all
+// satisfy it.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// ErrNoRows is returned by One when nothing matched; errors.Is(err, sql.ErrNoRows) holds too.
+var ErrNoRows = fmt.Errorf("joinery: no rows: %w", sql.ErrNoRows)
+
+// Q is a query being built. Its methods return modified copies, so a base query can be shared
+// and forked; they never panic, and the first error is returned when the query is compiled.
+type Q[T any] struct {
+	schema  *include.Schema
+	dialect dialects.Dialect
+	model   *include.Model
+	q       builder.Query
+	err     error
+}
+
+// Query starts a query whose root is the struct model registered for T.
+func Query[T any](schema *include.Schema, d dialects.Dialect) Q[T] {
+	q := Q[T]{schema: schema, dialect: d}
+	t := reflect.TypeOf((*T)(nil)).Elem()
+	if schema == nil {
+		q.err = errors.New("joinery: nil schema")
+		return q
+	}
+	q.model = schema.ModelOf(t)
+	if q.model == nil {
+		q.err = fmt.Errorf("joinery: %s is not a registered model; register it with schema.Define(%s{}, \"table\")", t, t.Name())
+	}
+	q.q.Model = q.model
+	return q
+}
+
+// QueryMap starts a query whose root is the run-time model called model; it hydrates into
+// map[string]any.
+func QueryMap(schema *include.Schema, d dialects.Dialect, model string) Q[map[string]any] {
+	q := Q[map[string]any]{schema: schema, dialect: d}
+	if schema == nil {
+		q.err = errors.New("joinery: nil schema")
+		return q
+	}
+	q.model = schema.Model(model)
+	if q.model == nil {
+		q.err = fmt.Errorf("joinery: unknown model %q (known: %v)", model, schema.ModelNames())
+	} else if q.model.Type() != nil {
+		q.err = fmt.Errorf("joinery: model %q is a struct model; use joinery.Query[%s]", model, q.model.Type().Name())
+	}
+	q.q.Model = q.model
+	return q
+}
+
+func (q Q[T]) clone() Q[T] {
+	q.q.Where = append([]sq.Sqlizer(nil), q.q.Where...)
+	q.q.OrderBy = append([]string(nil), q.q.OrderBy...)
+	q.q.Include = append([]include.Node(nil), q.q.Include...)
+	return q
+}
+
+// Where adds a root filter (ANDed). Map predicates name root columns, or included columns by
+// path ("posts.title"); a raw sq.Expr names the root table as {{self}}.
+func (q Q[T]) Where(pred sq.Sqlizer) Q[T] {
+	q = q.clone()
+	if pred == nil {
+		if q.err == nil {
+			q.err = errors.New("joinery: Where(nil)")
+		}
+		return q
+	}
+	q.q.Where = append(q.q.Where, pred)
+	return q
+}
+
+// Include adds includes: dotted paths ("posts.comments") or include.Node values.
+func (q Q[T]) Include(items ...any) Q[T] {
+	q = q.clone()
+	nodes, err := include.Tree(items...)
+	if err != nil && q.err == nil {
+		q.err = err
+	}
+	q.q.Include = append(q.q.Include, nodes...)
+	return q
+}
+
+// OrderBy adds root order terms: "name", "name DESC", "posts.created_at DESC".
+func (q Q[T]) OrderBy(terms ...string) Q[T] {
+	q = q.clone()
+	q.q.OrderBy = append(q.q.OrderBy, terms...)
+	return q
+}
+
+// Columns selects a subset of the root's columns; its key is selected anyway.
+func (q Q[T]) Columns(cols ...string) Q[T] {
+	q = q.clone()
+	q.q.Columns, q.q.HasColumns = append([]string(nil), cols...), true
+	return q
+}
+
+// Unscoped lifts the root model's default scope.
+func (q Q[T]) Unscoped() Q[T] {
+	q = q.clone()
+	q.q.Unscoped = true
+	return q
+}
+
+// Plan compiles the query.
+func (q Q[T]) Plan() (*builder.Plan, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	if q.dialect == nil {
+		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
+	}
+	return builder.Build(q.schema, q.dialect, q.q)
+}
+
+// ToSql implements squirrel.Sqlizer: the statement and its arguments.
+func (q Q[T]) ToSql() (string, []any, error) {
+	p, err := q.Plan()
+	if err != nil {
+		return "", nil, err
+	}
+	return p.SQL, p.Args, nil
+}
+
+// All runs the query and returns every root with its includes.
+func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
+	p, err := q.Plan()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("joinery: %w", err)
+	}
+	out, err := hydrate.All[T](rows, p.Map)
+	if err != nil {
+		return nil, fmt.Errorf("joinery: %w", err)
+	}
+	return out, nil
+}
+
+// One runs the query and returns the first root, or an error matching ErrNoRows and
+// sql.ErrNoRows.
+func (q Q[T]) One(ctx context.Context, db Querier) (T, error) {
+	var zero T
+	all, err := q.All(ctx, db)
+	if err != nil {
+		return zero, err
+	}
+	if len(all) == 0 {
+		return zero, ErrNoRows
+	}
+	return all[0], nil
+}
