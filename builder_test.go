@@ -1,0 +1,197 @@
+package joinery_test
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/DATA-DOG/go-sqlmock"
+
+	"github.com/joinery/joinery/dialects"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden SQL files under testdata/golden")
+
+var allDialects = []dialects.Dialect{dialects.Postgres, dialects.MySQL, dialects.SQLite}
+
+// golden renders the statement and its arguments the way testdata/golden stores them.
+func golden(sqlText string, args []any) string {
+	var b strings.Builder
+	b.WriteString(sqlText)
+	b.WriteString("\n")
+	for i, a := range args {
+		fmt.Fprintf(&b, "-- arg %d: %#v\n", i+1, a)
+	}
+	return b.String()
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Fatalf("SQL differs from %s:\n got: %s\nwant: %s", path, got, want)
+	}
+}
+
+func goldenSQL(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitN(string(b), "\n", 2)[0]
+}
+
+// captureRows runs a statement on the SQLite fixture and returns its columns and values, to
+// replay through sqlmock.
+func captureRows(t *testing.T, db *sql.DB, sqlText string, args []any) ([]string, [][]driver.Value) {
+	t.Helper()
+	rows, err := db.Query(sqlText, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out [][]driver.Value
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := make([]driver.Value, len(cols))
+		for i, v := range vals {
+			row[i] = v
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cols, out
+}
+
+func newMock(t *testing.T) (*sql.DB, sqlmock.Sqlmock) {
+	t.Helper()
+	db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := mock.ExpectationsWereMet(); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+	})
+	return db, mock
+}
+
+func assertJSON(t *testing.T, got any, want string) {
+	t.Helper()
+	gb, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(gb, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("bad expected JSON: %v\n%s", err, want)
+	}
+	gn, _ := json.Marshal(g)
+	wn, _ := json.Marshal(w)
+	if string(gn) != string(wn) {
+		t.Fatalf("result differs\n got: %s\nwant: %s", gn, wn)
+	}
+}
+
+// TestScenariosSQLMock checks, for every scenario and dialect, the exact SQL and arguments
+// against the golden files (through sqlmock's exact matcher), and the hydrated result of rows
+// recorded from the SQLite fixture and replayed through sqlmock.
+func TestScenariosSQLMock(t *testing.T) {
+	s := blogSchema(t)
+	fixture := openDBs(t, "unused")[0]
+	seedBlog(t, fixture.db)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			lite, err := sc.build(s, dialects.SQLite).Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, data := captureRows(t, fixture.db, lite.SQL, lite.Args)
+			for _, d := range allDialects {
+				t.Run(d.Name(), func(t *testing.T) {
+					qq := sc.build(s, d)
+					p, err := qq.Plan()
+					if err != nil {
+						t.Fatal(err)
+					}
+					name := sc.name + "." + d.Name() + ".sql"
+					checkGolden(t, name, golden(p.SQL, p.Args))
+					// the column list is the plan's own
+					if strings.Join(cols, ",") != strings.Join(p.Map.Columns(), ",") {
+						t.Fatalf("columns %v, plan %v", cols, p.Map.Columns())
+					}
+					db, mock := newMock(t)
+					rows := sqlmock.NewRows(p.Map.Columns())
+					for _, r := range data {
+						rows.AddRow(r...)
+					}
+					args := make([]driver.Value, len(p.Args))
+					for i, a := range p.Args {
+						args[i] = a
+					}
+					mock.ExpectQuery(goldenSQL(t, name)).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
+					got, err := qq.all(context.Background(), db)
+					if err != nil {
+						t.Fatal(err)
+					}
+					assertJSON(t, got, sc.want)
+				})
+			}
+		})
+	}
+}
+
+// TestScenariosDeterministic compiles every scenario twice per dialect: byte-identical SQL.
+func TestScenariosDeterministic(t *testing.T) {
+	s := blogSchema(t)
+	for _, sc := range scenarios {
+		for _, d := range allDialects {
+			a, err := sc.build(s, d).Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 20; i++ {
+				b, _ := sc.build(s, d).Plan()
+				if a.SQL != b.SQL || fmt.Sprint(a.Args) != fmt.Sprint(b.Args) {
+					t.Fatalf("%s/%s: SQL differs between compilations:\n%s\n%s", sc.name, d.Name(), a.SQL, b.SQL)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package joinery_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/lib/pq"
+	_ "modernc.org/sqlite"
+
+	"github.com/joinery/joinery/dialects"
+)
+
+type testDB struct {
+	name    string
+	dialect dialects.Dialect
+	db      *sql.DB
+}
+
+// openDBs opens every database the tests are asked to use: SQLite always; PostgreSQL and
+// MySQL/MariaDB when JOINERY_PG_DSN / JOINERY_MYSQL_DSN are set. A database that is asked for
+// and cannot be reached fails the test. Each gets its own schema (PostgreSQL) or database
+// (MySQL) named after isolate, so test packages do not step on each other.
+func openDBs(t *testing.T, isolate string) []testDB {
+	t.Helper()
+	var out []testDB
+	path := filepath.Join(t.TempDir(), "joinery.db")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatalf("sqlite: %v", err)
+	}
+	t.Cleanup(func() { sdb.Close() })
+	out = append(out, testDB{"sqlite", dialects.SQLite, sdb})
+
+	if dsn := os.Getenv("JOINERY_PG_DSN"); dsn != "" {
+		db, err := sql.Open("postgres", dsn)
+		if err == nil {
+			err = db.Ping()
+		}
+		if err != nil {
+			t.Fatalf("JOINERY_PG_DSN is set but PostgreSQL is unreachable: %v", err)
+		}
+		mustExec(t, db, `DROP SCHEMA IF EXISTS `+isolate+` CASCADE`)
+		mustExec(t, db, `CREATE SCHEMA `+isolate)
+		db.Close()
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		db, err = sql.Open("postgres", dsn+sep+"search_path="+isolate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		out = append(out, testDB{"postgres", dialects.Postgres, db})
+	}
+	if dsn := os.Getenv("JOINERY_MYSQL_DSN"); dsn != "" {
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			t.Fatalf("JOINERY_MYSQL_DSN: %v", err)
+		}
+		db, err := sql.Open("mysql", dsn)
+		if err == nil {
+			err = db.Ping()
+		}
+		if err != nil {
+			t.Fatalf("JOINERY_MYSQL_DSN is set but MySQL/MariaDB is unreachable: %v", err)
+		}
+		mustExec(t, db, "DROP DATABASE IF EXISTS "+isolate)
+		mustExec(t, db, "CREATE DATABASE "+isolate)
+		db.Close()
+		cfg.DBName = isolate
+		cfg.ParseTime = true
+		db, err = sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		out = append(out, testDB{"mysql", dialects.MySQL, db})
+	}
+	return out
+}
+
+func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+}
+
+// seedBlog creates the blog fixture's tables and rows.
+func seedBlog(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for i := len(blogTables) - 1; i >= 0; i-- {
+		mustExec(t, db, "DROP TABLE IF EXISTS "+blogTables[i])
+	}
+	mustExec(t, db, blogDDL...)
+	mustExec(t, db, blogData...)
+}
