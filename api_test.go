@@ -1,0 +1,320 @@
+package joinery_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/DATA-DOG/go-sqlmock"
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/builder"
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+)
+
+func TestMapModelsDerivedKeysError(t *testing.T) {
+	s := include.NewSchema(include.WithNaming(include.CamelCase))
+	s.DefineMap("User", "users", []include.Attr{{Name: "id"}})
+	s.DefineMap("Post", "posts", []include.Attr{{Name: "id"}, {Name: "userId", Column: "user_id"}})
+	_, err := s.BelongsTo("Post", "User", include.As("author"))
+	if !errors.Is(err, include.ErrDefinition) || !strings.Contains(err.Error(), `"authorId"`) || !strings.Contains(err.Error(), "include.ForeignKey") {
+		t.Fatalf("want an error naming authorId and the ForeignKey option, got %v", err)
+	}
+}
+
+func TestMapModelsRealDatabases(t *testing.T) {
+	s := include.NewSchema(include.WithNaming(include.CamelCase))
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.DefineMap("User", "users", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name", Type: include.String}}))
+	must(s.DefineMap("Post", "posts", []include.Attr{{Name: "id", Type: include.Int}, {Name: "userId", Column: "user_id", Type: include.Int},
+		{Name: "title", Type: include.String}, {Name: "published", Type: include.Bool}}))
+	must(s.DefineMap("Tag", "tags", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name"}}))
+	must(s.DefineMap("PostTag", "post_tags", []include.Attr{{Name: "postId", Column: "post_id", Type: include.Int},
+		{Name: "tagId", Column: "tag_id", Type: include.Int}, {Name: "addedBy", Column: "added_by"}}, include.PrimaryKey("postId", "tagId")))
+	must(s.HasMany("User", "Post", include.As("posts")))
+	must(s.BelongsToMany("Post", "Tag", include.ThroughModel("PostTag"), include.As("tags")))
+	must(s.BelongsTo("Post", "User", include.As("author"), include.ForeignKey("userId")))
+
+	want := `[{"id":1,"name":"alice","posts":[` +
+		`{"id":10,"userId":1,"title":"hello","published":true,"author":{"id":1,"name":"alice"},"tags":[` +
+		`{"id":1,"name":"go","PostTag":{"addedBy":"alice"}},{"id":2,"name":"sql","PostTag":{"addedBy":null}}]},` +
+		`{"id":11,"userId":1,"title":"draft","published":false,"author":{"id":1,"name":"alice"},"tags":[]}]},` +
+		`{"id":2,"name":"bob","posts":[{"id":12,"userId":2,"title":"bobs post","published":true,"author":{"id":2,"name":"bob"},"tags":[` +
+		`{"id":1,"name":"go","PostTag":{"addedBy":"bob"}}]}]},` +
+		`{"id":3,"name":"carol","posts":[]}]`
+	for _, tdb := range openDBs(t, "joinery_root_maps") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			got, err := joinery.QueryMap(s, tdb.dialect, "User").
+				Include("posts.author", include.New("posts.tags").ThroughColumns("addedBy")).
+				OrderBy("id", "posts.id", "posts.tags.id").All(context.Background(), tdb.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertJSON(t, got, want)
+			// every to-many the query included is a non-nil slice, empty or not
+			if p := got[2]["posts"].([]any); p == nil || len(p) != 0 {
+				t.Fatalf("carol's posts: %#v", got[2]["posts"])
+			}
+		})
+	}
+}
+
+func TestEmptyToManyIsNonNilSlice(t *testing.T) {
+	s := blogSchema(t)
+	for _, tdb := range openDBs(t, "joinery_root_empty") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			users, err := joinery.Query[User](s, tdb.dialect).Include("posts.tags", "profile").OrderBy("id", "posts.id").All(context.Background(), tdb.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			carol := users[2]
+			if carol.Posts == nil || len(carol.Posts) != 0 || carol.Profile != nil {
+				t.Fatalf("carol: posts %#v profile %#v", carol.Posts, carol.Profile)
+			}
+			if draft := users[0].Posts[1]; draft.Tags == nil || len(draft.Tags) != 0 {
+				t.Fatalf("draft tags %#v", draft.Tags)
+			}
+			if users[0].Profile == nil || users[0].Profile.Bio != "likes go" {
+				t.Fatalf("alice's profile %#v", users[0].Profile)
+			}
+			// a Tag shared by two posts is under both, each with its own join-table column
+			var byPost = map[int64]string{}
+			for _, u := range users {
+				for _, p := range u.Posts {
+					for _, tg := range p.Tags {
+						if tg.ID == 1 {
+							byPost[p.ID] = *tg.AddedBy
+						}
+					}
+				}
+			}
+			if byPost[10] != "alice" || byPost[12] != "bob" {
+				t.Fatalf("shared tag: %v", byPost)
+			}
+		})
+	}
+}
+
+func TestOne(t *testing.T) {
+	s := blogSchema(t)
+	tdb := openDBs(t, "unused")[0]
+	seedBlog(t, tdb.db)
+	ctx := context.Background()
+	bob, err := joinery.Query[User](s, dialects.SQLite).Where(sq.Eq{"id": 2}).Include("posts").One(ctx, tdb.db)
+	if err != nil || bob.Name != "bob" || len(bob.Posts) != 1 || bob.Posts[0].ID != 12 {
+		t.Fatalf("One: %+v %v", bob, err)
+	}
+	ptr, err := joinery.Query[*User](s, dialects.SQLite).Where(sq.Eq{"id": 2}).One(ctx, tdb.db)
+	if err != nil || ptr == nil || ptr.Name != "bob" {
+		t.Fatalf("Query[*User] returns pointers: %v %v", ptr, err)
+	}
+	_, err = joinery.Query[User](s, dialects.SQLite).Where(sq.Eq{"id": 99}).One(ctx, tdb.db)
+	if !errors.Is(err, sql.ErrNoRows) || !errors.Is(err, joinery.ErrNoRows) {
+		t.Fatalf("want ErrNoRows, got %v", err)
+	}
+}
+
+func TestQueriers(t *testing.T) {
+	s := blogSchema(t)
+	tdb := openDBs(t, "unused")[0]
+	seedBlog(t, tdb.db)
+	ctx := context.Background()
+	base := joinery.Query[User](s, dialects.SQLite).Include("posts").OrderBy("id", "posts.id")
+	tx, err := tdb.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for name, db := range map[string]joinery.Querier{"sql.Tx": tx} {
+		users, err := base.All(ctx, db)
+		if err != nil || len(users) != 3 || len(users[0].Posts) != 2 {
+			t.Fatalf("%s: %v %v", name, users, err)
+		}
+	}
+	tx.Rollback()
+	xdb := sqlx.NewDb(tdb.db, "sqlite")
+	users, err := base.All(ctx, xdb)
+	if err != nil || len(users) != 3 || users[1].Posts[0].Title != "bobs post" {
+		t.Fatalf("sqlx: %v %v", users, err)
+	}
+}
+
+func TestForkedQueriesAreIndependent(t *testing.T) {
+	s := blogSchema(t)
+	base := joinery.Query[User](s, dialects.Postgres).Where(sq.Eq{"id": 1})
+	a := base.Include("posts")
+	b := base.Include("profile").OrderBy("name")
+	sa, _, err := a.ToSql()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, _, _ := b.ToSql()
+	s0, _, _ := base.ToSql()
+	if strings.Contains(s0, "JOIN") || !strings.Contains(sa, `"posts"`) || strings.Contains(sa, `"profiles"`) ||
+		!strings.Contains(sb, `"profiles"`) || strings.Contains(sb, `"posts"`) {
+		t.Fatalf("forks leaked into each other:\n%s\n%s\n%s", s0, sa, sb)
+	}
+}
+
+func TestQueryErrors(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	type Unregistered struct {
+		ID int64 `db:"id"`
+	}
+	cases := []struct {
+		name string
+		err  func() error
+		want []string
+	}{
+		{"unknown include names the valid ones", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include("post").ToSql()
+			return err
+		}, []string{`unknown include "post" on User`, "valid: Invoices, Posts, Profile, Projects"}},
+		{"unknown nested include", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include("posts.coments").ToSql()
+			return err
+		}, []string{`unknown include "coments" on Post`, `"Posts.coments"`, "Comments, Tags, author"}},
+		{"unknown column in include where", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include(include.New("posts").Where(sq.Eq{"titel": "x"})).ToSql()
+			return err
+		}, []string{`unknown column "titel" of Post`, "valid: id, user_id, title, published"}},
+		{"unknown root column in where", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Where(sq.Eq{"nme": "x"}).ToSql()
+			return err
+		}, []string{`unknown column "nme" of User`}},
+		{"order by a path that is not included", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).OrderBy("posts.id").ToSql()
+			return err
+		}, []string{`"posts" is not an included path`}},
+		{"bad order term", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).OrderBy("name; DROP TABLE users").ToSql()
+			return err
+		}, []string{"bad order term"}},
+		{"unknown column in Columns", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Columns("nam").ToSql()
+			return err
+		}, []string{`unknown column "nam" of User`}},
+		{"through options on a non-BelongsToMany", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include(include.New("posts").ThroughColumns("x")).ToSql()
+			return err
+		}, []string{"apply only to a BelongsToMany"}},
+		{"unknown join-table column", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include(include.New("projects").ThroughColumns("rol")).ToSql()
+			return err
+		}, []string{`unknown join-table column "rol" of UserProject`, "role"}},
+		{"unregistered type", func() error {
+			_, err := joinery.Query[Unregistered](s, dialects.Postgres).All(ctx, nil)
+			return err
+		}, []string{"not a registered model", "schema.Define"}},
+		{"bad include item", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include(42).Include("posts").ToSql()
+			return err
+		}, []string{"cannot include a int"}},
+		{"no dialect", func() error {
+			_, _, err := joinery.Query[User](s, nil).ToSql()
+			return err
+		}, []string{"no dialect"}},
+		{"empty path segment", func() error {
+			_, _, err := joinery.Query[User](s, dialects.Postgres).Include("posts..tags").ToSql()
+			return err
+		}, []string{"empty segment"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.err()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	_, _, err := joinery.Query[User](s, dialects.Postgres).Include("post").ToSql()
+	if !errors.Is(err, builder.ErrInclude) {
+		t.Fatalf("want builder.ErrInclude, got %v", err)
+	}
+}
+
+// Values are never spliced into SQL text: hostile strings travel as arguments.
+func TestValuesAreBindArguments(t *testing.T) {
+	s := blogSchema(t)
+	evil := `x' OR '1'='1' -- ? $1`
+	for _, d := range allDialects {
+		sqlText, args, err := joinery.Query[User](s, d).Where(sq.Eq{"name": evil}).
+			Include(include.New("posts").Where(sq.Like{"title": evil})).ToSql()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(sqlText, "OR '1'") || len(args) != 2 || args[0] != evil || args[1] != evil {
+			t.Fatalf("%s: %s %v", d.Name(), sqlText, args)
+		}
+		if d == dialects.Postgres && (!strings.Contains(sqlText, "$1") || !strings.Contains(sqlText, "$2")) {
+			t.Fatalf("placeholders not numbered: %s", sqlText)
+		}
+	}
+	tdb := openDBs(t, "unused")[0]
+	seedBlog(t, tdb.db)
+	users, err := joinery.Query[User](s, dialects.SQLite).Where(sq.Eq{"name": evil}).All(context.Background(), tdb.db)
+	if err != nil || len(users) != 0 {
+		t.Fatalf("%v %v", users, err)
+	}
+}
+
+func TestMidStreamErrorAndScanError(t *testing.T) {
+	s := blogSchema(t)
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts")
+	p, err := q.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("connection reset")
+	db, mock := newMock(t)
+	rows := sqlmock.NewRows(p.Map.Columns()).
+		AddRow(1, "alice", nil, 10, 1, "hello", true).
+		AddRow(1, "alice", nil, 11, 1, "draft", false).
+		RowError(1, boom)
+	mock.ExpectQuery(p.SQL).WillReturnRows(rows).RowsWillBeClosed()
+	if _, err := q.All(context.Background(), db); !errors.Is(err, boom) {
+		t.Fatalf("want the row error, got %v", err)
+	}
+
+	db2, mock2 := newMock(t)
+	rows2 := sqlmock.NewRows(p.Map.Columns()).AddRow(1, "alice", nil, "ten", 1, "hello", true)
+	mock2.ExpectQuery(p.SQL).WillReturnRows(rows2).RowsWillBeClosed()
+	_, err = q.All(context.Background(), db2)
+	var se *hydrate.ScanError
+	if !errors.As(err, &se) || se.Column != "c3" || se.Field != "User.Posts[].ID" {
+		t.Fatalf("want a ScanError for c3 into User.Posts[].ID, got %v", err)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	s := blogSchema(t)
+	p, err := joinery.Query[User](s, dialects.Postgres).Include("posts.tags").Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := p.Explain()
+	for _, want := range []string{"t0   (root)", "t1   Posts ", "t2   Posts.Tags.@through", "post_tags", "t3   Posts.Tags ", "c3   t1.id = Posts.id"} {
+		if !strings.Contains(ex, want) {
+			t.Fatalf("Explain lacks %q:\n%s", want, ex)
+		}
+	}
+}
