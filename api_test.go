@@ -318,3 +318,36 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// The same pair linked twice keeps both links in the map form too, each with its own
+// join-table columns (Sequelize collapses them).
+func TestJoinRowsTwiceMapForm(t *testing.T) {
+	s := include.NewSchema(include.WithNaming(include.CamelCase))
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.DefineMap("Customer", "p_customers", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name", Type: include.String}}))
+	must(s.DefineMap("Product", "p_products", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name", Type: include.String}}))
+	must(s.DefineMap("Purchase", "p_purchases", []include.Attr{{Name: "id", Type: include.Int}, {Name: "customerId", Column: "customer_id", Type: include.Int},
+		{Name: "productId", Column: "product_id", Type: include.Int}, {Name: "quantity", Type: include.Int}}))
+	must(s.BelongsToMany("Customer", "Product", include.ThroughModel("Purchase"), include.NonUnique(), include.As("products")))
+	want := `[{"id":1,"name":"ann","products":[` +
+		`{"id":1,"name":"widget","Purchase":{"id":1,"customerId":1,"productId":1,"quantity":1}},` +
+		`{"id":1,"name":"widget","Purchase":{"id":2,"customerId":1,"productId":1,"quantity":3}},` +
+		`{"id":2,"name":"gadget","Purchase":{"id":3,"customerId":1,"productId":2,"quantity":2}}]},` +
+		`{"id":2,"name":"ben","products":[]}]`
+	for _, tdb := range openDBs(t, "joinery_root_purchases") {
+		t.Run(tdb.name, func(t *testing.T) {
+			suites[1].seed(t, tdb.db)
+			got, err := joinery.QueryMap(s, tdb.dialect, "Customer").Include("products").
+				OrderBy("id", "products.@through.id").All(context.Background(), tdb.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertJSON(t, got, want)
+		})
+	}
+}

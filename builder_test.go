@@ -15,6 +15,7 @@ import (
 	"github.com/DATA-DOG/go-sqlmock"
 
 	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden SQL files under testdata/golden")
@@ -133,63 +134,71 @@ func assertJSON(t *testing.T, got any, want string) {
 // against the golden files (through sqlmock's exact matcher), and the hydrated result of rows
 // recorded from the SQLite fixture and replayed through sqlmock.
 func TestScenariosSQLMock(t *testing.T) {
-	s := blogSchema(t)
-	fixture := openDBs(t, "unused")[0]
-	seedBlog(t, fixture.db)
-	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			lite, err := sc.build(s, dialects.SQLite).Plan()
+	for _, su := range suites {
+		t.Run(su.name, func(t *testing.T) {
+			s := su.schema(t)
+			fixture := openDBs(t, "unused")[0]
+			su.seed(t, fixture.db)
+			for _, sc := range su.scenarios {
+				t.Run(sc.name, func(t *testing.T) { mockScenario(t, s, fixture.db, sc) })
+			}
+		})
+	}
+}
+
+func mockScenario(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario) {
+	lite, err := sc.build(s, dialects.SQLite).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, data := captureRows(t, fixture, lite.SQL, lite.Args)
+	for _, d := range allDialects {
+		t.Run(d.Name(), func(t *testing.T) {
+			qq := sc.build(s, d)
+			p, err := qq.Plan()
 			if err != nil {
 				t.Fatal(err)
 			}
-			cols, data := captureRows(t, fixture.db, lite.SQL, lite.Args)
-			for _, d := range allDialects {
-				t.Run(d.Name(), func(t *testing.T) {
-					qq := sc.build(s, d)
-					p, err := qq.Plan()
-					if err != nil {
-						t.Fatal(err)
-					}
-					name := sc.name + "." + d.Name() + ".sql"
-					checkGolden(t, name, golden(p.SQL, p.Args))
-					// the column list is the plan's own
-					if strings.Join(cols, ",") != strings.Join(p.Map.Columns(), ",") {
-						t.Fatalf("columns %v, plan %v", cols, p.Map.Columns())
-					}
-					db, mock := newMock(t)
-					rows := sqlmock.NewRows(p.Map.Columns())
-					for _, r := range data {
-						rows.AddRow(r...)
-					}
-					args := make([]driver.Value, len(p.Args))
-					for i, a := range p.Args {
-						args[i] = a
-					}
-					mock.ExpectQuery(goldenSQL(t, name)).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
-					got, err := qq.all(context.Background(), db)
-					if err != nil {
-						t.Fatal(err)
-					}
-					assertJSON(t, got, sc.want)
-				})
+			name := sc.name + "." + d.Name() + ".sql"
+			checkGolden(t, name, golden(p.SQL, p.Args))
+			// the column list is the plan's own
+			if strings.Join(cols, ",") != strings.Join(p.Map.Columns(), ",") {
+				t.Fatalf("columns %v, plan %v", cols, p.Map.Columns())
 			}
+			db, mock := newMock(t)
+			rows := sqlmock.NewRows(p.Map.Columns())
+			for _, r := range data {
+				rows.AddRow(r...)
+			}
+			args := make([]driver.Value, len(p.Args))
+			for i, a := range p.Args {
+				args[i] = a
+			}
+			mock.ExpectQuery(goldenSQL(t, name)).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
+			got, err := qq.all(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertJSON(t, got, sc.want)
 		})
 	}
 }
 
 // TestScenariosDeterministic compiles every scenario twice per dialect: byte-identical SQL.
 func TestScenariosDeterministic(t *testing.T) {
-	s := blogSchema(t)
-	for _, sc := range scenarios {
-		for _, d := range allDialects {
-			a, err := sc.build(s, d).Plan()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 0; i < 20; i++ {
-				b, _ := sc.build(s, d).Plan()
-				if a.SQL != b.SQL || fmt.Sprint(a.Args) != fmt.Sprint(b.Args) {
-					t.Fatalf("%s/%s: SQL differs between compilations:\n%s\n%s", sc.name, d.Name(), a.SQL, b.SQL)
+	for _, su := range suites {
+		s := su.schema(t)
+		for _, sc := range su.scenarios {
+			for _, d := range allDialects {
+				a, err := sc.build(s, d).Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < 20; i++ {
+					b, _ := sc.build(s, d).Plan()
+					if a.SQL != b.SQL || fmt.Sprint(a.Args) != fmt.Sprint(b.Args) {
+						t.Fatalf("%s/%s: SQL differs between compilations:\n%s\n%s", sc.name, d.Name(), a.SQL, b.SQL)
+					}
 				}
 			}
 		}

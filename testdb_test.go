@@ -12,6 +12,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
 )
 
 type testDB struct {
@@ -93,12 +94,30 @@ func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
 	}
 }
 
-// seedBlog creates the blog fixture's tables and rows.
-func seedBlog(t testing.TB, db *sql.DB) {
-	t.Helper()
-	for i := len(blogTables) - 1; i >= 0; i-- {
-		mustExec(t, db, "DROP TABLE IF EXISTS "+blogTables[i])
-	}
-	mustExec(t, db, blogDDL...)
-	mustExec(t, db, blogData...)
+// suite is a fixture (schema, tables, rows) with the scenarios that run on it.
+type suite struct {
+	name      string
+	schema    func(testing.TB) *include.Schema
+	ddl       []string
+	data      []string
+	tables    []string
+	scenarios []scenario
 }
+
+var suites = []suite{
+	{"blog", blogSchema, blogDDL, blogData, blogTables, scenarios},
+	{"scopes", scopesSchema, scopesDDL, scopesData, scopesTables, scopesScenarios},
+}
+
+// seed (re)creates the suite's tables and rows.
+func (s suite) seed(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for i := len(s.tables) - 1; i >= 0; i-- {
+		mustExec(t, db, "DROP TABLE IF EXISTS "+s.tables[i])
+	}
+	mustExec(t, db, s.ddl...)
+	mustExec(t, db, s.data...)
+}
+
+// seedBlog creates the blog fixture's tables and rows.
+func seedBlog(t testing.TB, db *sql.DB) { suites[0].seed(t, db) }

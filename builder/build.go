@@ -260,6 +260,20 @@ func (b *builder) selectColumns() error {
 				add(n, n.jalias, tc.column, pathOf(n.path, "@through."+tc.name),
 					hydrate.Col{Field: tc.name, Through: true, Kind: tc.kind}, true)
 			}
+			if !n.assoc.Unique {
+				// every link is its own object: identity under the parent is the join row's key
+				jm := n.assoc.Through
+				n.hnode.Key = n.hnode.Key[:0]
+				for _, k := range jm.PrimaryKey() {
+					at, _ := jm.Attr(k)
+					kind := hydrate.Kind(at.Type)
+					if at.Field != nil {
+						kind = hydrate.KindOf(at.Field.Type)
+					}
+					n.hnode.Key = append(n.hnode.Key, len(n.hnode.Cols))
+					add(n, n.jalias, k, pathOf(n.path, "@through."+at.Name), hydrate.Col{Kind: kind}, false)
+				}
+			}
 		}
 	}
 	return nil

@@ -164,6 +164,17 @@ func (b *builder) outerCond(n *bnode) (cond, error) {
 		parts = append(parts, b.q(n.alias)+"."+b.q(a.ForeignKey)+" = "+b.q(p.alias)+"."+b.q(a.SourceKey))
 	case include.BelongsToMany:
 		parts = append(parts, b.q(n.jalias)+"."+b.q(a.ForeignKey)+" = "+b.q(p.alias)+"."+b.q(a.SourceKey))
+	}
+	// the source's side of the association (a polymorphic BelongsTo's type test)
+	if !a.SourceScope.Empty() {
+		s, sa, err := a.SourceScope.Render(b.resolver(p, false))
+		if err != nil {
+			return cond{}, qErr("%s: source scope: %v", where(n), err)
+		}
+		parts = append(parts, s)
+		args = append(args, sa...)
+	}
+	if a.Kind == include.BelongsToMany {
 		r := &resolver{b: b, n: n, through: true}
 		preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
 		if a.Through != nil && !n.opts.Unscoped {

@@ -57,9 +57,11 @@ type Association struct {
 	// registered (join-table columns are then validated and typed).
 	ThroughTable string
 	Through      *Model
-	// Scope applies to the target, ThroughScope to the join table; both go in the JOIN's ON.
+	// Scope applies to the target, ThroughScope to the join table, SourceScope to the source
+	// (a polymorphic BelongsTo's type test); all go in the JOIN's ON clause.
 	Scope        scope.Scope
 	ThroughScope scope.Scope
+	SourceScope  scope.Scope
 	// Unique is false for a join table that may link the same pair twice: each link is kept
 	// and the target's identity under its parent is the join row's primary key.
 	Unique bool
@@ -83,6 +85,9 @@ type assocOpts struct {
 	throughModel       string
 	field              string
 	scope, thScope     scope.Scope
+	srcScope           scope.Scope
+	polyColumn         string
+	polyValue          *string
 	nonUnique          bool
 }
 
@@ -120,6 +125,28 @@ func WithScope(sc scope.Scope) AssocOption { return func(o *assocOpts) { o.scope
 // WithThroughScope adds a scope on the join table of a BelongsToMany.
 func WithThroughScope(sc scope.Scope) AssocOption {
 	return func(o *assocOpts) { o.thScope = o.thScope.Merge(sc) }
+}
+
+// WithSourceScope adds a scope on the source table, tested in the JOIN's ON clause: the
+// association only exists for source rows that match it.
+func WithSourceScope(sc scope.Scope) AssocOption {
+	return func(o *assocOpts) { o.srcScope = o.srcScope.Merge(sc) }
+}
+
+// Polymorphic makes the association polymorphic on typeColumn (Sequelize's
+// `scope: {commentable: 'post'}`): for HasOne and HasMany the target's typeColumn must equal
+// the value, for BelongsToMany the join table's, and for BelongsTo the source's, so that a
+// comment loads its Post owner only when its type says "Post". The value defaults to the
+// owner's model name: the source's for HasOne, HasMany and BelongsToMany, the target's for
+// BelongsTo. Polymorphic associations usually also need ForeignKey ("commentable_id").
+func Polymorphic(typeColumn string, value ...string) AssocOption {
+	return func(o *assocOpts) {
+		o.polyColumn = typeColumn
+		if len(value) > 0 {
+			v := value[0]
+			o.polyValue = &v
+		}
+	}
 }
 
 // NonUnique declares that the join table may link the same pair more than once (it has a
@@ -176,7 +203,26 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 	if (src.goType == nil) != (tgt.goType == nil) {
 		return nil, defErr("%s: a struct model and a run-time (map) model cannot be associated; define both the same way", what)
 	}
-	a := &Association{Kind: kind, Source: src, Target: tgt, As: o.as, Scope: o.scope, ThroughScope: o.thScope, Unique: !o.nonUnique}
+	a := &Association{Kind: kind, Source: src, Target: tgt, As: o.as, Scope: o.scope, ThroughScope: o.thScope,
+		SourceScope: o.srcScope, Unique: !o.nonUnique}
+	if o.polyColumn != "" {
+		owner := src.name
+		if kind == BelongsTo {
+			owner = tgt.name
+		}
+		if o.polyValue != nil {
+			owner = *o.polyValue
+		}
+		poly := scope.Eq(o.polyColumn, owner)
+		switch kind {
+		case HasOne, HasMany:
+			a.Scope = a.Scope.Merge(poly)
+		case BelongsToMany:
+			a.ThroughScope = a.ThroughScope.Merge(poly)
+		case BelongsTo:
+			a.SourceScope = a.SourceScope.Merge(poly)
+		}
+	}
 	if a.As == "" {
 		if a.Many() {
 			a.As = Plural(tgt.name)
@@ -327,11 +373,20 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		if !a.Unique && a.Through == nil {
 			return nil, defErr("%s: NonUnique needs a join model with its own primary key: pass include.ThroughModel", what)
 		}
-	}
-	if !o.scope.Empty() {
-		if err := checkScope(o.scope, tgt, what+": scope"); err != nil {
-			return nil, err
+		if !a.Unique {
+			for _, k := range a.Through.pk {
+				if k == a.ForeignKey || k == a.OtherKey {
+					return nil, defErr("%s: NonUnique needs the join model %s to have a primary key of its own (an id column), not the pair (%s, %s): declare it with include.PrimaryKey(\"id\")",
+						what, a.Through.name, a.ForeignKey, a.OtherKey)
+				}
+			}
 		}
+	}
+	if err := checkScope(a.Scope, tgt, what+": scope"); err != nil {
+		return nil, err
+	}
+	if err := checkScope(a.SourceScope, src, what+": source scope"); err != nil {
+		return nil, err
 	}
 	if src.goType != nil {
 		f, err := findField(src, tgt, a, o.field, what)
