@@ -55,6 +55,9 @@ type pnode struct {
 }
 
 func (m *Map) program() (*program, error) {
+	if m == nil {
+		return nil, mapErr("nil Map")
+	}
 	m.once.Do(func() { m.prog, m.err = compile(m) })
 	return m.prog, m.err
 }
@@ -318,6 +321,7 @@ func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		size := t.Size()
+		signed := t.Kind() <= reflect.Int64
 		return Int, func(base unsafe.Pointer, s slot) error {
 			is := s.(*intSlot)
 			if !is.v.Valid {
@@ -325,6 +329,9 @@ func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
 			}
 			p := unsafe.Add(base, off)
 			v := is.v.Int64
+			if !intFits(v, size, signed) {
+				return fmt.Errorf("value %d out of range for %s", v, t)
+			}
 			switch size {
 			case 8:
 				*(*int64)(p) = v
@@ -373,7 +380,22 @@ func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
 		if !rv.Type().ConvertibleTo(t) {
 			return errUnsupported(v, t.String())
 		}
+		if rv.Kind() == reflect.Slice && t.Kind() == reflect.Array && rv.Len() != t.Len() {
+			return fmt.Errorf("cannot store %d elements into %s", rv.Len(), t)
+		}
 		reflect.NewAt(t, unsafe.Add(base, off)).Elem().Set(rv.Convert(t))
 		return nil
 	}
+}
+
+// intFits reports whether v fits an integer field of size bytes, signed or not.
+func intFits(v int64, size uintptr, signed bool) bool {
+	if !signed {
+		return v >= 0 && (size == 8 || v < 1<<(size*8))
+	}
+	if size == 8 {
+		return true
+	}
+	lim := int64(1) << (size*8 - 1)
+	return v >= -lim && v < lim
 }

@@ -48,7 +48,7 @@ func Into(rows Rows, m *Map, dest any) (err error) {
 	r.p = p
 	switch {
 	case root.isMap && st.Elem() == reflect.TypeOf(map[string]any(nil)):
-		r.mapOut = dest.(*[]map[string]any)
+		r.mapOut = (*[]map[string]any)(dv.UnsafePointer()) // also a named []map[string]any
 		*r.mapOut = make([]map[string]any, 0)
 	case !root.isMap && st.Elem() == root.elemType:
 		r.rootPtr = false
@@ -207,6 +207,7 @@ func (r *runner) row() error {
 			for j, k := range pn.key {
 				s := r.slots[k]
 				if s.isNull() {
+					gk.parts[j] = keyPart{null: true} // NULL is not 0 or ""
 					continue
 				}
 				allNull = false

@@ -8,8 +8,9 @@ import (
 
 // keyPart is one typed component of an identity key; comparable, never a formatted string.
 type keyPart struct {
-	i int64
-	s string
+	i    int64
+	s    string
+	null bool
 }
 
 // slot receives one column of the current row. Each slot is its own sql.Scanner, so a
