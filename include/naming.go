@@ -84,6 +84,9 @@ func Plural(s string) string {
 // Singular is the inverse of Plural for the common cases (Posts -> Post, Cities -> City).
 func Singular(s string) string {
 	l := strings.ToLower(s)
+	if w, ok := irregularSingular[l]; ok {
+		return s[:1] + w[1:] // keep the case of the first letter: Children -> Child
+	}
 	switch {
 	case strings.HasSuffix(l, "ies") && len(l) > 3:
 		return s[:len(s)-3] + "y"
@@ -96,4 +99,13 @@ func Singular(s string) string {
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// irregularSingular maps common irregular plurals (lower-case) to their singular, so that a
+// self-association aliased "children" derives child_id, as Sequelize's inflection does.
+var irregularSingular = map[string]string{
+	"children": "child",
+	"people":   "person",
+	"men":      "man",
+	"women":    "woman",
 }

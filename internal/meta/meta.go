@@ -127,9 +127,13 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 			tag = strings.ToLower(sf.Name)
 		}
 		f.Name = tag
-		if _, dup := s.byName[tag]; dup {
-			// sqlx keeps the shallowest field; so do we (fields are visited outermost first
-			// only within one level, so keep the first one seen).
+		if prev, dup := s.byName[tag]; dup {
+			// sqlx (and Go's field promotion) keeps the shallowest field; fields are visited
+			// depth-first, so a shallower one seen later replaces the deeper one in place
+			// (keeping its position in Columns). At equal depth the first one seen wins.
+			if len(idx) < len(prev.Index) {
+				*prev = *f
+			}
 			continue
 		}
 		s.byName[tag] = f
