@@ -204,3 +204,12 @@ func TestScenariosDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func jsonString(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

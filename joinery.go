@@ -82,6 +82,7 @@ func QueryMap(schema *include.Schema, d dialects.Dialect, model string) Q[map[st
 }
 
 func (q Q[T]) clone() Q[T] {
+	q.q.After = append([]any(nil), q.q.After...)
 	q.q.Where = append([]sq.Sqlizer(nil), q.q.Where...)
 	q.q.OrderBy = append([]string(nil), q.q.OrderBy...)
 	q.q.Include = append([]include.Node(nil), q.q.Include...)
@@ -134,6 +135,71 @@ func (q Q[T]) Unscoped() Q[T] {
 	return q
 }
 
+// Limit returns at most n roots, each with all of its included children: with a to-many
+// include the roots are limited in a subquery and the includes joined outside it.
+func (q Q[T]) Limit(n uint64) Q[T] {
+	q = q.clone()
+	q.q.Limit, q.q.HasLimit = n, true
+	return q
+}
+
+// Offset skips the first n roots in the root order.
+func (q Q[T]) Offset(n uint64) Q[T] {
+	q = q.clone()
+	q.q.Offset = n
+	return q
+}
+
+// After returns the roots after cursor in the root order (keyset pagination); build the
+// cursor with Cursor from the last root of the previous page.
+func (q Q[T]) After(c Cursor) Q[T] {
+	q = q.clone()
+	q.q.After = append([]any(nil), c.Values...)
+	return q
+}
+
+// Cursor is a keyset position: the values of the root order columns and the primary key of
+// one root.
+type Cursor struct {
+	Values []any
+}
+
+// Cursor builds the keyset cursor of root under q's order (root columns only; the primary
+// key is added as a tiebreaker).
+func (q Q[T]) Cursor(root T) (Cursor, error) {
+	if q.err != nil {
+		return Cursor{}, q.err
+	}
+	parts, err := builder.KeysetColumns(q.schema, q.q)
+	if err != nil {
+		return Cursor{}, err
+	}
+	var c Cursor
+	rv := reflect.ValueOf(root)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return Cursor{}, errors.New("joinery: Cursor of a nil root")
+		}
+		rv = rv.Elem()
+	}
+	for _, p := range parts {
+		if m, ok := any(root).(map[string]any); ok {
+			v, ok := m[p.Attr]
+			if !ok {
+				return Cursor{}, fmt.Errorf("joinery: Cursor: the root has no %q (select it)", p.Attr)
+			}
+			c.Values = append(c.Values, v)
+			continue
+		}
+		a, _ := q.model.Attr(p.Attr)
+		if a.Field == nil {
+			return Cursor{}, fmt.Errorf("joinery: Cursor: no field for %q", p.Attr)
+		}
+		c.Values = append(c.Values, rv.FieldByIndex(a.Field.Index).Interface())
+	}
+	return c, nil
+}
+
 // Plan compiles the query.
 func (q Q[T]) Plan() (*builder.Plan, error) {
 	if q.err != nil {
@@ -169,6 +235,49 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 		return nil, fmt.Errorf("joinery: %w", err)
 	}
 	return out, nil
+}
+
+// Count returns the number of distinct roots matching the root filters and the required
+// includes (limit and offset aside), in one statement.
+func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	if q.dialect == nil {
+		return 0, errors.New("joinery: no dialect")
+	}
+	p, err := builder.Count(q.schema, q.dialect, q.q)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	if err != nil {
+		return 0, fmt.Errorf("joinery: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, fmt.Errorf("joinery: %w", err)
+		}
+		return 0, errors.New("joinery: COUNT returned no row")
+	}
+	if err := rows.Scan(&n); err != nil {
+		return 0, fmt.Errorf("joinery: %w", err)
+	}
+	return n, rows.Err()
+}
+
+// CountSql compiles the Count statement.
+func (q Q[T]) CountSql() (string, []any, error) {
+	if q.err != nil {
+		return "", nil, q.err
+	}
+	p, err := builder.Count(q.schema, q.dialect, q.q)
+	if err != nil {
+		return "", nil, err
+	}
+	return p.SQL, p.Args, nil
 }
 
 // One runs the query and returns the first root, or an error matching ErrNoRows and

@@ -11,7 +11,6 @@ import (
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
-	"github.com/joinery/joinery/scope"
 )
 
 // ErrInclude is matched (errors.Is) by errors in an include tree or a root query: an unknown
@@ -28,7 +27,8 @@ type Query struct {
 	// Where filters the root; several are ANDed. Map predicates name root columns, or
 	// included columns by path ("posts.title").
 	Where []sq.Sqlizer
-	// OrderBy terms: "name", "name DESC", or an included column by path "posts.created_at DESC".
+	// OrderBy terms: "name", "name DESC", or an included column by path
+	// ("posts.created_at DESC", "tags.@through.added_by").
 	OrderBy []string
 	// Columns selects a subset of the root's columns when HasColumns is set.
 	Columns    []string
@@ -36,6 +36,13 @@ type Query struct {
 	// Unscoped lifts the root model's default scope.
 	Unscoped bool
 	Include  []include.Node
+	// Limit and Offset page the roots (not the rows): with a to-many include the roots are
+	// limited in a subquery and the includes joined outside it.
+	Limit, Offset uint64
+	HasLimit      bool
+	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
+	// page; the statement returns the roots after it in the root order.
+	After []any
 }
 
 type bnode struct {
@@ -53,15 +60,17 @@ type bnode struct {
 type builder struct {
 	d      dialects.Dialect
 	schema *include.Schema
+	query  Query
 	root   *bnode
 	nodes  []*bnode
 	nt     int
 	plan   *Plan
-	args   []any
 }
 
-// Build compiles q against schema for dialect d.
-func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
+	if schema == nil {
+		return nil, qErr("nil schema")
+	}
 	if err := schema.Err(); err != nil {
 		return nil, err
 	}
@@ -75,65 +84,122 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, qErr("%v", err)
 	}
-	b := &builder{d: d, schema: schema, plan: &Plan{}}
+	b := &builder{d: d, schema: schema, query: q, plan: &Plan{}}
 	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
 		return nil, err
 	}
+	return b, nil
+}
+
+// Build compiles q against schema for dialect d.
+func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+	b, err := newBuilder(schema, d, q)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.selectColumns(); err != nil {
 		return nil, err
 	}
-	var sql strings.Builder
-	sql.WriteString("SELECT ")
+	terms, err := b.rootTerms()
+	if err != nil {
+		return nil, err
+	}
+	limited := q.HasLimit || q.Offset > 0
+	sub := limited && b.hasMany(b.root)
+	w := &frag{}
+	w.add("SELECT ")
 	for i, c := range b.plan.Columns {
 		if i > 0 {
-			sql.WriteString(", ")
+			w.add(", ")
 		}
-		sql.WriteString(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
+		w.add(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
 	}
-	sql.WriteString(" FROM " + b.q(q.Model.Table()) + " AS " + b.q(b.root.alias))
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
-	if err := b.joins(&sql); err != nil {
-		return nil, err
-	}
-	// WHERE: root filters and the root's default scope
-	var conds []string
-	if !q.Unscoped {
-		s, a, err := q.Model.DefaultScope().Render(b.resolver(b.root, false))
+	var order []string
+	if sub {
+		// the roots, limited in a subquery; the includes joined outside it
+		inner := &frag{}
+		outerRoot, err := b.rootQuery(inner, terms, modeSub)
 		if err != nil {
-			return nil, qErr("default scope of %s: %v", q.Model.Name(), err)
+			return nil, err
 		}
-		if s != "" {
-			conds = append(conds, s)
-			b.args = append(b.args, a...)
+		w.add(" FROM (")
+		w.addFrag(inner)
+		w.add(") AS " + b.q(b.root.alias))
+		if err := b.joins(w); err != nil {
+			return nil, err
 		}
-	}
-	for _, w := range q.Where {
-		s, a, err := scope.Render(w, b.resolver(b.root, true))
+		order = outerRoot
+	} else {
+		w.add(" FROM " + b.q(q.Model.Table()) + " AS " + b.q(b.root.alias))
+		if err := b.joins(w); err != nil {
+			return nil, err
+		}
+		cond, err := b.rootWhere(nil, terms)
 		if err != nil {
-			return nil, qErr("root where: %v", err)
+			return nil, err
 		}
-		conds = append(conds, s)
-		b.args = append(b.args, a...)
+		if cond.Len() > 0 {
+			w.add(" WHERE ")
+			w.addFrag(cond)
+		}
+		for _, t := range terms {
+			order = append(order, t.col+t.dir)
+		}
+		if limited {
+			order = append(order, b.pkTiebreak(terms)...)
+		}
 	}
-	if len(conds) > 0 {
-		sql.WriteString(" WHERE " + strings.Join(conds, " AND "))
-	}
-	order, err := b.orderBy(q.OrderBy)
+	incOrder, err := b.orderBy()
 	if err != nil {
 		return nil, err
 	}
+	order = append(order, incOrder...)
 	if len(order) > 0 {
-		sql.WriteString(" ORDER BY " + strings.Join(order, ", "))
+		w.add(" ORDER BY " + strings.Join(order, ", "))
 	}
-	b.plan.SQL, err = numberPlaceholders(sql.String(), d)
+	if limited && !sub {
+		b.limitClause(w, q.HasLimit, q.Limit, q.Offset)
+	}
+	b.plan.SQL, err = numberPlaceholders(w.String(), d)
 	if err != nil {
 		return nil, err
 	}
-	b.plan.Args = b.args
+	b.plan.Args = w.args
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
 	return b.plan, nil
+}
+
+// Count compiles the number of distinct roots matching the root filters and the required
+// includes, as one statement: SELECT COUNT(*) over the roots, required includes as EXISTS.
+func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+	q.HasLimit, q.Limit, q.Offset, q.After = false, 0, 0, nil
+	b, err := newBuilder(schema, d, q)
+	if err != nil {
+		return nil, err
+	}
+	w := &frag{}
+	if _, err := b.rootQuery(w, nil, modeCount); err != nil {
+		return nil, err
+	}
+	b.plan.SQL, err = numberPlaceholders(w.String(), d)
+	if err != nil {
+		return nil, err
+	}
+	b.plan.Args = w.args
+	return b.plan, nil
+}
+
+// hasMany reports whether any include under n loads a slice.
+func (b *builder) hasMany(n *bnode) bool {
+	for _, c := range n.children {
+		if c.assoc.Many() || b.hasMany(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) q(ident string) string { return b.d.Quote(ident) }

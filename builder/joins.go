@@ -50,6 +50,9 @@ type resolver struct {
 	n       *bnode
 	through bool
 	paths   bool // root where / order: "posts.title" names an included column
+	// last is the included node the last path column resolved to; used collects them.
+	last *pathTarget
+	used map[*bnode]bool
 }
 
 func (b *builder) resolver(n *bnode, paths bool) *resolver {
@@ -72,6 +75,10 @@ func (r *resolver) Column(name string) (string, error) {
 		target, err := r.b.byPath(name[:i])
 		if err != nil {
 			return "", err
+		}
+		r.last = &target
+		if r.used != nil {
+			r.used[target.n] = true
 		}
 		n, name = target.n, name[i+1:]
 		if target.through {
@@ -212,10 +219,25 @@ func (b *builder) targetPreds(n *bnode) (string, []any, error) {
 	return b.render(preds, b.resolver(n, false), where(n))
 }
 
+// frag is a piece of SQL text with the arguments of its placeholders, in text order.
+type frag struct {
+	strings.Builder
+	args []any
+}
+
+func (f *frag) add(sql string, args ...any) {
+	f.WriteString(sql)
+	f.args = append(f.args, args...)
+}
+
+func (f *frag) addFrag(o *frag) { f.add(o.String(), o.args...) }
+
 // factor writes the table factor of n: its table (for a BelongsToMany, the join table and the
 // target as a group) and, inside the same group, its required children, so that an optional
-// n with a required child drops only n, never n's parent.
-func (b *builder) factor(sql *strings.Builder, n *bnode, join string) error {
+// n with a required child drops only n, never n's parent. record registers the aliases for
+// Explain (false for the copies inside EXISTS and ORDER BY subqueries). A per-include limit
+// makes the factor a LATERAL subquery or a ROW_NUMBER() window (see limited).
+func (b *builder) factor(w *frag, n *bnode, join string, record bool) error {
 	var req []*bnode
 	for _, c := range n.children {
 		if c.opts.Required {
@@ -224,139 +246,260 @@ func (b *builder) factor(sql *strings.Builder, n *bnode, join string) error {
 	}
 	group := n.jalias != "" || len(req) > 0
 	if group {
-		sql.WriteByte('(')
+		w.add("(")
 		join += " (group)"
 	}
 	path := n.path
-	if n.jalias != "" {
+	switch {
+	case n.opts.HasLimit:
+		if err := b.limited(w, n); err != nil {
+			return err
+		}
+		if record {
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: path, Join: join + " (limited)"})
+		}
+	case n.jalias != "":
 		a := n.assoc
-		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: a.ThroughTable, Path: path + ".@through", Join: join})
-		sql.WriteString(b.q(a.ThroughTable) + " AS " + b.q(n.jalias) + " INNER JOIN ")
-		sql.WriteString(b.q(n.model.Table()) + " AS " + b.q(n.alias) + " ON " +
+		if record {
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: a.ThroughTable, Path: path + ".@through", Join: join})
+		}
+		w.add(b.q(a.ThroughTable) + " AS " + b.q(n.jalias) + " INNER JOIN ")
+		w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias) + " ON " +
 			b.q(n.alias) + "." + b.q(a.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(a.OtherKey))
 		s, args, err := b.targetPreds(n)
 		if err != nil {
 			return err
 		}
 		if s != "" {
-			sql.WriteString(" AND " + s)
-			b.args = append(b.args, args...)
+			w.add(" AND "+s, args...)
 		}
-		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: path, Join: "INNER JOIN"})
-	} else {
-		sql.WriteString(b.q(n.model.Table()) + " AS " + b.q(n.alias))
-		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: path, Join: join})
+		if record {
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: path, Join: "INNER JOIN"})
+		}
+	default:
+		w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias))
+		if record {
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: path, Join: join})
+		}
 	}
 	for _, c := range req {
-		if err := b.join(sql, c, "INNER JOIN"); err != nil {
+		if err := b.join(w, c, "INNER JOIN", record); err != nil {
 			return err
 		}
 	}
 	if group {
-		sql.WriteByte(')')
+		w.add(")")
 	}
 	return nil
 }
 
-// join writes " <kind> <factor> ON <cond>" for n.
-func (b *builder) join(sql *strings.Builder, n *bnode, kind string) error {
-	sql.WriteString(" " + kind + " ")
-	// the ON condition's arguments follow the factor's in the text
-	if err := b.factor(sql, n, kind); err != nil {
-		return err
+// limited writes the factor of an include with a per-parent Limit/Offset: on databases with
+// LATERAL, a LATERAL subquery holding the join condition, the filters, the order and the
+// limit; elsewhere a derived table numbering each parent's rows with ROW_NUMBER(), whose
+// window bounds go in the ON clause (see joinCond).
+func (b *builder) limited(w *frag, n *bnode) error {
+	a := n.assoc
+	if a.Kind != include.HasMany && a.Kind != include.HasOne {
+		return qErr("%s: a per-include Limit/Offset is supported on HasMany and HasOne includes, and %s is a %s", where(n), a.As, a.Kind)
 	}
-	c, err := b.outerCond(n)
+	order, err := b.includeOrder(n)
 	if err != nil {
 		return err
 	}
-	sql.WriteString(" ON " + c.sql)
-	b.args = append(b.args, c.args...)
-	return nil
-}
-
-// joins writes every join: the root's required children as INNER JOINs, every optional
-// include as a LEFT JOIN after the factor that brings its parent into scope.
-func (b *builder) joins(sql *strings.Builder) error {
-	for _, c := range b.root.children {
-		kind := "LEFT JOIN"
-		if c.opts.Required {
-			kind = "INNER JOIN"
-		}
-		if err := b.join(sql, c, kind); err != nil {
+	tbl := b.q(n.model.Table()) + " AS " + b.q(n.alias)
+	if b.d.Features().Lateral {
+		c, err := b.outerCond(n)
+		if err != nil {
 			return err
 		}
-		if err := b.joinsAfter(sql, c); err != nil {
-			return err
-		}
+		w.add("LATERAL (SELECT * FROM " + tbl + " WHERE ")
+		w.add(c.sql, c.args...)
+		w.add(" ORDER BY " + strings.Join(order, ", "))
+		b.limitClause(w, n.opts.LimitSet, n.opts.Limit, n.opts.Offset)
+		w.add(") AS " + b.q(n.alias))
+		return nil
 	}
-	return nil
-}
-
-func (b *builder) joinsAfter(sql *strings.Builder, n *bnode) error {
-	for _, c := range n.children {
-		if !c.opts.Required {
-			if err := b.join(sql, c, "LEFT JOIN"); err != nil {
-				return err
-			}
-		}
-		if err := b.joinsAfter(sql, c); err != nil {
-			return err
-		}
+	w.add("(SELECT " + b.q(n.alias) + ".*, ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(a.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) + " FROM " + tbl)
+	s, args, err := b.targetPreds(n)
+	if err != nil {
+		return err
 	}
+	if s != "" {
+		w.add(" WHERE "+s, args...)
+	}
+	w.add(") AS " + b.q(n.alias))
 	return nil
 }
 
-// orderBy compiles the root order terms, then each include's own order in pre-order.
-func (b *builder) orderBy(root []string) ([]string, error) {
+// rowNumber is the column a ROW_NUMBER() window adds to a limited include's derived table.
+const rowNumber = "jr_rn"
+
+// includeOrder is n's own order terms followed by its primary key, so a limit per parent
+// picks the same rows every time.
+func (b *builder) includeOrder(n *bnode) ([]string, error) {
 	var out []string
-	for _, t := range root {
-		s, err := b.orderTerm(b.root, t, true)
+	seen := map[string]bool{}
+	for _, t := range n.opts.Order {
+		s, err := b.orderTerm(n, t, false)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
+		seen[strings.Fields(s)[0]] = true
 	}
-	for _, n := range b.nodes[1:] {
-		for _, t := range n.opts.Order {
-			s, err := b.orderTerm(n, t, false)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+	for _, k := range n.model.PrimaryKey() {
+		c := b.q(n.alias) + "." + b.q(k)
+		if !seen[c] {
+			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
-func (b *builder) orderTerm(n *bnode, term string, paths bool) (string, error) {
-	f := strings.Fields(term)
-	if len(f) == 0 {
-		return "", qErr("%s: empty order term", where(n))
+// limitClause writes LIMIT/OFFSET in the dialect's spelling; values are arguments.
+func (b *builder) limitClause(w *frag, hasLimit bool, limit, offset uint64) {
+	switch {
+	case hasLimit:
+		w.add(" LIMIT ?", limit)
+	case offset > 0 && b.d.Name() == "mysql":
+		w.add(" LIMIT 18446744073709551615")
+	case offset > 0 && b.d.Name() == "sqlite":
+		w.add(" LIMIT -1")
 	}
-	dir := ""
+	if offset > 0 {
+		w.add(" OFFSET ?", offset)
+	}
+}
+
+// join writes " <kind> <factor> ON <cond>" for n.
+func (b *builder) join(w *frag, n *bnode, kind string, record bool) error {
+	w.add(" " + kind + " ")
+	if err := b.factor(w, n, kind, record); err != nil {
+		return err
+	}
+	return b.joinCond(w, n)
+}
+
+// joinCond writes n's ON clause.
+func (b *builder) joinCond(w *frag, n *bnode) error {
+	if n.opts.HasLimit {
+		if b.d.Features().Lateral {
+			w.add(" ON TRUE")
+			return nil
+		}
+		// the window's derived table already applied the target's filters
+		a, p := n.assoc, n.parent
+		w.add(" ON " + b.q(n.alias) + "." + b.q(a.ForeignKey) + " = " + b.q(p.alias) + "." + b.q(a.SourceKey))
+		if !a.SourceScope.Empty() {
+			s, sa, err := a.SourceScope.Render(b.resolver(p, false))
+			if err != nil {
+				return qErr("%s: source scope: %v", where(n), err)
+			}
+			w.add(" AND "+s, sa...)
+		}
+		rn := b.q(n.alias) + "." + b.q(rowNumber)
+		w.add(" AND "+rn+" > ?", n.opts.Offset)
+		if n.opts.LimitSet {
+			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)
+		}
+		return nil
+	}
+	c, err := b.outerCond(n)
+	if err != nil {
+		return err
+	}
+	w.add(" ON "+c.sql, c.args...)
+	return nil
+}
+
+// joins writes every join of the outer statement: the root's required children as INNER
+// JOINs, every optional include as a LEFT JOIN after the factor that brings its parent into
+// scope.
+func (b *builder) joins(w *frag) error {
+	for _, c := range b.root.children {
+		kind := "LEFT JOIN"
+		if c.opts.Required {
+			kind = "INNER JOIN"
+		}
+		if err := b.join(w, c, kind, true); err != nil {
+			return err
+		}
+		if err := b.joinsAfter(w, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) joinsAfter(w *frag, n *bnode) error {
+	for _, c := range n.children {
+		if !c.opts.Required {
+			if err := b.join(w, c, "LEFT JOIN", true); err != nil {
+				return err
+			}
+		}
+		if err := b.joinsAfter(w, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) orderTerm(n *bnode, term string, paths bool) (string, error) {
+	t, err := b.parseTerm(n, term, paths)
+	if err != nil {
+		return "", err
+	}
+	return t.col + t.dir, nil
+}
+
+// term is a parsed order term.
+type term struct {
+	n       *bnode // the node whose table holds the column
+	through bool   // the column is on n's join table
+	col     string // qualified, quoted column
+	attr    string // attribute name
+	dir     string // "", " ASC", " DESC", with NULLS FIRST/LAST
+	desc    bool
+}
+
+func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return term{}, qErr("%s: empty order term", where(n))
+	}
+	t := term{n: n}
 	rest := f[1:]
 	if len(rest) > 0 {
 		switch strings.ToUpper(rest[0]) {
 		case "ASC", "DESC":
-			dir = " " + strings.ToUpper(rest[0])
+			t.dir = " " + strings.ToUpper(rest[0])
+			t.desc = t.dir == " DESC"
 			rest = rest[1:]
 		}
 	}
 	if len(rest) == 2 && strings.EqualFold(rest[0], "NULLS") && (strings.EqualFold(rest[1], "FIRST") || strings.EqualFold(rest[1], "LAST")) {
 		if !b.d.Features().NullsOrdering {
-			return "", qErr("%s: order term %q: %s has no NULLS FIRST/LAST", where(n), term, b.d.Name())
+			return term{}, qErr("%s: order term %q: %s has no NULLS FIRST/LAST", where(n), text, b.d.Name())
 		}
-		dir += " NULLS " + strings.ToUpper(rest[1])
+		t.dir += " NULLS " + strings.ToUpper(rest[1])
 		rest = nil
 	}
 	if len(rest) > 0 {
-		return "", qErr("%s: bad order term %q: want \"column\", \"column ASC\" or \"column DESC\" (optionally NULLS FIRST|LAST)", where(n), term)
+		return term{}, qErr("%s: bad order term %q: want \"column\", \"column ASC\" or \"column DESC\" (optionally NULLS FIRST|LAST)", where(n), text)
 	}
-	col, err := b.resolver(n, paths).Column(f[0])
+	r := b.resolver(n, paths)
+	col, err := r.Column(f[0])
 	if err != nil {
-		return "", err
+		return term{}, err
 	}
-	return col + dir, nil
+	t.col, t.attr = col, f[0]
+	if r.last != nil {
+		t.n, t.through = r.last.n, r.last.through
+		t.attr = f[0][strings.LastIndexByte(f[0], '.')+1:]
+	}
+	return t, nil
 }
 
 // numberPlaceholders rewrites the statement's '?' placeholders into the dialect's, once for

@@ -25,6 +25,10 @@ type Node struct {
 	hasThCols   bool
 	thWhere     []sq.Sqlizer
 	unscoped    bool
+	limit       uint64
+	offset      uint64
+	hasLimit    bool
+	limitSet    bool
 	children    []Node
 	err         error
 }
@@ -78,6 +82,13 @@ func (n Node) ThroughWhere(pred sq.Sqlizer) Node {
 	return n
 }
 
+// Limit keeps at most n included rows per parent (the newest 3 comments of each post, with
+// Order), inside the same statement: LATERAL on PostgreSQL, ROW_NUMBER() elsewhere.
+func (n Node) Limit(limit uint64) Node { n.limit, n.hasLimit, n.limitSet = limit, true, true; return n }
+
+// Offset skips the first n included rows of each parent (with Limit, or alone).
+func (n Node) Offset(offset uint64) Node { n.offset, n.hasLimit = offset, true; return n }
+
 // Unscoped lifts the target model's default scope for this include.
 func (n Node) Unscoped() Node { n.unscoped = true; return n }
 
@@ -126,7 +137,12 @@ type Resolved struct {
 	HasThCols    bool
 	ThroughWhere []sq.Sqlizer
 	Unscoped     bool
-	Children     []*Resolved
+	// Limit and Offset apply per parent when HasLimit; Limit 0 with HasLimit means no limit
+	// (an Offset alone) unless LimitSet.
+	Limit, Offset uint64
+	HasLimit      bool
+	LimitSet      bool
+	Children      []*Resolved
 }
 
 // Normalize splits dotted paths into single-segment nodes and merges nodes with the same
@@ -159,7 +175,7 @@ func merge(list *[]*Resolved, n Node) error {
 		}
 		r = nil
 		for _, x := range *cur {
-			if x.Segment == seg {
+			if strings.EqualFold(x.Segment, seg) { // aliases are unique ignoring case
 				r = x
 				break
 			}
@@ -183,6 +199,13 @@ func merge(list *[]*Resolved, n Node) error {
 	}
 	r.ThroughWhere = append(r.ThroughWhere, n.thWhere...)
 	r.Unscoped = r.Unscoped || n.unscoped
+	if n.hasLimit {
+		r.HasLimit = true
+		r.Offset = n.offset
+		if n.limitSet {
+			r.Limit, r.LimitSet = n.limit, true
+		}
+	}
 	for _, c := range n.children {
 		if err := merge(&r.Children, c); err != nil {
 			return err

@@ -1,0 +1,292 @@
+package joinery_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
+)
+
+const (
+	m1   = `{"ID":1,"Name":"apollo","Membership":{"UserID":1,"ProjectID":1,"Role":"owner"}}`
+	m2   = `{"ID":2,"Name":"gemini","Membership":{"UserID":1,"ProjectID":2,"Role":"member"}}`
+	m3   = `{"ID":1,"Name":"apollo","Membership":{"UserID":2,"ProjectID":1,"Role":"member"}}`
+	c100 = `{"ID":100,"PostID":10,"AuthorID":2,"Body":"nice"}`
+	c101 = `{"ID":101,"PostID":10,"AuthorID":3,"Body":"meh"}`
+	c102 = `{"ID":102,"PostID":12,"AuthorID":1,"Body":"ok"}`
+)
+
+// pagingScenarios run on the blog fixture (see suites).
+var pagingScenarios = []scenario{
+	{"root_limit_offset_has_many", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Order("id")).OrderBy("name DESC").Limit(2).Offset(1))
+	}, `[{` + bob + `,"Posts":[{` + p12 + `}]},{` + alice + `,"Posts":[{` + p10 + `},{` + p11 + `}]}]`},
+
+	{"root_limit_required_has_many_with_where", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Required().Where(sq.Eq{"published": true}).Order("id")).OrderBy("id").Limit(1))
+	}, `[{` + alice + `,"Posts":[{` + p10 + `}]}]`},
+
+	{"root_limit_required_btm_through_where", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("projects").Required().ThroughWhere(sq.Eq{"role": "member"})).OrderBy("id").Limit(1).Offset(1))
+	}, `[{` + bob + `,"Projects":[` + m3 + `]}]`},
+
+	{"order_by_to_many_column_with_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Required()).OrderBy("posts.title DESC", "id").Limit(2))
+	}, `[{` + alice + `,"Posts":[{` + p10 + `},{` + p11 + `}]},{` + bob + `,"Posts":[{` + p12 + `}]}]`},
+
+	{"order_by_to_one_column_with_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[Post](s, d).Include("author", include.New("comments").Order("id")).OrderBy("author.name DESC", "id").Limit(2))
+	}, `[{` + p12 + `,"Author":{` + bob + `},"Comments":[` + c102 + `]},{` + p10 + `,"Author":{` + alice + `},"Comments":[` + c100 + `,` + c101 + `]}]`},
+
+	{"order_by_to_one_column_no_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[Post](s, d).Include("author").OrderBy("author.name DESC", "id DESC"))
+	}, `[{` + p12 + `,"Author":{` + bob + `}},{` + p11 + `,"Author":{` + alice + `}},{` + p10 + `,"Author":{` + alice + `}}]`},
+
+	{"order_by_join_table_column_with_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("projects").Required()).OrderBy("projects.@through.role DESC", "id").Limit(2))
+	}, `[{` + alice + `,"Projects":[` + m1 + `,` + m2 + `]},{` + bob + `,"Projects":[` + m3 + `]}]`},
+
+	{"include_limit_per_parent", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Order("id DESC").Limit(1)).OrderBy("id"))
+	}, `[{` + alice + `,"Posts":[{` + p11 + `}]},{` + bob + `,"Posts":[{` + p12 + `}]},{` + carol + `}]`},
+
+	{"include_limit_offset_per_parent_under_root_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Order("id").Offset(1).Limit(1)).OrderBy("id").Limit(2))
+	}, `[{` + alice + `,"Posts":[{` + p11 + `}]},{` + bob + `}]`},
+
+	{"root_offset_only", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[Post](s, d).Include("author").OrderBy("id").Offset(2))
+	}, `[{` + p12 + `,"Author":{` + bob + `}}]`},
+
+	{"keyset_after_cursor", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("posts").Order("id")).OrderBy("name").
+			After(joinery.Cursor{Values: []any{"alice", int64(1)}}).Limit(1))
+	}, `[{` + bob + `,"Posts":[{` + p12 + `}]}]`},
+}
+
+func init() {
+	suites[0].scenarios = append(suites[0].scenarios, pagingScenarios...)
+}
+
+func TestCount(t *testing.T) {
+	s := blogSchema(t)
+	cases := []struct {
+		name string
+		q    func(d dialects.Dialect) joinery.Q[User]
+		want int64
+		sql  string // PostgreSQL
+	}{
+		{"all", func(d dialects.Dialect) joinery.Q[User] { return joinery.Query[User](s, d).Include("posts") }, 3,
+			`SELECT COUNT(*) FROM "users" AS "t0"`},
+		{"required include with where", func(d dialects.Dialect) joinery.Q[User] {
+			return joinery.Query[User](s, d).Include(include.New("posts").Required().Where(sq.Eq{"published": true}).Include("comments")).Limit(1)
+		}, 2, `SELECT COUNT(*) FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $1)`},
+		{"root where and required btm", func(d dialects.Dialect) joinery.Q[User] {
+			return joinery.Query[User](s, d).Where(sq.NotEq{"name": "zed"}).Include(include.New("projects").Required().ThroughWhere(sq.Eq{"role": "owner"}))
+		}, 1, `SELECT COUNT(*) FROM "users" AS "t0" WHERE "t0"."name" <> $1 AND EXISTS (SELECT 1 FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") WHERE "t1"."user_id" = "t0"."id" AND "t1"."role" = $2)`},
+		{"required grandchild", func(d dialects.Dialect) joinery.Q[User] {
+			return joinery.Query[User](s, d).Include(include.New("posts").Required().Include(include.New("comments").Required()))
+		}, 2, `SELECT COUNT(*) FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM ("posts" AS "t1" INNER JOIN "comments" AS "t2" ON "t2"."post_id" = "t1"."id") WHERE "t1"."user_id" = "t0"."id")`},
+	}
+	for _, c := range cases {
+		got, _, err := c.q(dialects.Postgres).CountSql()
+		if err != nil || got != c.sql {
+			t.Fatalf("%s: count SQL\n got: %s\nwant: %s (%v)", c.name, got, c.sql, err)
+		}
+	}
+	for _, tdb := range openDBs(t, "joinery_root_count") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, c := range cases {
+				n, err := c.q(tdb.dialect).Count(context.Background(), tdb.db)
+				if err != nil || n != c.want {
+					t.Fatalf("%s: count %d, want %d (%v)", c.name, n, c.want, err)
+				}
+			}
+		})
+	}
+}
+
+// TestKeysetPagination walks every page of two users each and checks they concatenate to
+// the unpaged result.
+func TestKeysetPagination(t *testing.T) {
+	s := blogSchema(t)
+	for _, tdb := range openDBs(t, "joinery_root_keyset") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			ctx := context.Background()
+			base := joinery.Query[User](s, tdb.dialect).Include(include.New("posts").Order("id")).OrderBy("name DESC")
+			all, err := base.All(ctx, tdb.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paged []User
+			page := base.Limit(2)
+			for i := 0; i < 5; i++ {
+				got, err := page.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				paged = append(paged, got...)
+				if len(got) < 2 {
+					break
+				}
+				c, err := base.Cursor(got[len(got)-1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				page = base.After(c).Limit(2)
+			}
+			assertJSON(t, paged, mustJSON(t, all))
+			if len(paged) != 3 || paged[0].Name != "carol" {
+				t.Fatalf("pages: %+v", paged)
+			}
+		})
+	}
+	if _, err := joinery.Query[User](s, dialects.Postgres).Include("posts").OrderBy("posts.id").Cursor(User{}); err == nil ||
+		!strings.Contains(err.Error(), "root columns only") {
+		t.Fatalf("cursor over an include column: %v", err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	return fmt.Sprint(jsonString(t, v))
+}
+
+// TestPagingProperty: for random data (fixed seeds) and random combinations of root where,
+// order, limit, offset, required and include where, the limited query returns exactly the
+// same roots, with the same nested children, as the unlimited query sliced in Go.
+func TestPagingProperty(t *testing.T) {
+	s := blogSchema(t)
+	const combos = 220
+	for _, tdb := range openDBs(t, "joinery_root_property") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			seedRandom(t, tdb, 20251122)
+			rng := rand.New(rand.NewSource(42))
+			ctx := context.Background()
+			for i := 0; i < combos; i++ {
+				base, desc := randomQuery(s, tdb.dialect, rng)
+				limit, offset := uint64(rng.Intn(6)+1), uint64(rng.Intn(8))
+				full, err := base.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatalf("combo %d (%s): %v", i, desc, err)
+				}
+				paged, err := base.Limit(limit).Offset(offset).All(ctx, tdb.db)
+				if err != nil {
+					t.Fatalf("combo %d (%s): %v", i, desc, err)
+				}
+				lo, hi := min(int(offset), len(full)), min(int(offset+limit), len(full))
+				want := jsonString(t, full[lo:hi])
+				if got := jsonString(t, paged); got != want {
+					sqlText, args, _ := base.Limit(limit).Offset(offset).ToSql()
+					t.Fatalf("combo %d (%s) limit %d offset %d:\n got: %s\nwant: %s\nSQL: %s %v", i, desc, limit, offset, got, want, sqlText, args)
+				}
+				n, err := base.Count(ctx, tdb.db)
+				if err != nil || n != int64(len(full)) {
+					t.Fatalf("combo %d (%s): count %d, want %d (%v)", i, desc, n, len(full), err)
+				}
+			}
+		})
+	}
+}
+
+// seedRandom adds users 100.. with posts, comments and project memberships.
+func seedRandom(t *testing.T, tdb testDB, seed int64) {
+	rng := rand.New(rand.NewSource(seed))
+	var users, posts, comments, members []string
+	pid, cid := 1000, 10000
+	names := []string{"ann", "ben", "cid", "dee", "eve"}
+	for u := 100; u < 130; u++ {
+		users = append(users, fmt.Sprintf("(%d, '%s%d', NULL)", u, names[rng.Intn(len(names))], rng.Intn(3)))
+		for p := rng.Intn(4); p > 0; p-- {
+			pid++
+			posts = append(posts, fmt.Sprintf("(%d, %d, 't%d', %s)", pid, u, rng.Intn(6), []string{"TRUE", "FALSE"}[rng.Intn(2)]))
+			for c := rng.Intn(3); c > 0; c-- {
+				cid++
+				comments = append(comments, fmt.Sprintf("(%d, %d, %d, 'b%d')", cid, pid, 100+rng.Intn(30), rng.Intn(5)))
+			}
+		}
+		for _, pr := range []int{1, 2} {
+			if rng.Intn(2) == 0 {
+				members = append(members, fmt.Sprintf("(%d, %d, '%s')", u, pr, []string{"owner", "member"}[rng.Intn(2)]))
+			}
+		}
+	}
+	mustExec(t, tdb.db,
+		"INSERT INTO users (id, name, email) VALUES "+strings.Join(users, ", "),
+		"INSERT INTO posts (id, user_id, title, published) VALUES "+strings.Join(posts, ", "),
+		"INSERT INTO comments (id, post_id, author_id, body) VALUES "+strings.Join(comments, ", "),
+		"INSERT INTO user_projects (user_id, project_id, role) VALUES "+strings.Join(members, ", "))
+}
+
+func randomQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand) (joinery.Q[User], string) {
+	var desc []string
+	q := joinery.Query[User](s, d)
+	switch rng.Intn(4) {
+	case 1:
+		q = q.Where(sq.Like{"name": "a%"})
+		desc = append(desc, "where name like a%")
+	case 2:
+		q = q.Where(sq.Gt{"id": 110})
+		desc = append(desc, "where id > 110")
+	case 3:
+		q = q.Where(sq.Or{sq.Lt{"id": 105}, sq.Eq{"name": []string{"ben1", "eve2"}}})
+		desc = append(desc, "where id < 105 or name in")
+	}
+	posts := include.New("posts").Order("id")
+	if rng.Intn(3) == 0 {
+		posts = posts.Required()
+		desc = append(desc, "posts required")
+	}
+	if rng.Intn(3) == 0 {
+		posts = posts.Where(sq.Eq{"published": true})
+		desc = append(desc, "posts published")
+	}
+	if rng.Intn(2) == 0 {
+		c := include.New("comments").Order("id")
+		if rng.Intn(3) == 0 {
+			c = c.Required()
+			desc = append(desc, "comments required")
+		}
+		posts = posts.Include(c)
+	}
+	q = q.Include(posts)
+	if rng.Intn(3) == 0 {
+		pr := include.New("projects").Order("id")
+		if rng.Intn(2) == 0 {
+			pr = pr.Required().ThroughWhere(sq.Eq{"role": "owner"})
+			desc = append(desc, "owner projects required")
+		}
+		q = q.Include(pr)
+	}
+	if rng.Intn(3) == 0 {
+		q = q.Include("profile")
+	}
+	switch rng.Intn(5) {
+	case 0:
+		q = q.OrderBy("name", "id")
+		desc = append(desc, "order name")
+	case 1:
+		q = q.OrderBy("name DESC", "id DESC")
+		desc = append(desc, "order name desc")
+	case 2:
+		q = q.OrderBy("posts.title DESC", "id")
+		desc = append(desc, "order posts.title desc")
+	case 3:
+		q = q.OrderBy("posts.title", "id")
+		desc = append(desc, "order posts.title")
+	default:
+		q = q.OrderBy("id DESC")
+		desc = append(desc, "order id desc")
+	}
+	return q, strings.Join(desc, ", ")
+}
