@@ -53,7 +53,7 @@ func (p *Plan) Explain() string {
 		if path == "" {
 			path = "(root)"
 		}
-		fmt.Fprintf(&b, "%-4s %-24s %-12s %s\n", t.Alias, path, t.Join, t.Table)
+		fmt.Fprintf(&b, "%-4s %-28s %-26s %s\n", t.Alias, path, t.Join, t.Table)
 	}
 	for _, c := range p.Columns {
 		note := ""

@@ -414,9 +414,17 @@ func findField(src, tgt *Model, a *Association, goName, what string) (*meta.Fiel
 	}
 	if f == nil && goName == "" {
 		for _, c := range src.st.Others {
-			if strings.EqualFold(c.GoName, a.As) {
+			if c.Tag == "" && strings.EqualFold(c.GoName, a.As) {
 				f = c
 				break
+			}
+		}
+	}
+	if f != nil {
+		for _, other := range src.assocs {
+			if other.Field != nil && other.Field.GoName == f.GoName {
+				return nil, defErr("%s: field %s.%s already receives association %q; give this one its own field (tag it `joinery:%q`) or pass include.Field(...)",
+					what, src.goType.Name(), f.GoName, other.As, a.As)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package include_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -673,5 +674,40 @@ func TestPolymorphicAndSourceScopeErrors(t *testing.T) {
 		include.WithSourceScope(scope.Eq("kind", "blog")), include.WithSourceScope(scope.Eq("title", "t"))))
 	if got := a.SourceScope.Columns(); !reflect.DeepEqual(got, []string{"kind", "title"}) {
 		t.Fatalf("SourceScope columns = %v, want both scopes merged", got)
+	}
+}
+
+type fcUser struct {
+	ID     int64    `db:"id"`
+	Posts  []fcPost `joinery:"drafts"`
+	Others []fcPost
+}
+
+type fcPost struct {
+	ID     int64 `db:"id"`
+	UserID int64 `db:"user_id"`
+}
+
+// A field tagged for one alias is not taken by name for another, and two associations never
+// share a field.
+func TestFieldTaggedForAnotherAliasIsNotReused(t *testing.T) {
+	s := include.NewSchema()
+	if _, err := s.Define(fcUser{}, "users", include.Name("User")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Define(fcPost{}, "posts", include.Name("Post")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.HasMany("User", "Post", include.As("drafts"))
+	if err != nil || a.Field.GoName != "Posts" {
+		t.Fatalf("drafts: %v %v", a, err)
+	}
+	_, err = s.HasMany("User", "Post", include.As("posts"))
+	if !errors.Is(err, include.ErrDefinition) || !strings.Contains(err.Error(), "has no field") {
+		t.Fatalf("posts must not take the field tagged drafts: %v", err)
+	}
+	_, err = s.HasMany("User", "Post", include.As("more"), include.Field("Posts"))
+	if !errors.Is(err, include.ErrDefinition) || !strings.Contains(err.Error(), `already receives association "drafts"`) {
+		t.Fatalf("shared field: %v", err)
 	}
 }
