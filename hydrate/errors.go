@@ -20,10 +20,12 @@ type ScanError struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *ScanError) Error() string {
 	return fmt.Sprintf("hydrate: column %q into %s: %v", e.Column, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying conversion error.
 func (e *ScanError) Unwrap() error { return e.Err }
 
 func scanErr(ci *colInfo, err error) error {

@@ -20,6 +20,7 @@ const (
 	BelongsToMany
 )
 
+// String names the kind.
 func (k Kind) String() string {
 	switch k {
 	case BelongsTo:
@@ -72,6 +73,7 @@ type Association struct {
 // Many reports whether the association loads a slice.
 func (a *Association) Many() bool { return a.Kind == HasMany || a.Kind == BelongsToMany }
 
+// String describes the association for messages.
 func (a *Association) String() string {
 	return fmt.Sprintf("%s %s -> %s as %q", a.Kind, a.Source.name, a.Target.name, a.As)
 }
