@@ -146,7 +146,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 			w.addFrag(cond)
 		}
 		for _, t := range terms {
-			order = append(order, t.col+t.dir)
+			order = append(order, t.sql(t.col))
 		}
 		if limited {
 			order = append(order, b.pkTiebreak(terms)...)
@@ -230,7 +230,9 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 		} else {
 			h.Through = a.ThroughTable
 		}
-		parent.hnode.Children = append(parent.hnode.Children, h)
+		if !opts.FilterOnly {
+			parent.hnode.Children = append(parent.hnode.Children, h)
+		}
 		parent.children = append(parent.children, n)
 	}
 	n.hnode = h
@@ -256,6 +258,9 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
 		}
 		path = pathOf(parent.path, a.As)
+		if parent.opts.FilterOnly && !r.FilterOnly {
+			return qErr("include %q is under %q, which is FilterOnly: mark it FilterOnly too", path, parent.path)
+		}
 		n := b.newNode(a.Target, a, parent, path, r)
 		if err := b.resolve(n, r.Children); err != nil {
 			return err
@@ -282,6 +287,9 @@ func (b *builder) selectColumns() error {
 		b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported})
 	}
 	for _, n := range b.nodes {
+		if n.opts.FilterOnly {
+			continue
+		}
 		m := n.model
 		want := map[string]bool{}
 		if n.opts.HasColumns {

@@ -451,7 +451,22 @@ func (b *builder) orderTerm(n *bnode, term string, paths bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return t.col + t.dir, nil
+	return t.sql(t.col), nil
+}
+
+// sql renders the term over expr: "expr DESC", with NULLS FIRST/LAST native where the
+// dialect has it and emulated ("expr IS NULL DESC, expr DESC") where it does not.
+func (t term) sql(expr string) string {
+	switch {
+	case t.nulls == "":
+		return expr + t.dir
+	case t.native:
+		return expr + t.dir + " NULLS " + t.nulls
+	case t.nulls == "FIRST":
+		return expr + " IS NULL DESC, " + expr + t.dir
+	default:
+		return expr + " IS NULL, " + expr + t.dir
+	}
 }
 
 // term is a parsed order term.
@@ -460,8 +475,10 @@ type term struct {
 	through bool   // the column is on n's join table
 	col     string // qualified, quoted column
 	attr    string // attribute name
-	dir     string // "", " ASC", " DESC", with NULLS FIRST/LAST
+	dir     string // "", " ASC", " DESC"
 	desc    bool
+	nulls   string // "", "FIRST", "LAST"
+	native  bool   // the dialect spells NULLS FIRST/LAST itself
 }
 
 func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
@@ -480,10 +497,7 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 		}
 	}
 	if len(rest) == 2 && strings.EqualFold(rest[0], "NULLS") && (strings.EqualFold(rest[1], "FIRST") || strings.EqualFold(rest[1], "LAST")) {
-		if !b.d.Features().NullsOrdering {
-			return term{}, qErr("%s: order term %q: %s has no NULLS FIRST/LAST", where(n), text, b.d.Name())
-		}
-		t.dir += " NULLS " + strings.ToUpper(rest[1])
+		t.nulls, t.native = strings.ToUpper(rest[1]), b.d.Features().NullsOrdering
 		rest = nil
 	}
 	if len(rest) > 0 {

@@ -300,16 +300,16 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 		for i, t := range terms {
 			switch {
 			case t.n == b.root:
-				innerOrder = append(innerOrder, t.col+t.dir)
-				outerOrder = append(outerOrder, t.col+t.dir)
+				innerOrder = append(innerOrder, t.sql(t.col))
+				outerOrder = append(outerOrder, t.sql(t.col))
 			case toOne(t.n):
 				for x := t.n; x != b.root; x = x.parent {
 					used[x] = true
 				}
 				o := "jr_o" + strconv.Itoa(i)
 				exposed = append(exposed, t.col+" AS "+b.q(o))
-				innerOrder = append(innerOrder, b.q(o)+t.dir)
-				outerOrder = append(outerOrder, b.q(b.root.alias)+"."+b.q(o)+t.dir)
+				innerOrder = append(innerOrder, t.sql(b.q(o)))
+				outerOrder = append(outerOrder, t.sql(b.q(b.root.alias)+"."+b.q(o)))
 			default:
 				agg := "MIN"
 				if t.desc {
@@ -324,9 +324,9 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 				sub.add(") AS " + b.q(o))
 				exposed = append(exposed, sub.String())
 				exposedArgs = append(exposedArgs, sub.args...)
-				innerOrder = append(innerOrder, b.q(o)+t.dir)
-				outerOrder = append(outerOrder, b.q(b.root.alias)+"."+b.q(o)+t.dir)
-				childOrder = append(childOrder, t.col+t.dir)
+				innerOrder = append(innerOrder, t.sql(b.q(o)))
+				outerOrder = append(outerOrder, t.sql(b.q(b.root.alias)+"."+b.q(o)))
+				childOrder = append(childOrder, t.sql(t.col))
 			}
 		}
 		tie := b.pkTiebreak(terms)

@@ -29,6 +29,7 @@ type Node struct {
 	offset      uint64
 	hasLimit    bool
 	limitSet    bool
+	filterOnly  bool
 	children    []Node
 	err         error
 }
@@ -89,6 +90,10 @@ func (n Node) Limit(limit uint64) Node { n.limit, n.hasLimit, n.limitSet = limit
 // Offset skips the first n included rows of each parent (with Limit, or alone).
 func (n Node) Offset(offset uint64) Node { n.offset, n.hasLimit = offset, true; return n }
 
+// FilterOnly joins the include to filter its parent (with Required and Where) but loads
+// nothing from it: the parent gets no field or key for it (Sequelize's `attributes: []`).
+func (n Node) FilterOnly() Node { n.filterOnly = true; return n }
+
 // Unscoped lifts the target model's default scope for this include.
 func (n Node) Unscoped() Node { n.unscoped = true; return n }
 
@@ -142,7 +147,9 @@ type Resolved struct {
 	Limit, Offset uint64
 	HasLimit      bool
 	LimitSet      bool
-	Children      []*Resolved
+	// FilterOnly: joined to filter, nothing selected or hydrated.
+	FilterOnly bool
+	Children   []*Resolved
 }
 
 // Normalize splits dotted paths into single-segment nodes and merges nodes with the same
@@ -199,6 +206,7 @@ func merge(list *[]*Resolved, n Node) error {
 	}
 	r.ThroughWhere = append(r.ThroughWhere, n.thWhere...)
 	r.Unscoped = r.Unscoped || n.unscoped
+	r.FilterOnly = r.FilterOnly || n.filterOnly
 	if n.hasLimit {
 		r.HasLimit = true
 		r.Offset = n.offset

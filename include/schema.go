@@ -325,7 +325,13 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 			return s.fail(defErr("model %s: attribute %q is declared twice", m.name, a.Name))
 		}
 		if _, dup := m.byCol[a.Column]; dup {
-			return s.fail(defErr("model %s: column %q is mapped twice", m.name, a.Column))
+			if m.goType != nil {
+				return s.fail(defErr("model %s: column %q is mapped twice", m.name, a.Column))
+			}
+			// a run-time model may report one column under two attribute names
+			// (Sequelize's UserId and userId on user_id): selected once per name
+			m.byAttr[a.Name] = i
+			continue
 		}
 		m.byAttr[a.Name] = i
 		m.byCol[a.Column] = i

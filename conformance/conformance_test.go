@@ -1,0 +1,172 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// casesDir holds the recorded cases, copied from the shared conformance folder.
+var casesDir = filepath.Join("..", "testdata", "sequelize")
+
+type outcome int
+
+const (
+	pass outcome = iota
+	deviated
+	failed
+)
+
+type tally struct{ passed, deviations, failed int }
+
+func (t *tally) add(o outcome) {
+	switch o {
+	case pass:
+		t.passed++
+	case deviated:
+		t.deviations++
+	default:
+		t.failed++
+	}
+}
+
+func (t tally) String() string {
+	return fmt.Sprintf("%d passed, %d deviations, %d failed", t.passed, t.deviations, t.failed)
+}
+
+// TestSequelizeConformance replays every recorded case on every configured database and
+// prints one line per case and database (pass, deviation, or FAIL with the first
+// difference), a summary per database, and a final "conformance: N passed, D deviations, F
+// failed" line. Any FAIL fails the test, including cases the harness cannot translate yet
+// ("unsupported: ...").
+func TestSequelizeConformance(t *testing.T) {
+	dirs := []string{casesDir}
+	for _, d := range strings.Split(os.Getenv("JOINERY_CONFORMANCE_DIR"), ":") {
+		if d = strings.TrimSpace(d); d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	var cases []*Case
+	names := map[string]bool{}
+	for _, dir := range dirs {
+		cs, err := loadCases(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if names[c.Name] {
+				t.Errorf("case name %q appears twice (%s)", c.Name, dir)
+			}
+			names[c.Name] = true
+		}
+		cases = append(cases, cs...)
+	}
+	for name := range deviations {
+		if !names[name] {
+			t.Errorf("the deviations table names %q, which is not a case", name)
+		}
+	}
+
+	ctx := context.Background()
+	var total tally
+	for _, tdb := range openDBs(t) {
+		t.Run(tdb.name, func(t *testing.T) {
+			var tl tally
+			var bad []string
+			for _, c := range cases {
+				o, detail := runCase(ctx, tdb, c)
+				tl.add(o)
+				total.add(o)
+				if o == failed {
+					bad = append(bad, c.ID)
+				}
+				fmt.Printf("%-8s %-54s %s\n", tdb.name, c.ID, detail)
+			}
+			fmt.Printf("conformance[%s]: %s\n", tdb.name, tl)
+			if len(bad) > 0 {
+				t.Errorf("%s: %d of %d cases failed: %s", tdb.name, len(bad), len(cases), strings.Join(bad, ", "))
+			}
+		})
+	}
+	fmt.Printf("conformance: %s\n", total)
+}
+
+// runCase sets up one case on one database, runs it and compares the result.
+func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
+	fail := func(format string, args ...any) (outcome, string) {
+		return failed, "FAIL " + fmt.Sprintf(format, args...)
+	}
+	dev := deviations[c.Name]
+	if err := resetDB(ctx, tdb); err != nil {
+		return fail("setup: reset: %v", err)
+	}
+	if err := createTables(ctx, tdb, c); err != nil {
+		return fail("setup: %v", err)
+	}
+	if err := insertData(ctx, tdb, c); err != nil {
+		return fail("setup: %v", err)
+	}
+	s, err := declareSchema(c, dev)
+	if err != nil {
+		if isUnsupported(err) {
+			return fail("%v", err)
+		}
+		return fail("schema: %v", err)
+	}
+	q, notes, err := translate(c, s, tdb.dialect)
+	if err != nil {
+		if isUnsupported(err) {
+			return fail("%v", err)
+		}
+		return fail("translate: %v", err)
+	}
+	rows, err := q.All(ctx, tdb.db)
+	if c.Sequelize.Error != nil {
+		if err == nil {
+			return fail("Sequelize failed (%v), joinery returned %d roots", c.Sequelize.Error, len(rows))
+		}
+		return pass, "pass (both fail: " + err.Error() + ")"
+	}
+	if err != nil {
+		sqlText, _, _ := q.ToSql()
+		return fail("query: %v\n    sql: %s", err, sqlText)
+	}
+	want, err := c.expected()
+	if err != nil {
+		return fail("%v", err)
+	}
+	if dev != nil {
+		if want, err = dev.adjust(c, want); err != nil {
+			return fail("deviation %q: adjusting the expectation: %v", c.Name, err)
+		}
+		raw, _ := c.expected()
+		if compact(normalizeWant(raw)) == compact(normalizeWant(want)) {
+			return fail("the deviations table entry for %q leaves Sequelize's result unchanged", c.Name)
+		}
+	}
+	var got any = normalizeGot(c, rows)
+	var exp any = normalizeWant(want)
+	if err := maskPaths(got, c.NondeterministicPaths); err != nil {
+		return fail("%v", err)
+	}
+	if err := maskPaths(exp, c.NondeterministicPaths); err != nil {
+		return fail("%v", err)
+	}
+	got, exp = canon(got, true, c.Query), canon(exp, true, c.Query)
+	if d := firstDiff("", got, exp); d != "" {
+		if dev != nil {
+			d += " (expectation adjusted by the deviations table)"
+		}
+		for _, n := range notes {
+			d += "\n    note: " + n
+		}
+		return fail("%s", d)
+	}
+	if dev != nil {
+		return deviated, "deviation: " + dev.why
+	}
+	return pass, "pass"
+}

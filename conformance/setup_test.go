@@ -1,0 +1,383 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
+)
+
+// resetDB drops every table of the test's schema (PostgreSQL) or database (MySQL, SQLite).
+func resetDB(ctx context.Context, tdb testDB) error {
+	var list string
+	switch tdb.name {
+	case "postgres":
+		list = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+	case "mysql":
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`
+	default:
+		list = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	}
+	rows, err := tdb.db.QueryContext(ctx, list)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, tb := range tables {
+		stmt := "DROP TABLE IF EXISTS " + tdb.dialect.Quote(tb)
+		if tdb.name == "postgres" {
+			stmt += " CASCADE"
+		}
+		if _, err := tdb.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+// createTables runs the recorded DDL on PostgreSQL; elsewhere it translates the resolved
+// models (foreign keys and unique constraints are left out: the cases only read).
+func createTables(ctx context.Context, tdb testDB, c *Case) error {
+	if tdb.name == "postgres" {
+		if _, err := tdb.db.ExecContext(ctx, c.DDL); err != nil {
+			return fmt.Errorf("recorded ddl: %w", err)
+		}
+		return nil
+	}
+	stmts, err := translateDDL(c, tdb.dialect)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := tdb.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%w\n%s", err, s)
+		}
+	}
+	return nil
+}
+
+// columnType is the README's type table for MySQL/MariaDB and SQLite.
+func columnType(d dialects.Dialect, typ string, key bool) (string, error) {
+	mysql := d == dialects.MySQL
+	switch typ {
+	case "integer":
+		if mysql {
+			return "INT", nil
+		}
+		return "INTEGER", nil
+	case "text":
+		if mysql && key {
+			return "VARCHAR(255)", nil // MySQL cannot index TEXT without a prefix length
+		}
+		return "TEXT", nil
+	case "string":
+		return "VARCHAR(255)", nil
+	case "uuid":
+		if mysql {
+			return "CHAR(36)", nil
+		}
+		return "TEXT", nil
+	case "boolean":
+		return "BOOLEAN", nil
+	case "date":
+		if mysql {
+			return "DATETIME(3)", nil
+		}
+		return "DATETIME", nil // modernc.org/sqlite parses DATETIME columns into time.Time
+	case "dateonly":
+		return "DATE", nil
+	case "double":
+		if mysql {
+			return "DOUBLE", nil
+		}
+		return "REAL", nil
+	}
+	return "", fmt.Errorf("column type %q is not in the README's type table", typ)
+}
+
+// translateDDL writes CREATE TABLE statements for every table of the resolved models. Two
+// models on one table (or two attributes on one field) contribute their columns once.
+func translateDDL(c *Case, d dialects.Dialect) ([]string, error) {
+	type col struct{ name, typ string }
+	var order []string
+	cols := map[string][]col{}
+	seen := map[string]bool{}
+	pks := map[string][]string{}
+	for _, mn := range c.Resolved.Models.Keys {
+		m := c.Resolved.Models.M[mn]
+		if _, ok := cols[m.Table]; !ok {
+			order = append(order, m.Table)
+			cols[m.Table] = nil
+		}
+		pkField := map[string]bool{}
+		var pk []string
+		for _, a := range m.PrimaryKeyAttributes {
+			at, ok := m.Attributes.M[a]
+			if !ok {
+				return nil, fmt.Errorf("model %s: primary key %q is not an attribute", mn, a)
+			}
+			pkField[at.Field] = true
+			pk = append(pk, at.Field)
+		}
+		if len(pks[m.Table]) == 0 {
+			pks[m.Table] = pk
+		}
+		for _, an := range m.Attributes.Keys {
+			a := m.Attributes.M[an]
+			if seen[m.Table+"\x00"+a.Field] {
+				continue
+			}
+			seen[m.Table+"\x00"+a.Field] = true
+			typ, err := columnType(d, a.Type, pkField[a.Field] || a.PK)
+			if err != nil {
+				return nil, fmt.Errorf("model %s attribute %s: %w", mn, an, err)
+			}
+			cols[m.Table] = append(cols[m.Table], col{a.Field, typ})
+		}
+	}
+	var out []string
+	for _, tb := range order {
+		var parts []string
+		for _, cl := range cols[tb] {
+			parts = append(parts, d.Quote(cl.name)+" "+cl.typ)
+		}
+		if pk := pks[tb]; len(pk) > 0 {
+			var q []string
+			for _, k := range pk {
+				q = append(q, d.Quote(k))
+			}
+			parts = append(parts, "PRIMARY KEY ("+strings.Join(q, ", ")+")")
+		}
+		s := "CREATE TABLE " + d.Quote(tb) + " (" + strings.Join(parts, ", ") + ")"
+		if d == dialects.MySQL {
+			// binary collation: equality, LIKE and ORDER BY are case-sensitive, as on PostgreSQL
+			s += " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// insertData inserts the case's rows in their recorded order, several rows a statement, in
+// one transaction.
+func insertData(ctx context.Context, tdb testDB, c *Case) error {
+	tx, err := tdb.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	d := tdb.dialect
+	for _, t := range c.Data {
+		if len(t.Rows) == 0 {
+			continue
+		}
+		var colNames []string
+		seen := map[string]bool{}
+		for _, r := range t.Rows {
+			for k := range r {
+				if !seen[k] {
+					seen[k] = true
+					colNames = append(colNames, k)
+				}
+			}
+		}
+		sort.Strings(colNames)
+		var quoted []string
+		for _, k := range colNames {
+			quoted = append(quoted, d.Quote(k))
+		}
+		head := "INSERT INTO " + d.Quote(t.Table) + " (" + strings.Join(quoted, ", ") + ") VALUES "
+		const batch = 200
+		for start := 0; start < len(t.Rows); start += batch {
+			end := min(start+batch, len(t.Rows))
+			var sb strings.Builder
+			sb.WriteString(head)
+			var args []any
+			for i, r := range t.Rows[start:end] {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteByte('(')
+				for j, k := range colNames {
+					if j > 0 {
+						sb.WriteString(", ")
+					}
+					typ, _ := c.fieldType(t.Table, k)
+					v, err := dbValue(d, typ, r[k])
+					if err != nil {
+						return fmt.Errorf("%s.%s: %w", t.Table, k, err)
+					}
+					args = append(args, v)
+					sb.WriteString(d.Placeholder(len(args)))
+				}
+				sb.WriteByte(')')
+			}
+			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+				return fmt.Errorf("insert into %s: %w", t.Table, err)
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// dbValue converts a JSON value of a column of type typ into a bind argument for d.
+func dbValue(d dialects.Dialect, typ string, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch typ {
+	case "date":
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("date value %v is not a string", v)
+		}
+		if d == dialects.MySQL {
+			// MySQL/MariaDB DATETIME takes no zone; the connection's zone is UTC
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return nil, err
+			}
+			return t.UTC().Format("2006-01-02 15:04:05.000"), nil
+		}
+		return s, nil
+	}
+	return jsonArg(v), nil
+}
+
+// jsonArg turns a decoded JSON value into a bind argument: integral numbers become int64,
+// other numbers float64.
+func jsonArg(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonArg(e)
+		}
+		return out
+	}
+	return v
+}
+
+// attrType maps a README column type to the run-time attribute type.
+func attrType(typ string) (include.Type, error) {
+	switch typ {
+	case "integer":
+		return include.Int, nil
+	case "text", "string", "uuid":
+		return include.String, nil
+	case "boolean":
+		return include.Bool, nil
+	case "date", "dateonly":
+		return include.Time, nil
+	case "double":
+		return include.Float, nil
+	}
+	return include.Any, fmt.Errorf("column type %q is not in the README's type table", typ)
+}
+
+// declareSchema declares every resolved model as a run-time model and every resolved
+// association, with the extra options the case's deviation adds.
+func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
+	s := include.NewSchema(include.WithNaming(include.CamelCase))
+	for _, mn := range c.Resolved.Models.Keys {
+		m := c.Resolved.Models.M[mn]
+		var attrs []include.Attr
+		for _, an := range m.Attributes.Keys {
+			a := m.Attributes.M[an]
+			typ, err := attrType(a.Type)
+			if err != nil {
+				return nil, fmt.Errorf("model %s attribute %s: %w", mn, an, err)
+			}
+			attrs = append(attrs, include.Attr{Name: an, Column: a.Field, Type: typ})
+		}
+		if _, err := s.DefineMap(mn, m.Table, attrs, include.PrimaryKey(m.PrimaryKeyAttributes...)); err != nil {
+			return nil, fmt.Errorf("DefineMap(%s): %w", mn, err)
+		}
+	}
+	for _, a := range c.Resolved.Associations {
+		opts := []include.AssocOption{include.As(a.As)}
+		if a.ForeignKey != "" {
+			opts = append(opts, include.ForeignKey(a.ForeignKey))
+		}
+		if a.SourceKey != "" {
+			opts = append(opts, include.SourceKey(a.SourceKey))
+		}
+		if a.TargetKey != "" {
+			opts = append(opts, include.TargetKey(a.TargetKey))
+		}
+		if a.OtherKey != "" {
+			opts = append(opts, include.OtherKey(a.OtherKey))
+		}
+		if len(a.Scope) > 0 {
+			opts = append(opts, include.WithScope(scopeOf(a.Scope)))
+		}
+		if len(a.ThroughScope) > 0 {
+			opts = append(opts, include.WithThroughScope(scopeOf(a.ThroughScope)))
+		}
+		if a.Kind == "belongsToMany" {
+			if _, ok := c.model(a.ThroughModel); ok {
+				opts = append(opts, include.ThroughModel(a.ThroughModel))
+			} else {
+				opts = append(opts, include.Through(a.ThroughTable))
+			}
+			if a.ThroughUnique != nil && !*a.ThroughUnique {
+				opts = append(opts, include.NonUnique())
+			}
+		}
+		if dev != nil {
+			opts = append(opts, dev.assocOptions[a.Source+"."+a.As]...)
+		}
+		var err error
+		switch a.Kind {
+		case "belongsTo":
+			_, err = s.BelongsTo(a.Source, a.Target, opts...)
+		case "hasOne":
+			_, err = s.HasOne(a.Source, a.Target, opts...)
+		case "hasMany":
+			_, err = s.HasMany(a.Source, a.Target, opts...)
+		case "belongsToMany":
+			_, err = s.BelongsToMany(a.Source, a.Target, opts...)
+		default:
+			return nil, unsupportedf("association kind %q", a.Kind)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %s -> %s as %q: %w", a.Kind, a.Source, a.Target, a.As, err)
+		}
+	}
+	return s, nil
+}
+
+// scopeOf turns a Sequelize scope object ({"commentable": "post"}) into a joinery scope.
+func scopeOf(m map[string]any) scope.Scope {
+	eq := sq.Eq{}
+	for k, v := range m {
+		eq[k] = jsonArg(v)
+	}
+	return scope.New(eq)
+}
