@@ -262,8 +262,13 @@ func TestValuesAreBindArguments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(sqlText, "OR '1'") || len(args) != 2 || args[0] != evil || args[1] != evil {
+		if strings.Contains(sqlText, "OR '1'") || len(args) < 2 {
 			t.Fatalf("%s: %s %v", d.Name(), sqlText, args)
+		}
+		for _, a := range args {
+			if a != evil {
+				t.Fatalf("%s: argument %v", d.Name(), a)
+			}
 		}
 		if d == dialects.Postgres && (!strings.Contains(sqlText, "$1") || !strings.Contains(sqlText, "$2")) {
 			t.Fatalf("placeholders not numbered: %s", sqlText)
@@ -279,7 +284,7 @@ func TestValuesAreBindArguments(t *testing.T) {
 
 func TestMidStreamErrorAndScanError(t *testing.T) {
 	s := blogSchema(t)
-	q := joinery.Query[User](s, dialects.Postgres).Include("posts")
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts").Shape(joinery.ShapeFlat)
 	p, err := q.Plan()
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/DATA-DOG/go-sqlmock"
 
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 )
@@ -146,41 +148,55 @@ func TestScenariosSQLMock(t *testing.T) {
 	}
 }
 
+// shapes are the statement shapes every scenario runs in: the default, and the flat JOIN
+// forced (for the trees whose default is the UNION ALL of branches).
+var shapes = []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat}
+
 func mockScenario(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario) {
-	lite, err := sc.build(s, dialects.SQLite).Plan()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cols, data := captureRows(t, fixture, lite.SQL, lite.Args)
-	for _, d := range allDialects {
-		t.Run(d.Name(), func(t *testing.T) {
-			qq := sc.build(s, d)
-			p, err := qq.Plan()
-			if err != nil {
-				t.Fatal(err)
+	for _, shape := range shapes {
+		base := sc.build(s, dialects.SQLite).shape(shape)
+		lite, err := base.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		suffix := ""
+		if shape == joinery.ShapeFlat {
+			if auto, _ := sc.build(s, dialects.SQLite).Plan(); auto.Shape == builder.ShapeFlat {
+				continue // the default is already flat
 			}
-			name := sc.name + "." + d.Name() + ".sql"
-			checkGolden(t, name, golden(p.SQL, p.Args))
-			// the column list is the plan's own
-			if strings.Join(cols, ",") != strings.Join(p.Map.Columns(), ",") {
-				t.Fatalf("columns %v, plan %v", cols, p.Map.Columns())
-			}
-			db, mock := newMock(t)
-			rows := sqlmock.NewRows(p.Map.Columns())
-			for _, r := range data {
-				rows.AddRow(r...)
-			}
-			args := make([]driver.Value, len(p.Args))
-			for i, a := range p.Args {
-				args[i] = a
-			}
-			mock.ExpectQuery(goldenSQL(t, name)).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
-			got, err := qq.all(context.Background(), db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertJSON(t, got, sc.want)
-		})
+			suffix = ".flat"
+		}
+		cols, data := captureRows(t, fixture, lite.SQL, lite.Args)
+		for _, d := range allDialects {
+			t.Run(d.Name()+suffix, func(t *testing.T) {
+				qq := sc.build(s, d).shape(shape)
+				p, err := qq.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := sc.name + "." + d.Name() + suffix + ".sql"
+				checkGolden(t, name, golden(p.SQL, p.Args))
+				// the column list is the plan's own
+				if strings.Join(cols, ",") != strings.Join(p.ResultColumns(), ",") {
+					t.Fatalf("columns %v, plan %v", cols, p.ResultColumns())
+				}
+				db, mock := newMock(t)
+				rows := sqlmock.NewRows(cols)
+				for _, r := range data {
+					rows.AddRow(r...)
+				}
+				args := make([]driver.Value, len(p.Args))
+				for i, a := range p.Args {
+					args[i] = a
+				}
+				mock.ExpectQuery(goldenSQL(t, name)).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
+				got, err := qq.all(context.Background(), db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertJSON(t, got, sc.want)
+			})
+		}
 	}
 }
 

@@ -89,6 +89,7 @@ func ExampleQ_ToSql() {
 	sqlText, args, err := joinery.Query[exUser](exSchema(), dialects.Postgres).
 		Where(sq.Eq{"name": "alice"}).
 		Include(include.New("posts").Where(sq.Like{"title": "h%"})).
+		Shape(joinery.ShapeFlat).
 		ToSql()
 	fmt.Println(sqlText, args, err)
 	// Output:

@@ -2,8 +2,16 @@ package joinery_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/builder"
 )
+
+// allShapes: every scenario runs in every statement shape that can express it.
+var allShapes = []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion}
 
 // TestScenariosRealDatabases runs every scenario on every database the run has: one test
 // body, the same expected nested values everywhere.
@@ -15,13 +23,20 @@ func TestScenariosRealDatabases(t *testing.T) {
 					s := su.schema(t)
 					su.seed(t, tdb.db)
 					for _, sc := range su.scenarios {
-						t.Run(sc.name, func(t *testing.T) {
-							got, err := sc.build(s, tdb.dialect).all(context.Background(), tdb.db)
-							if err != nil {
-								t.Fatal(err)
-							}
-							assertJSON(t, got, sc.want)
-						})
+						for _, shape := range allShapes {
+							t.Run(sc.name+"/"+shape.String(), func(t *testing.T) {
+								qq := sc.build(s, tdb.dialect).shape(shape)
+								if _, err := qq.Plan(); shape == joinery.ShapeUnion && errors.Is(err, builder.ErrInclude) &&
+									strings.Contains(err.Error(), "UNION ALL shape cannot") {
+									return // only the flat JOIN expresses this tree
+								}
+								got, err := qq.all(context.Background(), tdb.db)
+								if err != nil {
+									t.Fatal(err)
+								}
+								assertJSON(t, got, sc.want)
+							})
+						}
 					}
 				})
 			}

@@ -200,6 +200,26 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 	return c, nil
 }
 
+// Shape is the form of the statement a query compiles to.
+type Shape = builder.Shape
+
+// Statement shapes: see builder.ShapeAuto, builder.ShapeFlat and builder.ShapeUnion.
+const (
+	ShapeAuto  = builder.ShapeAuto
+	ShapeFlat  = builder.ShapeFlat
+	ShapeUnion = builder.ShapeUnion
+)
+
+// Shape overrides the statement's form. By default (ShapeAuto) a tree with a to-many include
+// compiles to a UNION ALL with one branch per include, which sends each object's columns once
+// instead of once per row of every sibling; other trees, and trees ordering or filtering the
+// roots by an included column or limiting an include per parent, compile to a flat JOIN.
+func (q Q[T]) Shape(s Shape) Q[T] {
+	q = q.clone()
+	q.q.Shape = s
+	return q
+}
+
 // Plan compiles the query.
 func (q Q[T]) Plan() (*builder.Plan, error) {
 	if q.err != nil {

@@ -15,11 +15,14 @@ import (
 type query interface {
 	Plan() (*builder.Plan, error)
 	all(ctx context.Context, db joinery.Querier) (any, error)
+	shape(s joinery.Shape) query
 }
 
 type wrap[T any] struct{ joinery.Q[T] }
 
 func (w wrap[T]) all(ctx context.Context, db joinery.Querier) (any, error) { return w.Q.All(ctx, db) }
+
+func (w wrap[T]) shape(s joinery.Shape) query { return wrap[T]{w.Q.Shape(s)} }
 
 func q[T any](qq joinery.Q[T]) query { return wrap[T]{qq} }
 

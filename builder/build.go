@@ -43,6 +43,8 @@ type Query struct {
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
+	// Shape chooses the statement's form; ShapeAuto by default.
+	Shape Shape
 }
 
 type bnode struct {
@@ -106,6 +108,18 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch q.Shape {
+	case ShapeUnion:
+		if err := b.unionable(terms); err != nil {
+			return nil, err
+		}
+		return b.finishUnion(terms)
+	case ShapeAuto:
+		if b.wantsUnion() && b.unionable(terms) == nil {
+			return b.finishUnion(terms)
+		}
+	}
+	b.plan.Shape = ShapeFlat
 	limited := q.HasLimit || q.Offset > 0
 	sub := limited && b.hasMany(b.root)
 	w := &frag{}
@@ -169,6 +183,32 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	}
 	b.plan.Args = w.args
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
+	return b.plan, nil
+}
+
+func (b *builder) finishUnion(terms []term) (*Plan, error) {
+	w, err := b.union(terms)
+	if err != nil {
+		return nil, err
+	}
+	b.plan.Shape = ShapeUnion
+	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: b.query.Model.Table(), Join: "branch 0"})
+	for _, n := range b.nodes[1:] {
+		if n.opts.FilterOnly {
+			continue
+		}
+		branch := "branch " + strconv.Itoa(n.hnode.Branch)
+		if n.jalias != "" {
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: n.assoc.ThroughTable, Path: n.path + ".@through", Join: branch})
+		}
+		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: n.path, Join: branch})
+	}
+	b.plan.SQL, err = numberPlaceholders(w.String(), b.d)
+	if err != nil {
+		return nil, err
+	}
+	b.plan.Args = w.args
+	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
 	return b.plan, nil
 }
 
@@ -277,14 +317,19 @@ func pathOf(parent, seg string) string {
 }
 
 // selectColumns assigns the column aliases and builds each node's hydrate columns.
+// addCol selects tableAlias.column for node n under the next column alias and returns its
+// index in n's hydrate columns.
+func (b *builder) addCol(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) int {
+	col.Column = "c" + strconv.Itoa(len(b.plan.Columns))
+	col.Desc = path
+	n.hnode.Cols = append(n.hnode.Cols, col)
+	b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported, node: n})
+	return len(n.hnode.Cols) - 1
+}
+
 func (b *builder) selectColumns() error {
-	nc := 0
 	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
-		col.Column = "c" + strconv.Itoa(nc)
-		nc++
-		col.Desc = path
-		n.hnode.Cols = append(n.hnode.Cols, col)
-		b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported})
+		b.addCol(n, tableAlias, column, path, col, reported)
 	}
 	for _, n := range b.nodes {
 		if n.opts.FilterOnly {

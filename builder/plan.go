@@ -23,6 +23,8 @@ type Plan struct {
 	// Tables and Columns say which alias is which include path (see Explain).
 	Tables  []TableAlias
 	Columns []ColumnAlias
+	// Shape is the statement's form: ShapeFlat or ShapeUnion.
+	Shape Shape
 }
 
 // TableAlias says what a table alias stands for.
@@ -40,6 +42,24 @@ type ColumnAlias struct {
 	Column   string // title
 	Path     string // posts.title
 	Reported bool   // false for keys selected only for identity
+	node     *bnode
+	// expr replaces Table.Column in the select list when set (a link column guarded by a
+	// source scope), with its arguments.
+	expr     string
+	exprArgs []any
+}
+
+// ResultColumns lists the statement's result columns in order: the branch tag first for a
+// UNION ALL statement, then the column aliases.
+func (p *Plan) ResultColumns() []string {
+	var out []string
+	if p.Map != nil && p.Map.Branch != "" {
+		out = append(out, p.Map.Branch)
+	}
+	for _, c := range p.Columns {
+		out = append(out, c.Alias)
+	}
+	return out
 }
 
 // ToSql implements squirrel.Sqlizer.
@@ -48,6 +68,7 @@ func (p *Plan) ToSql() (string, []any, error) { return p.SQL, p.Args, nil }
 // Explain prints which alias is which include path, one line each.
 func (p *Plan) Explain() string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "shape: %s\n", p.Shape)
 	for _, t := range p.Tables {
 		path := t.Path
 		if path == "" {

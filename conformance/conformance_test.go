@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"github.com/joinery/joinery"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,6 +124,28 @@ func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
 		}
 		return fail("translate: %v", err)
 	}
+	// every statement shape that can express the query must give the same result
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion} {
+		sq := q.Shape(shape)
+		if _, err := sq.Plan(); shape == joinery.ShapeUnion && err != nil && strings.Contains(err.Error(), "UNION ALL shape cannot") {
+			continue
+		}
+		if o, detail := compareShape(ctx, tdb, c, dev, sq, notes); o == failed {
+			return o, detail + " [shape " + shape.String() + "]"
+		}
+	}
+	if dev != nil {
+		return deviated, "deviation: " + dev.why
+	}
+	return pass, "pass"
+}
+
+// compareShape runs q and compares its result with the case's expectation (adjusted by the
+// deviations table): failed with the first difference, or pass.
+func compareShape(ctx context.Context, tdb testDB, c *Case, dev *deviation, q mapQuery, notes []string) (outcome, string) {
+	fail := func(format string, args ...any) (outcome, string) {
+		return failed, "FAIL " + fmt.Sprintf(format, args...)
+	}
 	rows, err := q.All(ctx, tdb.db)
 	if c.Sequelize.Error != nil {
 		if err == nil {
@@ -164,9 +187,6 @@ func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
 			d += "\n    note: " + n
 		}
 		return fail("%s", d)
-	}
-	if dev != nil {
-		return deviated, "deviation: " + dev.why
 	}
 	return pass, "pass"
 }

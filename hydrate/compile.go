@@ -13,9 +13,11 @@ import (
 // program is a Map compiled once: per node, the setters of its columns and how it is attached
 // to its parent.
 type program struct {
-	nodes  []*pnode
-	cols   []pcol
-	byName map[string]int // expected column name -> index in cols (used once per result set)
+	branch   int      // index in cols of the branch tag column; -1 for a flat statement
+	byBranch []*pnode // branch tag value -> node
+	nodes    []*pnode
+	cols     []pcol
+	byName   map[string]int // expected column name -> index in cols (used once per result set)
 }
 
 type pcol struct {
@@ -35,23 +37,25 @@ type pfield struct {
 }
 
 type pnode struct {
-	n        *Node
-	idx      int
-	parent   *pnode
-	isMap    bool
-	many     bool
-	ptrElem  bool // struct node held through pointers ([]*T, *T)
-	elemType reflect.Type
-	size     uintptr
-	sliceTyp reflect.Type // many struct nodes: the slice type of the parent's field
-	fieldOff uintptr      // offset of the receiving field in the parent struct
-	key      []int        // indexes into program.cols
-	intKey   bool
-	fields   []pfield
-	manyKids []*pnode
-	kids     []*pnode
-	through  string // map nodes
-	path     string // Go field path for errors
+	n          *Node
+	idx        int
+	parent     *pnode
+	isMap      bool
+	many       bool
+	ptrElem    bool // struct node held through pointers ([]*T, *T)
+	elemType   reflect.Type
+	size       uintptr
+	sliceTyp   reflect.Type // many struct nodes: the slice type of the parent's field
+	fieldOff   uintptr      // offset of the receiving field in the parent struct
+	key        []int        // indexes into program.cols
+	link       []int        // union rows: this node's link columns (program.cols indexes)
+	parentLink []int        // union rows: the parent's link columns (program.cols indexes)
+	intKey     bool
+	fields     []pfield
+	manyKids   []*pnode
+	kids       []*pnode
+	through    string // map nodes
+	path       string // Go field path for errors
 }
 
 func (m *Map) program() (*program, error) {
@@ -70,7 +74,13 @@ func compile(m *Map) (*program, error) {
 	if m == nil || m.Root == nil {
 		return nil, mapErr("no root node")
 	}
-	p := &program{byName: map[string]int{}}
+	p := &program{byName: map[string]int{}, branch: -1}
+	union := m.Branch != ""
+	if union {
+		p.branch = 0
+		p.byName[m.Branch] = 0
+		p.cols = append(p.cols, pcol{name: m.Branch, kind: Int, info: &colInfo{column: m.Branch, field: "branch"}})
+	}
 	var rec func(n *Node, parent *pnode) error
 	rec = func(n *Node, parent *pnode) error {
 		pn := &pnode{n: n, idx: len(p.nodes), parent: parent, isMap: n.Type == nil, many: n.Many, through: n.Through}
@@ -149,6 +159,31 @@ func compile(m *Map) (*program, error) {
 			pn.key = append(pn.key, first+k)
 		}
 		pn.intKey = len(pn.key) == 1 && p.cols[pn.key[0]].kind == Int
+		if union {
+			if n.Branch < 0 || n.Branch > 1<<16 {
+				return mapErr("node %q: branch %d out of range", n.Path, n.Branch)
+			}
+			for len(p.byBranch) <= n.Branch {
+				p.byBranch = append(p.byBranch, nil)
+			}
+			if p.byBranch[n.Branch] != nil {
+				return mapErr("node %q: branch %d is also node %q's", n.Path, n.Branch, p.byBranch[n.Branch].n.Path)
+			}
+			p.byBranch[n.Branch] = pn
+			if parent != nil {
+				if len(n.Link) == 0 || len(n.Link) != len(n.ParentLink) || len(n.Link) > 4 {
+					return mapErr("node %q: Link and ParentLink must name the same number (1 to 4) of columns", n.Path)
+				}
+				pfirst := parentFirst(p, parent)
+				for i, k := range n.Link {
+					if k < 0 || k >= len(n.Cols) || n.ParentLink[i] < 0 || n.ParentLink[i] >= len(parent.n.Cols) {
+						return mapErr("node %q: link column index out of range", n.Path)
+					}
+					pn.link = append(pn.link, first+k)
+					pn.parentLink = append(pn.parentLink, pfirst+n.ParentLink[i])
+				}
+			}
+		}
 		for _, c := range n.Children {
 			if err := rec(c, pn); err != nil {
 				return err
@@ -160,6 +195,11 @@ func compile(m *Map) (*program, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// parentFirst is the index in p.cols of the parent's first column.
+func parentFirst(p *program, parent *pnode) int {
+	return p.byName[parent.n.Cols[0].Column]
 }
 
 // bindParentField finds the field of the parent struct that receives pn and checks its type.

@@ -93,16 +93,17 @@ type genKey struct {
 }
 
 type nstate struct {
-	intIdx map[intKey]int32
-	genIdx map[genKey]int32
-	pos    []int32          // value elements: position in the parent's slice
-	ptrs   []unsafe.Pointer // pointer elements
-	maps   []map[string]any // map nodes
-	filled []bool           // to-one nodes: parent id -> already has its one
-	count  int32
-	curID  int32
-	cur    unsafe.Pointer
-	curMap map[string]any
+	intIdx   map[intKey]int32
+	genIdx   map[genKey]int32
+	pos      []int32          // value elements: position in the parent's slice
+	ptrs     []unsafe.Pointer // pointer elements
+	maps     []map[string]any // map nodes
+	filled   []bool           // to-one nodes: parent id -> already has its one
+	parentOf []int32          // instance -> parent instance
+	count    int32
+	curID    int32
+	cur      unsafe.Pointer
+	curMap   map[string]any
 }
 
 type runner struct {
@@ -113,6 +114,8 @@ type runner struct {
 	rootHdr   unsafe.Pointer
 	rootSlice reflect.Type
 	mapOut    *[]map[string]any
+	links     []linkIndex // union rows: per node, its parent's instances by link value
+	buf       []int32
 }
 
 func (r *runner) run(rows Rows) error {
@@ -152,11 +155,16 @@ func (r *runner) run(rows Rows) error {
 			r.st[i].genIdx = map[genKey]int32{}
 		}
 	}
+	fold := r.row
+	if p.branch >= 0 {
+		r.links = make([]linkIndex, len(p.nodes))
+		fold = r.unionRow
+	}
 	for rows.Next() {
 		if err := rows.Scan(dests...); err != nil {
 			return fmt.Errorf("hydrate: %w", err)
 		}
-		if err := r.row(); err != nil {
+		if err := fold(); err != nil {
 			return err
 		}
 	}
@@ -166,8 +174,8 @@ func (r *runner) run(rows Rows) error {
 	return nil
 }
 
-// row folds the current row: each node, in pre-order, finds or creates its instance under
-// the parent's instance of this row.
+// row folds the current row of a flat statement: each node, in pre-order, finds or creates
+// its instance under the parent's instance of this row.
 func (r *runner) row() error {
 	for i, pn := range r.p.nodes {
 		st := &r.st[i]
@@ -184,76 +192,87 @@ func (r *runner) row() error {
 		} else {
 			pbase = r.rootHdr
 		}
-		// identity
-		var id int32
-		var found bool
-		var ik intKey
-		var gk genKey
-		if pn.intKey {
-			s := r.slots[pn.key[0]].(*intSlot)
-			if !s.v.Valid {
-				if pn.parent == nil {
-					return r.nullRootKey(pn)
-				}
-				st.curID = -1
-				continue
-			}
-			ik = intKey{parent: pid, v: s.v.Int64}
-			id, found = st.intIdx[ik]
-		} else {
-			gk.parent = pid
-			gk.n = uint8(len(pn.key))
-			allNull := true
-			for j, k := range pn.key {
-				s := r.slots[k]
-				if s.isNull() {
-					gk.parts[j] = keyPart{null: true} // NULL is not 0 or ""
-					continue
-				}
-				allNull = false
-				kp, ok := s.key()
-				if !ok {
-					return &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
-				}
-				gk.parts[j] = kp
-			}
-			if allNull {
-				if pn.parent == nil {
-					return r.nullRootKey(pn)
-				}
-				st.curID = -1
-				continue
-			}
-			id, found = st.genIdx[gk]
+		if _, err := r.visit(pn, st, pid, pbase, pmap); err != nil {
+			return err
 		}
-		if !found {
-			if !pn.many {
-				// a to-one keeps its first match
-				if int(pid) < len(st.filled) && st.filled[pid] {
-					st.curID = -1
-					continue
-				}
-				for int(pid) >= len(st.filled) {
-					st.filled = append(st.filled, false)
-				}
-				st.filled[pid] = true
-			}
-			id = st.count
-			st.count++
-			if pn.intKey {
-				st.intIdx[ik] = id
-			} else {
-				st.genIdx[gk] = id
-			}
-			if err := r.create(pn, st, pbase, pmap); err != nil {
-				return err
-			}
-		} else {
-			r.locate(pn, st, id, pbase)
-		}
-		st.curID = id
 	}
 	return nil
+}
+
+// visit finds or creates pn's instance of the current row under parent instance pid (whose
+// value is at pbase, or pmap in the map form) and makes it current; st.curID is -1 when the
+// row has no such instance. created reports a new instance.
+func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pmap map[string]any) (created bool, err error) {
+	var id int32
+	var found bool
+	var ik intKey
+	var gk genKey
+	if pn.intKey {
+		s := r.slots[pn.key[0]].(*intSlot)
+		if !s.v.Valid {
+			if pn.parent == nil {
+				return false, r.nullRootKey(pn)
+			}
+			st.curID = -1
+			return false, nil
+		}
+		ik = intKey{parent: pid, v: s.v.Int64}
+		id, found = st.intIdx[ik]
+	} else {
+		gk.parent = pid
+		gk.n = uint8(len(pn.key))
+		allNull := true
+		for j, k := range pn.key {
+			s := r.slots[k]
+			if s.isNull() {
+				gk.parts[j] = keyPart{null: true}
+				continue
+			}
+			allNull = false
+			kp, ok := s.key()
+			if !ok {
+				return false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
+			}
+			gk.parts[j] = kp
+		}
+		if allNull {
+			if pn.parent == nil {
+				return false, r.nullRootKey(pn)
+			}
+			st.curID = -1
+			return false, nil
+		}
+		id, found = st.genIdx[gk]
+	}
+	if found {
+		r.locate(pn, st, id, pbase)
+		st.curID = id
+		return false, nil
+	}
+	if !pn.many {
+		// a to-one keeps its first match
+		if int(pid) < len(st.filled) && st.filled[pid] {
+			st.curID = -1
+			return false, nil
+		}
+		for int(pid) >= len(st.filled) {
+			st.filled = append(st.filled, false)
+		}
+		st.filled[pid] = true
+	}
+	id = st.count
+	st.count++
+	if pn.intKey {
+		st.intIdx[ik] = id
+	} else {
+		st.genIdx[gk] = id
+	}
+	st.parentOf = append(st.parentOf, pid)
+	if err := r.create(pn, st, pbase, pmap); err != nil {
+		return false, err
+	}
+	st.curID = id
+	return true, nil
 }
 
 func (r *runner) nullRootKey(pn *pnode) error {

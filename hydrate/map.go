@@ -35,6 +35,10 @@ const (
 // Map describes how the columns of a result set fold into nested values.
 type Map struct {
 	Root *Node
+	// Branch names the column that tags each row with the node it belongs to, for statements
+	// that send each node's rows separately (a UNION ALL with one branch per node). Empty for
+	// a flat statement, where every row is a path through the tree.
+	Branch string
 
 	once sync.Once
 	prog *program
@@ -63,6 +67,15 @@ type Node struct {
 	Through string
 	// Children are the included nodes.
 	Children []*Node
+
+	// Branch-tagged rows (Map.Branch set): Branch is this node's tag value; a row of this
+	// node is attached to every instance of the parent whose ParentLink columns (indexes into
+	// the parent's Cols) equal this row's Link columns (indexes into Cols). For a HasMany the
+	// link is the child's foreign key against the parent's key; for a BelongsTo, the target's
+	// key against the parent's foreign key.
+	Branch     int
+	Link       []int
+	ParentLink []int
 }
 
 // Col is one result column of a node.

@@ -2,6 +2,7 @@ package hydrate
 
 import (
 	"database/sql"
+	"fmt"
 	"math"
 	"time"
 )
@@ -120,10 +121,40 @@ type timeSlot struct {
 }
 
 func (s *timeSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	}
 	if err := s.v.Scan(src); err != nil {
 		return scanErr(s.ci, err)
 	}
 	return nil
+}
+
+// timeLayouts are the text forms of timestamps a driver may hand over instead of a
+// time.Time: SQLite's (whose driver only converts columns declared as a time type, which a
+// UNION's columns are not) and MySQL's without parseTime.
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+func (s *timeSlot) parse(v string) error {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			s.v = sql.NullTime{Time: t, Valid: true}
+			return nil
+		}
+	}
+	return scanErr(s.ci, fmt.Errorf("cannot parse %q as a time", v))
 }
 func (s *timeSlot) isNull() bool { return !s.v.Valid }
 func (s *timeSlot) key() (keyPart, bool) {

@@ -1,4 +1,8 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $1) ORDER BY "t0"."id" LIMIT $2) AS "t0" INNER JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id" AND "t1"."published" = $3 ORDER BY "t0"."id", "t1"."id"
+SELECT -1 AS "jb", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM "users" AS "t0" CROSS JOIN "posts" AS "t1" WHERE 1 = 0 UNION ALL SELECT 0 AS "jb", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $1) AND "t0"."id" IN (SELECT "jr_p"."id" FROM (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $2) ORDER BY "t0"."id" LIMIT $3) AS "jr_p") UNION ALL SELECT 1 AS "jb", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM "posts" AS "t1" WHERE "t1"."user_id" IN (SELECT "t0"."id" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $4) AND "t0"."id" IN (SELECT "jr_p"."id" FROM (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $5) ORDER BY "t0"."id" LIMIT $6) AS "jr_p")) AND "t1"."published" = $7 ORDER BY "jb", "c0", "c3"
 -- arg 1: true
--- arg 2: 0x1
--- arg 3: true
+-- arg 2: true
+-- arg 3: 0x1
+-- arg 4: true
+-- arg 5: true
+-- arg 6: 0x1
+-- arg 7: true

@@ -1,0 +1,441 @@
+package builder
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+)
+
+// Shape is the form of the statement an include tree compiles to.
+type Shape int
+
+const (
+	// ShapeAuto picks per tree: the UNION ALL of branches when a to-many include would
+	// multiply rows, the flat JOIN otherwise (and where the tree uses something only the flat
+	// JOIN expresses: ordering or filtering the roots by an included column, a per-include
+	// Limit).
+	ShapeAuto Shape = iota
+	// ShapeFlat is one row per path through the tree: LEFT/INNER JOINs.
+	ShapeFlat
+	// ShapeUnion is a UNION ALL with one branch per node of the tree: each row carries a
+	// branch tag, its own node's columns and the key linking it to its parent, so nothing is
+	// multiplied and each object's columns are sent once per parent.
+	ShapeUnion
+)
+
+func (s Shape) String() string {
+	switch s {
+	case ShapeFlat:
+		return "flat"
+	case ShapeUnion:
+		return "union"
+	}
+	return "auto"
+}
+
+// errNoUnion says why a tree cannot be a UNION ALL of branches.
+var errNoUnion = errors.New("builder: the UNION ALL shape cannot express this query")
+
+const branchCol = "jb"
+
+// unionable reports why the tree needs the flat shape, or nil.
+func (b *builder) unionable(terms []term) error {
+	for _, n := range b.nodes[1:] {
+		if n.opts.HasLimit {
+			return qErr("%w: include %q has a per-include Limit", errNoUnion, n.path)
+		}
+	}
+	// root filters naming included columns
+	used := map[*bnode]bool{}
+	if _, err := b.rootWhere(used, terms); err != nil {
+		return err
+	}
+	if len(used) > 0 {
+		return qErr("%w: the root filter names an included column", errNoUnion)
+	}
+	return nil
+}
+
+// wantsUnion: a to-many include whose rows a flat JOIN would repeat for every row of a
+// sibling or descendant to-many, or whose parents' columns it would repeat.
+func (b *builder) wantsUnion() bool {
+	for _, n := range b.nodes[1:] {
+		if n.assoc.Many() && !n.opts.FilterOnly {
+			return true
+		}
+	}
+	return false
+}
+
+// colOf returns the index in n's hydrate columns of tableAlias.column, selecting it (not
+// reported) when the query does not already, with kind k when the existing one differs.
+func (b *builder) colOf(n *bnode, tableAlias, column string, k hydrate.Kind) int {
+	for i, c := range b.plan.Columns {
+		if c.node == n && c.Table == tableAlias && c.Column == column {
+			for j, hc := range n.hnode.Cols {
+				if hc.Column == b.plan.Columns[i].Alias && hc.Kind == k {
+					return j
+				}
+			}
+		}
+	}
+	return b.addCol(n, tableAlias, column, pathOf(n.path, column), hydrate.Col{Kind: k}, false)
+}
+
+// attrKind is the scan kind of column col of model m (Any when m is nil, a plain join table).
+func attrKind(m *include.Model, col string) hydrate.Kind {
+	if m == nil {
+		return hydrate.Any
+	}
+	a, ok := m.Attr(col)
+	if !ok {
+		return hydrate.Any
+	}
+	if a.Field != nil {
+		return hydrate.KindOf(a.Field.Type)
+	}
+	return hydrate.Kind(a.Type)
+}
+
+// link describes how a node's rows attach to its parent's: childCol on the node's table (or
+// join table) equals parentCol on the parent's table.
+type link struct {
+	childAlias, childCol string
+	parentCol            string
+	kind                 hydrate.Kind
+}
+
+func (b *builder) linkOf(n *bnode) link {
+	a, p := n.assoc, n.parent
+	switch a.Kind {
+	case include.BelongsTo:
+		k := attrKind(p.model, a.ForeignKey)
+		if k == hydrate.Any {
+			k = attrKind(n.model, a.TargetKey)
+		}
+		return link{n.alias, a.TargetKey, a.ForeignKey, k}
+	case include.BelongsToMany:
+		return link{n.jalias, a.ForeignKey, a.SourceKey, attrKind(p.model, a.SourceKey)}
+	}
+	k := attrKind(p.model, a.SourceKey)
+	if k == hydrate.Any {
+		k = attrKind(n.model, a.ForeignKey)
+	}
+	return link{n.alias, a.ForeignKey, a.SourceKey, k}
+}
+
+// union writes the UNION ALL of branches.
+func (b *builder) union(terms []term) (*frag, error) {
+	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
+	var branches []*bnode
+	for _, n := range b.nodes {
+		if n.opts.FilterOnly {
+			continue
+		}
+		n.hnode.Branch = len(branches)
+		branches = append(branches, n)
+	}
+	for _, n := range branches[1:] {
+		l := b.linkOf(n)
+		ci := b.colOf(n, l.childAlias, l.childCol, l.kind)
+		var pi int
+		if sc := n.assoc.SourceScope; !sc.Empty() {
+			// the parent links only where its side of the association holds (a polymorphic
+			// belongsTo's type test): the link is NULL elsewhere
+			p := n.parent
+			s, sa, err := sc.Render(b.resolver(p, false))
+			if err != nil {
+				return nil, qErr("%s: source scope: %v", where(n), err)
+			}
+			pi = b.addCol(p, p.alias, l.parentCol, pathOf(p.path, l.parentCol), hydrate.Col{Kind: l.kind}, false)
+			c := &b.plan.Columns[len(b.plan.Columns)-1]
+			c.expr = "CASE WHEN " + s + " THEN " + b.q(p.alias) + "." + b.q(l.parentCol) + " END"
+			c.exprArgs = sa
+		} else {
+			pi = b.colOf(n.parent, n.parent.alias, l.parentCol, l.kind)
+		}
+		n.hnode.Link, n.hnode.ParentLink = []int{ci}, []int{pi}
+	}
+	// ORDER BY: the branch, then each branch's order over its own columns
+	var order []string
+	order = append(order, b.q(branchCol))
+	colAlias := func(n *bnode, tableAlias, column string) string {
+		i := b.colOf(n, tableAlias, column, attrKind(n.model, column))
+		return b.q(n.hnode.Cols[i].Column)
+	}
+	// root order terms: root columns as they are; an included to-one column joined into the
+	// root's branch; an included to-many column as the first child's value (MIN for ASC, MAX
+	// for DESC), its children then ordered by it within their branch: the order a flat JOIN
+	// gives
+	var childOrder []string
+	rootJoins := map[*bnode]bool{}
+	for _, t := range terms {
+		switch {
+		case t.n == b.root:
+			order = append(order, t.sql(colAlias(b.root, b.root.alias, b.columnOfTerm(t))))
+		case toOne(t.n):
+			for x := t.n; x != b.root; x = x.parent {
+				rootJoins[x] = true
+			}
+			i := b.addCol(b.root, t.n.alias, b.columnOfTerm(t), pathOf(t.n.path, t.attr), hydrate.Col{Kind: attrKind(t.n.model, b.columnOfTerm(t))}, false)
+			order = append(order, t.sql(b.q(b.root.hnode.Cols[i].Column)))
+		default:
+			agg := "MIN"
+			if t.desc {
+				agg = "MAX"
+			}
+			sub := &frag{}
+			sub.add("(SELECT " + agg + "(" + t.col + ")")
+			if err := b.chain(sub, t.n); err != nil {
+				return nil, err
+			}
+			sub.add(")")
+			i := b.addCol(b.root, b.root.alias, "", pathOf(t.n.path, agg+"("+t.attr+")"), hydrate.Col{Kind: hydrate.Any}, false)
+			c := &b.plan.Columns[len(b.plan.Columns)-1]
+			c.expr, c.exprArgs = sub.String(), sub.args
+			order = append(order, t.sql(b.q(b.root.hnode.Cols[i].Column)))
+			alias := t.n.alias
+			if t.through {
+				alias = t.n.jalias
+			}
+			var km *include.Model = t.n.model
+			if t.through {
+				km = t.n.assoc.Through
+			}
+			j := b.colOf(t.n, alias, b.columnOfTerm(t), attrKind(km, b.columnOfTerm(t)))
+			childOrder = append(childOrder, t.sql(b.q(t.n.hnode.Cols[j].Column)))
+		}
+	}
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if t.n == b.root {
+			seen[b.columnOfTerm(t)] = true
+		}
+	}
+	for _, k := range b.query.Model.PrimaryKey() {
+		if !seen[k] {
+			order = append(order, colAlias(b.root, b.root.alias, k))
+		}
+	}
+	order = append(order, childOrder...)
+	for _, n := range branches[1:] {
+		for _, o := range n.opts.Order {
+			t, err := b.parseTerm(n, o, false)
+			if err != nil {
+				return nil, err
+			}
+			order = append(order, t.sql(colAlias(n, n.alias, b.columnOfTerm(t))))
+		}
+	}
+	w := &frag{}
+	if b.d.Name() == "postgres" {
+		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
+		// the branch with the real column would be typed text. A first branch that returns
+		// nothing gives every column its type.
+		w.add("SELECT -1 AS " + b.q(branchCol))
+		for _, c := range b.plan.Columns {
+			w.add(", ")
+			b.selectItem(w, c)
+		}
+		w.add(" FROM " + b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
+		for _, n := range branches[1:] {
+			w.add(" CROSS JOIN ")
+			b.bareFactor(w, n)
+		}
+		w.add(" WHERE 1 = 0 UNION ALL ")
+	}
+	for i, n := range branches {
+		if i > 0 {
+			w.add(" UNION ALL ")
+		}
+		w.add("SELECT " + strconv.Itoa(i) + " AS " + b.q(branchCol))
+		for _, c := range b.plan.Columns {
+			if c.node == n {
+				w.add(", ")
+				b.selectItem(w, c)
+			} else {
+				w.add(", NULL AS " + b.q(c.Alias))
+			}
+		}
+		w.add(" FROM ")
+		if err := b.branchFrom(w, n); err != nil {
+			return nil, err
+		}
+		if n == b.root {
+			// to-one includes the roots are ordered by
+			for _, x := range b.nodes[1:] {
+				if !rootJoins[x] {
+					continue
+				}
+				w.add(" LEFT JOIN ")
+				if err := b.plainFactor(w, x); err != nil {
+					return nil, err
+				}
+				c, err := b.outerCond(x)
+				if err != nil {
+					return nil, err
+				}
+				w.add(" ON "+c.sql, c.args...)
+				if err := b.requiredExists(w, x, nil); err != nil {
+					return nil, err
+				}
+			}
+		}
+		cond, err := b.membership(n, terms)
+		if err != nil {
+			return nil, err
+		}
+		if cond.Len() > 0 {
+			w.add(" WHERE ")
+			w.addFrag(cond)
+		}
+	}
+	w.add(" ORDER BY " + strings.Join(order, ", "))
+	return w, nil
+}
+
+// selectItem writes one select-list item: the column (or its expression) AS its alias.
+func (b *builder) selectItem(w *frag, c ColumnAlias) {
+	if c.expr != "" {
+		w.add(c.expr+" AS "+b.q(c.Alias), c.exprArgs...)
+		return
+	}
+	w.add(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
+}
+
+// columnOfTerm is the bare column of a term on its node's table.
+func (b *builder) columnOfTerm(t term) string {
+	i := strings.LastIndexByte(t.col, '.')
+	c := t.col[i+1:]
+	return strings.ReplaceAll(strings.Trim(c, "\"`"), "\"\"", "\"")
+}
+
+// bareFactor is n's table, or its join table and target, with no condition (for the typing
+// branch).
+func (b *builder) bareFactor(w *frag, n *bnode) {
+	if n.jalias != "" {
+		w.add(b.q(n.assoc.ThroughTable) + " AS " + b.q(n.jalias) + " CROSS JOIN ")
+	}
+	w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias))
+}
+
+// branchFrom writes the FROM of n's branch: its table, or its join table and target.
+func (b *builder) branchFrom(w *frag, n *bnode) error {
+	if n.assoc == nil {
+		w.add(b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
+		return nil
+	}
+	return b.plainFactor(w, n)
+}
+
+// membership is the condition that makes a row of n's table part of the result: for the
+// root, its filters and required includes (and the page, when limited); for an include, a
+// link into its parent's membership, its own filters and required includes.
+func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
+	w := &frag{}
+	and := func() {
+		if w.Len() > 0 {
+			w.add(" AND ")
+		}
+	}
+	if n.assoc == nil {
+		cond, err := b.rootWhere(nil, terms)
+		if err != nil {
+			return nil, err
+		}
+		w.addFrag(cond)
+		for _, c := range n.children {
+			if c.opts.Required {
+				and()
+				if err := b.exists(w, c); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if b.query.HasLimit || b.query.Offset > 0 {
+			and()
+			if err := b.page(w, terms); err != nil {
+				return nil, err
+			}
+		}
+		return w, nil
+	}
+	a, p := n.assoc, n.parent
+	l := b.linkOf(n)
+	w.add(b.q(l.childAlias) + "." + b.q(l.childCol) + " IN (SELECT " + b.q(p.alias) + "." + b.q(l.parentCol) + " FROM ")
+	if err := b.branchFrom(w, p); err != nil {
+		return nil, err
+	}
+	pc, err := b.membership(p, terms)
+	if err != nil {
+		return nil, err
+	}
+	if !a.SourceScope.Empty() {
+		s, sa, err := a.SourceScope.Render(b.resolver(p, false))
+		if err != nil {
+			return nil, qErr("%s: source scope: %v", where(n), err)
+		}
+		if pc.Len() > 0 {
+			pc.add(" AND ")
+		}
+		pc.add(s, sa...)
+	}
+	if pc.Len() > 0 {
+		w.add(" WHERE ")
+		w.addFrag(pc)
+	}
+	w.add(")")
+	if a.Kind == include.BelongsToMany {
+		r := &resolver{b: b, n: n, through: true}
+		preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
+		if a.Through != nil && !n.opts.Unscoped {
+			preds = append(preds, a.Through.DefaultScope().Predicates()...)
+		}
+		s, sa, err := b.render(preds, r, where(n)+" join table")
+		if err != nil {
+			return nil, err
+		}
+		if s != "" {
+			w.add(" AND "+s, sa...)
+		}
+	} else {
+		s, sa, err := b.targetPreds(n)
+		if err != nil {
+			return nil, err
+		}
+		if s != "" {
+			w.add(" AND "+s, sa...)
+		}
+	}
+	if err := b.requiredExists(w, n, nil); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// page limits the roots: pk IN (SELECT pk FROM (<the limited roots>) AS jr_p), the limited
+// roots being the same subquery the flat shape joins its includes to. The derived table is
+// what MySQL needs to accept a LIMIT under IN.
+func (b *builder) page(w *frag, terms []term) error {
+	pk := b.query.Model.PrimaryKey()
+	var outer, inner []string
+	for _, k := range pk {
+		outer = append(outer, b.q(b.root.alias)+"."+b.q(k))
+		inner = append(inner, b.q("jr_p")+"."+b.q(k))
+	}
+	lhs := outer[0]
+	if len(pk) > 1 {
+		lhs = "(" + strings.Join(outer, ", ") + ")"
+	}
+	sub := &frag{}
+	if _, err := b.rootQuery(sub, terms, modeSub); err != nil {
+		return err
+	}
+	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM (")
+	w.addFrag(sub)
+	w.add(") AS " + b.q("jr_p") + ")")
+	return nil
+}
