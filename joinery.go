@@ -18,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 
 	sq "github.com/Masterminds/squirrel"
@@ -255,6 +256,51 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 		return nil, fmt.Errorf("joinery: %w", err)
 	}
 	return out, nil
+}
+
+// Each runs the query and calls fn with one root at a time, as soon as its rows are read:
+// memory holds one root's subtree, not the whole result. The statement is a flat JOIN ordered
+// by the root order (root or to-one columns) and the root's key. An error from fn stops the
+// query and is returned.
+func (q Q[T]) Each(ctx context.Context, db Querier, fn func(T) error) error {
+	q = q.clone()
+	q.q.Stream = true
+	p, err := q.Plan()
+	if err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	if err != nil {
+		return fmt.Errorf("joinery: %w", err)
+	}
+	if err := hydrate.Each(rows, p.Map, fn); err != nil {
+		if errors.Is(err, errStop) {
+			return nil
+		}
+		return fmt.Errorf("joinery: %w", err)
+	}
+	return nil
+}
+
+var errStop = errors.New("joinery: stop")
+
+// Iter runs the query and yields one root at a time (see Each); breaking out of the loop
+// stops the query.
+//
+//	for u, err := range q.Iter(ctx, db) { ... }
+func (q Q[T]) Iter(ctx context.Context, db Querier) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		err := q.Each(ctx, db, func(v T) error {
+			if !yield(v, nil) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil {
+			var zero T
+			yield(zero, err)
+		}
+	}
 }
 
 // Count returns the number of distinct roots matching the root filters and the required

@@ -45,6 +45,9 @@ type Query struct {
 	After []any
 	// Shape chooses the statement's form; ShapeAuto by default.
 	Shape Shape
+	// Stream compiles for a fold that hands out one root at a time: the flat shape, ordered
+	// so that each root's rows are contiguous.
+	Stream bool
 }
 
 type bnode struct {
@@ -108,6 +111,18 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if q.Stream {
+		// one root at a time: a flat statement whose rows of each root are contiguous
+		for _, t := range terms {
+			if !toOne(t.n) {
+				return nil, qErr("streaming orders the roots by root or to-one columns; %q is a to-many include's", t.attr)
+			}
+		}
+		if q.Shape == ShapeUnion {
+			return nil, qErr("streaming needs the flat shape, not ShapeUnion")
+		}
+		q.Shape = ShapeFlat
+	}
 	switch q.Shape {
 	case ShapeUnion:
 		if err := b.unionable(terms); err != nil {
@@ -162,7 +177,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		for _, t := range terms {
 			order = append(order, t.sql(t.col))
 		}
-		if limited {
+		if limited || q.Stream {
 			order = append(order, b.pkTiebreak(terms)...)
 		}
 	}

@@ -34,18 +34,64 @@ func Into(rows Rows, m *Map, dest any) (err error) {
 			err = fmt.Errorf("hydrate: closing rows: %w", cerr)
 		}
 	}()
-	p, err := m.program()
+	r, err := newRunner(m, dest)
 	if err != nil {
 		return err
+	}
+	return r.run(rows)
+}
+
+// Each folds rows one root at a time and calls fn with each root as soon as it is complete,
+// holding only that root's subtree in memory. The rows of each root must be contiguous (a
+// flat statement ordered by the root); a root whose rows reappear after another root's is an
+// error. T is as for All. rows is always closed; an error from fn stops the fold and is
+// returned.
+func Each[T any](rows Rows, m *Map, fn func(T) error) (err error) {
+	defer func() {
+		if cerr := rows.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("hydrate: closing rows: %w", cerr)
+		}
+	}()
+	var one []T
+	r, err := newRunner(m, &one)
+	if err != nil {
+		return err
+	}
+	if r.p.branch >= 0 {
+		return fmt.Errorf("hydrate: Each needs a flat statement (one row per path through the tree), not branch-tagged rows")
+	}
+	r.emit = func() error {
+		var v T
+		if r.mapOut != nil {
+			v = any((*r.mapOut)[0]).(T)
+			*r.mapOut = make([]map[string]any, 0, 1)
+		} else {
+			v = one[0]
+			one = make([]T, 0, 1)
+		}
+		return fn(v)
+	}
+	if err := r.run(rows); err != nil {
+		return err
+	}
+	if r.st[0].count > 0 {
+		return r.emit()
+	}
+	return nil
+}
+
+func newRunner(m *Map, dest any) (*runner, error) {
+	p, err := m.program()
+	if err != nil {
+		return nil, err
 	}
 	root := p.nodes[0]
 	dv := reflect.ValueOf(dest)
 	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Elem().Kind() != reflect.Slice {
-		return fmt.Errorf("hydrate: dest must be a non-nil pointer to a slice, got %T", dest)
+		return nil, fmt.Errorf("hydrate: dest must be a non-nil pointer to a slice, got %T", dest)
 	}
 	st := dv.Elem().Type()
-	var r runner
-	r.p = p
+	r := &runner{p: p}
 	switch {
 	case root.isMap && st.Elem() == reflect.TypeOf(map[string]any(nil)):
 		r.mapOut = (*[]map[string]any)(dv.UnsafePointer()) // also a named []map[string]any
@@ -59,14 +105,14 @@ func Into(rows Rows, m *Map, dest any) (err error) {
 		if !root.isMap {
 			want = "[]" + root.elemType.String() + " or []*" + root.elemType.String()
 		}
-		return fmt.Errorf("hydrate: dest is %s, the map's root needs %s", st, want)
+		return nil, fmt.Errorf("hydrate: dest is %s, the map's root needs %s", st, want)
 	}
 	if r.mapOut == nil {
 		dv.Elem().Set(reflect.MakeSlice(st, 0, 0))
 		r.rootHdr = dv.UnsafePointer()
 		r.rootSlice = st
 	}
-	return r.run(rows)
+	return r, nil
 }
 
 type sliceHeader struct {
@@ -116,6 +162,11 @@ type runner struct {
 	mapOut    *[]map[string]any
 	links     []linkIndex // union rows: per node, its parent's instances by link value
 	buf       []int32
+	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
+	// next one.
+	emit     func() error
+	emitted  map[intKey]bool
+	emittedG map[genKey]bool
 }
 
 func (r *runner) run(rows Rows) error {
@@ -248,6 +299,11 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 		r.locate(pn, st, id, pbase)
 		st.curID = id
 		return false, nil
+	}
+	if pn.parent == nil && r.emit != nil {
+		if err := r.nextRoot(pn, ik, gk); err != nil {
+			return false, err
+		}
 	}
 	if !pn.many {
 		// a to-one keeps its first match
@@ -388,6 +444,48 @@ func (r *runner) createMap(pn *pnode, st *nstate, pmap map[string]any) error {
 		pmap[pn.n.Field] = append(pmap[pn.n.Field].([]any), m)
 	default:
 		pmap[pn.n.Field] = m
+	}
+	return nil
+}
+
+// nextRoot, when streaming, hands out the finished root before a new one starts and resets
+// the fold, remembering the keys handed out so a root whose rows come back is an error.
+func (r *runner) nextRoot(pn *pnode, ik intKey, gk genKey) error {
+	if pn.intKey {
+		if r.emitted[ik] {
+			return fmt.Errorf("hydrate: Each: the rows of root %v are not contiguous: order the statement by the root", ik.v)
+		}
+	} else if r.emittedG[gk] {
+		return fmt.Errorf("hydrate: Each: the rows of a root are not contiguous: order the statement by the root")
+	}
+	if r.st[0].count == 0 {
+		return nil
+	}
+	if err := r.emit(); err != nil {
+		return err
+	}
+	st := &r.st[0]
+	if pn.intKey {
+		if r.emitted == nil {
+			r.emitted = map[intKey]bool{}
+		}
+		for k := range st.intIdx {
+			r.emitted[k] = true
+		}
+	} else {
+		if r.emittedG == nil {
+			r.emittedG = map[genKey]bool{}
+		}
+		for k := range st.genIdx {
+			r.emittedG[k] = true
+		}
+	}
+	for i := range r.st {
+		s := &r.st[i]
+		clear(s.intIdx)
+		clear(s.genIdx)
+		s.pos, s.ptrs, s.maps, s.filled, s.parentOf = s.pos[:0], nil, nil, s.filled[:0], s.parentOf[:0]
+		s.count, s.curID = 0, -1
 	}
 	return nil
 }
