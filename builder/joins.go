@@ -182,12 +182,7 @@ func (b *builder) outerCond(n *bnode) (cond, error) {
 		args = append(args, sa...)
 	}
 	if a.Kind == include.BelongsToMany {
-		r := &resolver{b: b, n: n, through: true}
-		preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
-		if a.Through != nil && !n.opts.Unscoped {
-			preds = append(preds, a.Through.DefaultScope().Predicates()...)
-		}
-		s, sa, err := b.render(preds, r, where(n)+" join table")
+		s, sa, err := b.throughPreds(n)
 		if err != nil {
 			return cond{}, err
 		}
@@ -206,6 +201,17 @@ func (b *builder) outerCond(n *bnode) (cond, error) {
 		args = append(args, sa...)
 	}
 	return cond{strings.Join(parts, " AND "), args}, nil
+}
+
+// throughPreds renders the association's join-table scope, the include's join-table filters
+// and the join model's default scope, on the join table.
+func (b *builder) throughPreds(n *bnode) (string, []any, error) {
+	a := n.assoc
+	preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
+	if a.Through != nil && !n.opts.Unscoped {
+		preds = append(preds, a.Through.DefaultScope().Predicates()...)
+	}
+	return b.render(preds, &resolver{b: b, n: n, through: true}, where(n)+" join table")
 }
 
 // targetPreds renders the association scope, the target's default scope and the include's

@@ -303,9 +303,7 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 				innerOrder = append(innerOrder, t.sql(t.col))
 				outerOrder = append(outerOrder, t.sql(t.col))
 			case toOne(t.n):
-				for x := t.n; x != b.root; x = x.parent {
-					used[x] = true
-				}
+				used[t.n] = true
 				o := "jr_o" + strconv.Itoa(i)
 				exposed = append(exposed, t.col+" AS "+b.q(o))
 				innerOrder = append(innerOrder, t.sql(b.q(o)))
@@ -366,28 +364,9 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 		w.args = append(w.args, exposedArgs...)
 	}
 	w.add(" FROM " + b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
-	// to-one includes named by root filters or order terms, with their ancestors, joined in
-	// pre-order
-	for n := range used {
-		for x := n.parent; x != nil && x != b.root; x = x.parent {
-			used[x] = true
-		}
-	}
-	for _, n := range b.nodes[1:] {
-		if used[n] {
-			w.add(" LEFT JOIN ")
-			if err := b.plainFactor(w, n); err != nil {
-				return nil, err
-			}
-			c, err := b.outerCond(n)
-			if err != nil {
-				return nil, err
-			}
-			w.add(" ON "+c.sql, c.args...)
-			if err := b.requiredExists(w, n, nil); err != nil {
-				return nil, err
-			}
-		}
+	// to-one includes named by root filters or order terms
+	if err := b.toOneJoins(w, used); err != nil {
+		return nil, err
 	}
 	if cond.Len() > 0 {
 		w.add(" WHERE ")
@@ -398,4 +377,33 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 		b.limitClause(w, b.query.HasLimit, b.query.Limit, b.query.Offset)
 	}
 	return outerOrder, nil
+}
+
+// toOneJoins LEFT JOINs the to-one includes in set, with their ancestors, in pre-order, into a
+// statement over the root table alone (the root subquery, the root's branch), each existing
+// only with its required children as in the full statement.
+func (b *builder) toOneJoins(w *frag, set map[*bnode]bool) error {
+	for n := range set {
+		for x := n.parent; x != nil && x != b.root; x = x.parent {
+			set[x] = true
+		}
+	}
+	for _, n := range b.nodes[1:] {
+		if !set[n] {
+			continue
+		}
+		w.add(" LEFT JOIN ")
+		if err := b.plainFactor(w, n); err != nil {
+			return err
+		}
+		c, err := b.outerCond(n)
+		if err != nil {
+			return err
+		}
+		w.add(" ON "+c.sql, c.args...)
+		if err := b.requiredExists(w, n, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -177,9 +177,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 		case t.n == b.root:
 			order = append(order, t.sql(colAlias(b.root, b.root.alias, b.columnOfTerm(t))))
 		case toOne(t.n):
-			for x := t.n; x != b.root; x = x.parent {
-				rootJoins[x] = true
-			}
+			rootJoins[t.n] = true
 			i := b.addCol(b.root, t.n.alias, b.columnOfTerm(t), pathOf(t.n.path, t.attr), hydrate.Col{Kind: attrKind(t.n.model, b.columnOfTerm(t))}, false)
 			order = append(order, t.sql(b.q(b.root.hnode.Cols[i].Column)))
 		default:
@@ -266,22 +264,8 @@ func (b *builder) union(terms []term) (*frag, error) {
 		}
 		if n == b.root {
 			// to-one includes the roots are ordered by
-			for _, x := range b.nodes[1:] {
-				if !rootJoins[x] {
-					continue
-				}
-				w.add(" LEFT JOIN ")
-				if err := b.plainFactor(w, x); err != nil {
-					return nil, err
-				}
-				c, err := b.outerCond(x)
-				if err != nil {
-					return nil, err
-				}
-				w.add(" ON "+c.sql, c.args...)
-				if err := b.requiredExists(w, x, nil); err != nil {
-					return nil, err
-				}
+			if err := b.toOneJoins(w, rootJoins); err != nil {
+				return nil, err
 			}
 		}
 		cond, err := b.membership(n, terms)
@@ -389,12 +373,7 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 	}
 	w.add(")")
 	if a.Kind == include.BelongsToMany {
-		r := &resolver{b: b, n: n, through: true}
-		preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
-		if a.Through != nil && !n.opts.Unscoped {
-			preds = append(preds, a.Through.DefaultScope().Predicates()...)
-		}
-		s, sa, err := b.render(preds, r, where(n)+" join table")
+		s, sa, err := b.throughPreds(n)
 		if err != nil {
 			return nil, err
 		}
