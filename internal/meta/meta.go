@@ -93,6 +93,12 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 		}
 		tag, hasTag := sf.Tag.Lookup("db")
 		if tag == "-" {
+			// not a column; still a field that may receive an association (sqlx users tag
+			// association fields db:"-")
+			if sf.IsExported() && !sf.Anonymous && !IsScalar(sf.Type) {
+				s.Others = append(s.Others, &Field{GoName: sf.Name, Index: append(append([]int(nil), index...), i),
+					Offset: base + sf.Offset, Type: sf.Type, Tag: sf.Tag.Get("joinery")})
+			}
 			continue
 		}
 		if c := strings.IndexByte(tag, ','); c >= 0 {

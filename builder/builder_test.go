@@ -1,0 +1,101 @@
+package builder
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
+)
+
+func TestNumberPlaceholders(t *testing.T) {
+	in := `SELECT "a?b", 'it''s ?', ` + "`x?`" + `, ? , ?? , ?`
+	got, err := numberPlaceholders(in, dialects.Postgres)
+	want := `SELECT "a?b", 'it''s ?', ` + "`x?`" + `, $1 , ? , $2`
+	if err != nil || got != want {
+		t.Fatalf("got %s, want %s (%v)", got, want, err)
+	}
+	if got, _ := numberPlaceholders(in, dialects.MySQL); got != in {
+		t.Fatalf("MySQL keeps ?: %s", got)
+	}
+}
+
+type bUser struct {
+	ID    int64   `db:"id"`
+	Posts []bPost `db:"-"` // db:"-" keeps sqlx away; joinery still fills it
+}
+
+type bPost struct {
+	ID     int64 `db:"id"`
+	UserID int64 `db:"user_id"`
+}
+
+func schema(t *testing.T) *include.Schema {
+	s := include.NewSchema()
+	s.Define(bUser{}, "users", include.Name("User"))
+	s.Define(bPost{}, "posts", include.Name("Post"))
+	if _, err := s.HasMany("User", "Post", include.As("posts")); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestShapes(t *testing.T) {
+	s := schema(t)
+	m := s.Model("User")
+	auto, err := Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts")}})
+	if err != nil || auto.Shape != ShapeUnion || !strings.Contains(auto.SQL, "UNION ALL") || auto.Map.Branch != "jb" {
+		t.Fatalf("a to-many include defaults to the union shape: %v %v", auto, err)
+	}
+	if !strings.HasPrefix(auto.Explain(), "shape: union\n") || !strings.Contains(auto.Explain(), "branch 1") {
+		t.Fatalf("explain: %s", auto.Explain())
+	}
+	if got := auto.ResultColumns(); strings.Join(got, ",") != "jb,c0,c1,c2" {
+		t.Fatalf("result columns %v", got)
+	}
+	flat, _ := Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts")}, Shape: ShapeFlat})
+	if flat.Shape != ShapeFlat || strings.Contains(flat.SQL, "UNION") || flat.Map.Branch != "" {
+		t.Fatalf("forced flat: %s", flat.SQL)
+	}
+	none, _ := Build(s, dialects.SQLite, Query{Model: m})
+	if none.Shape != ShapeFlat {
+		t.Fatalf("no includes: %v", none.Shape)
+	}
+	limited := []include.Node{include.New("posts").Limit(2)}
+	if p, _ := Build(s, dialects.SQLite, Query{Model: m, Include: limited}); p.Shape != ShapeFlat {
+		t.Fatalf("a per-include limit needs the flat shape")
+	}
+	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: limited, Shape: ShapeUnion})
+	if !errors.Is(err, ErrInclude) || !strings.Contains(err.Error(), "per-include Limit") {
+		t.Fatalf("forced union with a per-include limit: %v", err)
+	}
+	for s, want := range map[Shape]string{ShapeAuto: "auto", ShapeFlat: "flat", ShapeUnion: "union"} {
+		if s.String() != want {
+			t.Errorf("%d: %s", s, s.String())
+		}
+	}
+}
+
+func TestCountIgnoresPaging(t *testing.T) {
+	s := schema(t)
+	p, err := Count(s, dialects.Postgres, Query{Model: s.Model("User"), HasLimit: true, Limit: 5, Offset: 3,
+		Include: []include.Node{include.New("posts").Required()}})
+	want := `SELECT COUNT(*) FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id")`
+	if err != nil || p.SQL != want || len(p.Args) != 0 {
+		t.Fatalf("got %s %v %v", p.SQL, p.Args, err)
+	}
+}
+
+func TestStreamNeedsRootOrder(t *testing.T) {
+	s := schema(t)
+	_, err := Build(s, dialects.SQLite, Query{Model: s.Model("User"), Include: []include.Node{include.New("posts")},
+		OrderBy: []string{"posts.id"}, Stream: true})
+	if err == nil || !strings.Contains(err.Error(), "to-many include") {
+		t.Fatalf("got %v", err)
+	}
+	p, err := Build(s, dialects.SQLite, Query{Model: s.Model("User"), Include: []include.Node{include.New("posts")}, Stream: true})
+	if err != nil || p.Shape != ShapeFlat || !strings.HasSuffix(p.SQL, `ORDER BY "t0"."id"`) {
+		t.Fatalf("stream: %v %v", p, err)
+	}
+}
