@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	sq "github.com/Masterminds/squirrel"
+
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 )
@@ -62,13 +64,17 @@ func TestShapes(t *testing.T) {
 	if none.Shape != ShapeFlat {
 		t.Fatalf("no includes: %v", none.Shape)
 	}
-	limited := []include.Node{include.New("posts").Limit(2)}
-	if p, _ := Build(s, dialects.SQLite, Query{Model: m, Include: limited}); p.Shape != ShapeFlat {
-		t.Fatalf("a per-include limit needs the flat shape")
+	// a per-parent limit on a hasMany: a ROW_NUMBER() window inside the branch
+	limited := []include.Node{include.New("posts").Order("id DESC").Limit(2)}
+	p, err := Build(s, dialects.SQLite, Query{Model: m, Include: limited})
+	if err != nil || p.Shape != ShapeUnion || !strings.Contains(p.SQL, `ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t1"."id" DESC) AS "jr_rn"`) {
+		t.Fatalf("limited include: %v %v", p, err)
 	}
-	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: limited, Shape: ShapeUnion})
-	if !errors.Is(err, ErrInclude) || !strings.Contains(err.Error(), "per-include Limit") {
-		t.Fatalf("forced union with a per-include limit: %v", err)
+	// a root filter on an included column needs the flat JOIN
+	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts")},
+		Where: []sq.Sqlizer{sq.Eq{"posts.id": 1}}, Shape: ShapeUnion})
+	if !errors.Is(err, ErrInclude) || !strings.Contains(err.Error(), "root filter names an included column") {
+		t.Fatalf("forced union with a root filter on an include: %v", err)
 	}
 	for s, want := range map[Shape]string{ShapeAuto: "auto", ShapeFlat: "flat", ShapeUnion: "union"} {
 		if s.String() != want {

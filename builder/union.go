@@ -7,6 +7,7 @@ import (
 
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
 )
 
 // Shape is the form of the statement an include tree compiles to.
@@ -44,14 +45,18 @@ const branchCol = "jb"
 // unionable reports why the tree needs the flat shape, or nil.
 func (b *builder) unionable(terms []term) error {
 	for _, n := range b.nodes[1:] {
-		if n.opts.HasLimit {
+		if n.opts.HasLimit && n.assoc.Kind != include.HasMany && n.assoc.Kind != include.HasOne {
 			return qErr("%w: include %q has a per-include Limit", errNoUnion, n.path)
 		}
 	}
 	// root filters naming included columns
 	used := map[*bnode]bool{}
-	if _, err := b.rootWhere(used, terms); err != nil {
-		return err
+	for _, p := range b.query.Where {
+		r := b.resolver(b.root, true)
+		r.used = used
+		if _, _, err := scope.Render(p, r); err != nil {
+			return qErr("root where: %v", err)
+		}
 	}
 	if len(used) > 0 {
 		return qErr("%w: the root filter names an included column", errNoUnion)
@@ -259,7 +264,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 			}
 		}
 		w.add(" FROM ")
-		if err := b.branchFrom(w, n); err != nil {
+		if err := b.branchFrom(w, n, terms); err != nil {
 			return nil, err
 		}
 		if n == b.root {
@@ -306,13 +311,33 @@ func (b *builder) bareFactor(w *frag, n *bnode) {
 	w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias))
 }
 
-// branchFrom writes the FROM of n's branch: its table, or its join table and target.
-func (b *builder) branchFrom(w *frag, n *bnode) error {
+// branchFrom writes the FROM of n's branch: its table, or its join table and target. An
+// include limited per parent is a derived table numbering each parent's rows (ROW_NUMBER()
+// over the rows that belong to the statement); its membership is then the window's bounds.
+func (b *builder) branchFrom(w *frag, n *bnode, terms []term) error {
 	if n.assoc == nil {
 		w.add(b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
 		return nil
 	}
-	return b.plainFactor(w, n)
+	if !n.opts.HasLimit {
+		return b.plainFactor(w, n)
+	}
+	order, err := b.includeOrder(n)
+	if err != nil {
+		return err
+	}
+	w.add("(SELECT " + b.q(n.alias) + ".*, ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(n.assoc.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) + " FROM " + b.q(n.model.Table()) + " AS " + b.q(n.alias))
+	cond, err := b.rows(n, terms)
+	if err != nil {
+		return err
+	}
+	if cond.Len() > 0 {
+		w.add(" WHERE ")
+		w.addFrag(cond)
+	}
+	w.add(") AS " + b.q(n.alias))
+	return nil
 }
 
 // membership is the condition that makes a row of n's table part of the result: for the
@@ -347,10 +372,27 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 		}
 		return w, nil
 	}
+	if n.opts.HasLimit {
+		// the derived table of branchFrom holds the rest
+		rn := b.q(n.alias) + "." + b.q(rowNumber)
+		w.add(rn+" > ?", n.opts.Offset)
+		if n.opts.LimitSet {
+			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)
+		}
+		return w, nil
+	}
+	return b.rows(n, terms)
+}
+
+// rows is the condition for a row of include n's table to belong to the statement before
+// any per-parent limit: a link into its parent's membership, its filters and required
+// includes.
+func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
+	w := &frag{}
 	a, p := n.assoc, n.parent
 	l := b.linkOf(n)
 	w.add(b.q(l.childAlias) + "." + b.q(l.childCol) + " IN (SELECT " + b.q(p.alias) + "." + b.q(l.parentCol) + " FROM ")
-	if err := b.branchFrom(w, p); err != nil {
+	if err := b.branchFrom(w, p, terms); err != nil {
 		return nil, err
 	}
 	pc, err := b.membership(p, terms)
