@@ -405,7 +405,7 @@ func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return Bytes, func(base unsafe.Pointer, s slot) error {
-				reflect.NewAt(t, unsafe.Add(base, off)).Elem().SetBytes(s.(*bytesSlot).v)
+				*(*[]byte)(unsafe.Add(base, off)) = s.(*bytesSlot).v // any slice of bytes has this layout
 				return nil
 			}
 		}
