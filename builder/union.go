@@ -250,6 +250,15 @@ func (b *builder) union(terms []term) (*frag, error) {
 		}
 		w.add(" WHERE 1 = 0 UNION ALL ")
 	}
+	for _, n := range branches {
+		// a branch selects each row of its table once: only a join table that may hold the
+		// same pair twice, under a unique association, repeats a target under its parent
+		n.hnode.Distinct = n.assoc == nil || n.assoc.Kind != include.BelongsToMany || !n.assoc.Unique
+	}
+	if len(rootJoins) > 0 {
+		// a to-one join for the order may repeat a root (a hasOne that matches twice)
+		b.root.hnode.Distinct = false
+	}
 	for i, n := range branches {
 		if i > 0 {
 			w.add(" UNION ALL ")

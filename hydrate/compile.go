@@ -15,6 +15,7 @@ import (
 type program struct {
 	branch   int      // index in cols of the branch tag column; -1 for a flat statement
 	byBranch []*pnode // branch tag value -> node
+	nlinks   int      // number of link indexes
 	nodes    []*pnode
 	cols     []pcol
 	byName   map[string]int // expected column name -> index in cols (used once per result set)
@@ -50,6 +51,10 @@ type pnode struct {
 	key        []int        // indexes into program.cols
 	link       []int        // union rows: this node's link columns (program.cols indexes)
 	parentLink []int        // union rows: the parent's link columns (program.cols indexes)
+	linkSlot   int          // union rows: the index of the parent instances this node links into
+	distinct   bool         // union rows: no identity index (Node.Distinct)
+	branch     int          // union rows: the node's branch tag
+	linkSlots  []linkSlot   // union rows: the indexes this node's instances are registered in
 	intKey     bool
 	fields     []pfield
 	manyKids   []*pnode
@@ -170,6 +175,8 @@ func compile(m *Map) (*program, error) {
 				return mapErr("node %q: branch %d is also node %q's", n.Path, n.Branch, p.byBranch[n.Branch].n.Path)
 			}
 			p.byBranch[n.Branch] = pn
+			pn.distinct = n.Distinct
+			pn.branch = n.Branch
 			if parent != nil {
 				if len(n.Link) == 0 || len(n.Link) != len(n.ParentLink) || len(n.Link) > 4 {
 					return mapErr("node %q: Link and ParentLink must name the same number (1 to 4) of columns", n.Path)
@@ -182,6 +189,7 @@ func compile(m *Map) (*program, error) {
 					pn.link = append(pn.link, first+k)
 					pn.parentLink = append(pn.parentLink, pfirst+n.ParentLink[i])
 				}
+				p.bindLink(pn)
 			}
 		}
 		for _, c := range n.Children {
@@ -195,6 +203,40 @@ func compile(m *Map) (*program, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// linkSlot is one index of a node's instances by link value, shared by the children that
+// link on the same columns (a post's tags and comments both link on its id).
+type linkSlot struct {
+	cols []int
+	idx  int
+}
+
+// bindLink gives pn the index of its parent's instances by pn.parentLink, shared with the
+// siblings that link on the same columns.
+func (p *program) bindLink(pn *pnode) {
+	par := pn.parent
+	for _, ls := range par.linkSlots {
+		if equalInts(ls.cols, pn.parentLink) {
+			pn.linkSlot = ls.idx
+			return
+		}
+	}
+	pn.linkSlot = p.nlinks
+	p.nlinks++
+	par.linkSlots = append(par.linkSlots, linkSlot{cols: pn.parentLink, idx: pn.linkSlot})
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // parentFirst is the index in p.cols of the parent's first column.

@@ -146,6 +146,7 @@ type nstate struct {
 	maps     []map[string]any // map nodes
 	filled   []bool           // to-one nodes: parent id -> already has its one
 	parentOf []int32          // instance -> parent instance
+	firsts   int32            // parents that got a first child (for the initial capacity)
 	count    int32
 	curID    int32
 	cur      unsafe.Pointer
@@ -162,6 +163,9 @@ type runner struct {
 	mapOut    *[]map[string]any
 	links     []linkIndex // union rows: per node, its parent's instances by link value
 	buf       []int32
+	maxBranch int                // union rows: the highest branch seen
+	unordered bool               // union rows: a branch came back after a later one
+	addrCache [][]unsafe.Pointer // union rows: addresses of finished branches' instances
 	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
 	// next one.
 	emit     func() error
@@ -208,7 +212,7 @@ func (r *runner) run(rows Rows) error {
 	}
 	fold := r.row
 	if p.branch >= 0 {
-		r.links = make([]linkIndex, len(p.nodes))
+		r.links = make([]linkIndex, p.nlinks)
 		fold = r.unionRow
 	}
 	for rows.Next() {
@@ -268,7 +272,9 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 			return false, nil
 		}
 		ik = intKey{parent: pid, v: s.v.Int64}
-		id, found = st.intIdx[ik]
+		if !pn.distinct {
+			id, found = st.intIdx[ik]
+		}
 	} else {
 		gk.parent = pid
 		gk.n = uint8(len(pn.key))
@@ -293,7 +299,9 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 			st.curID = -1
 			return false, nil
 		}
-		id, found = st.genIdx[gk]
+		if !pn.distinct {
+			id, found = st.genIdx[gk]
+		}
 	}
 	if found {
 		r.locate(pn, st, id, pbase)
@@ -318,7 +326,9 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 	}
 	id = st.count
 	st.count++
-	if pn.intKey {
+	if pn.distinct {
+		// branch rows that never repeat an instance need no identity index
+	} else if pn.intKey {
 		st.intIdx[ik] = id
 	} else {
 		st.genIdx[gk] = id
@@ -403,14 +413,24 @@ func (r *runner) grow(pn *pnode, h *sliceHeader) {
 	if pn.parent == nil {
 		typ = r.rootSlice
 	}
-	old := reflect.NewAt(typ, unsafe.Pointer(h)).Elem()
+	st := &r.st[pn.idx]
 	n := 2 * h.cap
-	if n < 4 {
+	if h.cap == 0 {
+		// a parent's first child: room for as many as the parents so far had on average, so
+		// most parents allocate their slice once
+		st.firsts++
 		n = 4
+		if st.firsts > 1 {
+			if avg := (int(st.count) - 1 + int(st.firsts) - 2) / int(st.firsts-1); avg > n {
+				n = avg
+			}
+		}
 	}
 	ns := reflect.MakeSlice(typ, h.len, n)
-	reflect.Copy(ns, old)
-	old.Set(ns)
+	if h.len > 0 {
+		reflect.Copy(ns, reflect.NewAt(typ, unsafe.Pointer(h)).Elem())
+	}
+	*h = sliceHeader{data: ns.UnsafePointer(), len: h.len, cap: n}
 }
 
 func (r *runner) createMap(pn *pnode, st *nstate, pmap map[string]any) error {
@@ -485,7 +505,7 @@ func (r *runner) nextRoot(pn *pnode, ik intKey, gk genKey) error {
 		clear(s.intIdx)
 		clear(s.genIdx)
 		s.pos, s.ptrs, s.maps, s.filled, s.parentOf = s.pos[:0], nil, nil, s.filled[:0], s.parentOf[:0]
-		s.count, s.curID = 0, -1
+		s.count, s.firsts, s.curID = 0, 0, -1
 	}
 	return nil
 }

@@ -76,6 +76,9 @@ type Node struct {
 	Branch     int
 	Link       []int
 	ParentLink []int
+	// Distinct promises that no two branch rows of this node carry the same key for the same
+	// parent instance, so the fold skips the identity index (ignored for flat rows).
+	Distinct bool
 }
 
 // Col is one result column of a node.

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -33,7 +34,25 @@ type intSlot struct {
 	ci *colInfo
 }
 
+// Scan takes the driver's common types directly; database/sql's conversion (reflection for
+// an int64 into an int64) is the fallback.
 func (s *intSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		s.v = sql.NullInt64{Int64: v, Valid: true}
+		return nil
+	case nil:
+		s.v = sql.NullInt64{}
+		return nil
+	case []byte:
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			s.v = sql.NullInt64{Int64: n, Valid: true}
+			return nil
+		}
+	case int32:
+		s.v = sql.NullInt64{Int64: int64(v), Valid: true}
+		return nil
+	}
 	if err := s.v.Scan(src); err != nil {
 		return scanErr(s.ci, err)
 	}
@@ -54,6 +73,14 @@ type floatSlot struct {
 }
 
 func (s *floatSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case float64:
+		s.v = sql.NullFloat64{Float64: v, Valid: true}
+		return nil
+	case nil:
+		s.v = sql.NullFloat64{}
+		return nil
+	}
 	if err := s.v.Scan(src); err != nil {
 		return scanErr(s.ci, err)
 	}
@@ -76,6 +103,17 @@ type stringSlot struct {
 }
 
 func (s *stringSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		s.v = sql.NullString{String: v, Valid: true}
+		return nil
+	case []byte:
+		s.v = sql.NullString{String: string(v), Valid: true}
+		return nil
+	case nil:
+		s.v = sql.NullString{}
+		return nil
+	}
 	if err := s.v.Scan(src); err != nil {
 		return scanErr(s.ci, err)
 	}
@@ -96,6 +134,14 @@ type boolSlot struct {
 }
 
 func (s *boolSlot) Scan(src any) error {
+	switch v := src.(type) {
+	case bool:
+		s.v = sql.NullBool{Bool: v, Valid: true}
+		return nil
+	case nil:
+		s.v = sql.NullBool{}
+		return nil
+	}
 	if err := s.v.Scan(src); err != nil {
 		return scanErr(s.ci, err)
 	}
@@ -122,6 +168,12 @@ type timeSlot struct {
 
 func (s *timeSlot) Scan(src any) error {
 	switch v := src.(type) {
+	case time.Time:
+		s.v = sql.NullTime{Time: v, Valid: true}
+		return nil
+	case nil:
+		s.v = sql.NullTime{}
+		return nil
 	case string:
 		return s.parse(v)
 	case []byte:

@@ -78,6 +78,15 @@ func (r *runner) unionRow() error {
 	}
 	pn := p.byBranch[b.v.Int64]
 	st := &r.st[pn.idx]
+	// Rows in branch order (the builder's ORDER BY puts the branch first) let the addresses
+	// of finished branches' instances be cached; a branch that comes back turns that off.
+	switch br := int(b.v.Int64); {
+	case br > r.maxBranch:
+		r.maxBranch = br
+	case br < r.maxBranch && !r.unordered:
+		r.unordered = true
+		r.addrCache = nil
+	}
 	if pn.parent == nil {
 		created, err := r.visit(pn, st, 0, r.rootHdr, nil)
 		if err != nil {
@@ -92,7 +101,7 @@ func (r *runner) unionRow() error {
 	if err != nil || null {
 		return err
 	}
-	r.buf = r.links[pn.idx].get(isInt, i, gk, r.buf)
+	r.buf = r.links[pn.linkSlot].get(isInt, i, gk, r.buf)
 	parents := r.buf
 	if len(parents) == 0 {
 		return nil
@@ -117,21 +126,42 @@ func (r *runner) unionRow() error {
 
 // register indexes instance id of pn under the link values its children's rows will carry.
 func (r *runner) register(pn *pnode, id int32) error {
-	for _, c := range pn.kids {
-		i, gk, isInt, null, err := r.linkKey(c.parentLink)
+	for _, ls := range pn.linkSlots {
+		i, gk, isInt, null, err := r.linkKey(ls.cols)
 		if err != nil {
 			return err
 		}
 		if !null {
-			r.links[c.idx].add(isInt, i, gk, id)
+			r.links[ls.idx].add(isInt, i, gk, id)
 		}
 	}
 	return nil
 }
 
 // addr is the current address (or map) of instance id of pn, found through its ancestors:
-// value elements move when their slice grows.
+// value elements move when their slice grows, until their branch and their ancestors' are
+// finished; from then on the address is cached.
 func (r *runner) addr(pn *pnode, id int32) (unsafe.Pointer, map[string]any) {
+	if !r.unordered && pn.branch < r.maxBranch && !pn.isMap {
+		if r.addrCache == nil {
+			r.addrCache = make([][]unsafe.Pointer, len(r.p.nodes))
+		}
+		c := r.addrCache[pn.idx]
+		if int(id) < len(c) && c[id] != nil {
+			return c[id], nil
+		}
+		a, _ := r.addrOf(pn, id)
+		for len(c) <= int(id) {
+			c = append(c, nil)
+		}
+		c[id] = a
+		r.addrCache[pn.idx] = c
+		return a, nil
+	}
+	return r.addrOf(pn, id)
+}
+
+func (r *runner) addrOf(pn *pnode, id int32) (unsafe.Pointer, map[string]any) {
 	st := &r.st[pn.idx]
 	switch {
 	case pn.isMap:
