@@ -202,6 +202,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 }
 
 func (b *builder) finishUnion(terms []term) (*Plan, error) {
+	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
 	w, err := b.union(terms)
 	if err != nil {
 		return nil, err
@@ -223,7 +224,6 @@ func (b *builder) finishUnion(terms []term) (*Plan, error) {
 		return nil, err
 	}
 	b.plan.Args = w.args
-	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
 	return b.plan, nil
 }
 

@@ -460,6 +460,15 @@ func (b *builder) orderTerm(n *bnode, term string, paths bool) (string, error) {
 	return t.sql(t.col), nil
 }
 
+// uses is how many times sql writes its expression (twice where NULLS FIRST/LAST is
+// emulated): an expression with arguments needs them that many times.
+func (t term) uses() int {
+	if t.nulls != "" && !t.native {
+		return 2
+	}
+	return 1
+}
+
 // sql renders the term over expr: "expr DESC", with NULLS FIRST/LAST native where the
 // dialect has it and emulated ("expr IS NULL DESC, expr DESC") where it does not.
 func (t term) sql(expr string) string {

@@ -55,6 +55,9 @@ func (p *Plan) ResultColumns() []string {
 	var out []string
 	if p.Map != nil && p.Map.Branch != "" {
 		out = append(out, p.Map.Branch)
+		if p.Map.Ordinal != "" {
+			out = append(out, p.Map.Ordinal)
+		}
 	}
 	for _, c := range p.Columns {
 		out = append(out, c.Alias)

@@ -40,7 +40,10 @@ func (s Shape) String() string {
 // errNoUnion says why a tree cannot be a UNION ALL of branches.
 var errNoUnion = errors.New("builder: the UNION ALL shape cannot express this query")
 
-const branchCol = "jb"
+const (
+	branchCol  = "jb" // the branch tag
+	ordinalCol = "jo" // the row's ordinal in its branch's order
+)
 
 // unionable reports why the tree needs the flat shape, or nil.
 func (b *builder) unionable(terms []term) error {
@@ -164,27 +167,30 @@ func (b *builder) union(terms []term) (*frag, error) {
 		}
 		n.hnode.Link, n.hnode.ParentLink = []int{ci}, []int{pi}
 	}
-	// ORDER BY: the branch, then each branch's order over its own columns
-	var order []string
-	order = append(order, b.q(branchCol))
-	colAlias := func(n *bnode, tableAlias, column string) string {
-		i := b.colOf(n, tableAlias, column, attrKind(n.model, column))
-		return b.q(n.hnode.Cols[i].Column)
-	}
+	// Each ordered branch numbers its rows (ROW_NUMBER() over its order) into the ordinal
+	// column; the hydrator orders roots and children by it. The statement itself has no
+	// ORDER BY: sorting the whole UNION (wide rows, mostly NULLs) costs more than the rest.
+	ords := map[*bnode]*frag{}
+	rootOrd := &frag{}
 	// root order terms: root columns as they are; an included to-one column joined into the
 	// root's branch; an included to-many column as the first child's value (MIN for ASC, MAX
 	// for DESC), its children then ordered by it within their branch: the order a flat JOIN
 	// gives
-	var childOrder []string
+	childOrder := map[*bnode][]string{}
 	rootJoins := map[*bnode]bool{}
+	sep := func(f *frag) {
+		if f.Len() > 0 {
+			f.add(", ")
+		}
+	}
 	for _, t := range terms {
+		sep(rootOrd)
 		switch {
 		case t.n == b.root:
-			order = append(order, t.sql(colAlias(b.root, b.root.alias, b.columnOfTerm(t))))
+			rootOrd.add(t.sql(t.col))
 		case toOne(t.n):
 			rootJoins[t.n] = true
-			i := b.addCol(b.root, t.n.alias, b.columnOfTerm(t), pathOf(t.n.path, t.attr), hydrate.Col{Kind: attrKind(t.n.model, b.columnOfTerm(t))}, false)
-			order = append(order, t.sql(b.q(b.root.hnode.Cols[i].Column)))
+			rootOrd.add(t.sql(t.col))
 		default:
 			agg := "MIN"
 			if t.desc {
@@ -196,42 +202,50 @@ func (b *builder) union(terms []term) (*frag, error) {
 				return nil, err
 			}
 			sub.add(")")
-			i := b.addCol(b.root, b.root.alias, "", pathOf(t.n.path, agg+"("+t.attr+")"), hydrate.Col{Kind: hydrate.Any}, false)
-			c := &b.plan.Columns[len(b.plan.Columns)-1]
-			c.expr, c.exprArgs = sub.String(), sub.args
-			order = append(order, t.sql(b.q(b.root.hnode.Cols[i].Column)))
-			alias := t.n.alias
-			if t.through {
-				alias = t.n.jalias
+			var args []any
+			for k := 0; k < t.uses(); k++ {
+				args = append(args, sub.args...)
 			}
-			var km *include.Model = t.n.model
-			if t.through {
-				km = t.n.assoc.Through
-			}
-			j := b.colOf(t.n, alias, b.columnOfTerm(t), attrKind(km, b.columnOfTerm(t)))
-			childOrder = append(childOrder, t.sql(b.q(t.n.hnode.Cols[j].Column)))
+			rootOrd.add(t.sql(sub.String()), args...)
+			childOrder[t.n] = append(childOrder[t.n], t.sql(t.col))
 		}
 	}
-	seen := map[string]bool{}
-	for _, t := range terms {
-		if t.n == b.root {
-			seen[b.columnOfTerm(t)] = true
+	if rootOrd.Len() > 0 || b.query.HasLimit || b.query.Offset > 0 {
+		for _, k := range b.pkTiebreak(terms) {
+			sep(rootOrd)
+			rootOrd.add(k)
 		}
+		ords[b.root] = rootOrd
 	}
-	for _, k := range b.query.Model.PrimaryKey() {
-		if !seen[k] {
-			order = append(order, colAlias(b.root, b.root.alias, k))
-		}
-	}
-	order = append(order, childOrder...)
 	for _, n := range branches[1:] {
+		var terms []string
+		terms = append(terms, childOrder[n]...)
 		for _, o := range n.opts.Order {
 			t, err := b.parseTerm(n, o, false)
 			if err != nil {
 				return nil, err
 			}
-			order = append(order, t.sql(colAlias(n, n.alias, b.columnOfTerm(t))))
+			terms = append(terms, t.sql(t.col))
 		}
+		if len(terms) > 0 {
+			ords[n] = &frag{}
+			ords[n].add(strings.Join(terms, ", "))
+		}
+	}
+	if len(ords) > 0 {
+		b.plan.Map.Ordinal = ordinalCol
+	}
+	ordinal := func(w *frag, n *bnode) {
+		if b.plan.Map.Ordinal == "" {
+			return
+		}
+		if o := ords[n]; o != nil {
+			w.add(", ROW_NUMBER() OVER (ORDER BY ")
+			w.addFrag(o)
+			w.add(") AS " + b.q(ordinalCol))
+			return
+		}
+		w.add(", NULL AS " + b.q(ordinalCol))
 	}
 	w := &frag{}
 	if b.d.Name() == "postgres" {
@@ -239,6 +253,9 @@ func (b *builder) union(terms []term) (*frag, error) {
 		// the branch with the real column would be typed text. A first branch that returns
 		// nothing gives every column its type.
 		w.add("SELECT -1 AS " + b.q(branchCol))
+		if b.plan.Map.Ordinal != "" {
+			w.add(", CAST(NULL AS BIGINT) AS " + b.q(ordinalCol))
+		}
 		for _, c := range b.plan.Columns {
 			w.add(", ")
 			b.selectItem(w, c)
@@ -264,6 +281,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 			w.add(" UNION ALL ")
 		}
 		w.add("SELECT " + strconv.Itoa(i) + " AS " + b.q(branchCol))
+		ordinal(w, n)
 		for _, c := range b.plan.Columns {
 			if c.node == n {
 				w.add(", ")
@@ -291,7 +309,6 @@ func (b *builder) union(terms []term) (*frag, error) {
 			w.addFrag(cond)
 		}
 	}
-	w.add(" ORDER BY " + strings.Join(order, ", "))
 	return w, nil
 }
 

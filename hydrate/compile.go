@@ -16,6 +16,7 @@ type program struct {
 	branch   int      // index in cols of the branch tag column; -1 for a flat statement
 	byBranch []*pnode // branch tag value -> node
 	nlinks   int      // number of link indexes
+	ordinal  int      // index in cols of the ordinal column; -1 when none
 	nodes    []*pnode
 	cols     []pcol
 	byName   map[string]int // expected column name -> index in cols (used once per result set)
@@ -53,6 +54,7 @@ type pnode struct {
 	parentLink []int        // union rows: the parent's link columns (program.cols indexes)
 	linkSlot   int          // union rows: the index of the parent instances this node links into
 	distinct   bool         // union rows: no identity index (Node.Distinct)
+	linkInt    bool         // union rows: the link is one integer column on both sides
 	branch     int          // union rows: the node's branch tag
 	linkSlots  []linkSlot   // union rows: the indexes this node's instances are registered in
 	intKey     bool
@@ -81,10 +83,16 @@ func compile(m *Map) (*program, error) {
 	}
 	p := &program{byName: map[string]int{}, branch: -1}
 	union := m.Branch != ""
+	p.ordinal = -1
 	if union {
 		p.branch = 0
 		p.byName[m.Branch] = 0
 		p.cols = append(p.cols, pcol{name: m.Branch, kind: Int, info: &colInfo{column: m.Branch, field: "branch"}})
+		if m.Ordinal != "" {
+			p.ordinal = 1
+			p.byName[m.Ordinal] = 1
+			p.cols = append(p.cols, pcol{name: m.Ordinal, kind: Int, info: &colInfo{column: m.Ordinal, field: "ordinal"}})
+		}
 	}
 	var rec func(n *Node, parent *pnode) error
 	rec = func(n *Node, parent *pnode) error {
@@ -189,6 +197,7 @@ func compile(m *Map) (*program, error) {
 					pn.link = append(pn.link, first+k)
 					pn.parentLink = append(pn.parentLink, pfirst+n.ParentLink[i])
 				}
+				pn.linkInt = len(pn.link) == 1 && p.cols[pn.link[0]].kind == Int && p.cols[pn.parentLink[0]].kind == Int
 				p.bindLink(pn)
 			}
 		}
@@ -208,8 +217,9 @@ func compile(m *Map) (*program, error) {
 // linkSlot is one index of a node's instances by link value, shared by the children that
 // link on the same columns (a post's tags and comments both link on its id).
 type linkSlot struct {
-	cols []int
-	idx  int
+	cols  []int
+	idx   int
+	asInt bool // one integer column on both sides
 }
 
 // bindLink gives pn the index of its parent's instances by pn.parentLink, shared with the
@@ -217,14 +227,14 @@ type linkSlot struct {
 func (p *program) bindLink(pn *pnode) {
 	par := pn.parent
 	for _, ls := range par.linkSlots {
-		if equalInts(ls.cols, pn.parentLink) {
+		if equalInts(ls.cols, pn.parentLink) && ls.asInt == pn.linkInt {
 			pn.linkSlot = ls.idx
 			return
 		}
 	}
 	pn.linkSlot = p.nlinks
 	p.nlinks++
-	par.linkSlots = append(par.linkSlots, linkSlot{cols: pn.parentLink, idx: pn.linkSlot})
+	par.linkSlots = append(par.linkSlots, linkSlot{cols: pn.parentLink, idx: pn.linkSlot, asInt: pn.linkInt})
 }
 
 func equalInts(a, b []int) bool {

@@ -161,11 +161,9 @@ type runner struct {
 	rootHdr   unsafe.Pointer
 	rootSlice reflect.Type
 	mapOut    *[]map[string]any
-	links     []linkIndex // union rows: per node, its parent's instances by link value
-	buf       []int32
-	maxBranch int                // union rows: the highest branch seen
-	unordered bool               // union rows: a branch came back after a later one
-	addrCache [][]unsafe.Pointer // union rows: addresses of finished branches' instances
+	u         []ustate   // branch-tagged rows: each node's objects
+	slots2    []slotVals // branch-tagged rows: the parents' values per link
+	seq       int64      // branch-tagged rows: arrival count, the ordinal of unordered branches
 	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
 	// next one.
 	emit     func() error
@@ -212,8 +210,14 @@ func (r *runner) run(rows Rows) error {
 	}
 	fold := r.row
 	if p.branch >= 0 {
-		r.links = make([]linkIndex, p.nlinks)
-		fold = r.unionRow
+		r.u = make([]ustate, len(p.nodes))
+		for i, pn := range p.nodes {
+			if !pn.isMap {
+				r.u[i].arena = arena{slice: reflect.SliceOf(pn.elemType), size: pn.size}
+			}
+		}
+		r.slots2 = make([]slotVals, p.nlinks)
+		fold = r.collect
 	}
 	for rows.Next() {
 		if err := rows.Scan(dests...); err != nil {
@@ -225,6 +229,9 @@ func (r *runner) run(rows Rows) error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("hydrate: %w", err)
+	}
+	if p.branch >= 0 {
+		return r.assemble()
 	}
 	return nil
 }

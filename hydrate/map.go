@@ -39,6 +39,10 @@ type Map struct {
 	// that send each node's rows separately (a UNION ALL with one branch per node). Empty for
 	// a flat statement, where every row is a path through the tree.
 	Branch string
+	// Ordinal names the column that orders each branch's rows (ROW_NUMBER() over the
+	// branch's order): roots are returned, and children attached, in ordinal order; rows with
+	// a NULL ordinal keep their arrival order. Optional.
+	Ordinal string
 
 	once sync.Once
 	prog *program

@@ -2,180 +2,410 @@ package hydrate
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"unsafe"
 )
 
-// linkIndex finds a node's parent instances by the value of the link columns: the first
-// instance per value in a plain map, further ones beside it.
-type linkIndex struct {
-	ints map[int64]int32
-	more map[int64][]int32
-	gens map[genKey][]int32
+// Branch-tagged rows (a UNION ALL with one branch per node) arrive in any order: PostgreSQL
+// may interleave the branches of a parallel append, and sorting the whole result to prevent
+// that costs more than the rest of the statement. So the fold has two phases. Collect makes
+// one object per row, in an arena where it never moves, and keeps its ordinal, the link value
+// it attaches by and the values its children will link to. Assemble then works bottom-up:
+// each node's objects are grouped by link value, ordered by ordinal, and copied (or, for
+// pointer fields, referenced) into exact-size slices of every parent object they link to, so
+// a parent is complete before it is itself copied into its own parent.
+
+// ustate is one node's objects.
+type ustate struct {
+	arena arena
+	objs  []unsafe.Pointer // struct nodes: the objects
+	maps  []map[string]any // map nodes: the objects
+	ord   []int64          // the ordinal of each object (its row's, or its arrival)
+	linkI []int64          // the value it links to its parent by (int links)
+	linkG []genKey         // (other links)
+	lnull []bool           // its link is NULL: it attaches nowhere
+	keyI  []int64          // its own key, for nodes whose rows may repeat an object
+	keyG  []genKey
 }
 
-func (r *runner) linkKey(cols []int) (int64, genKey, bool, bool, error) {
-	if len(cols) == 1 {
-		if s, ok := r.slots[cols[0]].(*intSlot); ok {
-			return s.v.Int64, genKey{}, true, !s.v.Valid, nil
+// arena hands out zeroed, never-moving objects of one struct type, in chunks.
+type arena struct {
+	slice reflect.Type
+	size  uintptr
+	cur   unsafe.Pointer
+	n     int
+	cap   int
+}
+
+func (a *arena) alloc() unsafe.Pointer {
+	if a.n == a.cap {
+		c := 2 * a.cap
+		if c < 64 {
+			c = 64
+		} else if c > 8192 {
+			c = 8192
 		}
+		a.cur = reflect.MakeSlice(a.slice, c, c).UnsafePointer()
+		a.n, a.cap = 0, c
+	}
+	p := unsafe.Add(a.cur, uintptr(a.n)*a.size)
+	a.n++
+	return p
+}
+
+// linkKey reads a link value from columns cols: an int64 when the link is an integer.
+func (r *runner) linkKey(cols []int, asInt bool) (int64, genKey, bool, error) {
+	if asInt {
+		s := r.slots[cols[0]].(*intSlot)
+		return s.v.Int64, genKey{}, !s.v.Valid, nil
 	}
 	var gk genKey
 	gk.n = uint8(len(cols))
 	for j, k := range cols {
 		s := r.slots[k]
 		if s.isNull() {
-			return 0, gk, false, true, nil // a NULL link matches nothing
+			return 0, gk, true, nil // a NULL link matches nothing
 		}
 		kp, ok := s.key()
 		if !ok {
-			return 0, gk, false, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be a link key", s.value())}
+			return 0, gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be a link key", s.value())}
 		}
 		gk.parts[j] = kp
 	}
-	return 0, gk, false, false, nil
+	return 0, gk, false, nil
 }
 
-func (li *linkIndex) add(isInt bool, i int64, gk genKey, id int32) {
-	if isInt {
-		if li.ints == nil {
-			li.ints = map[int64]int32{}
-		}
-		if _, ok := li.ints[i]; !ok {
-			li.ints[i] = id
-			return
-		}
-		if li.more == nil {
-			li.more = map[int64][]int32{}
-		}
-		li.more[i] = append(li.more[i], id)
-		return
-	}
-	if li.gens == nil {
-		li.gens = map[genKey][]int32{}
-	}
-	li.gens[gk] = append(li.gens[gk], id)
-}
-
-func (li *linkIndex) get(isInt bool, i int64, gk genKey, buf []int32) []int32 {
-	buf = buf[:0]
-	if isInt {
-		if id, ok := li.ints[i]; ok {
-			buf = append(buf, id)
-			buf = append(buf, li.more[i]...)
-		}
-		return buf
-	}
-	return append(buf, li.gens[gk]...)
-}
-
-// unionRow folds a branch-tagged row: it belongs to one node and is attached to every
-// instance of that node's parent it links to.
-func (r *runner) unionRow() error {
+// collect takes one branch-tagged row: a new object of its node.
+func (r *runner) collect() error {
 	p := r.p
 	b := r.slots[p.branch].(*intSlot)
 	if !b.v.Valid || b.v.Int64 < 0 || b.v.Int64 >= int64(len(p.byBranch)) || p.byBranch[b.v.Int64] == nil {
 		return &ScanError{Column: p.cols[p.branch].name, Field: "branch", Err: fmt.Errorf("unknown branch %v", b.value())}
 	}
 	pn := p.byBranch[b.v.Int64]
-	st := &r.st[pn.idx]
-	// Rows in branch order (the builder's ORDER BY puts the branch first) let the addresses
-	// of finished branches' instances be cached; a branch that comes back turns that off.
-	switch br := int(b.v.Int64); {
-	case br > r.maxBranch:
-		r.maxBranch = br
-	case br < r.maxBranch && !r.unordered:
-		r.unordered = true
-		r.addrCache = nil
-	}
-	if pn.parent == nil {
-		created, err := r.visit(pn, st, 0, r.rootHdr, nil)
-		if err != nil {
-			return err
+	u := &r.u[pn.idx]
+	// a row whose key is NULL is no object
+	allNull := true
+	for _, k := range pn.key {
+		if !r.slots[k].isNull() {
+			allNull = false
+			break
 		}
-		if created {
-			return r.register(pn, st.curID)
+	}
+	if allNull {
+		if pn.parent == nil {
+			return r.nullRootKey(pn)
 		}
 		return nil
 	}
-	i, gk, isInt, null, err := r.linkKey(pn.link)
-	if err != nil || null {
-		return err
-	}
-	r.buf = r.links[pn.linkSlot].get(isInt, i, gk, r.buf)
-	parents := r.buf
-	if len(parents) == 0 {
-		return nil
-	}
-	if len(parents) > 1 {
-		parents = append([]int32(nil), parents...) // visit may reuse r.buf through register
-	}
-	for _, pid := range parents {
-		pbase, pmap := r.addr(pn.parent, pid)
-		created, err := r.visit(pn, st, pid, pbase, pmap)
-		if err != nil {
-			return err
+	r.seq++
+	ord := r.seq
+	if p.ordinal >= 0 {
+		if o := r.slots[p.ordinal].(*intSlot); o.v.Valid {
+			ord = o.v.Int64
 		}
-		if created {
-			if err := r.register(pn, st.curID); err != nil {
-				return err
+	}
+	u.ord = append(u.ord, ord)
+	if pn.isMap {
+		u.maps = append(u.maps, r.newMap(pn))
+	} else {
+		obj := u.arena.alloc()
+		for _, f := range pn.fields {
+			if err := f.set(obj, r.slots[f.col]); err != nil {
+				if _, ok := err.(*ScanError); ok {
+					return err
+				}
+				c := p.cols[f.col]
+				return &ScanError{Column: c.name, Field: c.info.field, Err: err}
 			}
 		}
+		u.objs = append(u.objs, obj)
 	}
-	return nil
-}
-
-// register indexes instance id of pn under the link values its children's rows will carry.
-func (r *runner) register(pn *pnode, id int32) error {
-	for _, ls := range pn.linkSlots {
-		i, gk, isInt, null, err := r.linkKey(ls.cols)
+	if pn.parent != nil {
+		i, gk, null, err := r.linkKey(pn.link, pn.linkInt)
 		if err != nil {
 			return err
 		}
-		if !null {
-			r.links[ls.idx].add(isInt, i, gk, id)
+		if pn.linkInt {
+			u.linkI = append(u.linkI, i)
+		} else {
+			u.linkG = append(u.linkG, gk)
 		}
+		u.lnull = append(u.lnull, null)
+	}
+	if !pn.distinct {
+		i, gk, _, err := r.linkKey(pn.key, pn.intKey)
+		if err != nil {
+			return err
+		}
+		if pn.intKey {
+			u.keyI = append(u.keyI, i)
+		} else {
+			u.keyG = append(u.keyG, gk)
+		}
+	}
+	for _, ls := range pn.linkSlots {
+		i, gk, null, err := r.linkKey(ls.cols, ls.asInt)
+		if err != nil {
+			return err
+		}
+		s := &r.slots2[ls.idx]
+		if ls.asInt {
+			s.i = append(s.i, i)
+		} else {
+			s.g = append(s.g, gk)
+		}
+		s.null = append(s.null, null)
 	}
 	return nil
 }
 
-// addr is the current address (or map) of instance id of pn, found through its ancestors:
-// value elements move when their slice grows, until their branch and their ancestors' are
-// finished; from then on the address is cached.
-func (r *runner) addr(pn *pnode, id int32) (unsafe.Pointer, map[string]any) {
-	if !r.unordered && pn.branch < r.maxBranch && !pn.isMap {
-		if r.addrCache == nil {
-			r.addrCache = make([][]unsafe.Pointer, len(r.p.nodes))
-		}
-		c := r.addrCache[pn.idx]
-		if int(id) < len(c) && c[id] != nil {
-			return c[id], nil
-		}
-		a, _ := r.addrOf(pn, id)
-		for len(c) <= int(id) {
-			c = append(c, nil)
-		}
-		c[id] = a
-		r.addrCache[pn.idx] = c
-		return a, nil
-	}
-	return r.addrOf(pn, id)
+// slotVals are a parent node's objects' values for one link.
+type slotVals struct {
+	i    []int64
+	g    []genKey
+	null []bool
 }
 
-func (r *runner) addrOf(pn *pnode, id int32) (unsafe.Pointer, map[string]any) {
-	st := &r.st[pn.idx]
+func (r *runner) newMap(pn *pnode) map[string]any {
+	m := make(map[string]any, len(pn.fields)+len(pn.kids))
+	var through map[string]any
+	for _, f := range pn.fields {
+		v := r.slots[f.col].value()
+		if f.through {
+			if through == nil {
+				through = map[string]any{}
+				m[pn.through] = through
+			}
+			through[f.key] = v
+			continue
+		}
+		m[f.key] = v
+	}
+	return m
+}
+
+// inOrder lists a node's objects by ordinal.
+func inOrder(u *ustate) []int32 {
+	ids := make([]int32, len(u.ord))
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	if !slices.IsSorted(u.ord) {
+		slices.SortStableFunc(ids, func(a, b int32) int {
+			switch x, y := u.ord[a], u.ord[b]; {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		})
+	}
+	return ids
+}
+
+// assemble puts the collected objects together, bottom-up, and fills the destination.
+func (r *runner) assemble() error {
+	for i := len(r.p.nodes) - 1; i >= 1; i-- {
+		r.attach(r.p.nodes[i])
+	}
+	root := r.p.nodes[0]
+	u := &r.u[0]
+	ids := dedupe(u, root, inOrder(u))
+	if r.mapOut != nil {
+		out := make([]map[string]any, len(ids))
+		for j, id := range ids {
+			out[j] = u.maps[id]
+		}
+		*r.mapOut = out
+		return nil
+	}
+	dst := reflect.NewAt(r.rootSlice, r.rootHdr).Elem()
+	if r.rootPtr {
+		s := reflect.MakeSlice(r.rootSlice, len(ids), len(ids))
+		base := s.UnsafePointer()
+		for j, id := range ids {
+			*(*unsafe.Pointer)(unsafe.Add(base, uintptr(j)*unsafe.Sizeof(base))) = u.objs[id]
+		}
+		dst.Set(s)
+		return nil
+	}
+	s := reflect.MakeSlice(r.rootSlice, len(ids), len(ids))
+	copyObjs(root, s.UnsafePointer(), u.objs, ids)
+	dst.Set(s)
+	return nil
+}
+
+// copyObjs copies objects ids of pn into consecutive elements at dst.
+func copyObjs(pn *pnode, dst unsafe.Pointer, objs []unsafe.Pointer, ids []int32) {
+	t := pn.elemType
+	for j, id := range ids {
+		reflect.NewAt(t, unsafe.Add(dst, uintptr(j)*pn.size)).Elem().Set(reflect.NewAt(t, objs[id]).Elem())
+	}
+}
+
+// dedupe drops the objects of a node whose rows may repeat one (same key; the first by
+// ordinal stays), for the ids of one group.
+func dedupe(u *ustate, pn *pnode, ids []int32) []int32 {
+	if pn.distinct || len(ids) < 2 {
+		return ids
+	}
+	out := ids[:0:0]
+	seenI := map[int64]bool{}
+	seenG := map[genKey]bool{}
+	for _, id := range ids {
+		if pn.intKey {
+			if seenI[u.keyI[id]] {
+				continue
+			}
+			seenI[u.keyI[id]] = true
+		} else {
+			if seenG[u.keyG[id]] {
+				continue
+			}
+			seenG[u.keyG[id]] = true
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// attach gives every object of pn's parent its children of pn: grouped by link value, in
+// ordinal order.
+func (r *runner) attach(pn *pnode) {
+	u := &r.u[pn.idx]
+	par := pn.parent
+	pu := &r.u[par.idx]
+	sv := &r.slots2[pn.linkSlot]
+	// group the children by link value, keeping the order
+	ids := inOrder(u)
+	groupI := map[int64]int32{}
+	var groupG map[genKey]int32
+	if !pn.linkInt {
+		groupG = map[genKey]int32{}
+	}
+	var counts []int32
+	gid := make([]int32, len(ids))
+	for j, id := range ids {
+		if u.lnull[id] {
+			gid[j] = -1
+			continue
+		}
+		var g int32
+		var ok bool
+		if pn.linkInt {
+			if g, ok = groupI[u.linkI[id]]; !ok {
+				g = int32(len(counts))
+				groupI[u.linkI[id]] = g
+				counts = append(counts, 0)
+			}
+		} else {
+			if g, ok = groupG[u.linkG[id]]; !ok {
+				g = int32(len(counts))
+				groupG[u.linkG[id]] = g
+				counts = append(counts, 0)
+			}
+		}
+		gid[j] = g
+		counts[g]++
+	}
+	start := make([]int32, len(counts)+1)
+	for g, c := range counts {
+		start[g+1] = start[g] + c
+	}
+	grouped := make([]int32, start[len(counts)])
+	fill := append([]int32(nil), start[:len(counts)]...)
+	for j, id := range ids {
+		if g := gid[j]; g >= 0 {
+			grouped[fill[g]] = id
+			fill[g]++
+		}
+	}
+	// each parent object's group
+	nPar := len(pu.ord)
+	spans := make([][]int32, nPar)
+	total := 0
+	for j := 0; j < nPar; j++ {
+		if sv.null[j] {
+			continue
+		}
+		var g int32
+		var ok bool
+		if pn.linkInt {
+			g, ok = groupI[sv.i[j]]
+		} else {
+			g, ok = groupG[sv.g[j]]
+		}
+		if !ok {
+			continue
+		}
+		sp := dedupe(u, pn, grouped[start[g]:start[g+1]])
+		if !pn.many && len(sp) > 1 {
+			sp = sp[:1] // a to-one keeps its first match
+		}
+		spans[j] = sp
+		total += len(sp)
+	}
 	switch {
 	case pn.isMap:
-		return nil, st.maps[id]
-	case pn.ptrElem || (pn.parent == nil && r.rootPtr):
-		return st.ptrs[id], nil
-	case pn.parent == nil:
-		h := (*sliceHeader)(r.rootHdr)
-		return unsafe.Add(h.data, uintptr(st.pos[id])*pn.size), nil
+		for j, m := range pu.maps {
+			sp := spans[j]
+			if !pn.many {
+				if len(sp) == 0 {
+					m[pn.n.Field] = nil
+				} else {
+					m[pn.n.Field] = u.maps[sp[0]]
+				}
+				continue
+			}
+			list := make([]any, len(sp))
+			for k, id := range sp {
+				list[k] = u.maps[id]
+			}
+			m[pn.n.Field] = list
+		}
+	case !pn.many && pn.ptrElem:
+		for j, obj := range pu.objs {
+			if sp := spans[j]; len(sp) > 0 {
+				*(*unsafe.Pointer)(unsafe.Add(obj, pn.fieldOff)) = u.objs[sp[0]]
+			}
+		}
+	case !pn.many:
+		for j, obj := range pu.objs {
+			if sp := spans[j]; len(sp) > 0 {
+				copyObjs(pn, unsafe.Add(obj, pn.fieldOff), u.objs, sp)
+			}
+		}
+	default:
+		// one backing array for all parents' slices of this node
+		esize := pn.size
+		if pn.ptrElem {
+			esize = unsafe.Sizeof(unsafe.Pointer(nil))
+		}
+		var base unsafe.Pointer
+		if total > 0 {
+			base = reflect.MakeSlice(pn.sliceTyp, total, total).UnsafePointer()
+		}
+		off := 0
+		for j, obj := range pu.objs {
+			sp := spans[j]
+			h := (*sliceHeader)(unsafe.Add(obj, pn.fieldOff))
+			if len(sp) == 0 {
+				*h = emptySlice
+				continue
+			}
+			at := unsafe.Add(base, uintptr(off)*esize)
+			if pn.ptrElem {
+				for k, id := range sp {
+					*(*unsafe.Pointer)(unsafe.Add(at, uintptr(k)*esize)) = u.objs[id]
+				}
+			} else {
+				copyObjs(pn, at, u.objs, sp)
+			}
+			*h = sliceHeader{data: at, len: len(sp), cap: len(sp)}
+			off += len(sp)
+		}
 	}
-	pa, _ := r.addr(pn.parent, st.parentOf[id])
-	if pn.many {
-		h := (*sliceHeader)(unsafe.Add(pa, pn.fieldOff))
-		return unsafe.Add(h.data, uintptr(st.pos[id])*pn.size), nil
-	}
-	return unsafe.Add(pa, pn.fieldOff), nil
 }
