@@ -14,10 +14,9 @@ import (
 type Shape int
 
 const (
-	// ShapeAuto picks per tree: the UNION ALL of branches when a to-many include would
-	// multiply rows, the flat JOIN otherwise (and where the tree uses something only the flat
-	// JOIN expresses: ordering or filtering the roots by an included column, a per-include
-	// Limit).
+	// ShapeAuto picks per tree: the UNION ALL of branches for a tree with includes, the flat
+	// JOIN where the tree uses something only the flat JOIN expresses (filtering the roots by
+	// an included column, a per-include Limit on a belongsToMany) and for streaming.
 	ShapeAuto Shape = iota
 	// ShapeFlat is one row per path through the tree: LEFT/INNER JOINs.
 	ShapeFlat
@@ -67,11 +66,13 @@ func (b *builder) unionable(terms []term) error {
 	return nil
 }
 
-// wantsUnion: a to-many include whose rows a flat JOIN would repeat for every row of a
-// sibling or descendant to-many, or whose parents' columns it would repeat.
+// wantsUnion: any include. A flat JOIN repeats a to-many include's rows for every row of a
+// sibling or descendant to-many, and every row repeats its ancestors' columns; a to-one
+// target in its own branch is sent once, however many parents share it (measured in bench/:
+// the UNION ALL shape is at least as fast on every workload there, to-one chains included).
 func (b *builder) wantsUnion() bool {
 	for _, n := range b.nodes[1:] {
-		if n.assoc.Many() && !n.opts.FilterOnly {
+		if !n.opts.FilterOnly {
 			return true
 		}
 	}
