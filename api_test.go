@@ -356,3 +356,24 @@ func TestJoinRowsTwiceMapForm(t *testing.T) {
 		})
 	}
 }
+
+// A query value compiles once; a changed copy compiles anew.
+func TestPlanIsCachedPerQueryValue(t *testing.T) {
+	s := blogSchema(t)
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts.comments")
+	a, err := q.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := q.Plan()
+	if a != b {
+		t.Fatal("the same query value compiled twice")
+	}
+	c, _ := q.OrderBy("name").Plan()
+	if c == a || c.SQL == a.SQL {
+		t.Fatal("a changed copy reused its base's plan")
+	}
+	if d, _ := q.Plan(); d != a {
+		t.Fatal("forking changed the base's plan")
+	}
+}

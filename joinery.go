@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"sync"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -46,11 +47,20 @@ type Q[T any] struct {
 	model   *include.Model
 	q       builder.Query
 	err     error
+	cache   *planCache
+}
+
+// planCache holds the plan of one query value: a query built once and run many times
+// compiles once. Every method that changes a query gives the copy a new cache.
+type planCache struct {
+	once sync.Once
+	plan *builder.Plan
+	err  error
 }
 
 // Query starts a query whose root is the struct model registered for T.
 func Query[T any](schema *include.Schema, d dialects.Dialect) Q[T] {
-	q := Q[T]{schema: schema, dialect: d}
+	q := Q[T]{schema: schema, dialect: d, cache: &planCache{}}
 	t := reflect.TypeOf((*T)(nil)).Elem()
 	if schema == nil {
 		q.err = errors.New("joinery: nil schema")
@@ -67,7 +77,7 @@ func Query[T any](schema *include.Schema, d dialects.Dialect) Q[T] {
 // QueryMap starts a query whose root is the run-time model called model; it hydrates into
 // map[string]any.
 func QueryMap(schema *include.Schema, d dialects.Dialect, model string) Q[map[string]any] {
-	q := Q[map[string]any]{schema: schema, dialect: d}
+	q := Q[map[string]any]{schema: schema, dialect: d, cache: &planCache{}}
 	if schema == nil {
 		q.err = errors.New("joinery: nil schema")
 		return q
@@ -83,6 +93,7 @@ func QueryMap(schema *include.Schema, d dialects.Dialect, model string) Q[map[st
 }
 
 func (q Q[T]) clone() Q[T] {
+	q.cache = &planCache{}
 	q.q.After = append([]any(nil), q.q.After...)
 	q.q.Where = append([]sq.Sqlizer(nil), q.q.Where...)
 	q.q.OrderBy = append([]string(nil), q.q.OrderBy...)
@@ -221,7 +232,9 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 	return q
 }
 
-// Plan compiles the query.
+// Plan compiles the query. A query value compiles once: running it again reuses the plan
+// (the predicates it was given are read when it first compiles, so do not change a map
+// predicate such as sq.Eq after passing it). The plan is shared: do not modify it.
 func (q Q[T]) Plan() (*builder.Plan, error) {
 	if q.err != nil {
 		return nil, q.err
@@ -229,7 +242,11 @@ func (q Q[T]) Plan() (*builder.Plan, error) {
 	if q.dialect == nil {
 		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
 	}
-	return builder.Build(q.schema, q.dialect, q.q)
+	if q.cache == nil {
+		return builder.Build(q.schema, q.dialect, q.q)
+	}
+	q.cache.once.Do(func() { q.cache.plan, q.cache.err = builder.Build(q.schema, q.dialect, q.q) })
+	return q.cache.plan, q.cache.err
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
