@@ -219,8 +219,16 @@ func (r *runner) run(rows Rows) error {
 		r.slots2 = make([]slotVals, p.nlinks)
 		fold = r.collect
 	}
+	scan := func() error { return rows.Scan(dests...) }
+	if cr, ok := rows.(CellRows); ok {
+		cells := make([]Cell, len(dests))
+		for i, d := range dests {
+			cells[i] = d.(slot)
+		}
+		scan = func() error { return cr.ScanCells(cells) }
+	}
 	for rows.Next() {
-		if err := rows.Scan(dests...); err != nil {
+		if err := scan(); err != nil {
 			return fmt.Errorf("hydrate: %w", err)
 		}
 		if err := fold(); err != nil {

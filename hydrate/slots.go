@@ -19,6 +19,7 @@ type keyPart struct {
 // conversion failure names the column and the Go field.
 type slot interface {
 	sql.Scanner
+	Cell
 	isNull() bool
 	key() (keyPart, bool) // false when the value cannot be a key
 	value() any           // the map form's value; nil when NULL

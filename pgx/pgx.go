@@ -1,0 +1,194 @@
+// Package pgx runs joinery queries over pgx (github.com/jackc/pgx/v5): *pgx.Conn,
+// *pgxpool.Pool and pgx.Tx. It is a module of its own, so the library does not depend on
+// pgx.
+//
+// Rows are folded straight from pgx's raw values: integers, floats, booleans, text, bytea,
+// uuid, date and timestamps are decoded from the wire format into the hydrator's typed cells,
+// with no database/sql layer and no boxing of each value in an any. Other types go through
+// pgx's own decoding.
+package pgx
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/hydrate"
+)
+
+// Querier runs a query: *pgx.Conn, *pgxpool.Pool and pgx.Tx satisfy it.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// All runs q (compiled for dialects.Postgres) over db and returns every root.
+func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
+	p, err := q.Plan()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, p.SQL, p.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("joinery/pgx: %w", err)
+	}
+	out, err := hydrate.All[T](Rows(rows), p.Map)
+	if err != nil {
+		return nil, fmt.Errorf("joinery/pgx: %w", err)
+	}
+	return out, nil
+}
+
+// One runs q and returns its first root, or an error matching joinery.ErrNoRows.
+func One[T any](ctx context.Context, db Querier, q joinery.Q[T]) (T, error) {
+	var zero T
+	all, err := All(ctx, db, q)
+	if err != nil {
+		return zero, err
+	}
+	if len(all) == 0 {
+		return zero, joinery.ErrNoRows
+	}
+	return all[0], nil
+}
+
+// Rows adapts pgx rows to the hydrator: a hydrate.CellRows.
+func Rows(r pgx.Rows) hydrate.CellRows { return &rows{r: r} }
+
+type rows struct {
+	r      pgx.Rows
+	fields []pgconn.FieldDescription
+}
+
+func (x *rows) Columns() ([]string, error) {
+	fds := x.r.FieldDescriptions()
+	out := make([]string, len(fds))
+	for i, f := range fds {
+		out[i] = f.Name
+	}
+	return out, nil
+}
+
+func (x *rows) Next() bool   { return x.r.Next() }
+func (x *rows) Err() error   { return x.r.Err() }
+func (x *rows) Close() error { x.r.Close(); return x.r.Err() }
+
+func (x *rows) Scan(dest ...any) error { return x.r.Scan(dest...) }
+
+// PostgreSQL type OIDs decoded here.
+const (
+	oidBool        = 16
+	oidBytea       = 17
+	oidInt8        = 20
+	oidInt2        = 21
+	oidInt4        = 23
+	oidText        = 25
+	oidFloat4      = 700
+	oidFloat8      = 701
+	oidBPChar      = 1042
+	oidVarchar     = 1043
+	oidDate        = 1082
+	oidTimestamp   = 1114
+	oidTimestamptz = 1184
+	oidUUID        = 2950
+	oidName        = 19
+)
+
+// pgEpoch is PostgreSQL's epoch for binary dates and timestamps.
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (x *rows) ScanCells(cells []hydrate.Cell) error {
+	if x.fields == nil {
+		x.fields = x.r.FieldDescriptions()
+	}
+	raw := x.r.RawValues()
+	var values []any // pgx's own decoding, for the types not handled here
+	for i, c := range cells {
+		b := raw[i]
+		if b == nil {
+			if err := c.SetNull(); err != nil {
+				return err
+			}
+			continue
+		}
+		f := x.fields[i]
+		var err error
+		if f.Format == pgx.BinaryFormatCode {
+			switch f.DataTypeOID {
+			case oidInt8:
+				err = c.SetInt(int64(binary.BigEndian.Uint64(b)))
+			case oidInt4:
+				err = c.SetInt(int64(int32(binary.BigEndian.Uint32(b))))
+			case oidInt2:
+				err = c.SetInt(int64(int16(binary.BigEndian.Uint16(b))))
+			case oidFloat8:
+				err = c.SetFloat(math.Float64frombits(binary.BigEndian.Uint64(b)))
+			case oidFloat4:
+				err = c.SetFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
+			case oidBool:
+				err = c.SetBool(b[0] != 0)
+			case oidText, oidVarchar, oidBPChar, oidName:
+				err = c.SetString(string(b))
+			case oidBytea:
+				err = c.SetBytes(b)
+			case oidUUID:
+				err = c.SetString(uuidString(b))
+			case oidTimestamptz:
+				err = c.SetTime(pgEpoch.Add(time.Duration(int64(binary.BigEndian.Uint64(b))) * time.Microsecond).Local())
+			case oidTimestamp:
+				err = c.SetTime(pgEpoch.Add(time.Duration(int64(binary.BigEndian.Uint64(b))) * time.Microsecond))
+			case oidDate:
+				err = c.SetTime(pgEpoch.AddDate(0, 0, int(int32(binary.BigEndian.Uint32(b)))))
+			default:
+				if values == nil {
+					if values, err = x.r.Values(); err != nil {
+						return err
+					}
+				}
+				err = c.Set(values[i])
+			}
+		} else {
+			switch f.DataTypeOID {
+			case oidText, oidVarchar, oidBPChar, oidName, oidUUID:
+				err = c.SetString(string(b))
+			case oidBytea:
+				if values == nil {
+					if values, err = x.r.Values(); err != nil {
+						return err
+					}
+				}
+				err = c.Set(values[i])
+			default:
+				// the text form: integers, floats and timestamps parse from it
+				err = c.SetBytes(b)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("column %q: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+func uuidString(b []byte) string {
+	if len(b) != 16 {
+		return hex.EncodeToString(b)
+	}
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}

@@ -1,0 +1,193 @@
+package pgx_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/lib/pq"
+
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
+	jpgx "github.com/joinery/joinery/pgx"
+)
+
+type User struct {
+	ID      int64      `db:"id"`
+	Name    string     `db:"name"`
+	Email   *string    `db:"email"`
+	Active  bool       `db:"active"`
+	Score   float64    `db:"score"`
+	Small   int16      `db:"small"`
+	Mid     int32      `db:"mid"`
+	Created time.Time  `db:"created"`
+	Born    *time.Time `db:"born"`
+	UID     string     `db:"uid"`
+	Avatar  []byte     `db:"avatar"`
+	Posts   []Post     `db:"-"`
+}
+
+type Post struct {
+	ID     int64  `db:"id"`
+	UserID int64  `db:"user_id"`
+	Title  string `db:"title"`
+	Tags   []Tag  `db:"-"`
+	Author *User  `db:"-"`
+}
+
+type Tag struct {
+	ID      int64   `db:"id"`
+	Name    string  `db:"name"`
+	AddedBy *string `joinery:"through:added_by"`
+}
+
+const schemaName = "joinery_pgx"
+
+func setup(t *testing.T) (*pgx.Conn, *sql.DB, *include.Schema) {
+	dsn := os.Getenv("JOINERY_PG_DSN")
+	if dsn == "" {
+		t.Skip("JOINERY_PG_DSN is not set: the pgx adapter is tested against PostgreSQL only")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("JOINERY_PG_DSN is set but PostgreSQL is unreachable: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	for _, s := range []string{
+		`DROP SCHEMA IF EXISTS ` + schemaName + ` CASCADE`,
+		`CREATE SCHEMA ` + schemaName,
+		`SET search_path = ` + schemaName,
+		`CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email VARCHAR(255), active BOOLEAN NOT NULL,
+			score DOUBLE PRECISION NOT NULL, small SMALLINT NOT NULL, mid INTEGER NOT NULL, created TIMESTAMPTZ NOT NULL,
+			born DATE, uid UUID NOT NULL, avatar BYTEA)`,
+		`CREATE TABLE posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, title TEXT NOT NULL)`,
+		`CREATE TABLE tags (id BIGINT PRIMARY KEY, name TEXT NOT NULL)`,
+		`CREATE TABLE post_tags (post_id BIGINT NOT NULL, tag_id BIGINT NOT NULL, added_by TEXT)`,
+		`INSERT INTO users VALUES
+			(1, 'alice', 'a@example.com', TRUE, 1.5, 7, 70000, '2024-03-01 10:20:30.123456+00', '1990-05-17', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\xdeadbeef'),
+			(2, 'bob', NULL, FALSE, -2.25, -3, -5, '2023-12-31 23:59:59+02', NULL, '00000000-0000-0000-0000-000000000001', NULL)`,
+		`INSERT INTO posts VALUES (10, 1, 'hello'), (11, 1, 'again'), (12, 2, 'bobs')`,
+		`INSERT INTO tags VALUES (1, 'go'), (2, 'sql')`,
+		`INSERT INTO post_tags VALUES (10, 1, 'alice'), (11, 1, NULL), (12, 2, 'bob')`,
+	} {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	db, err := sql.Open("postgres", dsn+sep+"search_path="+schemaName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := include.NewSchema()
+	s.Define(User{}, "users")
+	s.Define(Post{}, "posts")
+	s.Define(Tag{}, "tags")
+	s.HasMany("User", "Post", include.As("posts"))
+	s.BelongsTo("Post", "User", include.As("author"), include.ForeignKey("user_id"))
+	s.BelongsToMany("Post", "Tag", include.As("tags"), include.Through("post_tags"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return conn, db, s
+}
+
+// The pgx path decodes the wire format itself; it must give what database/sql gives.
+func TestPgxMatchesDatabaseSQL(t *testing.T) {
+	conn, db, s := setup(t)
+	ctx := context.Background()
+	base := joinery.Query[User](s, dialects.Postgres).
+		Include(include.New("posts").Order("id").Include("author", include.New("tags").Order("id").ThroughColumns("added_by"))).
+		OrderBy("name")
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat} {
+		q := base.Shape(shape)
+		want, err := q.All(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := jpgx.All(ctx, conn, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		normalize(want)
+		normalize(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: pgx\n%+v\ndatabase/sql\n%+v", shape, got, want)
+		}
+	}
+	u, err := jpgx.One(ctx, conn, base.Where(sq.Eq{"id": 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	born := time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC)
+	created := time.Date(2024, 3, 1, 10, 20, 30, 123456000, time.UTC)
+	if u.Name != "alice" || *u.Email != "a@example.com" || !u.Active || u.Score != 1.5 || u.Small != 7 || u.Mid != 70000 ||
+		!u.Created.Equal(created) || !u.Born.Equal(born) || u.UID != "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" ||
+		string(u.Avatar) != "\xde\xad\xbe\xef" || len(u.Posts) != 2 || *u.Posts[0].Tags[0].AddedBy != "alice" ||
+		u.Posts[1].Tags[0].AddedBy != nil || u.Posts[0].Author.Name != "alice" {
+		t.Fatalf("decoded %+v", u)
+	}
+	if _, err := jpgx.One(ctx, conn, base.Where(sq.Eq{"id": 99})); err != joinery.ErrNoRows {
+		t.Fatalf("want ErrNoRows, got %v", err)
+	}
+}
+
+func TestPgxMapModels(t *testing.T) {
+	conn, db, _ := setup(t)
+	ctx := context.Background()
+	s := include.NewSchema()
+	s.DefineMap("User", "users", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name"}, {Name: "score"},
+		{Name: "created", Type: include.Time}, {Name: "uid"}, {Name: "active"}})
+	s.DefineMap("Post", "posts", []include.Attr{{Name: "id"}, {Name: "userId", Column: "user_id"}, {Name: "title"}})
+	s.HasMany("User", "Post", include.As("posts"), include.ForeignKey("userId"))
+	q := joinery.QueryMap(s, dialects.Postgres, "User").Include(include.New("posts").Order("id")).OrderBy("id")
+	got, err := jpgx.All(ctx, conn, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := q.All(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rows := range [][]map[string]any{got, want} {
+		for _, r := range rows {
+			r["created"] = r["created"].(time.Time).UTC()
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("pgx\n%v\ndatabase/sql\n%v", got, want)
+	}
+}
+
+// normalize puts times in UTC: the two drivers pick different locations for the same instant.
+func normalize(users []User) {
+	for i := range users {
+		u := &users[i]
+		u.Created = u.Created.UTC()
+		if u.Born != nil {
+			b := u.Born.UTC()
+			u.Born = &b
+		}
+		for j := range u.Posts {
+			if a := u.Posts[j].Author; a != nil {
+				a.Created = a.Created.UTC()
+				if a.Born != nil {
+					b := a.Born.UTC()
+					a.Born = &b
+				}
+			}
+		}
+	}
+}
