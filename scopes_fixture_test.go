@@ -29,9 +29,10 @@ type PImage struct {
 }
 
 type PVideo struct {
-	ID    int64  `db:"id"`
-	Title string `db:"title"`
-	Tags  []PTag `json:",omitempty"`
+	ID           int64  `db:"id"`
+	Title        string `db:"title"`
+	Tags         []PTag `json:",omitempty"`
+	ArchivedTags []PTag
 }
 
 type PComment struct {
@@ -108,6 +109,9 @@ func scopesSchema(t testing.TB) *include.Schema {
 		include.OtherKey("tag_id"), include.Polymorphic("taggable", "post"), include.WithScope(scope.Eq("status", "pending"))))
 	must(s.BelongsToMany("Video", "Tag", include.As("tags"), include.ThroughModel("ItemTag"), include.ForeignKey("taggable_id"),
 		include.OtherKey("tag_id"), include.Polymorphic("taggable", "video")))
+	// an association scope that matches nothing in the data
+	must(s.BelongsToMany("Video", "Tag", include.As("archivedTags"), include.ThroughModel("ItemTag"), include.ForeignKey("taggable_id"),
+		include.OtherKey("tag_id"), include.Polymorphic("taggable", "video"), include.WithScope(scope.Eq("status", "archived"))))
 	// the same pair linked twice
 	must(s.BelongsToMany("Customer", "Product", include.ThroughModel("Purchase"), include.NonUnique()))
 	return s
@@ -181,11 +185,15 @@ var scopesScenarios = []scenario{
 
 	{"polymorphic_btm_other_owner", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[PVideo](s, d).Include("tags").OrderBy("id", "tags.id"))
-	}, `[{"ID":1,"Title":"v1","Tags":[` + tGo + `,` + tMisc + `]},{"ID":2,"Title":"v2","Tags":[` + tSQL + `]}]`},
+	}, `[{"ID":1,"Title":"v1","Tags":[` + tGo + `,` + tMisc + `],"ArchivedTags":null},{"ID":2,"Title":"v2","Tags":[` + tSQL + `],"ArchivedTags":null}]`},
 
 	{"optional_scoped_include_matching_nothing", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[PVideo](s, d).Include(include.New("tags").Where(sq.Eq{"name": "nope"})).OrderBy("id"))
-	}, `[{"ID":1,"Title":"v1"},{"ID":2,"Title":"v2"}]`},
+	}, `[{"ID":1,"Title":"v1","ArchivedTags":null},{"ID":2,"Title":"v2","ArchivedTags":null}]`},
+
+	{"optional_association_scope_matching_nothing", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[PVideo](s, d).Include("archivedTags", "tags").OrderBy("id", "tags.id"))
+	}, `[{"ID":1,"Title":"v1","Tags":[` + tGo + `,` + tMisc + `],"ArchivedTags":[]},{"ID":2,"Title":"v2","Tags":[` + tSQL + `],"ArchivedTags":[]}]`},
 
 	{"join_rows_linking_the_same_pair_twice", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[PCustomer](s, d).Include("products").OrderBy("id", "products.@through.id"))
