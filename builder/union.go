@@ -26,6 +26,7 @@ const (
 	ShapeUnion
 )
 
+// String names the shape: "auto", "flat" or "union".
 func (s Shape) String() string {
 	switch s {
 	case ShapeFlat:
