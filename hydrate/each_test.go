@@ -3,7 +3,6 @@ package hydrate_test
 import (
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/DATA-DOG/go-sqlmock"
@@ -44,14 +43,6 @@ func TestEachHandsOutOneRootAtATime(t *testing.T) {
 	// each root is its own value: the first is not overwritten by the next
 	if got[0].Posts[1].ID != 11 {
 		t.Fatalf("first root changed: %+v", got[0])
-	}
-}
-
-func TestEachRejectsNonContiguousRoots(t *testing.T) {
-	rows := query(t, sqlmock.NewRows([]string{"u", "p"}).AddRow(1, 10).AddRow(2, 20).AddRow(1, 11))
-	err := hydrate.Each(rows, eMap(), func(eUser) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "not contiguous") {
-		t.Fatalf("want a contiguity error, got %v", err)
 	}
 }
 

@@ -43,8 +43,8 @@ func Into(rows Rows, m *Map, dest any) (err error) {
 
 // Each folds rows one root at a time and calls fn with each root as soon as it is complete,
 // holding only that root's subtree in memory. The rows of each root must be contiguous (a
-// flat statement ordered by the root); a root whose rows reappear after another root's is an
-// error. T is as for All. rows is always closed; an error from fn stops the fold and is
+// flat statement ordered by the root, as joinery's Each compiles); a root whose rows were
+// split is handed out once per run of rows. T is as for All. rows is always closed; an error from fn stops the fold and is
 // returned.
 func Each[T any](rows Rows, m *Map, fn func(T) error) (err error) {
 	defer func() {
@@ -166,9 +166,7 @@ type runner struct {
 	seq       int64      // branch-tagged rows: arrival count, the ordinal of unordered branches
 	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
 	// next one.
-	emit     func() error
-	emitted  map[intKey]bool
-	emittedG map[genKey]bool
+	emit func() error
 }
 
 func (r *runner) run(rows Rows) error {
@@ -324,7 +322,7 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 		return false, nil
 	}
 	if pn.parent == nil && r.emit != nil {
-		if err := r.nextRoot(pn, ik, gk); err != nil {
+		if err := r.nextRoot(); err != nil {
 			return false, err
 		}
 	}
@@ -484,36 +482,15 @@ func (r *runner) createMap(pn *pnode, st *nstate, pmap map[string]any) error {
 }
 
 // nextRoot, when streaming, hands out the finished root before a new one starts and resets
-// the fold, remembering the keys handed out so a root whose rows come back is an error.
-func (r *runner) nextRoot(pn *pnode, ik intKey, gk genKey) error {
-	if pn.intKey {
-		if r.emitted[ik] {
-			return fmt.Errorf("hydrate: Each: the rows of root %v are not contiguous: order the statement by the root", ik.v)
-		}
-	} else if r.emittedG[gk] {
-		return fmt.Errorf("hydrate: Each: the rows of a root are not contiguous: order the statement by the root")
-	}
+// the fold: memory holds one root's subtree. The rows of each root must be contiguous (the
+// statement ordered by the root, as joinery's Each statement is); a root whose rows were
+// split would be handed out once per run of rows.
+func (r *runner) nextRoot() error {
 	if r.st[0].count == 0 {
 		return nil
 	}
 	if err := r.emit(); err != nil {
 		return err
-	}
-	st := &r.st[0]
-	if pn.intKey {
-		if r.emitted == nil {
-			r.emitted = map[intKey]bool{}
-		}
-		for k := range st.intIdx {
-			r.emitted[k] = true
-		}
-	} else {
-		if r.emittedG == nil {
-			r.emittedG = map[genKey]bool{}
-		}
-		for k := range st.genIdx {
-			r.emittedG[k] = true
-		}
 	}
 	for i := range r.st {
 		s := &r.st[i]
