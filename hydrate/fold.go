@@ -447,20 +447,7 @@ func (r *runner) grow(pn *pnode, h *sliceHeader) {
 }
 
 func (r *runner) createMap(pn *pnode, st *nstate, pmap map[string]any) error {
-	m := make(map[string]any, len(pn.fields)+len(pn.kids))
-	var through map[string]any
-	for _, f := range pn.fields {
-		v := r.slots[f.col].value()
-		if f.through {
-			if through == nil {
-				through = map[string]any{}
-				m[pn.through] = through
-			}
-			through[f.key] = v
-			continue
-		}
-		m[f.key] = v
-	}
+	m := r.newMap(pn)
 	for _, k := range pn.kids {
 		if k.many {
 			m[k.n.Field] = []any{}

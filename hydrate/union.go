@@ -168,6 +168,8 @@ type slotVals struct {
 	null []bool
 }
 
+// newMap makes the map object of pn from the current row: its attributes, and its join-table
+// columns nested under pn.through.
 func (r *runner) newMap(pn *pnode) map[string]any {
 	m := make(map[string]any, len(pn.fields)+len(pn.kids))
 	var through map[string]any
