@@ -250,6 +250,11 @@ func (b *builder) union(terms []term) (*frag, error) {
 		w.add(", NULL AS " + b.q(ordinalCol))
 	}
 	w := &frag{}
+	if b.query.HasLimit || b.query.Offset > 0 {
+		if err := b.withPage(w, terms); err != nil {
+			return nil, err
+		}
+	}
 	if b.d.Name() == "postgres" {
 		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
 		// the branch with the real column would be typed text. A first branch that returns
@@ -465,26 +470,41 @@ func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
 	return w, nil
 }
 
-// page limits the roots: pk IN (SELECT pk FROM (<the limited roots>) AS jr_p), the limited
-// roots being the same subquery the flat shape joins its includes to. The derived table is
-// what MySQL needs to accept a LIMIT under IN.
+// page limits the roots to the page, computed once in the statement's WITH clause (pageCTE):
+// pk IN (SELECT pk FROM jr_p), on PostgreSQL pk = ANY(ARRAY(SELECT pk FROM jr_p)), which
+// lets the planner probe the foreign-key indexes with the page's keys.
 func (b *builder) page(w *frag, terms []term) error {
 	pk := b.query.Model.PrimaryKey()
 	var outer, inner []string
 	for _, k := range pk {
 		outer = append(outer, b.q(b.root.alias)+"."+b.q(k))
-		inner = append(inner, b.q("jr_p")+"."+b.q(k))
+		inner = append(inner, b.q(pageCTE)+"."+b.q(k))
+	}
+	if len(pk) == 1 && b.d.Name() == "postgres" {
+		w.add(outer[0] + " = ANY(ARRAY(SELECT " + inner[0] + " FROM " + b.q(pageCTE) + "))")
+		return nil
 	}
 	lhs := outer[0]
 	if len(pk) > 1 {
 		lhs = "(" + strings.Join(outer, ", ") + ")"
 	}
-	sub := &frag{}
-	if _, err := b.rootQuery(sub, terms, modeSub); err != nil {
+	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM " + b.q(pageCTE) + ")")
+	return nil
+}
+
+// pageCTE names the limited roots of a UNION ALL statement.
+const pageCTE = "jr_p"
+
+// withPage writes the WITH clause computing the page of roots once for every branch.
+func (b *builder) withPage(w *frag, terms []term) error {
+	w.add("WITH " + b.q(pageCTE) + " AS ")
+	if b.d.Name() != "mysql" {
+		w.add("MATERIALIZED ")
+	}
+	w.add("(")
+	if _, err := b.rootQuery(w, terms, modeSub); err != nil {
 		return err
 	}
-	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM (")
-	w.addFrag(sub)
-	w.add(") AS " + b.q("jr_p") + ")")
+	w.add(") ")
 	return nil
 }
