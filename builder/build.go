@@ -11,6 +11,7 @@ import (
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // ErrInclude is matched (errors.Is) by errors in an include tree or a root query: an unknown
@@ -441,7 +442,7 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 				return true
 			}
 			if f.Name == "" {
-				if fs, err := metaOf(f.Type); err == nil && fs.Column(name) != nil {
+				if fs, err := meta.Of(f.Type); err == nil && fs.Column(name) != nil {
 					return true
 				}
 			}
@@ -481,7 +482,7 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 				out = append(out, thCol{name: f.Name, column: f.Name, kind: hydrate.KindOf(f.Type)})
 				continue
 			}
-			if fs, err := metaOf(f.Type); err == nil {
+			if fs, err := meta.Of(f.Type); err == nil {
 				for _, c := range fs.Columns {
 					out = append(out, thCol{name: c.Name, column: c.Name, kind: hydrate.KindOf(c.Type)})
 				}

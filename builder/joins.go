@@ -1,7 +1,6 @@
 package builder
 
 import (
-	"reflect"
 	"strings"
 
 	sq "github.com/Masterminds/squirrel"
@@ -12,8 +11,6 @@ import (
 	"github.com/joinery/joinery/internal/meta"
 	"github.com/joinery/joinery/scope"
 )
-
-func metaOf(t reflect.Type) (*meta.Struct, error) { return meta.Of(t) }
 
 func (b *builder) throughKind(st *meta.Struct, col string) hydrate.Kind {
 	if st == nil {

@@ -328,13 +328,6 @@ func (b *builder) selectItem(w *frag, c ColumnAlias) {
 	w.add(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
 }
 
-// columnOfTerm is the bare column of a term on its node's table.
-func (b *builder) columnOfTerm(t term) string {
-	i := strings.LastIndexByte(t.col, '.')
-	c := t.col[i+1:]
-	return strings.ReplaceAll(strings.Trim(c, "\"`"), "\"\"", "\"")
-}
-
 // bareFactor is n's table, or its join table and target, with no condition (for the typing
 // branch).
 func (b *builder) bareFactor(w *frag, n *bnode) {

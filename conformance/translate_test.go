@@ -160,19 +160,6 @@ func translateQuery(c *Case, s *include.Schema, d dialects.Dialect) (mapQuery, e
 	return q, nil
 }
 
-// hasMany reports whether the include tree has a hasMany or belongsToMany include.
-func hasMany(c *Case, model string, incs []Include) bool {
-	for _, inc := range incs {
-		if a, ok := c.assoc(model, inc.As); ok && (a.Kind == "hasMany" || a.Kind == "belongsToMany") {
-			return true
-		}
-		if hasMany(c, inc.Model, inc.Include) {
-			return true
-		}
-	}
-	return false
-}
-
 // translateInclude translates one include node and its children.
 func translateInclude(c *Case, d dialects.Dialect, parent string, inc Include, parentPath string) (include.Node, error) {
 	path := inc.As
