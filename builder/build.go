@@ -151,7 +151,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if sub {
 		// the roots, limited in a subquery; the includes joined outside it
 		inner := &frag{}
-		outerRoot, err := b.rootQuery(inner, terms, modeSub)
+		outerRoot, childOrder, err := b.rootQuery(inner, terms, modeSub)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		if err := b.joins(w); err != nil {
 			return nil, err
 		}
-		order = outerRoot
+		order = append(outerRoot, childOrder...)
 	} else {
 		w.add(" FROM " + b.q(q.Model.Table()) + " AS " + b.q(b.root.alias))
 		if err := b.joins(w); err != nil {
@@ -237,7 +237,7 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return nil, err
 	}
 	w := &frag{}
-	if _, err := b.rootQuery(w, nil, modeCount); err != nil {
+	if _, _, err := b.rootQuery(w, nil, modeCount); err != nil {
 		return nil, err
 	}
 	b.plan.SQL, err = numberPlaceholders(w.String(), d)

@@ -15,6 +15,7 @@ type rootMode int
 const (
 	modeSub   rootMode = iota // the limited roots of a statement with to-many includes
 	modeCount                 // SELECT COUNT(*) of the roots
+	modePage                  // the limited roots' keys and link columns (a UNION ALL's page)
 )
 
 // rootTerms parses the root order terms.
@@ -288,15 +289,18 @@ func (b *builder) plainFactor(w *frag, n *bnode) error {
 	return nil
 }
 
-// rootQuery writes the root-level statement: the limited roots (modeSub) or their count
-// (modeCount). It returns the outer ORDER BY terms for modeSub.
-func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, error) {
+// rootQuery writes the root-level statement: the limited roots (modeSub), the columns cols of
+// the limited roots (modePage) or their count (modeCount). For modeSub and modePage it returns
+// the ORDER BY terms of the roots outside it, and the terms ordering the to-many children an
+// order term names.
+func (b *builder) rootQuery(w *frag, terms []term, mode rootMode, cols ...string) (outerOrder, childOrder []string, err error) {
 	used := map[*bnode]bool{}
 	// order terms on to-one paths join inside; to-many paths become MIN/MAX subqueries
 	var exposed []string // inner select expressions "expr AS o"
 	var exposedArgs []any
-	var innerOrder, outerOrder, childOrder []string
-	if mode == modeSub {
+	var innerOrder []string
+	limited := mode == modeSub || mode == modePage
+	if limited {
 		for i, t := range terms {
 			switch {
 			case t.n == b.root:
@@ -317,7 +321,7 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 				sub := &frag{}
 				sub.add("(SELECT " + agg + "(" + t.col + ")")
 				if err := b.chain(sub, t.n); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				sub.add(") AS " + b.q(o))
 				exposed = append(exposed, sub.String())
@@ -330,11 +334,10 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 		tie := b.pkTiebreak(terms)
 		innerOrder = append(innerOrder, tie...)
 		outerOrder = append(outerOrder, tie...)
-		outerOrder = append(outerOrder, childOrder...)
 	}
 	cond, err := b.rootWhere(used, terms)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// required root includes filter the roots
 	for _, c := range b.root.children {
@@ -345,18 +348,25 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 			cond.add(" AND ")
 		}
 		if err := b.exists(cond, c); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if mode == modeCount {
+	switch mode {
+	case modeCount:
 		w.add("SELECT COUNT(*)")
-	} else {
+	default:
 		w.add("SELECT ")
-		for i, a := range b.query.Model.Attrs() {
+		if mode == modeSub {
+			cols = cols[:0]
+			for _, a := range b.query.Model.Attrs() {
+				cols = append(cols, a.Column)
+			}
+		}
+		for i, c := range cols {
 			if i > 0 {
 				w.add(", ")
 			}
-			w.add(b.q(b.root.alias) + "." + b.q(a.Column))
+			w.add(b.q(b.root.alias) + "." + b.q(c))
 		}
 		for _, e := range exposed {
 			w.add(", " + e)
@@ -366,17 +376,17 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode) ([]string, err
 	w.add(" FROM " + b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
 	// to-one includes named by root filters or order terms
 	if err := b.toOneJoins(w, used); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cond.Len() > 0 {
 		w.add(" WHERE ")
 		w.addFrag(cond)
 	}
-	if mode == modeSub {
+	if limited {
 		w.add(" ORDER BY " + strings.Join(innerOrder, ", "))
 		b.limitClause(w, b.query.HasLimit, b.query.Limit, b.query.Offset)
 	}
-	return outerOrder, nil
+	return outerOrder, childOrder, nil
 }
 
 // toOneJoins LEFT JOINs the to-one includes in set, with their ancestors, in pre-order, into a

@@ -212,7 +212,21 @@ func (b *builder) union(terms []term) (*frag, error) {
 			childOrder[t.n] = append(childOrder[t.n], t.sql(t.col))
 		}
 	}
-	if rootOrd.Len() > 0 || b.query.HasLimit || b.query.Offset > 0 {
+	limited := b.query.HasLimit || b.query.Offset > 0
+	var rootSub *frag // the limited roots the root's branch reads
+	if limited {
+		// The root's branch reads the page straight from the limited scan, ordered by the
+		// columns that scan exposes; the page in the WITH clause holds only the keys the
+		// other branches link by (a wide page materialized and probed again costs: W2).
+		rootSub = &frag{}
+		outer, _, err := b.rootQuery(rootSub, terms, modeSub)
+		if err != nil {
+			return nil, err
+		}
+		rootOrd = &frag{}
+		rootOrd.add(strings.Join(outer, ", "))
+		ords[b.root] = rootOrd
+	} else if rootOrd.Len() > 0 {
 		for _, k := range b.pkTiebreak(terms) {
 			sep(rootOrd)
 			rootOrd.add(k)
@@ -250,8 +264,8 @@ func (b *builder) union(terms []term) (*frag, error) {
 		w.add(", NULL AS " + b.q(ordinalCol))
 	}
 	w := &frag{}
-	if b.query.HasLimit || b.query.Offset > 0 {
-		if err := b.withPage(w, terms); err != nil {
+	if limited {
+		if err := b.withPage(w, terms, branches); err != nil {
 			return nil, err
 		}
 	}
@@ -298,6 +312,12 @@ func (b *builder) union(terms []term) (*frag, error) {
 			}
 		}
 		w.add(" FROM ")
+		if n == b.root && limited {
+			w.add("(")
+			w.addFrag(rootSub)
+			w.add(") AS " + b.q(b.root.alias))
+			continue
+		}
 		if err := b.branchFrom(w, n, terms); err != nil {
 			return nil, err
 		}
@@ -516,14 +536,30 @@ func (b *builder) page(w *frag, terms []term) error {
 // pageCTE names the limited roots of a UNION ALL statement.
 const pageCTE = "jr_p"
 
-// withPage writes the WITH clause computing the page of roots once for every branch.
-func (b *builder) withPage(w *frag, terms []term) error {
+// withPage writes the WITH clause computing the page of roots once for the branches other
+// than the root's: the roots' keys and the columns the root's children link by.
+func (b *builder) withPage(w *frag, terms []term, branches []*bnode) error {
+	need := map[string]bool{}
+	for _, k := range b.query.Model.PrimaryKey() {
+		need[k] = true
+	}
+	for _, n := range branches[1:] {
+		if n.parent == b.root {
+			need[b.linkOf(n).parentCol] = true
+		}
+	}
+	var cols []string
+	for _, a := range b.query.Model.Attrs() {
+		if need[a.Column] {
+			cols = append(cols, a.Column)
+		}
+	}
 	w.add("WITH " + b.q(pageCTE) + " AS ")
 	if b.d.Name() != "mysql" {
 		w.add("MATERIALIZED ")
 	}
 	w.add("(")
-	if _, err := b.rootQuery(w, terms, modeSub); err != nil {
+	if _, _, err := b.rootQuery(w, terms, modePage, cols...); err != nil {
 		return err
 	}
 	w.add(") ")
