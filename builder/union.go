@@ -441,17 +441,14 @@ func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
 	if p == b.root && (b.query.HasLimit || b.query.Offset > 0) && a.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
 		set := "SELECT " + b.q(pageCTE) + "." + b.q(l.parentCol) + " FROM " + b.q(pageCTE)
-		if b.d.Name() == "postgres" {
+		if b.arrays() {
 			w.add(child + " = ANY(ARRAY(" + set + "))")
 		} else {
 			w.add(child + " IN (" + set + ")")
 		}
 		return b.ownRows(w, n)
 	}
-	// A page of roots is small: on PostgreSQL, = ANY(ARRAY(..)) at every level lets the
-	// planner probe the foreign-key indexes with the keys (measured in bench/: W5). A large
-	// root set keeps IN (SELECT ..), a semi-join.
-	arrays := b.d.Name() == "postgres" && (b.query.HasLimit || b.query.Offset > 0)
+	arrays := b.arrays()
 	if arrays {
 		w.add(child + " = ANY(ARRAY(SELECT " + b.q(p.alias) + "." + b.q(l.parentCol) + " FROM ")
 	} else {
@@ -521,7 +518,7 @@ func (b *builder) page(w *frag, terms []term) error {
 		outer = append(outer, b.q(b.root.alias)+"."+b.q(k))
 		inner = append(inner, b.q(pageCTE)+"."+b.q(k))
 	}
-	if len(pk) == 1 && b.d.Name() == "postgres" {
+	if len(pk) == 1 && b.arrays() {
 		w.add(outer[0] + " = ANY(ARRAY(SELECT " + inner[0] + " FROM " + b.q(pageCTE) + "))")
 		return nil
 	}
@@ -531,6 +528,18 @@ func (b *builder) page(w *frag, terms []term) error {
 	}
 	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM " + b.q(pageCTE) + ")")
 	return nil
+}
+
+// arraysUpTo is the largest page of roots linked by = ANY(ARRAY(..)).
+const arraysUpTo = 1000
+
+// arrays reports whether the branches link to the page of roots, and to each level under it,
+// by = ANY(ARRAY(SELECT ..)) rather than IN (SELECT ..). For a small page, on PostgreSQL, the
+// array lets the planner probe the foreign-key indexes with the keys (measured in bench/: W4
+// 1.2 ms against 4-6 ms, W5); for a large one the probes cost more than a hashed semi-join
+// (W2, 10,000 roots: 12 ms to build and probe the array alone).
+func (b *builder) arrays() bool {
+	return b.d.Name() == "postgres" && b.query.HasLimit && b.query.Limit <= arraysUpTo
 }
 
 // pageCTE names the limited roots of a UNION ALL statement.
