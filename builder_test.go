@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -142,7 +143,10 @@ func TestScenariosSQLMock(t *testing.T) {
 			fixture := openDBs(t, "unused")[0]
 			su.seed(t, fixture.db)
 			for _, sc := range su.scenarios {
-				t.Run(sc.name, func(t *testing.T) { mockScenario(t, s, fixture.db, sc) })
+				t.Run(sc.name, func(t *testing.T) {
+					mockScenario(t, s, fixture.db, sc)
+					mockPipeline(t, s, fixture.db, sc)
+				})
 			}
 		})
 	}
@@ -197,6 +201,69 @@ func mockScenario(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario)
 				assertJSON(t, got, sc.want)
 			})
 		}
+	}
+}
+
+// mockPipeline checks the pipelined form of a scenario: each statement's exact SQL and
+// arguments (golden .pipeline.sql), run one after another through sqlmock with the rows
+// each returns on the SQLite fixture, folded into the scenario's result.
+func mockPipeline(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario) {
+	lite, err := sc.build(s, dialects.SQLite).shape(joinery.ShapePipeline).Plan()
+	if err != nil {
+		if strings.Contains(err.Error(), "UNION ALL shape cannot") {
+			return
+		}
+		t.Fatal(err)
+	}
+	type result struct {
+		cols []string
+		data [][]driver.Value
+	}
+	var results []result
+	for _, st := range lite.Statements {
+		cols, data := captureRows(t, fixture, st.SQL, st.Args)
+		if len(cols) != len(st.Part.Cols) {
+			t.Fatalf("statement of branch %d returns %d columns, its part names %d", st.Part.Branch, len(cols), len(st.Part.Cols))
+		}
+		results = append(results, result{cols, data})
+	}
+	for _, d := range allDialects {
+		t.Run(d.Name()+".pipeline", func(t *testing.T) {
+			qq := sc.build(s, d).shape(joinery.ShapePipeline)
+			p, err := qq.Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := p.ToSql(); !errors.Is(err, builder.ErrPipeline) {
+				t.Fatalf("ToSql of a pipelined plan: %v, want ErrPipeline", err)
+			}
+			var g strings.Builder
+			for i, st := range p.Statements {
+				fmt.Fprintf(&g, "-- statement %d: branch %d, result columns %v\n", i+1, st.Part.Branch, st.Part.Cols)
+				g.WriteString(golden(st.SQL, st.Args))
+			}
+			checkGolden(t, sc.name+"."+d.Name()+".pipeline.sql", g.String())
+			if len(p.Statements) != len(results) {
+				t.Fatalf("%d statements, %d on SQLite", len(p.Statements), len(results))
+			}
+			db, mock := newMock(t)
+			for i, st := range p.Statements {
+				rows := sqlmock.NewRows(results[i].cols)
+				for _, r := range results[i].data {
+					rows.AddRow(r...)
+				}
+				args := make([]driver.Value, len(st.Args))
+				for j, a := range st.Args {
+					args[j] = a
+				}
+				mock.ExpectQuery(st.SQL).WithArgs(args...).WillReturnRows(rows).RowsWillBeClosed()
+			}
+			got, err := qq.all(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertJSON(t, got, sc.want)
+		})
 	}
 }
 

@@ -215,11 +215,13 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 // Shape is the form of the statement a query compiles to.
 type Shape = builder.Shape
 
-// Statement shapes: see builder.ShapeAuto, builder.ShapeFlat and builder.ShapeUnion.
+// Statement shapes: see builder.ShapeAuto, builder.ShapeFlat, builder.ShapeUnion and
+// builder.ShapePipeline.
 const (
-	ShapeAuto  = builder.ShapeAuto
-	ShapeFlat  = builder.ShapeFlat
-	ShapeUnion = builder.ShapeUnion
+	ShapeAuto     = builder.ShapeAuto
+	ShapeFlat     = builder.ShapeFlat
+	ShapeUnion    = builder.ShapeUnion
+	ShapePipeline = builder.ShapePipeline
 )
 
 // Shape overrides the statement's form. By default (ShapeAuto) a tree with a to-many include
@@ -255,7 +257,7 @@ func (q Q[T]) ToSql() (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return p.SQL, p.Args, nil
+	return p.ToSql()
 }
 
 // All runs the query and returns every root with its includes.
@@ -264,7 +266,7 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	rows, err := run(ctx, db, p)
 	if err != nil {
 		return nil, fmt.Errorf("joinery: %w", err)
 	}
@@ -273,6 +275,25 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 		return nil, fmt.Errorf("joinery: %w", err)
 	}
 	return out, nil
+}
+
+// run runs p's statement, or a pipelined plan's statements one after another (each opened
+// when the previous one's rows are read).
+func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
+	if p.Shape != builder.ShapePipeline {
+		return db.QueryContext(ctx, p.SQL, p.Args...)
+	}
+	return hydrate.Parts(p.ResultColumns(), p.Map.Branch, parts(p), func(i int) (hydrate.Rows, error) {
+		return db.QueryContext(ctx, p.Statements[i].SQL, p.Statements[i].Args...)
+	}, nil)
+}
+
+func parts(p *builder.Plan) []hydrate.Part {
+	out := make([]hydrate.Part, len(p.Statements))
+	for i, st := range p.Statements {
+		out[i] = st.Part
+	}
+	return out
 }
 
 // Each runs the query and calls fn with one root at a time, as soon as its rows are read:

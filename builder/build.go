@@ -125,14 +125,14 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		q.Shape = ShapeFlat
 	}
 	switch q.Shape {
-	case ShapeUnion:
+	case ShapeUnion, ShapePipeline:
 		if err := b.unionable(terms); err != nil {
 			return nil, err
 		}
-		return b.finishUnion(terms)
+		return b.finishUnion(terms, q.Shape == ShapePipeline)
 	case ShapeAuto:
 		if b.wantsUnion() && b.unionable(terms) == nil {
-			return b.finishUnion(terms)
+			return b.finishUnion(terms, false)
 		}
 	}
 	b.plan.Shape = ShapeFlat
@@ -202,13 +202,16 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	return b.plan, nil
 }
 
-func (b *builder) finishUnion(terms []term) (*Plan, error) {
+func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
-	w, err := b.union(terms)
+	w, stmts, parts, err := b.union(terms, pipeline)
 	if err != nil {
 		return nil, err
 	}
 	b.plan.Shape = ShapeUnion
+	if pipeline {
+		b.plan.Shape = ShapePipeline
+	}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: b.query.Model.Table(), Join: "branch 0"})
 	for _, n := range b.nodes[1:] {
 		if n.opts.FilterOnly {
@@ -219,6 +222,20 @@ func (b *builder) finishUnion(terms []term) (*Plan, error) {
 			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: n.assoc.ThroughTable, Path: n.path + ".@through", Join: branch})
 		}
 		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: n.path, Join: branch})
+	}
+	if pipeline {
+		var all []string
+		for i, st := range stmts {
+			text, err := numberPlaceholders(st.String(), b.d)
+			if err != nil {
+				return nil, err
+			}
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: st.args, Part: parts[i]})
+			b.plan.Args = append(b.plan.Args, st.args...)
+			all = append(all, text)
+		}
+		b.plan.SQL = strings.Join(all, ";\n")
+		return b.plan, nil
 	}
 	b.plan.SQL, err = numberPlaceholders(w.String(), b.d)
 	if err != nil {

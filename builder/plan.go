@@ -8,23 +8,37 @@
 package builder
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/joinery/joinery/hydrate"
 )
 
-// Plan is a compiled statement.
+// Plan is a compiled statement, or for ShapePipeline a list of statements.
 type Plan struct {
+	// SQL and Args are the statement. For ShapePipeline they are the statements joined by
+	// ";\n" and their arguments one after another, for reading: run Statements.
 	SQL  string
 	Args []any
+	// Statements are the statements of a ShapePipeline plan, in order: each returns the rows
+	// of one branch, with the result columns its Part names.
+	Statements []Statement
 	// Map folds the statement's rows into nested values.
 	Map *hydrate.Map
 	// Tables and Columns say which alias is which include path (see Explain).
 	Tables  []TableAlias
 	Columns []ColumnAlias
-	// Shape is the statement's form: ShapeFlat or ShapeUnion.
+	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline.
 	Shape Shape
+}
+
+// Statement is one statement of a pipelined plan. Its placeholders are numbered on their own.
+type Statement struct {
+	SQL  string
+	Args []any
+	// Part says which branch its rows are and which of the plan's ResultColumns they carry.
+	Part hydrate.Part
 }
 
 // TableAlias says what a table alias stands for.
@@ -65,8 +79,16 @@ func (p *Plan) ResultColumns() []string {
 	return out
 }
 
-// ToSql implements squirrel.Sqlizer.
-func (p *Plan) ToSql() (string, []any, error) { return p.SQL, p.Args, nil }
+// ErrPipeline is returned by ToSql for a plan of several statements.
+var ErrPipeline = errors.New("builder: a ShapePipeline plan is several statements: run Plan.Statements")
+
+// ToSql implements squirrel.Sqlizer. A pipelined plan has no single statement: ErrPipeline.
+func (p *Plan) ToSql() (string, []any, error) {
+	if p.Shape == ShapePipeline {
+		return "", nil, ErrPipeline
+	}
+	return p.SQL, p.Args, nil
+}
 
 // Explain prints which alias is which include path, one line each.
 func (p *Plan) Explain() string {

@@ -24,6 +24,12 @@ const (
 	// branch tag, its own node's columns and the key linking it to its parent, so nothing is
 	// multiplied and each object's columns are sent once per parent.
 	ShapeUnion
+	// ShapePipeline is the UNION ALL's branches as statements of their own (Plan.Statements),
+	// one per node of the tree, each a semi-join on the root filter and ordered by its own
+	// ORDER BY: a driver that pipelines them (joinery/pgx, a batch in one round trip, in one
+	// REPEATABLE READ transaction) sends and receives them at once; over database/sql they run
+	// one after another (one round trip each: run them in a transaction for one snapshot).
+	ShapePipeline
 )
 
 // String names the shape: "auto", "flat" or "union".
@@ -33,6 +39,8 @@ func (s Shape) String() string {
 		return "flat"
 	case ShapeUnion:
 		return "union"
+	case ShapePipeline:
+		return "pipeline"
 	}
 	return "auto"
 }
@@ -137,8 +145,9 @@ func (b *builder) linkOf(n *bnode) link {
 	return link{n.alias, a.ForeignKey, a.SourceKey, k}
 }
 
-// union writes the UNION ALL of branches.
-func (b *builder) union(terms []term) (*frag, error) {
+// union writes the UNION ALL of branches, or (pipeline) each branch as a statement of its own,
+// with the part of the result it returns.
+func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.Part, error) {
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
 	var branches []*bnode
 	for _, n := range b.nodes {
@@ -158,7 +167,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 			p := n.parent
 			s, sa, err := sc.Render(b.resolver(p, false))
 			if err != nil {
-				return nil, qErr("%s: source scope: %v", where(n), err)
+				return nil, nil, nil, qErr("%s: source scope: %v", where(n), err)
 			}
 			pi = b.addCol(p, p.alias, l.parentCol, pathOf(p.path, l.parentCol), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
@@ -201,7 +210,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 			sub := &frag{}
 			sub.add("(SELECT " + agg + "(" + t.col + ")")
 			if err := b.chain(sub, t.n); err != nil {
-				return nil, err
+				return nil, nil, nil, err
 			}
 			sub.add(")")
 			var args []any
@@ -221,7 +230,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 		rootSub = &frag{}
 		outer, _, err := b.rootQuery(rootSub, terms, modeSub)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		rootOrd = &frag{}
 		rootOrd.add(strings.Join(outer, ", "))
@@ -239,7 +248,7 @@ func (b *builder) union(terms []term) (*frag, error) {
 		for _, o := range n.opts.Order {
 			t, err := b.parseTerm(n, o, false)
 			if err != nil {
-				return nil, err
+				return nil, nil, nil, err
 			}
 			terms = append(terms, t.sql(t.col))
 		}
@@ -248,7 +257,8 @@ func (b *builder) union(terms []term) (*frag, error) {
 			ords[n].add(strings.Join(terms, ", "))
 		}
 	}
-	if len(ords) > 0 {
+	if len(ords) > 0 && !pipeline {
+		// (a pipelined statement orders its rows with ORDER BY: they arrive in order)
 		b.plan.Map.Ordinal = ordinalCol
 	}
 	ordinal := func(w *frag, n *bnode) {
@@ -264,12 +274,12 @@ func (b *builder) union(terms []term) (*frag, error) {
 		w.add(", NULL AS " + b.q(ordinalCol))
 	}
 	w := &frag{}
-	if limited {
+	if limited && !pipeline {
 		if err := b.withPage(w, terms, branches); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
-	if b.d.Name() == "postgres" {
+	if b.d.Name() == "postgres" && !pipeline {
 		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
 		// the branch with the real column would be typed text. A first branch that returns
 		// nothing gives every column its type.
@@ -297,46 +307,83 @@ func (b *builder) union(terms []term) (*frag, error) {
 		// a to-one join for the order may repeat a root (a hasOne that matches twice)
 		b.root.hnode.Distinct = false
 	}
+	var stmts []*frag
+	var parts []hydrate.Part
 	for i, n := range branches {
-		if i > 0 {
-			w.add(" UNION ALL ")
-		}
-		w.add("SELECT " + strconv.Itoa(i) + " AS " + b.q(branchCol))
-		ordinal(w, n)
-		for _, c := range b.plan.Columns {
-			if c.node == n {
-				w.add(", ")
-				b.selectItem(w, c)
-			} else {
-				w.add(", NULL AS " + b.q(c.Alias))
+		bw := w
+		if pipeline {
+			// only the node's own columns; the result column of plan column j is j+1 (after
+			// the branch tag)
+			bw = &frag{}
+			part := hydrate.Part{Branch: i}
+			bw.add("SELECT ")
+			for j, c := range b.plan.Columns {
+				if c.node == n {
+					if len(part.Cols) > 0 {
+						bw.add(", ")
+					}
+					b.selectItem(bw, c)
+					part.Cols = append(part.Cols, j+1)
+				}
+			}
+			parts = append(parts, part)
+		} else {
+			if i > 0 {
+				w.add(" UNION ALL ")
+			}
+			w.add("SELECT " + strconv.Itoa(i) + " AS " + b.q(branchCol))
+			ordinal(w, n)
+			for _, c := range b.plan.Columns {
+				if c.node == n {
+					w.add(", ")
+					b.selectItem(w, c)
+				} else {
+					w.add(", NULL AS " + b.q(c.Alias))
+				}
 			}
 		}
-		w.add(" FROM ")
+		bw.add(" FROM ")
 		if n == b.root && limited {
-			w.add("(")
-			w.addFrag(rootSub)
-			w.add(") AS " + b.q(b.root.alias))
+			bw.add("(")
+			bw.addFrag(rootSub)
+			bw.add(") AS " + b.q(b.root.alias))
+		} else {
+			if err := b.branchFrom(bw, n, terms); err != nil {
+				return nil, nil, nil, err
+			}
+			if n == b.root {
+				// to-one includes the roots are ordered by
+				if err := b.toOneJoins(bw, rootJoins); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			cond, err := b.membership(n, terms)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if cond.Len() > 0 {
+				bw.add(" WHERE ")
+				bw.addFrag(cond)
+			}
+		}
+		if !pipeline {
 			continue
 		}
-		if err := b.branchFrom(w, n, terms); err != nil {
-			return nil, err
+		if o := ords[n]; o != nil {
+			bw.add(" ORDER BY ")
+			bw.addFrag(o)
 		}
-		if n == b.root {
-			// to-one includes the roots are ordered by
-			if err := b.toOneJoins(w, rootJoins); err != nil {
-				return nil, err
+		if limited && strings.Contains(bw.String(), b.q(pageCTE)) {
+			st := &frag{}
+			if err := b.withPage(st, terms, branches); err != nil {
+				return nil, nil, nil, err
 			}
+			st.addFrag(bw)
+			bw = st
 		}
-		cond, err := b.membership(n, terms)
-		if err != nil {
-			return nil, err
-		}
-		if cond.Len() > 0 {
-			w.add(" WHERE ")
-			w.addFrag(cond)
-		}
+		stmts = append(stmts, bw)
 	}
-	return w, nil
+	return w, stmts, parts, nil
 }
 
 // selectItem writes one select-list item: the column (or its expression) AS its alias.

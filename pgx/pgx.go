@@ -20,29 +20,105 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
 )
 
-// Querier runs a query: *pgx.Conn, *pgxpool.Pool and pgx.Tx satisfy it.
+// Querier runs a query and a batch: *pgx.Conn, *pgxpool.Pool and pgx.Tx satisfy it.
 type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // All runs q (compiled for dialects.Postgres) over db and returns every root.
+//
+// A plan of ShapePipeline is sent as one batch: its statements go out together and their
+// results come back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the batch is one
+// REPEATABLE READ, READ ONLY transaction, so every statement sees the same snapshot; in a
+// pgx.Tx the statements run in it, under its isolation level.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 	p, err := q.Plan()
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, p.SQL, p.Args...)
+	rows, err := run(ctx, db, p)
 	if err != nil {
 		return nil, fmt.Errorf("joinery/pgx: %w", err)
 	}
-	out, err := hydrate.All[T](Rows(rows), p.Map)
+	out, err := hydrate.All[T](rows, p.Map)
 	if err != nil {
 		return nil, fmt.Errorf("joinery/pgx: %w", err)
 	}
 	return out, nil
+}
+
+// run runs p's statement, or sends a pipelined plan's statements in one batch.
+func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
+	if p.Shape != builder.ShapePipeline {
+		rows, err := db.Query(ctx, p.SQL, p.Args...)
+		if err != nil {
+			return nil, err
+		}
+		return Rows(rows), nil
+	}
+	_, inTx := db.(pgx.Tx)
+	b := &pgx.Batch{}
+	if !inTx {
+		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+	}
+	parts := make([]hydrate.Part, len(p.Statements))
+	for i, st := range p.Statements {
+		b.Queue(st.SQL, st.Args...)
+		parts[i] = st.Part
+	}
+	if !inTx {
+		b.Queue("COMMIT")
+	}
+	br := db.SendBatch(ctx, b)
+	began, opened := inTx, 0
+	open := func(i int) (hydrate.Rows, error) {
+		if !began {
+			began = true
+			if _, err := br.Exec(); err != nil {
+				return nil, err
+			}
+		}
+		r, err := br.Query()
+		if err != nil {
+			return nil, err
+		}
+		opened++
+		return Rows(r), nil
+	}
+	done := func() error {
+		var err error
+		if opened == len(parts) && !inTx {
+			_, err = br.Exec() // COMMIT
+		}
+		// pgx (v5.7) returns a failed statement's error from the first Close without
+		// reading the rest of the batch: the second one drains it and frees the connection
+		cerr := br.Close()
+		br.Close()
+		if err == nil {
+			err = cerr
+		}
+		if !inTx {
+			// a statement that failed left the transaction open and aborted: a pool
+			// discards such a connection, a single connection is rolled back here
+			if c, ok := db.(*pgx.Conn); ok && c.PgConn().TxStatus() != 'I' {
+				if _, rerr := c.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
+					err = rerr
+				}
+			}
+		}
+		return err
+	}
+	rows, err := hydrate.Parts(p.ResultColumns(), p.Map.Branch, parts, open, done)
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return rows, nil
 }
 
 // One runs q and returns its first root, or an error matching joinery.ErrNoRows.

@@ -111,7 +111,7 @@ func TestPgxMatchesDatabaseSQL(t *testing.T) {
 	base := joinery.Query[User](s, dialects.Postgres).
 		Include(include.New("posts").Order("id").Include("author", include.New("tags").Order("id").ThroughColumns("added_by"))).
 		OrderBy("name")
-	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat} {
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
 		q := base.Shape(shape)
 		want, err := q.All(ctx, db)
 		if err != nil {
@@ -141,6 +141,77 @@ func TestPgxMatchesDatabaseSQL(t *testing.T) {
 	}
 	if _, err := jpgx.One(ctx, conn, base.Where(sq.Eq{"id": 99})); err != joinery.ErrNoRows {
 		t.Fatalf("want ErrNoRows, got %v", err)
+	}
+}
+
+// A pipelined plan goes out as one batch: over a connection in its own REPEATABLE READ
+// transaction, in a pgx.Tx inside it (which stays open), and a failing statement leaves the
+// connection usable.
+func TestPgxPipeline(t *testing.T) {
+	conn, db, s := setup(t)
+	ctx := context.Background()
+	q := joinery.Query[User](s, dialects.Postgres).
+		Include(include.New("posts").Order("id DESC").Include("author", "tags")).
+		OrderBy("name DESC").Limit(1).Shape(joinery.ShapePipeline)
+	p, err := q.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Statements) != 4 {
+		t.Fatalf("%d statements, want one per node (4)", len(p.Statements))
+	}
+	want, err := q.All(ctx, db) // database/sql: one statement after another
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jpgx.All(ctx, conn, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalize(want)
+	normalize(got)
+	if !reflect.DeepEqual(got, want) || len(got) != 1 || got[0].Name != "bob" || len(got[0].Posts) != 1 || got[0].Posts[0].Tags[0].Name != "sql" {
+		t.Fatalf("pgx\n%+v\ndatabase/sql\n%+v", got, want)
+	}
+	if st := conn.PgConn().TxStatus(); st != 'I' {
+		t.Fatalf("after the batch the connection is in transaction state %q", st)
+	}
+
+	// in a transaction: the statements run in it, which stays open
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE users SET name = 'zed' WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	inTx, err := jpgx.All(ctx, tx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inTx) != 1 || inTx[0].Name != "zed" {
+		t.Fatalf("in the transaction: %+v, want the uncommitted zed first", inTx)
+	}
+	if st := conn.PgConn().TxStatus(); st != 'T' {
+		t.Fatalf("the caller's transaction should stay open, state %q", st)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// a statement failing in the middle of the batch: an error, and the connection is usable
+	bad := joinery.Query[User](s, dialects.Postgres).
+		Include(include.New("posts").Include(include.New("tags").Where(sq.Expr("{{self}}.id / ? = 1", 0)))).
+		Shape(joinery.ShapePipeline)
+	if _, err := jpgx.All(ctx, conn, bad); err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Fatalf("want a division by zero error, got %v", err)
+	}
+	if st := conn.PgConn().TxStatus(); st != 'I' {
+		t.Fatalf("after a failed batch the connection is in transaction state %q", st)
+	}
+	again, err := jpgx.All(ctx, conn, q)
+	if err != nil || len(again) != 1 || again[0].Name != "bob" {
+		t.Fatalf("after a failed batch: %v %+v", err, again)
 	}
 }
 
