@@ -406,3 +406,37 @@ func TestPageLinkSpelling(t *testing.T) {
 		}
 	}
 }
+
+// PlanPipelined (for drivers that pipeline, joinery/pgx) turns the default UNION ALL into
+// ShapePipeline and keeps explicit shapes and trees without includes; it is cached per value.
+func TestPlanPipelined(t *testing.T) {
+	s := blogSchema(t)
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags")
+	for _, c := range []struct {
+		q    joinery.Q[User]
+		want joinery.Shape
+	}{
+		{q, joinery.ShapePipeline},
+		{q.Shape(joinery.ShapeUnion), joinery.ShapeUnion},
+		{q.Shape(joinery.ShapeFlat), joinery.ShapeFlat},
+		{joinery.Query[User](s, dialects.Postgres), joinery.ShapeFlat},
+	} {
+		p, err := c.q.PlanPipelined()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Shape != c.want {
+			t.Errorf("PlanPipelined shape %s, want %s", p.Shape, c.want)
+		}
+		if p2, _ := c.q.PlanPipelined(); p2 != p {
+			t.Error("PlanPipelined is not cached per query value")
+		}
+	}
+	p, _ := q.PlanPipelined()
+	if len(p.Statements) != 3 || !strings.HasPrefix(p.Statements[2].SQL, `SELECT "t3"."id" AS "c7", "t3"."name" AS "c8", "t2"."added_by" AS "c9", "t2"."post_id" AS "c10" FROM ("post_tags" AS "t2" INNER JOIN "tags" AS "t3"`) {
+		t.Fatalf("statements: %+v", p.Statements)
+	}
+	if auto, _ := q.Plan(); auto.Shape != joinery.ShapeUnion {
+		t.Fatalf("Plan (database/sql) shape %s, want union", auto.Shape)
+	}
+}

@@ -27,6 +27,8 @@ func applyShape[T any](q joinery.Q[T], shape string) joinery.Q[T] {
 		return q.Shape(joinery.ShapeFlat)
 	case "union":
 		return q.Shape(joinery.ShapeUnion)
+	case "pipeline":
+		return q.Shape(joinery.ShapePipeline)
 	}
 	panic(fmt.Sprintf("bench: unknown joinery shape %q", shape))
 }

@@ -49,6 +49,9 @@ type Query struct {
 	// Stream compiles for a fold that hands out one root at a time: the flat shape, ordered
 	// so that each root's rows are contiguous.
 	Stream bool
+	// Pipelining says the driver sends several statements in one round trip: ShapeAuto
+	// picks ShapePipeline where it would pick ShapeUnion.
+	Pipelining bool
 }
 
 type bnode struct {
@@ -132,7 +135,7 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return b.finishUnion(terms, q.Shape == ShapePipeline)
 	case ShapeAuto:
 		if b.wantsUnion() && b.unionable(terms) == nil {
-			return b.finishUnion(terms, false)
+			return b.finishUnion(terms, q.Pipelining)
 		}
 	}
 	b.plan.Shape = ShapeFlat

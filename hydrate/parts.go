@@ -33,19 +33,29 @@ func Parts(columns []string, branch string, parts []Part, open func(i int) (Rows
 	if bi < 0 {
 		return nil, fmt.Errorf("%w: the branch column %q is not among %v", ErrColumns, branch, columns)
 	}
+	sent := make([]bool, len(columns))
+	sent[bi] = true
 	for _, p := range parts {
 		for _, c := range p.Cols {
 			if c < 0 || c >= len(columns) || c == bi {
 				return nil, fmt.Errorf("%w: part of branch %d names result column %d of %d", ErrColumns, p.Branch, c, len(columns))
 			}
+			sent[c] = true
 		}
 	}
-	return &partRows{columns: columns, branch: bi, parts: parts, open: open, done: done, next: 0}, nil
+	r := &partRows{columns: columns, branch: bi, parts: parts, open: open, done: done}
+	for i, ok := range sent {
+		if !ok {
+			r.unsent = append(r.unsent, i) // (an ordinal column: the parts' rows arrive in order)
+		}
+	}
+	return r, nil
 }
 
 type partRows struct {
 	columns []string
 	branch  int
+	unsent  []int // columns no part sends: NULL in every row
 	parts   []Part
 	open    func(int) (Rows, error)
 	done    func() error
@@ -129,6 +139,11 @@ func (r *partRows) ScanCells(cells []Cell) error {
 	if err := cells[r.branch].SetInt(int64(r.part.Branch)); err != nil {
 		return err
 	}
+	for _, c := range r.unsent {
+		if err := cells[c].SetNull(); err != nil {
+			return err
+		}
+	}
 	if r.subOf == nil || &r.subOf[0] != &cells[0] {
 		r.sub = r.sub[:0]
 		r.dests = r.dests[:0]
@@ -159,6 +174,11 @@ func (r *partRows) Scan(dest ...any) error {
 	if err := convertAssign(dest[r.branch], int64(r.part.Branch)); err != nil {
 		return err
 	}
+	for _, c := range r.unsent {
+		if err := convertAssign(dest[c], nil); err != nil {
+			return err
+		}
+	}
 	sub := make([]any, len(r.part.Cols))
 	for i, c := range r.part.Cols {
 		sub[i] = dest[c]
@@ -166,18 +186,21 @@ func (r *partRows) Scan(dest ...any) error {
 	return r.cur.Scan(sub...)
 }
 
-func convertAssign(dest any, v int64) error {
+// convertAssign stores the branch tag (an int64) or a NULL (nil) in a Scan destination.
+func convertAssign(dest any, v any) error {
 	switch d := dest.(type) {
 	case sql.Scanner:
 		return d.Scan(v)
-	case *int64:
-		*d = v
-	case *int:
-		*d = int(v)
 	case *any:
 		*d = v
+	case *int64:
+		if n, ok := v.(int64); ok {
+			*d = n
+			return nil
+		}
+		return fmt.Errorf("hydrate: cannot store NULL in %T", dest)
 	default:
-		return fmt.Errorf("hydrate: cannot store the branch tag in %T", dest)
+		return fmt.Errorf("hydrate: cannot store %v in %T", v, dest)
 	}
 	return nil
 }

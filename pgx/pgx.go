@@ -32,12 +32,14 @@ type Querier interface {
 
 // All runs q (compiled for dialects.Postgres) over db and returns every root.
 //
-// A plan of ShapePipeline is sent as one batch: its statements go out together and their
+// The default shape here is ShapePipeline wherever joinery would otherwise send the UNION
+// ALL of branches (see joinery.Q.PlanPipelined); an explicit Shape is kept. A plan of
+// ShapePipeline is sent as one batch: its statements go out together and their
 // results come back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the batch is one
 // REPEATABLE READ, READ ONLY transaction, so every statement sees the same snapshot; in a
 // pgx.Tx the statements run in it, under its isolation level.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
-	p, err := q.Plan()
+	p, err := q.PlanPipelined()
 	if err != nil {
 		return nil, err
 	}

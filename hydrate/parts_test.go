@@ -1,0 +1,84 @@
+package hydrate_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/DATA-DOG/go-sqlmock"
+
+	"github.com/joinery/joinery/hydrate"
+)
+
+// Parts folds several statements, one per branch, each sending only its own columns, as one
+// branch-tagged result: the same nested value as the UNION ALL form. A column no part sends
+// (the ordinal here) reads as NULL: rows keep their arrival order.
+func TestParts(t *testing.T) {
+	cols := []string{"jb", "jo", "u", "p", "pu", "pa", "t", "tp", "a"}
+	parts := []hydrate.Part{{Branch: 0, Cols: []int{2}}, {Branch: 1, Cols: []int{3, 4, 5}}, {Branch: 2, Cols: []int{6, 7}}, {Branch: 3, Cols: []int{8}}}
+	data := []*sqlmock.Rows{
+		sqlmock.NewRows([]string{"u"}).AddRow(2).AddRow(1),
+		sqlmock.NewRows([]string{"p", "pu", "pa"}).AddRow(10, 1, 1).AddRow(11, 1, 1),
+		sqlmock.NewRows([]string{"t", "tp"}).AddRow(7, 10).AddRow(8, 10).AddRow(7, 11),
+		sqlmock.NewRows([]string{"a"}).AddRow(1),
+	}
+	var opened []int
+	done := 0
+	rows, err := hydrate.Parts(cols, "jb", parts, func(i int) (hydrate.Rows, error) {
+		opened = append(opened, i)
+		return query(t, data[i]), nil
+	}, func() error { done++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := hydrate.All[uUser](rows, branchMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(users)
+	want := `[{"ID":2,"Posts":[]},{"ID":1,"Posts":[` +
+		`{"ID":10,"UserID":1,"Tags":[{"ID":7},{"ID":8}],"Author":{"ID":1,"Posts":null},"AuthorID":1},` +
+		`{"ID":11,"UserID":1,"Tags":[{"ID":7}],"Author":{"ID":1,"Posts":null},"AuthorID":1}]}]`
+	if string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if len(opened) != 4 || done != 1 {
+		t.Fatalf("opened %v, done called %d times", opened, done)
+	}
+}
+
+func TestPartsErrors(t *testing.T) {
+	cols := []string{"jb", "u", "p"}
+	noop := func(int) (hydrate.Rows, error) { return nil, errors.New("unused") }
+	if _, err := hydrate.Parts(cols, "branch", []hydrate.Part{{Cols: []int{1}}}, noop, nil); !errors.Is(err, hydrate.ErrColumns) || !strings.Contains(err.Error(), `"branch"`) {
+		t.Fatalf("missing branch column: %v", err)
+	}
+	if _, err := hydrate.Parts(cols, "jb", []hydrate.Part{{Cols: []int{0}}}, noop, nil); !errors.Is(err, hydrate.ErrColumns) {
+		t.Fatalf("a part sending the branch column: %v", err)
+	}
+	if _, err := hydrate.Parts(cols, "jb", []hydrate.Part{{Cols: []int{3}}}, noop, nil); !errors.Is(err, hydrate.ErrColumns) {
+		t.Fatalf("a part naming a column out of range: %v", err)
+	}
+	m := &hydrate.Map{Branch: "jb", Root: branchMap().Root}
+	m.Root.Children = nil
+	// a statement returning the wrong number of columns
+	rows, err := hydrate.Parts([]string{"jb", "u"}, "jb", []hydrate.Part{{Branch: 0, Cols: []int{1}}}, func(int) (hydrate.Rows, error) {
+		return query(t, sqlmock.NewRows([]string{"u", "x"}).AddRow(1, 2)), nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hydrate.All[uUser](rows, m); !errors.Is(err, hydrate.ErrColumns) || !strings.Contains(err.Error(), "returned 2 columns") {
+		t.Fatalf("wrong column count: %v", err)
+	}
+	// a statement that cannot run: its number in the error
+	boom := errors.New("boom")
+	rows, err = hydrate.Parts([]string{"jb", "u"}, "jb", []hydrate.Part{{Branch: 0, Cols: []int{1}}}, func(int) (hydrate.Rows, error) { return nil, boom }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hydrate.All[uUser](rows, m); !errors.Is(err, boom) || !strings.Contains(err.Error(), "statement 1 of 1") {
+		t.Fatalf("failing statement: %v", err)
+	}
+}
