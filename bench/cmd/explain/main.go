@@ -62,11 +62,18 @@ func run(ctx context.Context, dsn string, hand bool) error {
 			}
 			list = append(list, stmt{"joinery, Shape(" + shape + ")", p.SQL, p.Args})
 		}
+		p, err := bench.JoineryPlan(s, w.Name, "pipeline")
+		if err != nil {
+			return err
+		}
+		for i, st := range p.Statements {
+			list = append(list, stmt{fmt.Sprintf("joinery, Shape(pipeline), statement %d of %d (branch %d)", i+1, len(p.Statements), st.Part.Branch), st.SQL, st.Args})
+		}
 		auto, err := bench.JoineryPlan(s, w.Name, "")
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\njoinery's default (ShapeAuto) picks the %s shape here.\n", auto.Shape)
+		fmt.Printf("\njoinery's default (ShapeAuto) picks the %s shape here over database/sql; joinery/pgx sends the pipeline in one batch where the default is union.\n", auto.Shape)
 		if hand {
 			q, a := bench.JoinSQL(w.Name)
 			list = append(list, stmt{"hand-join", q, a})
