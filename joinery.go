@@ -48,18 +48,22 @@ type Q[T any] struct {
 	q       builder.Query
 	err     error
 	cache   *planCache
+	bound   map[string]any // Bind's values
 }
 
-// planCache holds the plan of one query value: a query built once and run many times
-// compiles once. Every method that changes a query gives the copy a new cache.
+// planCache holds the plans of one query value: a query built once and run many times
+// compiles once, whatever values it is bound to (Bind). Every method that changes a query
+// gives the copy a new cache; Bind keeps it.
 type planCache struct {
-	once sync.Once
-	plan *builder.Plan
-	err  error
-	// the plan for a driver that pipelines statements (PlanPipelined)
-	ponce sync.Once
-	pplan *builder.Plan
-	perr  error
+	plain compiled // Plan
+	piped compiled // PlanPipelined
+}
+
+type compiled struct {
+	once   sync.Once
+	plan   *builder.Plan
+	err    error
+	params []string // the names of the Params among the plan's arguments
 }
 
 // Query starts a query whose root is the struct model registered for T.
@@ -240,39 +244,42 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 
 // Plan compiles the query. A query value compiles once: running it again reuses the plan
 // (the predicates it was given are read when it first compiles, so do not change a map
-// predicate such as sq.Eq after passing it). The plan is shared: do not modify it.
-func (q Q[T]) Plan() (*builder.Plan, error) {
-	if q.err != nil {
-		return nil, q.err
-	}
-	if q.dialect == nil {
-		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
-	}
-	if q.cache == nil {
-		return builder.Build(q.schema, q.dialect, q.q)
-	}
-	q.cache.once.Do(func() { q.cache.plan, q.cache.err = builder.Build(q.schema, q.dialect, q.q) })
-	return q.cache.plan, q.cache.err
-}
+// predicate such as sq.Eq after passing it). The plan is shared: do not modify it. A query
+// with Params bound by Bind gets the cached plan with the values in place of the Params.
+func (q Q[T]) Plan() (*builder.Plan, error) { return q.plan(false) }
 
 // PlanPipelined compiles the query for a driver that sends several statements in one round
 // trip (joinery/pgx): where ShapeAuto would pick the UNION ALL of branches it picks
 // ShapePipeline, the same branches as statements of their own (measured in bench/: faster
 // over pgx on every workload but one). An explicit Shape is kept. Cached like Plan.
-func (q Q[T]) PlanPipelined() (*builder.Plan, error) {
+func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return q.plan(true) }
+
+func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
 	if q.dialect == nil {
 		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
 	}
-	pq := q.q
-	pq.Pipelining = true
-	if q.cache == nil {
-		return builder.Build(q.schema, q.dialect, pq)
+	bq := q.q
+	bq.Pipelining = pipelined
+	c := &compiled{}
+	if q.cache != nil {
+		c = &q.cache.plain
+		if pipelined {
+			c = &q.cache.piped
+		}
 	}
-	q.cache.ponce.Do(func() { q.cache.pplan, q.cache.perr = builder.Build(q.schema, q.dialect, pq) })
-	return q.cache.pplan, q.cache.perr
+	c.once.Do(func() {
+		c.plan, c.err = builder.Build(q.schema, q.dialect, bq)
+		if c.err == nil {
+			c.params = paramsOf(c.plan)
+		}
+	})
+	if c.err != nil {
+		return nil, c.err
+	}
+	return bind(c.plan, c.params, q.bound, false)
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
@@ -374,7 +381,7 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	if q.dialect == nil {
 		return 0, errors.New("joinery: no dialect")
 	}
-	p, err := builder.Count(q.schema, q.dialect, q.q)
+	p, err := q.countPlan()
 	if err != nil {
 		return 0, err
 	}
@@ -396,12 +403,20 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	return n, rows.Err()
 }
 
+func (q Q[T]) countPlan() (*builder.Plan, error) {
+	p, err := builder.Count(q.schema, q.dialect, q.q)
+	if err != nil {
+		return nil, err
+	}
+	return bind(p, paramsOf(p), q.bound, true) // (optional includes' filters do not count)
+}
+
 // CountSql compiles the Count statement.
 func (q Q[T]) CountSql() (string, []any, error) {
 	if q.err != nil {
 		return "", nil, q.err
 	}
-	p, err := builder.Count(q.schema, q.dialect, q.q)
+	p, err := q.countPlan()
 	if err != nil {
 		return "", nil, err
 	}

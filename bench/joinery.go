@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -41,20 +42,75 @@ func w1Tree() include.Node {
 	)
 }
 
-// JoineryUsers is the joinery query of a workload whose root is User (W1, W3, W4, W5).
+// JoineryUsers is the joinery query of a workload whose root is User (W1, W3, W4, W5), its
+// values bound.
 func JoineryUsers(s *include.Schema, w string) (joinery.Q[User], error) {
+	q, err := joineryUsersParams(s, w)
+	return q.Bind(bindValues(w)), err
+}
+
+// joineryUsersParams is the query with Params where its values go: built once by a data
+// layer, bound per run (Bind), compiled once.
+func joineryUsersParams(s *include.Schema, w string) (joinery.Q[User], error) {
 	q := joinery.Query[User](s, dialects.Postgres)
 	switch w {
 	case "W1":
-		return q.Where(sq.LtOrEq{"id": W1MaxUserID}).Include(w1Tree()), nil
+		return q.Where(sq.LtOrEq{"id": joinery.Param("max")}).Include(w1Tree()), nil
 	case "W3":
-		return q.Where(sq.Eq{"id": HeavyUserID}).Include("posts.tags"), nil
+		return q.Where(sq.Eq{"id": joinery.Param("id")}).Include("posts.tags"), nil
 	case "W4":
 		return q.Include("posts").OrderBy("name").Limit(W4Users), nil
 	case "W5":
-		return q.Where(sq.LtOrEq{"id": W1MaxUserID}).Include(w1Tree()).OrderBy("name").Limit(W5Users), nil
+		return q.Where(sq.LtOrEq{"id": joinery.Param("max")}).Include(w1Tree()).OrderBy("name").Limit(W5Users), nil
 	}
 	return q, unknown(w)
+}
+
+// bindValues are the values a run binds the workload's query to (a new map, as a request
+// would build).
+func bindValues(w string) map[string]any {
+	switch w {
+	case "W1", "W5":
+		return map[string]any{"max": W1MaxUserID}
+	case "W3":
+		return map[string]any{"id": HeavyUserID}
+	}
+	return nil
+}
+
+// prepared holds each (schema, workload, shape)'s query with Params, built once.
+var prepared sync.Map
+
+type preparedKey struct {
+	s        *include.Schema
+	w, shape string
+}
+
+// preparedUsers is the workload's query built once with Params and the shape applied, bound
+// to the run's values: how a data layer runs it.
+func preparedUsers(s *include.Schema, w, shape string) (joinery.Q[User], error) {
+	k := preparedKey{s, w, shape}
+	if q, ok := prepared.Load(k); ok {
+		return q.(joinery.Q[User]).Bind(bindValues(w)), nil
+	}
+	q, err := joineryUsersParams(s, w)
+	if err != nil {
+		return q, err
+	}
+	q = applyShape(q, shape)
+	prepared.Store(k, q)
+	return q.Bind(bindValues(w)), nil
+}
+
+// preparedPosts is W2's query, built once per schema and shape.
+func preparedPosts(s *include.Schema, shape string) joinery.Q[Post] {
+	k := preparedKey{s, "W2", shape}
+	if q, ok := prepared.Load(k); ok {
+		return q.(joinery.Q[Post])
+	}
+	q := applyShape(JoineryPosts(s), shape)
+	prepared.Store(k, q)
+	return q
 }
 
 // JoineryPosts is the joinery query of W2.
@@ -75,10 +131,11 @@ func JoineryPlan(s *include.Schema, w, shape string) (*builder.Plan, error) {
 }
 
 // JoineryCompiler returns a function that compiles the workload's query: what
-// BenchmarkCompile measures. With fresh, it builds the query and compiles it on every call
-// (a query built per request); otherwise it calls Plan() on one prebuilt query value, which
-// joinery compiles once and then serves from its cache.
-func JoineryCompiler(s *include.Schema, w, shape string, fresh bool) (func() error, error) {
+// BenchmarkCompile measures. mode "fresh" builds the query and compiles it on every call (a
+// query built per request); "bound" binds the values of a query built once with Params (a
+// data layer's prepared query: the compiled plan is reused, the values put in its
+// arguments); "" calls Plan() on one prebuilt query value (its plan cached).
+func JoineryCompiler(s *include.Schema, w, shape, mode string) (func() error, error) {
 	build := func() (func() (*builder.Plan, error), error) {
 		if w == "W2" {
 			return applyShape(JoineryPosts(s), shape).Plan, nil
@@ -89,7 +146,8 @@ func JoineryCompiler(s *include.Schema, w, shape string, fresh bool) (func() err
 		}
 		return applyShape(q, shape).Plan, nil
 	}
-	if fresh {
+	switch mode {
+	case "fresh":
 		if _, err := build(); err != nil {
 			return nil, err
 		}
@@ -101,6 +159,16 @@ func JoineryCompiler(s *include.Schema, w, shape string, fresh bool) (func() err
 			_, err = plan()
 			return err
 		}, nil
+	case "bound":
+		q, err := joineryUsersParams(s, w)
+		if err != nil {
+			return nil, err
+		}
+		q = applyShape(q, shape)
+		return func() error {
+			_, err := q.Bind(bindValues(w)).Plan()
+			return err
+		}, nil
 	}
 	plan, err := build()
 	if err != nil {
@@ -109,17 +177,18 @@ func JoineryCompiler(s *include.Schema, w, shape string, fresh bool) (func() err
 	return func() error { _, err := plan(); return err }, nil
 }
 
-// joineryLoader is the joinery contender over the pool db picks, with a statement shape.
+// joineryLoader is the joinery contender over the pool db picks, with a statement shape: the
+// workload's query built once with Params and bound per run, as a data layer would.
 func joineryLoader(db func(*Env) *sql.DB, shape string) Loader {
 	return func(ctx context.Context, e *Env, w string) (any, error) {
 		if w == "W2" {
-			return applyShape(JoineryPosts(e.Schema), shape).All(ctx, db(e))
+			return preparedPosts(e.Schema, shape).All(ctx, db(e))
 		}
-		q, err := JoineryUsers(e.Schema, w)
+		q, err := preparedUsers(e.Schema, w, shape)
 		if err != nil {
 			return nil, err
 		}
-		return applyShape(q, shape).All(ctx, db(e))
+		return q.All(ctx, db(e))
 	}
 }
 
@@ -132,12 +201,12 @@ var JoineryShapes = []string{"", "flat", "union"}
 func joineryPgxLoader(shape string) Loader {
 	return func(ctx context.Context, e *Env, w string) (any, error) {
 		if w == "W2" {
-			return joinerypgx.All(ctx, e.Pool, applyShape(JoineryPosts(e.Schema), shape))
+			return joinerypgx.All(ctx, e.Pool, preparedPosts(e.Schema, shape))
 		}
-		q, err := JoineryUsers(e.Schema, w)
+		q, err := preparedUsers(e.Schema, w, shape)
 		if err != nil {
 			return nil, err
 		}
-		return joinerypgx.All(ctx, e.Pool, applyShape(q, shape))
+		return joinerypgx.All(ctx, e.Pool, q)
 	}
 }

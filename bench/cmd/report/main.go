@@ -353,7 +353,7 @@ func compile() {
 		return
 	}
 	sort.Strings(names)
-	fmt.Printf("\nCompile (`BenchmarkCompile`): `<workload>` is Plan() of a prebuilt query value (default shape; joinery caches the plan in the value), `<workload>-fresh[-shape]` builds the query and compiles it every time (default, flat, union shape). Target: W1 in at most 10 us and 30 allocations (a cached shape is fine).\n\n| benchmark | us | allocs | B |\n|---|---|---|---|\n")
+	fmt.Printf("\nCompile (`BenchmarkCompile`): `<workload>` is Plan() of a prebuilt query value (default shape; joinery caches the plan in the value), `<workload>-bound` binds new values (`Bind`) to a query built once with `joinery.Param`s, reusing its compiled plan (how a data layer runs a query per request), `<workload>-fresh[-shape]` builds the query and compiles it every time (default, flat, union shape). Target: W1 in at most 10 us and 30 allocations (a cached shape is fine).\n\n| benchmark | us | allocs | B |\n|---|---|---|---|\n")
 	for _, name := range names {
 		s, _ := get(name)
 		fmt.Printf("| %s | %.2f | %.0f | %s |\n", strings.TrimPrefix(name, "BenchmarkCompile/"), s.ns/1e3, s.allocs, count(s.bytes))
