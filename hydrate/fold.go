@@ -2,6 +2,7 @@ package hydrate
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"unsafe"
 )
@@ -139,8 +140,18 @@ type genKey struct {
 }
 
 type nstate struct {
-	intIdx   map[intKey]int32
-	genIdx   map[genKey]int32
+	fastIdx map[uint64]int32 // int keys that pack with the parent id into 64 bits
+	intIdx  map[intKey]int32 // other int keys
+	genIdx  map[genKey]int32
+	// to-one nodes with int keys: parent instance -> its instance (-1: none yet), and the
+	// key of each instance; no map
+	one    []int32
+	oneKey []int64
+	// the instance the previous row visited (flat rows repeat a parent for each child)
+	lastOK   bool
+	lastPid  int32
+	lastKey  int64
+	lastID   int32
 	pos      []int32          // value elements: position in the parent's slice
 	ptrs     []unsafe.Pointer // pointer elements
 	maps     []map[string]any // map nodes
@@ -201,6 +212,7 @@ func (r *runner) run(rows Rows) error {
 	r.st = make([]nstate, len(p.nodes))
 	for i, pn := range p.nodes {
 		if pn.intKey {
+			r.st[i].fastIdx = map[uint64]int32{}
 			r.st[i].intIdx = map[intKey]int32{}
 		} else {
 			r.st[i].genIdx = map[genKey]int32{}
@@ -270,57 +282,126 @@ func (r *runner) row() error {
 // visit finds or creates pn's instance of the current row under parent instance pid (whose
 // value is at pbase, or pmap in the map form) and makes it current; st.curID is -1 when the
 // row has no such instance. created reports a new instance.
+//
+// Identity is (parent instance, key). Int keys take the cheapest index that holds them: the
+// instance the previous row visited (flat rows repeat a parent for each of its children); for
+// a to-one, a slice by parent instance (one instance each); otherwise a map of the key packed
+// with the parent into 64 bits, or of the pair.
 func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pmap map[string]any) (created bool, err error) {
+	if !pn.intKey {
+		return r.visitGen(pn, st, pid, pbase, pmap)
+	}
+	s := r.slots[pn.key[0]].(*intSlot)
+	if !s.v.Valid {
+		if pn.parent == nil {
+			return false, r.nullRootKey(pn)
+		}
+		st.curID = -1
+		return false, nil
+	}
+	v := s.v.Int64
+	if pn.distinct {
+		return r.add(pn, st, pid, pbase, pmap)
+	}
+	if !pn.many && pn.parent != nil {
+		// a to-one: at most one instance per parent instance
+		if int(pid) < len(st.one) {
+			if id := st.one[pid]; id >= 0 {
+				if st.oneKey[id] != v {
+					st.curID = -1 // a second match: a to-one keeps its first
+					return false, nil
+				}
+				r.locate(pn, st, id, pbase)
+				st.curID = id
+				return false, nil
+			}
+		}
+		created, err = r.add(pn, st, pid, pbase, pmap)
+		if created {
+			for int(pid) >= len(st.one) {
+				st.one = append(st.one, -1)
+			}
+			st.one[pid] = st.curID
+			for len(st.oneKey) <= int(st.curID) {
+				st.oneKey = append(st.oneKey, 0)
+			}
+			st.oneKey[st.curID] = v
+		}
+		return created, err
+	}
+	if st.lastOK && st.lastPid == pid && st.lastKey == v {
+		r.locate(pn, st, st.lastID, pbase)
+		st.curID = st.lastID
+		return false, nil
+	}
+	packed := v >= 0 && v <= math.MaxUint32 && pid >= 0
 	var id int32
 	var found bool
-	var ik intKey
-	var gk genKey
-	if pn.intKey {
-		s := r.slots[pn.key[0]].(*intSlot)
-		if !s.v.Valid {
-			if pn.parent == nil {
-				return false, r.nullRootKey(pn)
-			}
-			st.curID = -1
-			return false, nil
-		}
-		ik = intKey{parent: pid, v: s.v.Int64}
-		if !pn.distinct {
-			id, found = st.intIdx[ik]
-		}
+	if packed {
+		id, found = st.fastIdx[uint64(pid)<<32|uint64(v)]
 	} else {
-		gk.parent = pid
-		gk.n = uint8(len(pn.key))
-		allNull := true
-		for j, k := range pn.key {
-			s := r.slots[k]
-			if s.isNull() {
-				gk.parts[j] = keyPart{null: true}
-				continue
-			}
-			allNull = false
-			kp, ok := s.key()
-			if !ok {
-				return false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
-			}
-			gk.parts[j] = kp
-		}
-		if allNull {
-			if pn.parent == nil {
-				return false, r.nullRootKey(pn)
-			}
-			st.curID = -1
-			return false, nil
-		}
-		if !pn.distinct {
-			id, found = st.genIdx[gk]
-		}
+		id, found = st.intIdx[intKey{parent: pid, v: v}]
 	}
 	if found {
 		r.locate(pn, st, id, pbase)
 		st.curID = id
+	} else {
+		if created, err = r.add(pn, st, pid, pbase, pmap); err != nil || !created {
+			return created, err
+		}
+		if packed {
+			st.fastIdx[uint64(pid)<<32|uint64(v)] = st.curID
+		} else {
+			st.intIdx[intKey{parent: pid, v: v}] = st.curID
+		}
+	}
+	st.lastOK, st.lastPid, st.lastKey, st.lastID = true, pid, v, st.curID
+	return created, nil
+}
+
+// visitGen is visit for composite and non-integer keys.
+func (r *runner) visitGen(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pmap map[string]any) (created bool, err error) {
+	var gk genKey
+	gk.parent = pid
+	gk.n = uint8(len(pn.key))
+	allNull := true
+	for j, k := range pn.key {
+		s := r.slots[k]
+		if s.isNull() {
+			gk.parts[j] = keyPart{null: true}
+			continue
+		}
+		allNull = false
+		kp, ok := s.key()
+		if !ok {
+			return false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
+		}
+		gk.parts[j] = kp
+	}
+	if allNull {
+		if pn.parent == nil {
+			return false, r.nullRootKey(pn)
+		}
+		st.curID = -1
 		return false, nil
 	}
+	if !pn.distinct {
+		if id, found := st.genIdx[gk]; found {
+			r.locate(pn, st, id, pbase)
+			st.curID = id
+			return false, nil
+		}
+	}
+	created, err = r.add(pn, st, pid, pbase, pmap)
+	if created && !pn.distinct {
+		st.genIdx[gk] = st.curID
+	}
+	return created, err
+}
+
+// add creates pn's instance of the current row under parent instance pid and makes it
+// current; a to-one whose parent already has its instance gets none (curID -1).
+func (r *runner) add(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pmap map[string]any) (bool, error) {
 	if pn.parent == nil && r.emit != nil {
 		if err := r.nextRoot(); err != nil {
 			return false, err
@@ -337,15 +418,8 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 		}
 		st.filled[pid] = true
 	}
-	id = st.count
+	id := st.count
 	st.count++
-	if pn.distinct {
-		// branch rows that never repeat an instance need no identity index
-	} else if pn.intKey {
-		st.intIdx[ik] = id
-	} else {
-		st.genIdx[gk] = id
-	}
 	st.parentOf = append(st.parentOf, pid)
 	if err := r.create(pn, st, pbase, pmap); err != nil {
 		return false, err
@@ -481,8 +555,10 @@ func (r *runner) nextRoot() error {
 	}
 	for i := range r.st {
 		s := &r.st[i]
+		clear(s.fastIdx)
 		clear(s.intIdx)
 		clear(s.genIdx)
+		s.one, s.oneKey, s.lastOK = s.one[:0], s.oneKey[:0], false
 		s.pos, s.ptrs, s.maps, s.filled, s.parentOf = s.pos[:0], nil, nil, s.filled[:0], s.parentOf[:0]
 		s.count, s.firsts, s.curID = 0, 0, -1
 	}
