@@ -222,13 +222,27 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		}
 	}
 	limited := b.query.HasLimit || b.query.Offset > 0
-	var rootSub *frag // the limited roots the root's branch reads
+	// Under a root limit the page of roots is computed once, in the WITH clause (page). A
+	// small page holds the roots' columns and the root's branch reads it (one sort of the
+	// roots: W4, W5); a large one holds only the keys the other branches link by, and the
+	// root's branch reads the limited scan itself (a wide page materialized and read again
+	// costs more than a second scan: W2, 10,000 roots).
+	var page, rootSub *frag
 	if limited {
-		// The root's branch reads the page straight from the limited scan, ordered by the
-		// columns that scan exposes; the page in the WITH clause holds only the keys the
-		// other branches link by (a wide page materialized and probed again costs: W2).
-		rootSub = &frag{}
-		outer, _, err := b.rootQuery(rootSub, terms, modeSub)
+		page, rootSub = &frag{}, &frag{}
+		var outer []string
+		var err error
+		if b.query.HasLimit && b.query.Limit <= arraysUpTo {
+			outer, _, err = b.rootQuery(page, terms, modeSub)
+			rootSub.add(b.q(pageCTE) + " AS " + b.q(b.root.alias))
+		} else {
+			if _, _, err = b.rootQuery(page, terms, modePage, b.pageColumns(branches)...); err != nil {
+				return nil, nil, nil, err
+			}
+			rootSub.add("(")
+			outer, _, err = b.rootQuery(rootSub, terms, modeSub)
+			rootSub.add(") AS " + b.q(b.root.alias))
+		}
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -275,9 +289,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 	}
 	w := &frag{}
 	if limited && !pipeline {
-		if err := b.withPage(w, terms, branches); err != nil {
-			return nil, nil, nil, err
-		}
+		b.withPage(w, page)
 	}
 	if b.d.Name() == "postgres" && !pipeline {
 		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
@@ -344,9 +356,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		}
 		bw.add(" FROM ")
 		if n == b.root && limited {
-			bw.add("(")
 			bw.addFrag(rootSub)
-			bw.add(") AS " + b.q(b.root.alias))
 		} else {
 			if err := b.branchFrom(bw, n, terms); err != nil {
 				return nil, nil, nil, err
@@ -375,9 +385,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		}
 		if limited && strings.Contains(bw.String(), b.q(pageCTE)) {
 			st := &frag{}
-			if err := b.withPage(st, terms, branches); err != nil {
-				return nil, nil, nil, err
-			}
+			b.withPage(st, page)
 			st.addFrag(bw)
 			bw = st
 		}
@@ -592,9 +600,8 @@ func (b *builder) arrays() bool {
 // pageCTE names the limited roots of a UNION ALL statement.
 const pageCTE = "jr_p"
 
-// withPage writes the WITH clause computing the page of roots once for the branches other
-// than the root's: the roots' keys and the columns the root's children link by.
-func (b *builder) withPage(w *frag, terms []term, branches []*bnode) error {
+// pageColumns are the root columns the other branches link by, with the key: a large page's.
+func (b *builder) pageColumns(branches []*bnode) []string {
 	need := map[string]bool{}
 	for _, k := range b.query.Model.PrimaryKey() {
 		need[k] = true
@@ -610,14 +617,16 @@ func (b *builder) withPage(w *frag, terms []term, branches []*bnode) error {
 			cols = append(cols, a.Column)
 		}
 	}
+	return cols
+}
+
+// withPage writes the WITH clause computing the page of roots (the limited root query page).
+func (b *builder) withPage(w *frag, page *frag) {
 	w.add("WITH " + b.q(pageCTE) + " AS ")
 	if b.d.Name() != "mysql" {
 		w.add("MATERIALIZED ")
 	}
 	w.add("(")
-	if _, _, err := b.rootQuery(w, terms, modePage, cols...); err != nil {
-		return err
-	}
+	w.addFrag(page)
 	w.add(") ")
-	return nil
 }
