@@ -226,13 +226,14 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 	// small page holds the roots' columns and the root's branch reads it (one sort of the
 	// roots: W4, W5); a large one holds only the keys the other branches link by, and the
 	// root's branch reads the limited scan itself (a wide page materialized and read again
-	// costs more than a second scan: W2, 10,000 roots).
+	// costs more than a second scan: W2, 10,000 roots). Pipelined statements share nothing:
+	// the root's reads the limited scan, the others a page of keys.
 	var page, rootSub *frag
 	if limited {
 		page, rootSub = &frag{}, &frag{}
 		var outer []string
 		var err error
-		if b.query.HasLimit && b.query.Limit <= arraysUpTo {
+		if b.query.HasLimit && b.query.Limit <= arraysUpTo && !pipeline {
 			outer, _, err = b.rootQuery(page, terms, modeSub)
 			rootSub.add(b.q(pageCTE) + " AS " + b.q(b.root.alias))
 		} else {
