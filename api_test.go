@@ -446,3 +446,18 @@ func TestPlanPipelined(t *testing.T) {
 		t.Fatalf("Plan (database/sql) shape %s, want union", auto.Shape)
 	}
 }
+
+// Over a pipelining driver a small page of roots stays one UNION ALL statement.
+func TestPlanPipelinedSmallPage(t *testing.T) {
+	s := blogSchema(t)
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts").OrderBy("name")
+	for limit, want := range map[uint64]joinery.Shape{10: joinery.ShapeUnion, 1000: joinery.ShapeUnion, 1001: joinery.ShapePipeline} {
+		p, err := q.Limit(limit).PlanPipelined()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Shape != want {
+			t.Errorf("limit %d: %s, want %s", limit, p.Shape, want)
+		}
+	}
+}

@@ -50,7 +50,8 @@ type Query struct {
 	// so that each root's rows are contiguous.
 	Stream bool
 	// Pipelining says the driver sends several statements in one round trip: ShapeAuto
-	// picks ShapePipeline where it would pick ShapeUnion.
+	// picks ShapePipeline where it would pick ShapeUnion, but for a small page of roots
+	// (a Limit of at most 1,000).
 	Pipelining bool
 }
 
@@ -135,7 +136,11 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return b.finishUnion(terms, q.Shape == ShapePipeline)
 	case ShapeAuto:
 		if b.wantsUnion() && b.unionable(terms) == nil {
-			return b.finishUnion(terms, q.Pipelining)
+			// pipelined statements send no NULL columns and no window ordinals, but each
+			// pays its own execution and, under a limit, its own page of roots: for a
+			// small page the one statement wins (bench/: W4, W5)
+			small := q.HasLimit && q.Limit <= arraysUpTo
+			return b.finishUnion(terms, q.Pipelining && !small)
 		}
 	}
 	b.plan.Shape = ShapeFlat
