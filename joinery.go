@@ -298,25 +298,48 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := run(ctx, db, p)
-	if err != nil {
-		return nil, fmt.Errorf("joinery: %w", err)
+	var out []T
+	fold := func(query queryFunc) error {
+		rows, err := run(query, p)
+		if err != nil {
+			return err
+		}
+		out, err = hydrate.All[T](rows, p.Map)
+		return err
 	}
-	out, err := hydrate.All[T](rows, p.Map)
+	// over the driver connection when db lends it (see rawsql.go), else database/sql's rows
+	ok, err := withDriver(ctx, db, func(c *driverConn) error { return fold(c.query) })
+	if !ok {
+		err = fold(sqlQuery(ctx, db))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("joinery: %w", err)
 	}
 	return out, nil
 }
 
+// queryFunc runs one statement.
+type queryFunc func(query string, args []any) (hydrate.Rows, error)
+
+// sqlQuery runs statements through database/sql.
+func sqlQuery(ctx context.Context, db Querier) queryFunc {
+	return func(query string, args []any) (hydrate.Rows, error) {
+		rows, err := db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		return rows, nil
+	}
+}
+
 // run runs p's statement, or a pipelined plan's statements one after another (each opened
 // when the previous one's rows are read).
-func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
+func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
-		return db.QueryContext(ctx, p.SQL, p.Args...)
+		return query(p.SQL, p.Args)
 	}
 	return hydrate.Parts(p.ResultColumns(), p.Map.Branch, parts(p), func(i int) (hydrate.Rows, error) {
-		return db.QueryContext(ctx, p.Statements[i].SQL, p.Statements[i].Args...)
+		return query(p.Statements[i].SQL, p.Statements[i].Args)
 	}, nil)
 }
 

@@ -1,0 +1,209 @@
+package joinery
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/joinery/joinery/hydrate"
+)
+
+// The driver path. database/sql hands each value of each row through convertAssign into the
+// Scan destination, NULLs included; a UNION ALL row is mostly NULLs, and on W1 that per-value
+// work is a fifth of the load. A Querier that lends its driver connection (*sql.DB and
+// *sql.Conn: sql.Conn.Raw) has the statement run on the driver itself and each row's
+// driver.Values handed to the hydrator's typed cells, the way joinery/pgx does with pgx's raw
+// values. Other Queriers (*sql.Tx, wrappers) use database/sql's rows.
+
+// rawConner is a *sql.DB (or a type embedding one, as *sqlx.DB does).
+type rawConner interface {
+	Conn(ctx context.Context) (*sql.Conn, error)
+}
+
+// withDriver runs fn with a hydrate.Rows over the driver connection of db when db lends one
+// (ok false otherwise, fn not called).
+func withDriver(ctx context.Context, db Querier, fn func(conn *driverConn) error) (ok bool, err error) {
+	var c *sql.Conn
+	switch x := db.(type) {
+	case *sql.Conn:
+		c = x
+	case rawConner:
+		if c, err = x.Conn(ctx); err != nil {
+			return true, err
+		}
+		defer c.Close()
+	default:
+		return false, nil
+	}
+	err = c.Raw(func(dc any) error { return fn(&driverConn{ctx: ctx, dc: dc}) })
+	return true, err
+}
+
+// driverConn runs statements on a driver connection.
+type driverConn struct {
+	ctx context.Context
+	dc  any
+}
+
+// query runs one statement and returns its rows as a hydrate.CellRows.
+func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
+	nvs, err := c.namedValues(args)
+	if err != nil {
+		return nil, err
+	}
+	if q, ok := c.dc.(driver.QueryerContext); ok {
+		r, err := q.QueryContext(c.ctx, query, nvs)
+		if err == nil {
+			return newDriverRows(r, nil), nil
+		}
+		if !errors.Is(err, driver.ErrSkip) {
+			return nil, err
+		}
+	}
+	// the driver prepares statements with arguments (go-sql-driver/mysql without
+	// interpolateParams): prepare, query, close the statement with the rows
+	var st driver.Stmt
+	if p, ok := c.dc.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(c.ctx, query)
+	} else if p, ok := c.dc.(driver.Conn); ok {
+		st, err = p.Prepare(query)
+	} else {
+		return nil, fmt.Errorf("driver connection %T runs no queries", c.dc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("driver statement %T has no QueryContext", st)
+	}
+	r, err := sq.QueryContext(c.ctx, nvs)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return newDriverRows(r, st), nil
+}
+
+// namedValues converts arguments the way database/sql does: the connection's
+// NamedValueChecker first, then driver.DefaultParameterConverter (which calls Valuers).
+func (c *driverConn) namedValues(args []any) ([]driver.NamedValue, error) {
+	nvs := make([]driver.NamedValue, len(args))
+	checker, _ := c.dc.(driver.NamedValueChecker)
+	for i, a := range args {
+		nv := &nvs[i]
+		nv.Ordinal, nv.Value = i+1, a
+		if checker != nil {
+			err := checker.CheckNamedValue(nv)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, driver.ErrSkip) {
+				return nil, fmt.Errorf("argument %d: %w", i+1, err)
+			}
+		}
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		nv.Value = v
+	}
+	return nvs, nil
+}
+
+// driverRows adapts driver.Rows to the hydrator: each value goes to its cell by its Go
+// type, with no convertAssign.
+type driverRows struct {
+	r    driver.Rows
+	st   driver.Stmt // closed with the rows, when the rows came from a prepared statement
+	vals []driver.Value
+	err  error
+	done bool
+}
+
+func newDriverRows(r driver.Rows, st driver.Stmt) *driverRows {
+	return &driverRows{r: r, st: st, vals: make([]driver.Value, len(r.Columns()))}
+}
+
+func (x *driverRows) Columns() ([]string, error) { return x.r.Columns(), nil }
+
+func (x *driverRows) Next() bool {
+	if x.done {
+		return false
+	}
+	if err := x.r.Next(x.vals); err != nil {
+		x.done = true
+		if err != io.EOF {
+			x.err = err
+		}
+		return false
+	}
+	return true
+}
+
+func (x *driverRows) Err() error { return x.err }
+
+func (x *driverRows) Close() error {
+	x.done = true
+	err := x.r.Close()
+	if x.st != nil {
+		if serr := x.st.Close(); err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+func (x *driverRows) ScanCells(cells []hydrate.Cell) error {
+	for i, c := range cells {
+		var err error
+		switch v := x.vals[i].(type) {
+		case nil:
+			err = c.SetNull()
+		case int64:
+			err = c.SetInt(v)
+		case float64:
+			err = c.SetFloat(v)
+		case bool:
+			err = c.SetBool(v)
+		case []byte:
+			err = c.SetBytes(v)
+		case string:
+			err = c.SetString(v)
+		case time.Time:
+			err = c.SetTime(v)
+		default:
+			err = c.Set(v)
+		}
+		if err != nil {
+			return fmt.Errorf("column %q: %w", x.r.Columns()[i], err)
+		}
+	}
+	return nil
+}
+
+// Scan stores the current row in dest, which must be sql.Scanners (the hydrator's cells are).
+func (x *driverRows) Scan(dest ...any) error {
+	if len(dest) != len(x.vals) {
+		return fmt.Errorf("joinery: Scan of %d destinations, %d columns", len(dest), len(x.vals))
+	}
+	for i, d := range dest {
+		s, ok := d.(sql.Scanner)
+		if !ok {
+			return fmt.Errorf("joinery: Scan destination %T is not an sql.Scanner", d)
+		}
+		v := x.vals[i]
+		if b, ok := v.([]byte); ok {
+			v = append([]byte(nil), b...) // the driver may reuse it
+		}
+		if err := s.Scan(v); err != nil {
+			return fmt.Errorf("column %q: %w", x.r.Columns()[i], err)
+		}
+	}
+	return nil
+}
