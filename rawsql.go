@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/joinery/joinery/hydrate"
@@ -43,14 +44,61 @@ func withDriver(ctx context.Context, db Querier, fn func(conn *driverConn) error
 	return true, err
 }
 
+// DriverQuery runs one statement on a driver connection and returns its rows; a
+// hydrate.CellRows hands the values over typed.
+type DriverQuery func(query string, args []any) (hydrate.Rows, error)
+
+// DriverAdapter recognizes a database/sql driver connection it can run statements on
+// natively (joinery/pgx: pgx's stdlib connection, whose rows it decodes from the wire
+// format) and returns how, or nil.
+type DriverAdapter func(ctx context.Context, driverConn any) DriverQuery
+
+var (
+	adaptersMu sync.RWMutex
+	adapters   []DriverAdapter
+)
+
+// RegisterDriverAdapter adds a DriverAdapter: All over a *sql.DB or *sql.Conn whose driver
+// connection it recognizes runs the statements through it. joinery/pgx registers one for
+// pgx's stdlib driver when imported.
+func RegisterDriverAdapter(a DriverAdapter) {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	adapters = append(adapters, a)
+}
+
+// native returns a registered adapter's way of running statements on c, or nil.
+func (c *driverConn) native() DriverQuery {
+	adaptersMu.RLock()
+	defer adaptersMu.RUnlock()
+	for _, a := range adapters {
+		if q := a(c.ctx, c.dc); q != nil {
+			return q
+		}
+	}
+	return nil
+}
+
 // driverConn runs statements on a driver connection.
 type driverConn struct {
-	ctx context.Context
-	dc  any
+	ctx     context.Context
+	dc      any
+	nativeQ DriverQuery
 }
 
 // query runs one statement and returns its rows as a hydrate.CellRows.
 func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
+	if c.nativeQ == nil {
+		c.nativeQ = c.native()
+		if c.nativeQ == nil {
+			c.nativeQ = c.driverQuery
+		}
+	}
+	return c.nativeQ(query, args)
+}
+
+// driverQuery runs one statement through the database/sql driver interfaces.
+func (c *driverConn) driverQuery(query string, args []any) (hydrate.Rows, error) {
 	nvs, err := c.namedValues(args)
 	if err != nil {
 		return nil, err

@@ -14,15 +14,41 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
 )
+
+// Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
+// Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs its statement on the
+// underlying *pgx.Conn and folds the raw values the same way.
+func init() {
+	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) joinery.DriverQuery {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return nil
+		}
+		conn := sc.Conn()
+		stdlibRuns.Add(1)
+		return func(query string, args []any) (hydrate.Rows, error) {
+			rows, err := conn.Query(ctx, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			return Rows(rows), nil
+		}
+	})
+}
+
+// stdlibRuns counts the loads run natively under pgx's stdlib driver (for tests).
+var stdlibRuns atomic.Int64
 
 // Querier runs a query and a batch: *pgx.Conn, *pgxpool.Pool and pgx.Tx satisfy it.
 type Querier interface {

@@ -11,6 +11,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/lib/pq"
 
 	"github.com/joinery/joinery"
@@ -212,6 +213,53 @@ func TestPgxPipeline(t *testing.T) {
 	again, err := jpgx.All(ctx, conn, q)
 	if err != nil || len(again) != 1 || again[0].Name != "bob" {
 		t.Fatalf("after a failed batch: %v %+v", err, again)
+	}
+}
+
+// database/sql over pgx's stdlib driver runs natively once this package is imported: the
+// same result as lib/pq's.
+func TestStdlibDriverAdapter(t *testing.T) {
+	_, db, s := setup(t)
+	ctx := context.Background()
+	sdb, err := sql.Open("pgx", os.Getenv("JOINERY_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	if _, err := sdb.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	base := joinery.Query[User](s, dialects.Postgres).
+		Where(sq.Eq{"name": []string{"alice", "bob"}}).
+		Include(include.New("posts").Order("id").Include("author", include.New("tags").Order("id").ThroughColumns("added_by"))).
+		OrderBy("name")
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapePipeline} {
+		q := base.Shape(shape)
+		want, err := q.All(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := jpgx.StdlibRuns()
+		conn, err := sdb.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, "SET search_path = "+schemaName); err != nil {
+			t.Fatal(err)
+		}
+		got, err := q.All(ctx, conn)
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jpgx.StdlibRuns() != before+1 {
+			t.Fatalf("%s: the stdlib connection was not run natively", shape)
+		}
+		normalize(want)
+		normalize(got)
+		if !reflect.DeepEqual(got, want) || len(got) != 2 {
+			t.Fatalf("%s: pgx stdlib\n%+v\nlib/pq\n%+v", shape, got, want)
+		}
 	}
 }
 
