@@ -15,8 +15,18 @@ import (
 	joinerypgx "github.com/joinery/joinery/pgx"
 )
 
-func pgxDB(e *Env) *sql.DB { return e.PGX }
-func pqDB(e *Env) *sql.DB  { return e.PQ }
+func pgxDB(e *Env) joinery.Querier { return e.PGX }
+func pqDB(e *Env) joinery.Querier  { return e.PQ }
+
+// pgxSQLRows is the pgx stdlib pool behind a Querier that only runs queries: joinery reads
+// database/sql's *sql.Rows, as it does in a *sql.Tx.
+func pgxSQLRows(e *Env) joinery.Querier { return sqlRowsOnly{e.PGX} }
+
+type sqlRowsOnly struct{ db *sql.DB }
+
+func (s sqlRowsOnly) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.db.QueryContext(ctx, q, args...)
+}
 
 // applyShape applies a contender's statement shape to a query. A new shape is a case here
 // and a line in Contenders.
@@ -179,7 +189,7 @@ func JoineryCompiler(s *include.Schema, w, shape, mode string) (func() error, er
 
 // joineryLoader is the joinery contender over the pool db picks, with a statement shape: the
 // workload's query built once with Params and bound per run, as a data layer would.
-func joineryLoader(db func(*Env) *sql.DB, shape string) Loader {
+func joineryLoader(db func(*Env) joinery.Querier, shape string) Loader {
 	return func(ctx context.Context, e *Env, w string) (any, error) {
 		if w == "W2" {
 			return preparedPosts(e.Schema, shape).All(ctx, db(e))
