@@ -294,13 +294,12 @@ func (q Q[T]) ToSql() (string, []any, error) {
 
 // All runs the query and returns every root with its includes.
 func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
-	p, err := q.Plan()
+	p, err := q.Plan() // (compile errors before any connection is taken)
 	if err != nil {
 		return nil, err
 	}
 	var out []T
-	fold := func(query queryFunc) error {
-		rows, err := run(query, p)
+	fold := func(rows hydrate.Rows, p *builder.Plan, err error) error {
 		if err != nil {
 			return err
 		}
@@ -308,9 +307,26 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 		return err
 	}
 	// over the driver connection when db lends it (see rawsql.go), else database/sql's rows
-	ok, err := withDriver(ctx, db, func(c *driverConn) error { return fold(c.query) })
+	ok, err := withDriver(ctx, db, func(c *driverConn) error {
+		r := c.runner()
+		if r.Pipeline == nil {
+			rows, err := run(r.Query, p)
+			return fold(rows, p, err)
+		}
+		pp, err := q.PlanPipelined()
+		if err != nil {
+			return err
+		}
+		if pp.Shape != builder.ShapePipeline {
+			rows, err := run(r.Query, pp)
+			return fold(rows, pp, err)
+		}
+		rows, err := r.Pipeline(pp)
+		return fold(rows, pp, err)
+	})
 	if !ok {
-		err = fold(sqlQuery(ctx, db))
+		rows, err2 := run(sqlQuery(ctx, db), p)
+		err = fold(rows, p, err2)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("joinery: %w", err)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
 )
 
@@ -44,14 +45,22 @@ func withDriver(ctx context.Context, db Querier, fn func(conn *driverConn) error
 	return true, err
 }
 
-// DriverQuery runs one statement on a driver connection and returns its rows; a
-// hydrate.CellRows hands the values over typed.
-type DriverQuery func(query string, args []any) (hydrate.Rows, error)
+// DriverRunner runs statements natively on a database/sql driver connection (see
+// RegisterDriverAdapter).
+type DriverRunner struct {
+	// Query runs one statement and returns its rows; a hydrate.CellRows hands the values
+	// over typed.
+	Query func(query string, args []any) (hydrate.Rows, error)
+	// Pipeline, when set, sends a ShapePipeline plan's statements in one round trip and
+	// returns their rows as one result (hydrate.Parts); queries on the connection are then
+	// compiled as for a pipelining driver (Q.PlanPipelined).
+	Pipeline func(p *builder.Plan) (hydrate.Rows, error)
+}
 
 // DriverAdapter recognizes a database/sql driver connection it can run statements on
 // natively (joinery/pgx: pgx's stdlib connection, whose rows it decodes from the wire
-// format) and returns how, or nil.
-type DriverAdapter func(ctx context.Context, driverConn any) DriverQuery
+// format, and whose pipelines it sends as one batch) and returns how, or nil.
+type DriverAdapter func(ctx context.Context, driverConn any) *DriverRunner
 
 var (
 	adaptersMu sync.RWMutex
@@ -67,38 +76,27 @@ func RegisterDriverAdapter(a DriverAdapter) {
 	adapters = append(adapters, a)
 }
 
-// native returns a registered adapter's way of running statements on c, or nil.
-func (c *driverConn) native() DriverQuery {
+// runner is a registered adapter's way of running statements on c, or the database/sql
+// driver interfaces'.
+func (c *driverConn) runner() *DriverRunner {
 	adaptersMu.RLock()
 	defer adaptersMu.RUnlock()
 	for _, a := range adapters {
-		if q := a(c.ctx, c.dc); q != nil {
-			return q
+		if r := a(c.ctx, c.dc); r != nil && r.Query != nil {
+			return r
 		}
 	}
-	return nil
+	return &DriverRunner{Query: c.query}
 }
 
 // driverConn runs statements on a driver connection.
 type driverConn struct {
-	ctx     context.Context
-	dc      any
-	nativeQ DriverQuery
+	ctx context.Context
+	dc  any
 }
 
 // query runs one statement and returns its rows as a hydrate.CellRows.
 func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
-	if c.nativeQ == nil {
-		c.nativeQ = c.native()
-		if c.nativeQ == nil {
-			c.nativeQ = c.driverQuery
-		}
-	}
-	return c.nativeQ(query, args)
-}
-
-// driverQuery runs one statement through the database/sql driver interfaces.
-func (c *driverConn) driverQuery(query string, args []any) (hydrate.Rows, error) {
 	nvs, err := c.namedValues(args)
 	if err != nil {
 		return nil, err

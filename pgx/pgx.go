@@ -27,22 +27,26 @@ import (
 )
 
 // Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
-// Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs its statement on the
-// underlying *pgx.Conn and folds the raw values the same way.
+// Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs on the underlying
+// *pgx.Conn as All does here (the same default shape, pipelines in one batch) and folds the
+// raw values the same way.
 func init() {
-	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) joinery.DriverQuery {
+	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) *joinery.DriverRunner {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return nil
 		}
 		conn := sc.Conn()
 		stdlibRuns.Add(1)
-		return func(query string, args []any) (hydrate.Rows, error) {
-			rows, err := conn.Query(ctx, query, args...)
-			if err != nil {
-				return nil, err
-			}
-			return Rows(rows), nil
+		return &joinery.DriverRunner{
+			Query: func(query string, args []any) (hydrate.Rows, error) {
+				rows, err := conn.Query(ctx, query, args...)
+				if err != nil {
+					return nil, err
+				}
+				return Rows(rows), nil
+			},
+			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
 		}
 	})
 }
@@ -90,6 +94,9 @@ func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error)
 		return Rows(rows), nil
 	}
 	_, inTx := db.(pgx.Tx)
+	if c, ok := db.(*pgx.Conn); ok && c.PgConn().TxStatus() != 'I' {
+		inTx = true // a transaction the caller began on the connection
+	}
 	b := &pgx.Batch{}
 	if !inTx {
 		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")

@@ -255,6 +255,32 @@ func TestStdlibDriverAdapter(t *testing.T) {
 		if jpgx.StdlibRuns() != before+1 {
 			t.Fatalf("%s: the stdlib connection was not run natively", shape)
 		}
+		if shape == joinery.ShapeAuto {
+			// a transaction the caller began on the connection stays open: the pipeline
+			// runs inside it
+			conn, err := sdb.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stmt := range []string{"SET search_path = " + schemaName, "BEGIN"} {
+				if _, err := conn.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+			inTx, err := q.All(ctx, conn)
+			if err != nil || len(inTx) != 2 {
+				t.Fatalf("in a transaction: %v %v", inTx, err)
+			}
+			var still bool
+			if err := conn.QueryRowContext(ctx, "SELECT now() < statement_timestamp()").Scan(&still); err != nil || !still {
+				t.Fatalf("the caller's transaction was ended (%v)", err)
+			}
+			if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close()
+		}
 		normalize(want)
 		normalize(got)
 		if !reflect.DeepEqual(got, want) || len(got) != 2 {
