@@ -47,12 +47,12 @@ type Contender struct {
 // Contenders are run by TestSameResult and BenchmarkEndToEnd. A joinery statement shape or
 // driver path is one more line here (joineryLoader's shape names a case in applyShape).
 var Contenders = []Contender{
-	{"joinery-pgx", "joinery's default shape (ShapeAuto), database/sql over pgx stdlib (*sql.DB; joinery/pgx imported, so the statement runs on the driver's *pgx.Conn and raw values are decoded natively)", joineryLoader(pgxDB, "")},
+	{"joinery-pgx", "joinery's default shape, database/sql over pgx stdlib (*sql.DB; joinery/pgx imported, so the load runs on the driver's *pgx.Conn as joinery/pgx runs it: pipelines as one batch, raw values decoded natively)", joineryLoader(pgxDB, "")},
 	{"joinery-pgx-sqlrows", "joinery-pgx through database/sql's *sql.Rows (a Querier that lends no driver connection, as *sql.Tx)", joineryLoader(pgxSQLRows, "")},
 	{"joinery-pq", "joinery's default shape (ShapeAuto), database/sql over lib/pq (*sql.DB: run on the driver connection, driver.Values to typed cells)", joineryLoader(pqDB, "")},
 	{"joinery-flat-pgx", "joinery, Shape(ShapeFlat): the flat JOIN, over pgx stdlib", joineryLoader(pgxDB, "flat")},
 	{"joinery-union-pgx", "joinery, Shape(ShapeUnion): UNION ALL of branches, over pgx stdlib", joineryLoader(pgxDB, "union")},
-	{"joinery-pipeline-pgx", "joinery, Shape(ShapePipeline) over database/sql (pgx stdlib): one statement per node, one round trip each", joineryLoader(pgxDB, "pipeline")},
+	{"joinery-pipeline-pgx", "joinery, Shape(ShapePipeline) over database/sql (pgx stdlib, so one batch through the adapter)", joineryLoader(pgxDB, "pipeline")},
 	{"joinery-pgxnative", "joinery's default shape over pgx natively (module joinery/pgx, *pgxpool.Pool)", joineryPgxLoader("")},
 	{"joinery-pgxnative-union", "joinery, Shape(ShapeUnion) over pgx natively", joineryPgxLoader("union")},
 	{"joinery-pgxnative-pipeline", "joinery, Shape(ShapePipeline) over pgx natively: one batch, one round trip", joineryPgxLoader("pipeline")},
