@@ -174,6 +174,10 @@ for i in $(seq 1 "$COUNT"); do
 		run_bench "$OUT/bench.txt" "$BENCH_RE" "$TIME"
 	fi
 done
+if [ "$BENCH_RE" = "." ]; then
+	log "streaming"
+	run_bench "$OUT/bench.txt" '^BenchmarkStream$' 1x
+fi
 echo "load average after the benchmarks: $(cat /proc/loadavg 2>/dev/null)" | tee -a "$OUT/env.txt"
 "$TMP/report" -title "PostgreSQL on loopback" "$OUT/bench.txt" >"$OUT/report.md"
 

@@ -23,10 +23,14 @@ type sample struct{ ns, bytes, allocs float64 }
 
 var (
 	// a name, an optional #NN (a repeated sub-benchmark: one more sample), the GOMAXPROCS suffix
-	line  = regexp.MustCompile(`^(Benchmark\S+?)(?:#\d+)?(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)
-	data  = map[string][]sample{}
-	title = flag.String("title", "Results", "heading")
-	e2e   = flag.Bool("e2e-only", false, "only the end-to-end tables")
+	line = regexp.MustCompile(`^(Benchmark\S+?)(?:#\d+)?(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)
+	data = map[string][]sample{}
+	// BenchmarkStream's metrics: the live heap while Each runs, and holding All's result
+	peakRe = regexp.MustCompile(`([\d.]+) peak-live-MB`)
+	allRe  = regexp.MustCompile(`([\d.]+) all-live-MB`)
+	stream = map[string][2][]float64{}
+	title  = flag.String("title", "Results", "heading")
+	e2e    = flag.Bool("e2e-only", false, "only the end-to-end tables")
 )
 
 func main() {
@@ -42,6 +46,43 @@ func main() {
 	if !*e2e {
 		hydrate()
 		compile()
+		streaming()
+	}
+}
+
+// streaming prints BenchmarkStream's live heaps: Each's peak against All's result, per root
+// count, and how Each's peak grows with 10x the roots (target: under 2x).
+func streaming() {
+	var names []string
+	for name := range stream {
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return len(names[i]) < len(names[j]) || len(names[i]) == len(names[j]) && names[i] < names[j]
+	})
+	median := func(v []float64) float64 {
+		v = append([]float64(nil), v...)
+		sort.Float64s(v)
+		return v[len(v)/2]
+	}
+	fmt.Printf("\nStreaming (`BenchmarkStream`, embedded SQLite, users x 10 posts of 200 bytes): the live heap (after a GC, sampled every 100 roots) while `Each` runs, against the heap holding `All`'s result. Target: 10x the roots, Each's peak under 2x.\n\n| roots | Each peak live MB | All result live MB |\n|---|---|---|\n")
+	var peaks []float64
+	for _, name := range names {
+		st := stream[name]
+		p := median(st[0])
+		peaks = append(peaks, p)
+		fmt.Printf("| %s | %.3f | %.1f |\n", strings.TrimPrefix(name, "BenchmarkStream/roots="), p, median(st[1]))
+	}
+	if len(peaks) == 2 && peaks[0] > 0 {
+		r := peaks[1] / peaks[0]
+		verdict := "ok"
+		if r >= 2 {
+			verdict = "**MISS**"
+		}
+		fmt.Printf("\nEach's peak with 10x the roots: %.2fx (%s).\n", r, verdict)
 	}
 }
 
@@ -56,6 +97,13 @@ func read(path string) error {
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
+		}
+		if p, a := peakRe.FindStringSubmatch(sc.Text()), allRe.FindStringSubmatch(sc.Text()); p != nil && a != nil {
+			pv, _ := strconv.ParseFloat(p[1], 64)
+			av, _ := strconv.ParseFloat(a[1], 64)
+			st := stream[m[1]]
+			st[0], st[1] = append(st[0], pv), append(st[1], av)
+			stream[m[1]] = st
 		}
 		var s sample
 		s.ns, _ = strconv.ParseFloat(m[2], 64)
