@@ -5,7 +5,7 @@
 # output, a Markdown report and the PostgreSQL plans to bench/results/<timestamp>/, and stops
 # the server.
 #
-#   bench/run.sh              # the full run (about 9 minutes on 2 cores)
+#   bench/run.sh              # the full run (about 10 minutes on 2 cores)
 #   bench/run.sh -latency     # then once more end to end through a proxy adding
 #                             # $BENCH_LATENCY_MS (default 1) ms per round trip
 #
