@@ -49,6 +49,24 @@ func branchMap() *hydrate.Map {
 	}}
 }
 
+// foldBranches folds rows of branchMap's layout and checks the nested value both the union
+// and the pipelined tests expect.
+func foldBranches(t *testing.T, rows hydrate.Rows) []uUser {
+	t.Helper()
+	users, err := hydrate.All[uUser](rows, branchMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(users)
+	want := `[{"ID":2,"Posts":[]},{"ID":1,"Posts":[` +
+		`{"ID":10,"UserID":1,"Tags":[{"ID":7},{"ID":8}],"Author":{"ID":1,"Posts":null},"AuthorID":1},` +
+		`{"ID":11,"UserID":1,"Tags":[{"ID":7}],"Author":{"ID":1,"Posts":null},"AuthorID":1}]}]`
+	if string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	return users
+}
+
 // Branch rows may arrive in any order (a parallel append interleaves them): children before
 // their parents, roots out of order. The ordinal orders roots and children; a tag linked to
 // two posts is under both; a join row repeated under a unique association appears once.
@@ -65,17 +83,7 @@ func TestBranchRowsInAnyOrder(t *testing.T) {
 		AddRow(0, 1, 2, n, n, n, n, n, n).  // user 2 (first)
 		AddRow(2, n, n, n, n, n, 8, 10, n). // tag 8 on post 10
 		AddRow(2, n, n, n, n, n, 8, 10, n)  // the same link again
-	users, err := hydrate.All[uUser](query(t, rows), branchMap())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := json.Marshal(users)
-	want := `[{"ID":2,"Posts":[]},{"ID":1,"Posts":[` +
-		`{"ID":10,"UserID":1,"Tags":[{"ID":7},{"ID":8}],"Author":{"ID":1,"Posts":null},"AuthorID":1},` +
-		`{"ID":11,"UserID":1,"Tags":[{"ID":7}],"Author":{"ID":1,"Posts":null},"AuthorID":1}]}]`
-	if string(got) != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
+	users := foldBranches(t, query(t, rows))
 	// the author is one object, referenced by both posts
 	if users[1].Posts[0].Author != users[1].Posts[1].Author {
 		t.Fatal("a to-one target loaded once should be shared")
