@@ -228,6 +228,10 @@ func TestQueryErrors(t *testing.T) {
 			_, _, err := joinery.Query[User](s, nil).ToSql()
 			return err
 		}, []string{"no dialect"}},
+		{"per-include limit on a belongsTo", func() error {
+			_, _, err := joinery.Query[Post](s, dialects.Postgres).Include(include.New("author").Limit(1)).ToSql()
+			return err
+		}, []string{`include "author"`, "applies to HasMany, HasOne and BelongsToMany includes", "is a BelongsTo"}},
 		{"empty path segment", func() error {
 			_, _, err := joinery.Query[User](s, dialects.Postgres).Include("posts..tags").ToSql()
 			return err

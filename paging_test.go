@@ -61,6 +61,18 @@ var pagingScenarios = []scenario{
 		return q(joinery.Query[User](s, d).Include(include.New("posts").Order("id").Offset(1).Limit(1)).OrderBy("id").Limit(2))
 	}, `[{` + alice + `,"Posts":[{` + p11 + `}]},{` + bob + `}]`},
 
+	{"include_limit_per_parent_btm", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[Post](s, d).Include(include.New("tags").Order("name DESC").Limit(1).ThroughColumns("added_by")).OrderBy("id"))
+	}, `[{` + p10 + `,"Tags":[{"ID":2,"Name":"sql"}]},{` + p11 + `},{` + p12 + `,"Tags":[{"ID":1,"Name":"go","AddedBy":"bob"}]}]`},
+
+	{"include_limit_offset_btm_join_model_under_root_limit", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("projects").Order("name").Offset(1).Limit(1)).OrderBy("id").Limit(2))
+	}, `[{` + alice + `,"Projects":[` + m2 + `]},{` + bob + `}]`},
+
+	{"include_limit_btm_through_where", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include(include.New("projects").ThroughWhere(sq.Eq{"role": "member"}).Order("id DESC").Limit(1)).OrderBy("id"))
+	}, `[{` + alice + `,"Projects":[` + m2 + `]},{` + bob + `,"Projects":[` + m3 + `]},{` + carol + `}]`},
+
 	{"root_offset_only", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[Post](s, d).Include("author").OrderBy("id").Offset(2))
 	}, `[{` + p12 + `,"Author":{` + bob + `}}]`},

@@ -302,12 +302,22 @@ func (b *builder) factor(w *frag, n *bnode, join string, record bool) error {
 // window bounds go in the ON clause (see joinCond).
 func (b *builder) limited(w *frag, n *bnode) error {
 	a := n.assoc
-	if a.Kind != include.HasMany && a.Kind != include.HasOne {
-		return qErr("%s: a per-include Limit/Offset is supported on HasMany and HasOne includes, and %s is a %s", where(n), a.As, a.Kind)
+	if err := limitable(n); err != nil {
+		return err
 	}
 	order, err := b.includeOrder(n)
 	if err != nil {
 		return err
+	}
+	if a.Kind == include.BelongsToMany {
+		// the join rows numbered per parent (the window sees the target's columns for the
+		// order and its filters), then the target joined to the rows kept
+		if err := b.numberedThrough(w, n, order, nil); err != nil {
+			return err
+		}
+		w.add(" INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) + " ON " +
+			b.q(n.alias) + "." + b.q(a.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(a.OtherKey))
+		return nil
 	}
 	tbl := b.q(n.model.Table()) + " AS " + b.q(n.alias)
 	if b.d.Features().Lateral {
@@ -333,6 +343,58 @@ func (b *builder) limited(w *frag, n *bnode) error {
 	}
 	w.add(") AS " + b.q(n.alias))
 	return nil
+}
+
+// limitable reports whether n's association can be limited per parent.
+func limitable(n *bnode) error {
+	if a := n.assoc; a.Kind == include.BelongsTo {
+		return qErr("%s: a per-include Limit/Offset applies to HasMany, HasOne and BelongsToMany includes, and %s is a %s (one target per parent)", where(n), a.As, a.Kind)
+	}
+	return nil
+}
+
+// numberedThrough writes a BelongsToMany include's join table as a derived table under the
+// join table's alias: its rows (joined to the target for the order and the target's
+// filters) numbered per parent by ROW_NUMBER() in the include's order, filtered by the
+// join-table filters and, when cond is given, by cond.
+func (b *builder) numberedThrough(w *frag, n *bnode, order []string, cond *frag) error {
+	a := n.assoc
+	j := b.q(n.jalias)
+	w.add("(SELECT " + j + ".*, ROW_NUMBER() OVER (PARTITION BY " + j + "." + b.q(a.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) +
+		" FROM " + b.q(a.ThroughTable) + " AS " + j + " INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) +
+		" ON " + b.q(n.alias) + "." + b.q(a.TargetKey) + " = " + j + "." + b.q(a.OtherKey))
+	s, args, err := b.targetPreds(n)
+	if err != nil {
+		return err
+	}
+	if s != "" {
+		w.add(" AND "+s, args...)
+	}
+	switch {
+	case cond != nil && cond.Len() > 0:
+		w.add(" WHERE ")
+		w.addFrag(cond)
+	case cond == nil:
+		ts, targs, err := b.throughPreds(n)
+		if err != nil {
+			return err
+		}
+		if ts != "" {
+			w.add(" WHERE "+ts, targs...)
+		}
+	}
+	w.add(") AS " + j)
+	return nil
+}
+
+// limitedAlias is the alias of the table whose rows a per-include limit numbers: the join
+// table of a BelongsToMany, else the target.
+func limitedAlias(n *bnode) string {
+	if n.jalias != "" {
+		return n.jalias
+	}
+	return n.alias
 }
 
 // rowNumber is the column a ROW_NUMBER() window adds to a limited include's derived table.
@@ -387,13 +449,13 @@ func (b *builder) join(w *frag, n *bnode, kind string, record bool) error {
 // joinCond writes n's ON clause.
 func (b *builder) joinCond(w *frag, n *bnode) error {
 	if n.opts.HasLimit {
-		if b.d.Features().Lateral {
+		if b.d.Features().Lateral && n.jalias == "" {
 			w.add(" ON TRUE")
 			return nil
 		}
-		// the window's derived table already applied the target's filters
+		// the window's derived table already applied the target's (and join table's) filters
 		a, p := n.assoc, n.parent
-		w.add(" ON " + b.q(n.alias) + "." + b.q(a.ForeignKey) + " = " + b.q(p.alias) + "." + b.q(a.SourceKey))
+		w.add(" ON " + b.q(limitedAlias(n)) + "." + b.q(a.ForeignKey) + " = " + b.q(p.alias) + "." + b.q(a.SourceKey))
 		if !a.SourceScope.Empty() {
 			s, sa, err := a.SourceScope.Render(b.resolver(p, false))
 			if err != nil {
@@ -401,7 +463,7 @@ func (b *builder) joinCond(w *frag, n *bnode) error {
 			}
 			w.add(" AND "+s, sa...)
 		}
-		rn := b.q(n.alias) + "." + b.q(rowNumber)
+		rn := b.q(limitedAlias(n)) + "." + b.q(rowNumber)
 		w.add(" AND "+rn+" > ?", n.opts.Offset)
 		if n.opts.LimitSet {
 			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)

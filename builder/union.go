@@ -16,7 +16,7 @@ type Shape int
 const (
 	// ShapeAuto picks per tree: the UNION ALL of branches for a tree with includes, the flat
 	// JOIN where the tree uses something only the flat JOIN expresses (filtering the roots by
-	// an included column, a per-include Limit on a belongsToMany) and for streaming.
+	// an included column) and for streaming.
 	ShapeAuto Shape = iota
 	// ShapeFlat is one row per path through the tree: LEFT/INNER JOINs.
 	ShapeFlat
@@ -56,8 +56,10 @@ const (
 // unionable reports why the tree needs the flat shape, or nil.
 func (b *builder) unionable(terms []term) error {
 	for _, n := range b.nodes[1:] {
-		if n.opts.HasLimit && n.assoc.Kind != include.HasMany && n.assoc.Kind != include.HasOne {
-			return qErr("%w: include %q has a per-include Limit", errNoUnion, n.path)
+		if n.opts.HasLimit {
+			if err := limitable(n); err != nil {
+				return err
+			}
 		}
 	}
 	// root filters naming included columns
@@ -428,6 +430,20 @@ func (b *builder) branchFrom(w *frag, n *bnode, terms []term) error {
 	if err != nil {
 		return err
 	}
+	if n.jalias != "" {
+		// the join rows that belong to the statement, numbered per parent, then the target
+		cond, err := b.rows(n, terms)
+		if err != nil {
+			return err
+		}
+		w.add("(")
+		if err := b.numberedThrough(w, n, order, cond); err != nil {
+			return err
+		}
+		w.add(" INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) + " ON " +
+			b.q(n.alias) + "." + b.q(n.assoc.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(n.assoc.OtherKey) + ")")
+		return nil
+	}
 	w.add("(SELECT " + b.q(n.alias) + ".*, ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(n.assoc.ForeignKey) +
 		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) + " FROM " + b.q(n.model.Table()) + " AS " + b.q(n.alias))
 	cond, err := b.rows(n, terms)
@@ -476,7 +492,7 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 	}
 	if n.opts.HasLimit {
 		// the derived table of branchFrom holds the rest
-		rn := b.q(n.alias) + "." + b.q(rowNumber)
+		rn := b.q(limitedAlias(n)) + "." + b.q(rowNumber)
 		w.add(rn+" > ?", n.opts.Offset)
 		if n.opts.LimitSet {
 			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)
