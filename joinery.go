@@ -354,7 +354,7 @@ func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
 		return query(p.SQL, p.Args)
 	}
-	return hydrate.Parts(p.ResultColumns(), p.Map.Branch, parts(p), func(i int) (hydrate.Rows, error) {
+	return hydrate.Parts(p.Map, p.ResultColumns(), parts(p), func(i int) (hydrate.Rows, error) {
 		return query(p.Statements[i].SQL, p.Statements[i].Args)
 	}, nil)
 }

@@ -11,8 +11,10 @@ import (
 // Param is a named value bound later, per run, with Bind: build a query once with Params
 // where its values go (sq.Eq{"id": joinery.Param("id")}, in root and include filters, raw
 // sq.Expr arguments, cursors), and each run binds the values. The query compiles once; a
-// run only puts the values in the cached plan's arguments. A Param stands for one value (not
-// a list for IN). Sent to a database unbound, it fails with an error naming it.
+// run only puts the values in the cached plan's arguments. A Param stands for one value: not
+// a list for IN, and not NULL (sq.Eq{"col": Param} compiles to col = ?, which a nil value
+// never matches; write sq.Eq{"col": nil} for IS NULL). Sent to a database unbound, it fails
+// with an error naming it.
 type Param string
 
 // Value makes an unbound Param an error at the driver, naming it.

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
@@ -21,28 +22,44 @@ import (
 // driver.Values handed to the hydrator's typed cells, the way joinery/pgx does with pgx's raw
 // values. Other Queriers (*sql.Tx, wrappers) use database/sql's rows.
 
-// rawConner is a *sql.DB (or a type embedding one, as *sqlx.DB does).
-type rawConner interface {
-	Conn(ctx context.Context) (*sql.Conn, error)
+// poolOf returns the *sql.DB behind db when db is one (or a *sqlx.DB), else nil. Other types
+// that embed a *sql.DB may override QueryContext (logging, tracing, routing): they keep the
+// database/sql path.
+func poolOf(db Querier) *sql.DB {
+	switch x := db.(type) {
+	case *sql.DB:
+		return x
+	case *sqlx.DB:
+		return x.DB
+	}
+	return nil
 }
 
-// withDriver runs fn with a hydrate.Rows over the driver connection of db when db lends one
-// (ok false otherwise, fn not called).
+// withDriver runs fn over the driver connection of db when db lends one: a *sql.DB (or
+// *sqlx.DB), whose connection it takes from the pool, or a *sql.Conn. ok is false, and fn
+// not called, for other Queriers. As database/sql does for QueryContext, a pooled connection
+// that turns out bad (driver.ErrBadConn) is discarded and the load retried on another; after
+// the last try the caller falls back to the database/sql path.
 func withDriver(ctx context.Context, db Querier, fn func(conn *driverConn) error) (ok bool, err error) {
-	var c *sql.Conn
-	switch x := db.(type) {
-	case *sql.Conn:
-		c = x
-	case rawConner:
-		if c, err = x.Conn(ctx); err != nil {
-			return true, err
-		}
-		defer c.Close()
-	default:
+	if c, isConn := db.(*sql.Conn); isConn {
+		return true, c.Raw(func(dc any) error { return fn(&driverConn{ctx: ctx, dc: dc}) })
+	}
+	pool := poolOf(db)
+	if pool == nil {
 		return false, nil
 	}
-	err = c.Raw(func(dc any) error { return fn(&driverConn{ctx: ctx, dc: dc}) })
-	return true, err
+	for try := 0; try < 3; try++ {
+		var c *sql.Conn
+		if c, err = pool.Conn(ctx); err != nil {
+			return true, err
+		}
+		err = c.Raw(func(dc any) error { return fn(&driverConn{ctx: ctx, dc: dc}) })
+		c.Close()
+		if !errors.Is(err, driver.ErrBadConn) {
+			return true, err
+		}
+	}
+	return false, nil
 }
 
 // DriverRunner runs statements natively on a database/sql driver connection (see
@@ -97,11 +114,11 @@ type driverConn struct {
 
 // query runs one statement and returns its rows as a hydrate.CellRows.
 func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
-	nvs, err := c.namedValues(args)
-	if err != nil {
-		return nil, err
-	}
 	if q, ok := c.dc.(driver.QueryerContext); ok {
+		nvs, err := c.namedValues(args, nil)
+		if err != nil {
+			return nil, err
+		}
 		r, err := q.QueryContext(c.ctx, query, nvs)
 		if err == nil {
 			return newDriverRows(r, nil), nil
@@ -113,6 +130,7 @@ func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
 	// the driver prepares statements with arguments (go-sql-driver/mysql without
 	// interpolateParams): prepare, query, close the statement with the rows
 	var st driver.Stmt
+	var err error
 	if p, ok := c.dc.(driver.ConnPrepareContext); ok {
 		st, err = p.PrepareContext(c.ctx, query)
 	} else if p, ok := c.dc.(driver.Conn); ok {
@@ -128,6 +146,11 @@ func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
 		st.Close()
 		return nil, fmt.Errorf("driver statement %T has no QueryContext", st)
 	}
+	nvs, err := c.namedValues(args, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	r, err := sq.QueryContext(c.ctx, nvs)
 	if err != nil {
 		st.Close()
@@ -136,28 +159,66 @@ func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
 	return newDriverRows(r, st), nil
 }
 
-// namedValues converts arguments the way database/sql does: the connection's
-// NamedValueChecker first, then driver.DefaultParameterConverter (which calls Valuers).
-func (c *driverConn) namedValues(args []any) ([]driver.NamedValue, error) {
-	nvs := make([]driver.NamedValue, len(args))
-	checker, _ := c.dc.(driver.NamedValueChecker)
+// namedValues converts arguments the way database/sql does (driverArgsConnLocked): a
+// sql.NamedArg gives its name and value; then the statement's NamedValueChecker (when
+// converting for a prepared statement), the connection's, the statement's ColumnConverter,
+// and driver.DefaultParameterConverter (which calls Valuers), each ErrSkip passing to the
+// next; driver.ErrRemoveArgument drops the argument.
+func (c *driverConn) namedValues(args []any, st driver.Stmt) ([]driver.NamedValue, error) {
+	nvs := make([]driver.NamedValue, 0, len(args))
+	var checkers []func(*driver.NamedValue) error
+	if st != nil {
+		if ch, ok := st.(driver.NamedValueChecker); ok {
+			checkers = append(checkers, ch.CheckNamedValue)
+		}
+	}
+	if ch, ok := c.dc.(driver.NamedValueChecker); ok {
+		checkers = append(checkers, ch.CheckNamedValue)
+	}
+	if cc, ok := st.(driver.ColumnConverter); ok && st != nil {
+		checkers = append(checkers, func(nv *driver.NamedValue) error {
+			conv := cc.ColumnConverter(nv.Ordinal - 1)
+			if conv == nil {
+				return driver.ErrSkip
+			}
+			v, err := conv.ConvertValue(nv.Value)
+			if err != nil {
+				return err
+			}
+			if !driver.IsValue(v) {
+				return fmt.Errorf("driver ColumnConverter error converted %T to unsupported type %T", nv.Value, v)
+			}
+			nv.Value = v
+			return nil
+		})
+	}
+	checkers = append(checkers, func(nv *driver.NamedValue) error {
+		v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+		nv.Value = v
+		return err
+	})
 	for i, a := range args {
-		nv := &nvs[i]
-		nv.Ordinal, nv.Value = i+1, a
-		if checker != nil {
-			err := checker.CheckNamedValue(nv)
-			if err == nil {
+		nv := driver.NamedValue{Ordinal: len(nvs) + 1, Value: a}
+		if na, ok := a.(sql.NamedArg); ok {
+			nv.Name, nv.Value = na.Name, na.Value
+		}
+		var err error
+		removed := false
+		for _, check := range checkers {
+			err = check(&nv)
+			if errors.Is(err, driver.ErrSkip) {
 				continue
 			}
-			if !errors.Is(err, driver.ErrSkip) {
-				return nil, fmt.Errorf("argument %d: %w", i+1, err)
-			}
+			removed = errors.Is(err, driver.ErrRemoveArgument)
+			break
 		}
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if removed {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("argument %d: %w", i+1, err)
 		}
-		nv.Value = v
+		nvs = append(nvs, nv)
 	}
 	return nvs, nil
 }
@@ -207,26 +268,7 @@ func (x *driverRows) Close() error {
 
 func (x *driverRows) ScanCells(cells []hydrate.Cell) error {
 	for i, c := range cells {
-		var err error
-		switch v := x.vals[i].(type) {
-		case nil:
-			err = c.SetNull()
-		case int64:
-			err = c.SetInt(v)
-		case float64:
-			err = c.SetFloat(v)
-		case bool:
-			err = c.SetBool(v)
-		case []byte:
-			err = c.SetBytes(v)
-		case string:
-			err = c.SetString(v)
-		case time.Time:
-			err = c.SetTime(v)
-		default:
-			err = c.Set(v)
-		}
-		if err != nil {
+		if err := hydrate.SetValue(c, x.vals[i]); err != nil {
 			return fmt.Errorf("column %q: %w", x.r.Columns()[i], err)
 		}
 	}

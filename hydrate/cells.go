@@ -23,6 +23,28 @@ type Cell interface {
 	Set(any) error
 }
 
+// SetValue hands a driver value to c by its Go type: nil, int64, float64, bool, []byte
+// (copied by the cell when kept), string and time.Time directly, anything else through Set.
+func SetValue(c Cell, v any) error {
+	switch v := v.(type) {
+	case nil:
+		return c.SetNull()
+	case int64:
+		return c.SetInt(v)
+	case float64:
+		return c.SetFloat(v)
+	case bool:
+		return c.SetBool(v)
+	case []byte:
+		return c.SetBytes(v)
+	case string:
+		return c.SetString(v)
+	case time.Time:
+		return c.SetTime(v)
+	}
+	return c.Set(v)
+}
+
 // CellRows is a Rows that can hand the current row over typed. The hydrator calls ScanCells,
 // with one Cell per result column in the order of Columns(), instead of Scan.
 type CellRows interface {

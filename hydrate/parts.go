@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Part is one statement of a result sent as several (one statement per branch, as a pipeline
@@ -16,46 +17,41 @@ type Part struct {
 }
 
 // Parts reads the rows of several statements as one branch-tagged result with the given
-// columns (the Map's Branch column among them): open(i) runs part i's statement and returns
+// columns, for m (its Branch column among them): open(i) runs part i's statement and returns
 // its rows, in turn, each closed before the next is opened. done, when not nil, is called
 // once by Close, after the last part or on an early stop, and its error is Close's.
 //
-// A part's rows that are a CellRows hand their values over typed; others are scanned. Only
-// the branch tag and the part's own columns are set for each row: the fold of a branch row
-// reads nothing else.
-func Parts(columns []string, branch string, parts []Part, open func(i int) (Rows, error), done func() error) (CellRows, error) {
-	bi := -1
+// A part's rows that are a CellRows hand their values over typed; others are scanned. Each
+// row sets the branch tag, the part's own columns, and NULL in m's Ordinal column when the
+// part does not send it (its rows then keep their arrival order); the fold of a branch row
+// reads nothing else, so the columns of other branches are left as they are.
+func Parts(m *Map, columns []string, parts []Part, open func(i int) (Rows, error), done func() error) (CellRows, error) {
+	bi, oi := -1, -1
 	for i, c := range columns {
-		if c == branch {
+		switch c {
+		case m.Branch:
 			bi = i
+		case m.Ordinal:
+			oi = i
 		}
 	}
-	if bi < 0 {
-		return nil, fmt.Errorf("%w: the branch column %q is not among %v", ErrColumns, branch, columns)
+	if m.Branch == "" || bi < 0 {
+		return nil, fmt.Errorf("%w: the branch column %q is not among %v", ErrColumns, m.Branch, columns)
 	}
-	sent := make([]bool, len(columns))
-	sent[bi] = true
 	for _, p := range parts {
 		for _, c := range p.Cols {
 			if c < 0 || c >= len(columns) || c == bi {
 				return nil, fmt.Errorf("%w: part of branch %d names result column %d of %d", ErrColumns, p.Branch, c, len(columns))
 			}
-			sent[c] = true
 		}
 	}
-	r := &partRows{columns: columns, branch: bi, parts: parts, open: open, done: done}
-	for i, ok := range sent {
-		if !ok {
-			r.unsent = append(r.unsent, i) // (an ordinal column: the parts' rows arrive in order)
-		}
-	}
-	return r, nil
+	return &partRows{columns: columns, branch: bi, ordinal: oi, parts: parts, open: open, done: done}, nil
 }
 
 type partRows struct {
 	columns []string
 	branch  int
-	unsent  []int // columns no part sends: NULL in every row
+	ordinal int // m.Ordinal's column, or -1
 	parts   []Part
 	open    func(int) (Rows, error)
 	done    func() error
@@ -70,6 +66,7 @@ type partRows struct {
 	err     error
 	closed  bool
 	checked bool // the current part's columns were checked
+	nullOrd bool // the current part does not send the ordinal
 }
 
 func (r *partRows) Columns() ([]string, error) { return r.columns, nil }
@@ -110,6 +107,7 @@ func (r *partRows) Next() bool {
 		r.cur, r.part, r.checked = rows, &r.parts[i], false
 		r.cells, _ = rows.(CellRows)
 		r.subOf = nil
+		r.nullOrd = r.ordinal >= 0 && !slices.Contains(r.part.Cols, r.ordinal)
 	}
 }
 
@@ -139,8 +137,8 @@ func (r *partRows) ScanCells(cells []Cell) error {
 	if err := cells[r.branch].SetInt(int64(r.part.Branch)); err != nil {
 		return err
 	}
-	for _, c := range r.unsent {
-		if err := cells[c].SetNull(); err != nil {
+	if r.nullOrd {
+		if err := cells[r.ordinal].SetNull(); err != nil {
 			return err
 		}
 	}
@@ -174,8 +172,8 @@ func (r *partRows) Scan(dest ...any) error {
 	if err := convertAssign(dest[r.branch], int64(r.part.Branch)); err != nil {
 		return err
 	}
-	for _, c := range r.unsent {
-		if err := convertAssign(dest[c], nil); err != nil {
+	if r.nullOrd {
+		if err := convertAssign(dest[r.ordinal], nil); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ package pgx
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/joinery/joinery"
@@ -40,7 +43,7 @@ func init() {
 		stdlibRuns.Add(1)
 		return &joinery.DriverRunner{
 			Query: func(query string, args []any) (hydrate.Rows, error) {
-				rows, err := conn.Query(ctx, query, args...)
+				rows, err := conn.Query(ctx, query, append([]any{resultFormats}, args...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -87,14 +90,44 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 // run runs p's statement, or sends a pipelined plan's statements in one batch.
 func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
-		rows, err := db.Query(ctx, p.SQL, p.Args...)
+		args := make([]any, 0, len(p.Args)+1)
+		args = append(append(args, resultFormats), p.Args...)
+		rows, err := db.Query(ctx, p.SQL, args...)
 		if err != nil {
 			return nil, err
 		}
 		return Rows(rows), nil
 	}
-	_, inTx := db.(pgx.Tx)
-	if c, ok := db.(*pgx.Conn); ok && c.PgConn().TxStatus() != 'I' {
+	// The batch runs on one connection joinery can inspect afterwards: a pool's is acquired
+	// here and released when the rows are closed.
+	switch x := db.(type) {
+	case pgx.Tx:
+		return batch(ctx, x, x.Conn(), true, p, nil)
+	case *pgxpool.Pool:
+		c, err := x.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := batch(ctx, c.Conn(), c.Conn(), false, p, c.Release)
+		if err != nil {
+			c.Release()
+		}
+		return rows, err
+	case *pgx.Conn:
+		return batch(ctx, x, x, false, p, nil)
+	case interface{ Conn() *pgx.Conn }: // *pgxpool.Conn
+		return batch(ctx, db, x.Conn(), false, p, nil)
+	}
+	return batch(ctx, db, nil, false, p, nil)
+}
+
+// batch sends p's statements through db as one pgx.Batch and reads their results as one.
+// conn is db's connection when known (nil otherwise): a transaction the caller began on it
+// is kept (the statements run inside it), and one the batch leaves open after a failure is
+// rolled back. Unless in a transaction, the batch is one REPEATABLE READ, READ ONLY
+// transaction, so every statement sees the same snapshot. release, when set, is called last.
+func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builder.Plan, release func()) (hydrate.Rows, error) {
+	if conn != nil && conn.PgConn().TxStatus() != 'I' {
 		inTx = true // a transaction the caller began on the connection
 	}
 	b := &pgx.Batch{}
@@ -125,32 +158,38 @@ func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error)
 		opened++
 		return Rows(r), nil
 	}
+	closeBatch := func() error {
+		err := br.Close()
+		if conn != nil {
+			// pgx v5.7 returns a failed statement's error from the first Close without
+			// reading the rest of the batch; a second Close drains it. Only on a connection
+			// joinery holds: a pool's batch results release the connection on Close.
+			br.Close()
+		}
+		return err
+	}
 	done := func() error {
 		var err error
 		if opened == len(parts) && !inTx {
 			_, err = br.Exec() // COMMIT
 		}
-		// pgx (v5.7) returns a failed statement's error from the first Close without
-		// reading the rest of the batch: the second one drains it and frees the connection
-		cerr := br.Close()
-		br.Close()
-		if err == nil {
+		if cerr := closeBatch(); err == nil {
 			err = cerr
 		}
-		if !inTx {
-			// a statement that failed left the transaction open and aborted: a pool
-			// discards such a connection, a single connection is rolled back here
-			if c, ok := db.(*pgx.Conn); ok && c.PgConn().TxStatus() != 'I' {
-				if _, rerr := c.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
-					err = rerr
-				}
+		if !inTx && conn != nil && conn.PgConn().TxStatus() != 'I' {
+			// a statement that failed left the transaction open and aborted
+			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
+				err = rerr
 			}
+		}
+		if release != nil {
+			release()
 		}
 		return err
 	}
-	rows, err := hydrate.Parts(p.ResultColumns(), p.Map.Branch, parts, open, done)
+	rows, err := hydrate.Parts(p.Map, p.ResultColumns(), parts, open, done)
 	if err != nil {
-		br.Close()
+		closeBatch()
 		return nil, err
 	}
 	return rows, nil
@@ -175,6 +214,7 @@ func Rows(r pgx.Rows) hydrate.CellRows { return &rows{r: r} }
 type rows struct {
 	r      pgx.Rows
 	fields []pgconn.FieldDescription
+	slow   []func([]byte) (driver.Value, error) // per column, planned when first needed
 }
 
 func (x *rows) Columns() ([]string, error) {
@@ -211,15 +251,34 @@ const (
 	oidName        = 19
 )
 
-// pgEpoch is PostgreSQL's epoch for binary dates and timestamps.
-var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// resultFormats asks for the binary format for the types decoded from it here and the text
+// format for every other type, as pgx's stdlib driver does for its own (so numeric,
+// intervals, arrays arrive as PostgreSQL prints them). pgx applies it to a query, not to a
+// batch: a batch's values of other types arrive binary and are decoded by pgx, then given as
+// their driver.Value or, failing that, pgx's text form.
+var resultFormats = pgx.QueryResultFormatsByOID{
+	oidBool: 1, oidBytea: 1, oidInt8: 1, oidInt2: 1, oidInt4: 1, oidText: 1, oidFloat4: 1, oidFloat8: 1,
+	oidBPChar: 1, oidVarchar: 1, oidDate: 1, oidTimestamp: 1, oidTimestamptz: 1, oidUUID: 1, oidName: 1,
+	pgtype.CIDOID: 1, pgtype.OIDOID: 1, pgtype.XIDOID: 1,
+}
 
+// pgEpochUnix is PostgreSQL's epoch for binary dates and timestamps (2000-01-01), in Unix
+// seconds.
+const pgEpochUnix = 946684800
+
+var pgEpoch = time.Unix(pgEpochUnix, 0).UTC()
+
+// ScanCells decodes the common types (integers, floats, booleans, text, bytea, uuid, finite
+// dates and timestamps in binary format) straight from the wire bytes; every other value
+// (numeric, intervals, arrays, json, infinite timestamps, the text format) is decoded the
+// way pgx's database/sql driver (stdlib) decodes it, so a load gives the same values over
+// both.
 func (x *rows) ScanCells(cells []hydrate.Cell) error {
 	if x.fields == nil {
 		x.fields = x.r.FieldDescriptions()
+		x.slow = make([]func([]byte) (driver.Value, error), len(x.fields))
 	}
 	raw := x.r.RawValues()
-	var values []any // pgx's own decoding, for the types not handled here
 	for i, c := range cells {
 		b := raw[i]
 		if b == nil {
@@ -230,7 +289,8 @@ func (x *rows) ScanCells(cells []hydrate.Cell) error {
 		}
 		f := x.fields[i]
 		var err error
-		if f.Format == pgx.BinaryFormatCode {
+		fast := f.Format == pgx.BinaryFormatCode
+		if fast {
 			switch f.DataTypeOID {
 			case oidInt8:
 				err = c.SetInt(int64(binary.BigEndian.Uint64(b)))
@@ -250,34 +310,34 @@ func (x *rows) ScanCells(cells []hydrate.Cell) error {
 				err = c.SetBytes(b)
 			case oidUUID:
 				err = c.SetString(uuidString(b))
-			case oidTimestamptz:
-				err = c.SetTime(pgEpoch.Add(time.Duration(int64(binary.BigEndian.Uint64(b))) * time.Microsecond).Local())
-			case oidTimestamp:
-				err = c.SetTime(pgEpoch.Add(time.Duration(int64(binary.BigEndian.Uint64(b))) * time.Microsecond))
+			case oidTimestamptz, oidTimestamp:
+				us := int64(binary.BigEndian.Uint64(b))
+				if us == math.MaxInt64 || us == math.MinInt64 {
+					fast = false // infinity
+					break
+				}
+				t := pgTime(us)
+				if f.DataTypeOID == oidTimestamp {
+					t = t.UTC()
+				}
+				err = c.SetTime(t)
 			case oidDate:
-				err = c.SetTime(pgEpoch.AddDate(0, 0, int(int32(binary.BigEndian.Uint32(b)))))
-			default:
-				if values == nil {
-					if values, err = x.r.Values(); err != nil {
-						return err
-					}
+				days := int32(binary.BigEndian.Uint32(b))
+				if days == math.MaxInt32 || days == math.MinInt32 {
+					fast = false // infinity
+					break
 				}
-				err = c.Set(values[i])
+				err = c.SetTime(pgEpoch.AddDate(0, 0, int(days)))
+			default:
+				fast = false
 			}
-		} else {
-			switch f.DataTypeOID {
-			case oidText, oidVarchar, oidBPChar, oidName, oidUUID:
-				err = c.SetString(string(b))
-			case oidBytea:
-				if values == nil {
-					if values, err = x.r.Values(); err != nil {
-						return err
-					}
-				}
-				err = c.Set(values[i])
-			default:
-				// the text form: integers, floats and timestamps parse from it
-				err = c.SetBytes(b)
+		} else if f.DataTypeOID == oidText || f.DataTypeOID == oidVarchar || f.DataTypeOID == oidBPChar || f.DataTypeOID == oidName {
+			err, fast = c.SetString(string(b)), true
+		}
+		if !fast {
+			var v driver.Value
+			if v, err = x.slowDecoder(i)(b); err == nil {
+				err = hydrate.SetValue(c, v)
 			}
 		}
 		if err != nil {
@@ -285,6 +345,112 @@ func (x *rows) ScanCells(cells []hydrate.Cell) error {
 		}
 	}
 	return nil
+}
+
+// pgTime is the instant us microseconds after PostgreSQL's epoch, in the local zone (as pgx
+// gives a timestamptz), without overflowing time.Duration far from 2000.
+func pgTime(us int64) time.Time {
+	secs, rem := us/1e6, us%1e6
+	if rem < 0 {
+		secs, rem = secs-1, rem+1e6
+	}
+	return time.Unix(pgEpochUnix+secs, rem*1e3)
+}
+
+// slowDecoder returns column i's decoder for the values off the fast path: the one pgx's
+// stdlib driver uses for the column's type (its Rows.Next), planned once per result.
+func (x *rows) slowDecoder(i int) func([]byte) (driver.Value, error) {
+	if d := x.slow[i]; d != nil {
+		return d
+	}
+	m := x.r.Conn().TypeMap()
+	oid, format := x.fields[i].DataTypeOID, x.fields[i].Format
+	var d func([]byte) (driver.Value, error)
+	switch oid {
+	case pgtype.BoolOID:
+		var v bool
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
+		var v []byte
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+	case pgtype.CIDOID, pgtype.OIDOID, pgtype.XIDOID:
+		var v pgtype.Uint32
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, &v); err != nil {
+				return nil, err
+			}
+			return v.Value()
+		}
+	case pgtype.DateOID:
+		var v pgtype.Date
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, &v); err != nil {
+				return nil, err
+			}
+			return v.Value()
+		}
+	case pgtype.Float4OID:
+		var v float32
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return float64(v), err }
+	case pgtype.Float8OID:
+		var v float64
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+		var v int64
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+	case pgtype.TimestampOID:
+		var v pgtype.Timestamp
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, &v); err != nil {
+				return nil, err
+			}
+			return v.Value()
+		}
+	case pgtype.TimestamptzOID:
+		var v pgtype.Timestamptz
+		plan := m.PlanScan(oid, format, &v)
+		d = func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, &v); err != nil {
+				return nil, err
+			}
+			return v.Value()
+		}
+	default:
+		if format == pgx.TextFormatCode {
+			var v string
+			plan := m.PlanScan(oid, format, &v)
+			d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+			break
+		}
+		// binary (a batch): pgx's own value, as a driver.Value or in pgx's text form
+		d = func(src []byte) (driver.Value, error) {
+			var v any
+			if err := m.PlanScan(oid, format, &v).Scan(src, &v); err != nil {
+				return nil, err
+			}
+			if dv, ok := v.(driver.Valuer); ok {
+				return dv.Value()
+			}
+			if driver.IsValue(v) {
+				return v, nil
+			}
+			text, err := m.Encode(oid, pgx.TextFormatCode, v, nil)
+			if err != nil {
+				return nil, err
+			}
+			return string(text), nil
+		}
+	}
+	x.slow[i] = d
+	return d
 }
 
 func uuidString(b []byte) string {

@@ -336,3 +336,85 @@ func normalize(users []User) {
 		}
 	}
 }
+
+// Values off the fast path (numeric, interval, arrays, json, timestamps far from 2000 and
+// infinite ones) decode as pgx's stdlib driver decodes them: the same result natively, over
+// the stdlib adapter and through database/sql's rows (a *sql.Tx).
+func TestPgxTypesMatchStdlib(t *testing.T) {
+	conn, _, _ := setup(t)
+	ctx := context.Background()
+	for _, st := range []string{
+		`CREATE TABLE odd (id BIGINT PRIMARY KEY, num NUMERIC(6,2), iv INTERVAL, arr TEXT[], js JSONB,
+			far TIMESTAMPTZ, old TIMESTAMP, inf TIMESTAMPTZ, d DATE)`,
+		`INSERT INTO odd VALUES (1, 12.50, '1 day', '{p,q}', '{"a": 1}', '2400-01-01 00:00:00+00', '1650-06-01 12:00:00', 'infinity', '1900-03-04')`,
+	} {
+		if _, err := conn.Exec(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type Odd struct {
+		ID  int64     `db:"id"`
+		Num float64   `db:"num"`
+		Far time.Time `db:"far"`
+		Old time.Time `db:"old"`
+		D   time.Time `db:"d"`
+	}
+	s := include.NewSchema()
+	s.Define(Odd{}, "odd")
+	s.DefineMap("OddMap", "odd", []include.Attr{{Name: "id"}, {Name: "num"}, {Name: "iv"}, {Name: "arr"}, {Name: "js"}, {Name: "inf"}})
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := jpgx.All(ctx, conn, joinery.Query[Odd](s, dialects.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Num != 12.5 || !got[0].Far.Equal(time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)) ||
+		!got[0].Old.Equal(time.Date(1650, 6, 1, 12, 0, 0, 0, time.UTC)) || !got[0].D.Equal(time.Date(1900, 3, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("decoded %+v", got)
+	}
+	sdb, err := sql.Open("pgx", os.Getenv("JOINERY_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	tx, err := sdb.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL search_path = "+schemaName); err != nil {
+		t.Fatal(err)
+	}
+	mq := joinery.QueryMap(s, dialects.Postgres, "OddMap")
+	native, err := jpgx.All(ctx, conn, mq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaRows, err := mq.All(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(native, viaRows) {
+		t.Fatalf("native\n%#v\ndatabase/sql rows\n%#v", native, viaRows)
+	}
+	if native[0]["num"] != "12.50" || native[0]["iv"] != "1 day" || native[0]["arr"] != "{p,q}" || native[0]["inf"] != "infinity" {
+		t.Fatalf("map form %#v", native[0])
+	}
+	// in a batch (the pipeline) pgx reads these types binary: pgx's values, as text
+	s.DefineMap("OddKid", "odd", []include.Attr{{Name: "id"}, {Name: "num"}, {Name: "iv"}, {Name: "arr"}, {Name: "inf"}})
+	s.HasMany("OddMap", "OddKid", include.As("kids"), include.ForeignKey("id"))
+	piped, err := jpgx.All(ctx, conn, joinery.QueryMap(s, dialects.Postgres, "OddMap").Include("kids").Shape(joinery.ShapePipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := piped[0]["kids"].([]any)[0].(map[string]any)
+	for _, k := range []string{"num", "iv", "arr", "inf"} {
+		if _, ok := kid[k].(string); !ok {
+			t.Fatalf("pipelined %s: %#v", k, kid[k])
+		}
+	}
+	if kid["num"] != "12.50" || kid["inf"] != "infinity" {
+		t.Fatalf("pipelined %#v", kid)
+	}
+}
