@@ -11,6 +11,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/lib/pq"
 
@@ -416,5 +417,50 @@ func TestPgxTypesMatchStdlib(t *testing.T) {
 	}
 	if kid["num"] != "12.50" || kid["inf"] != "infinity" {
 		t.Fatalf("pipelined %#v", kid)
+	}
+}
+
+// Pipelines on a pool run on an acquired connection: a failing statement returns its error,
+// and the pool (and a connection taken from it) stays usable.
+func TestPgxPipelineOnPool(t *testing.T) {
+	_, _, s := setup(t)
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schemaName
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	good := joinery.Query[User](s, dialects.Postgres).Include(include.New("posts").Order("id").Include("tags")).OrderBy("id").Shape(joinery.ShapePipeline)
+	bad := joinery.Query[User](s, dialects.Postgres).
+		Include(include.New("posts").Include(include.New("tags").Where(sq.Expr("{{self}}.id / ? = 1", 0)))).
+		Shape(joinery.ShapePipeline)
+	for i := 0; i < 3; i++ {
+		users, err := jpgx.All(ctx, pool, good)
+		if err != nil || len(users) != 2 || len(users[0].Posts) != 2 {
+			t.Fatalf("round %d: %v %+v", i, err, users)
+		}
+		if _, err := jpgx.All(ctx, pool, bad); err == nil || !strings.Contains(err.Error(), "division by zero") {
+			t.Fatalf("round %d: want division by zero, got %v", i, err)
+		}
+	}
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	if _, err := jpgx.All(ctx, c, bad); err == nil {
+		t.Fatal("want an error")
+	}
+	if st := c.Conn().PgConn().TxStatus(); st != 'I' {
+		t.Fatalf("the pool connection is left in transaction state %q", st)
+	}
+	if users, err := jpgx.All(ctx, c, good); err != nil || len(users) != 2 {
+		t.Fatalf("after a failure on a pool connection: %v", err)
 	}
 }
