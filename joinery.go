@@ -308,21 +308,21 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 	}
 	// over the driver connection when db lends it (see rawsql.go), else database/sql's rows
 	ok, err := withDriver(ctx, db, func(c *driverConn) error {
-		r := c.runner()
-		if r.Pipeline == nil {
-			rows, err := run(r.Query, p)
-			return fold(rows, p, err)
+		r, plan := c.runner(), p
+		if r.Pipeline != nil {
+			// the connection pipelines: the plan for a pipelining driver
+			pp, err := q.PlanPipelined()
+			if err != nil {
+				return err
+			}
+			plan = pp
 		}
-		pp, err := q.PlanPipelined()
-		if err != nil {
-			return err
+		if plan.Shape == builder.ShapePipeline && r.Pipeline != nil {
+			rows, err := r.Pipeline(plan)
+			return fold(rows, plan, err)
 		}
-		if pp.Shape != builder.ShapePipeline {
-			rows, err := run(r.Query, pp)
-			return fold(rows, pp, err)
-		}
-		rows, err := r.Pipeline(pp)
-		return fold(rows, pp, err)
+		rows, err := run(r.Query, plan)
+		return fold(rows, plan, err)
 	})
 	if !ok {
 		rows, err2 := run(sqlQuery(ctx, db), p)
@@ -354,17 +354,9 @@ func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
 		return query(p.SQL, p.Args)
 	}
-	return hydrate.Parts(p.Map, p.ResultColumns(), parts(p), func(i int) (hydrate.Rows, error) {
+	return hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), func(i int) (hydrate.Rows, error) {
 		return query(p.Statements[i].SQL, p.Statements[i].Args)
 	}, nil)
-}
-
-func parts(p *builder.Plan) []hydrate.Part {
-	out := make([]hydrate.Part, len(p.Statements))
-	for i, st := range p.Statements {
-		out[i] = st.Part
-	}
-	return out
 }
 
 // Each runs the query and calls fn with one root at a time, as soon as its rows are read:

@@ -79,6 +79,16 @@ func (p *Plan) ResultColumns() []string {
 	return out
 }
 
+// Parts lists the part of the result each of Statements returns, in order (see
+// hydrate.Parts).
+func (p *Plan) Parts() []hydrate.Part {
+	out := make([]hydrate.Part, len(p.Statements))
+	for i, st := range p.Statements {
+		out[i] = st.Part
+	}
+	return out
+}
+
 // ErrPipeline is returned by ToSql for a plan of several statements.
 var ErrPipeline = errors.New("builder: a ShapePipeline plan is several statements: run Plan.Statements")
 

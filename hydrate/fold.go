@@ -155,7 +155,7 @@ type nstate struct {
 	pos      []int32          // value elements: position in the parent's slice
 	ptrs     []unsafe.Pointer // pointer elements
 	maps     []map[string]any // map nodes
-	filled   []bool           // to-one nodes: parent id -> already has its one
+	filled   []bool           // to-one nodes not indexed by one: parent id -> already has its one
 	parentOf []int32          // instance -> parent instance
 	firsts   int32            // parents that got a first child (for the initial capacity)
 	count    int32
@@ -407,8 +407,8 @@ func (r *runner) add(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pma
 			return false, err
 		}
 	}
-	if !pn.many {
-		// a to-one keeps its first match
+	if !pn.many && (!pn.intKey || pn.distinct) {
+		// a to-one keeps its first match (indexed int keys: by st.one, in visit)
 		if int(pid) < len(st.filled) && st.filled[pid] {
 			st.curID = -1
 			return false, nil

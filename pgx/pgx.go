@@ -134,10 +134,8 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	if !inTx {
 		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 	}
-	parts := make([]hydrate.Part, len(p.Statements))
-	for i, st := range p.Statements {
+	for _, st := range p.Statements {
 		b.Queue(st.SQL, st.Args...)
-		parts[i] = st.Part
 	}
 	if !inTx {
 		b.Queue("COMMIT")
@@ -170,7 +168,7 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	}
 	done := func() error {
 		var err error
-		if opened == len(parts) && !inTx {
+		if opened == len(p.Statements) && !inTx {
 			_, err = br.Exec() // COMMIT
 		}
 		if cerr := closeBatch(); err == nil {
@@ -187,7 +185,7 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 		}
 		return err
 	}
-	rows, err := hydrate.Parts(p.Map, p.ResultColumns(), parts, open, done)
+	rows, err := hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), open, done)
 	if err != nil {
 		closeBatch()
 		return nil, err
@@ -368,74 +366,30 @@ func (x *rows) slowDecoder(i int) func([]byte) (driver.Value, error) {
 	var d func([]byte) (driver.Value, error)
 	switch oid {
 	case pgtype.BoolOID:
-		var v bool
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+		d = decodeAs(m, oid, format, func(v bool) (driver.Value, error) { return v, nil })
 	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
-		var v []byte
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+		d = decodeAs(m, oid, format, func(v []byte) (driver.Value, error) { return v, nil })
 	case pgtype.CIDOID, pgtype.OIDOID, pgtype.XIDOID:
-		var v pgtype.Uint32
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &v); err != nil {
-				return nil, err
-			}
-			return v.Value()
-		}
+		d = decodeAs(m, oid, format, pgtype.Uint32.Value)
 	case pgtype.DateOID:
-		var v pgtype.Date
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &v); err != nil {
-				return nil, err
-			}
-			return v.Value()
-		}
+		d = decodeAs(m, oid, format, pgtype.Date.Value)
 	case pgtype.Float4OID:
-		var v float32
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return float64(v), err }
+		d = decodeAs(m, oid, format, func(v float32) (driver.Value, error) { return float64(v), nil })
 	case pgtype.Float8OID:
-		var v float64
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+		d = decodeAs(m, oid, format, func(v float64) (driver.Value, error) { return v, nil })
 	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
-		var v int64
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+		d = decodeAs(m, oid, format, func(v int64) (driver.Value, error) { return v, nil })
 	case pgtype.TimestampOID:
-		var v pgtype.Timestamp
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &v); err != nil {
-				return nil, err
-			}
-			return v.Value()
-		}
+		d = decodeAs(m, oid, format, pgtype.Timestamp.Value)
 	case pgtype.TimestamptzOID:
-		var v pgtype.Timestamptz
-		plan := m.PlanScan(oid, format, &v)
-		d = func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &v); err != nil {
-				return nil, err
-			}
-			return v.Value()
-		}
+		d = decodeAs(m, oid, format, pgtype.Timestamptz.Value)
 	default:
 		if format == pgx.TextFormatCode {
-			var v string
-			plan := m.PlanScan(oid, format, &v)
-			d = func(src []byte) (driver.Value, error) { err := plan.Scan(src, &v); return v, err }
+			d = decodeAs(m, oid, format, func(v string) (driver.Value, error) { return v, nil })
 			break
 		}
 		// binary (a batch): pgx's own value, as a driver.Value or in pgx's text form
-		d = func(src []byte) (driver.Value, error) {
-			var v any
-			if err := m.PlanScan(oid, format, &v).Scan(src, &v); err != nil {
-				return nil, err
-			}
+		d = decodeAs(m, oid, format, func(v any) (driver.Value, error) {
 			if dv, ok := v.(driver.Valuer); ok {
 				return dv.Value()
 			}
@@ -443,14 +397,24 @@ func (x *rows) slowDecoder(i int) func([]byte) (driver.Value, error) {
 				return v, nil
 			}
 			text, err := m.Encode(oid, pgx.TextFormatCode, v, nil)
-			if err != nil {
-				return nil, err
-			}
-			return string(text), nil
-		}
+			return string(text), err
+		})
 	}
 	x.slow[i] = d
 	return d
+}
+
+// decodeAs scans a column's bytes into a T with the scan plan pgx's type map gives (planned
+// once) and converts the T to a driver.Value.
+func decodeAs[T any](m *pgtype.Map, oid uint32, format int16, conv func(T) (driver.Value, error)) func([]byte) (driver.Value, error) {
+	var v T
+	plan := m.PlanScan(oid, format, &v)
+	return func(src []byte) (driver.Value, error) {
+		if err := plan.Scan(src, &v); err != nil {
+			return nil, err
+		}
+		return conv(v)
+	}
 }
 
 func uuidString(b []byte) string {
