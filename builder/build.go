@@ -75,6 +75,9 @@ type builder struct {
 	nodes  []*bnode
 	nt     int
 	plan   *Plan
+	// the names joinery adds to statements, picked so that none is a table or column of
+	// the tree (see internalNames)
+	pageCTE, rowNumber string
 }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
@@ -100,7 +103,60 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	if err := b.resolve(b.root, incs); err != nil {
 		return nil, err
 	}
+	b.pageCTE = pick("jr_p", b.taken)
+	b.rowNumber = pick("jr_rn", b.taken)
 	return b, nil
+}
+
+// taken reports whether name (case-insensitively) is a table of the tree or a column of
+// one of its models or join tables: a name joinery adds to a statement must be neither, or
+// a CTE would hide a table and a derived table would have two columns of one name.
+func (b *builder) taken(name string) bool {
+	hasCol := func(m *include.Model) bool {
+		if strings.EqualFold(m.Table(), name) {
+			return true
+		}
+		for _, a := range m.Attrs() {
+			if strings.EqualFold(a.Column, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range b.nodes {
+		if hasCol(n.model) {
+			return true
+		}
+		if a := n.assoc; a != nil && a.Kind == include.BelongsToMany {
+			if strings.EqualFold(a.ThroughTable, name) || strings.EqualFold(a.ForeignKey, name) || strings.EqualFold(a.OtherKey, name) ||
+				a.Through != nil && hasCol(a.Through) {
+				return true
+			}
+			for _, c := range n.opts.ThroughCols {
+				if strings.EqualFold(c, name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// orderCol names the root subquery's column holding the value of root order term i.
+func (b *builder) orderCol(i int) string { return pick("jr_o"+strconv.Itoa(i), b.taken) }
+
+// columnList is every column of model m on alias, "t1"."id", "t1"."name": a derived table
+// that adds a column of its own lists the model's columns rather than t1.*, so that a
+// column of the table the model does not declare cannot clash with it.
+func (b *builder) columnList(alias string, m *include.Model) string {
+	var s strings.Builder
+	for i, a := range m.Attrs() {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		s.WriteString(b.q(alias) + "." + b.q(a.Column))
+	}
+	return s.String()
 }
 
 // Build compiles q against schema for dialect d.
@@ -201,11 +257,10 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if limited && !sub {
 		b.limitClause(w, q.HasLimit, q.Limit, q.Offset)
 	}
-	b.plan.SQL, err = numberPlaceholders(w.String(), d)
+	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, d)
 	if err != nil {
 		return nil, err
 	}
-	b.plan.Args = w.args
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
 	return b.plan, nil
 }
@@ -234,22 +289,21 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	if pipeline {
 		var all []string
 		for i, st := range stmts {
-			text, err := numberPlaceholders(st.String(), b.d)
+			text, args, err := number(st.String(), st.args, b.d)
 			if err != nil {
 				return nil, err
 			}
-			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: st.args, Part: parts[i]})
-			b.plan.Args = append(b.plan.Args, st.args...)
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: parts[i]})
+			b.plan.Args = append(b.plan.Args, args...)
 			all = append(all, text)
 		}
 		b.plan.SQL = strings.Join(all, ";\n")
 		return b.plan, nil
 	}
-	b.plan.SQL, err = numberPlaceholders(w.String(), b.d)
+	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, b.d)
 	if err != nil {
 		return nil, err
 	}
-	b.plan.Args = w.args
 	return b.plan, nil
 }
 
@@ -265,11 +319,10 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if _, _, err := b.rootQuery(w, nil, modeCount); err != nil {
 		return nil, err
 	}
-	b.plan.SQL, err = numberPlaceholders(w.String(), d)
+	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, d)
 	if err != nil {
 		return nil, err
 	}
-	b.plan.Args = w.args
 	return b.plan, nil
 }
 

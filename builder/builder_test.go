@@ -11,18 +11,6 @@ import (
 	"github.com/joinery/joinery/include"
 )
 
-func TestNumberPlaceholders(t *testing.T) {
-	in := `SELECT "a?b", 'it''s ?', ` + "`x?`" + `, ? , ?? , ?`
-	got, err := numberPlaceholders(in, dialects.Postgres)
-	want := `SELECT "a?b", 'it''s ?', ` + "`x?`" + `, $1 , ? , $2`
-	if err != nil || got != want {
-		t.Fatalf("got %s, want %s (%v)", got, want, err)
-	}
-	if got, _ := numberPlaceholders(in, dialects.MySQL); got != in {
-		t.Fatalf("MySQL keeps ?: %s", got)
-	}
-}
-
 type bUser struct {
 	ID    int64   `db:"id"`
 	Posts []bPost `db:"-"` // db:"-" keeps sqlx away; joinery still fills it

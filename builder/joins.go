@@ -1,11 +1,11 @@
 package builder
 
 import (
+	"math"
 	"strings"
 
 	sq "github.com/Masterminds/squirrel"
 
-	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/internal/meta"
@@ -332,8 +332,8 @@ func (b *builder) limited(w *frag, n *bnode) error {
 		w.add(") AS " + b.q(n.alias))
 		return nil
 	}
-	w.add("(SELECT " + b.q(n.alias) + ".*, ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(a.ForeignKey) +
-		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) + " FROM " + tbl)
+	w.add("(SELECT " + b.columnList(n.alias, n.model) + ", ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(a.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(b.rowNumber) + " FROM " + tbl)
 	s, args, err := b.targetPreds(n)
 	if err != nil {
 		return err
@@ -360,8 +360,12 @@ func limitable(n *bnode) error {
 func (b *builder) numberedThrough(w *frag, n *bnode, order []string, cond *frag) error {
 	a := n.assoc
 	j := b.q(n.jalias)
-	w.add("(SELECT " + j + ".*, ROW_NUMBER() OVER (PARTITION BY " + j + "." + b.q(a.ForeignKey) +
-		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) +
+	cols := j + ".*" // a join table declared by name only: its columns are not known
+	if a.Through != nil {
+		cols = b.columnList(n.jalias, a.Through)
+	}
+	w.add("(SELECT " + cols + ", ROW_NUMBER() OVER (PARTITION BY " + j + "." + b.q(a.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(b.rowNumber) +
 		" FROM " + b.q(a.ThroughTable) + " AS " + j + " INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) +
 		" ON " + b.q(n.alias) + "." + b.q(a.TargetKey) + " = " + j + "." + b.q(a.OtherKey))
 	s, args, err := b.targetPreds(n)
@@ -397,9 +401,6 @@ func limitedAlias(n *bnode) string {
 	return n.alias
 }
 
-// rowNumber is the column a ROW_NUMBER() window adds to a limited include's derived table.
-const rowNumber = "jr_rn"
-
 // includeOrder is n's own order terms followed by its primary key, so a limit per parent
 // picks the same rows every time.
 func (b *builder) includeOrder(n *bnode) ([]string, error) {
@@ -422,18 +423,31 @@ func (b *builder) includeOrder(n *bnode) ([]string, error) {
 	return out, nil
 }
 
-// limitClause writes LIMIT/OFFSET in the dialect's spelling; values are arguments.
+// limitClause writes LIMIT/OFFSET in the dialect's spelling; values are arguments, at most
+// math.MaxInt64 (what every database takes, and more rows than any holds).
 func (b *builder) limitClause(w *frag, hasLimit bool, limit, offset uint64) {
 	switch {
 	case hasLimit:
-		w.add(" LIMIT ?", limit)
-	case offset > 0 && b.d.Name() == "mysql":
-		w.add(" LIMIT 18446744073709551615")
-	case offset > 0 && b.d.Name() == "sqlite":
-		w.add(" LIMIT -1")
+		w.add(" LIMIT ?", capInt64(limit))
+	case offset > 0 && b.d.Features().UnboundedLimit != "":
+		w.add(" LIMIT " + b.d.Features().UnboundedLimit)
 	}
 	if offset > 0 {
-		w.add(" OFFSET ?", offset)
+		w.add(" OFFSET ?", capInt64(offset))
+	}
+}
+
+// capInt64 is u, or math.MaxInt64 when u is larger: a LIMIT or OFFSET argument that every
+// driver converts (database/sql refuses a uint64 with its high bit set).
+func capInt64(u uint64) uint64 { return min(u, math.MaxInt64) }
+
+// windowBounds writes the ordinal bounds of a per-parent Limit/Offset on the numbered rows
+// rn: rn > offset, and rn <= offset + limit unless that sum passes every ordinal (checked:
+// a wrapped sum would keep nothing).
+func windowBounds(w *frag, rn string, o *include.Resolved) {
+	w.add(rn+" > ?", capInt64(o.Offset))
+	if o.LimitSet && o.Limit <= math.MaxInt64-capInt64(o.Offset) {
+		w.add(" AND "+rn+" <= ?", o.Offset+o.Limit)
 	}
 }
 
@@ -463,11 +477,8 @@ func (b *builder) joinCond(w *frag, n *bnode) error {
 			}
 			w.add(" AND "+s, sa...)
 		}
-		rn := b.q(limitedAlias(n)) + "." + b.q(rowNumber)
-		w.add(" AND "+rn+" > ?", n.opts.Offset)
-		if n.opts.LimitSet {
-			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)
-		}
+		w.add(" AND ")
+		windowBounds(w, b.q(limitedAlias(n))+"."+b.q(b.rowNumber), n.opts)
 		return nil
 	}
 	c, err := b.outerCond(n)
@@ -588,42 +599,4 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 		t.attr = f[0][strings.LastIndexByte(f[0], '.')+1:]
 	}
 	return t, nil
-}
-
-// numberPlaceholders rewrites the statement's '?' placeholders into the dialect's, once for
-// the whole statement, skipping quoted identifiers and string literals. "??" is a literal '?'.
-func numberPlaceholders(sql string, d dialects.Dialect) (string, error) {
-	if d.Placeholder(1) == "?" {
-		return sql, nil
-	}
-	var out strings.Builder
-	out.Grow(len(sql) + 16)
-	n := 0
-	var quote byte
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		if quote != 0 {
-			out.WriteByte(c)
-			if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		switch c {
-		case '"', '\'', '`':
-			quote = c
-			out.WriteByte(c)
-		case '?':
-			if i+1 < len(sql) && sql[i+1] == '?' {
-				out.WriteByte('?')
-				i++
-				continue
-			}
-			n++
-			out.WriteString(d.Placeholder(n))
-		default:
-			out.WriteByte(c)
-		}
-	}
-	return out.String(), nil
 }

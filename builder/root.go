@@ -1,8 +1,6 @@
 package builder
 
 import (
-	"strconv"
-
 	sq "github.com/Masterminds/squirrel"
 	"strings"
 
@@ -308,7 +306,7 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode, cols ...string
 				outerOrder = append(outerOrder, t.sql(t.col))
 			case toOne(t.n):
 				used[t.n] = true
-				o := "jr_o" + strconv.Itoa(i)
+				o := b.orderCol(i)
 				exposed = append(exposed, t.col+" AS "+b.q(o))
 				innerOrder = append(innerOrder, t.sql(b.q(o)))
 				outerOrder = append(outerOrder, t.sql(b.q(b.root.alias)+"."+b.q(o)))
@@ -317,7 +315,7 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode, cols ...string
 				if t.desc {
 					agg = "MAX"
 				}
-				o := "jr_o" + strconv.Itoa(i)
+				o := b.orderCol(i)
 				sub := &frag{}
 				sub.add("(SELECT " + agg + "(" + t.col + ")")
 				if err := b.chain(sub, t.n); err != nil {

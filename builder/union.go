@@ -237,7 +237,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		var err error
 		if b.query.HasLimit && b.query.Limit <= arraysUpTo && !pipeline {
 			outer, _, err = b.rootQuery(page, terms, modeSub)
-			rootSub.add(b.q(pageCTE) + " AS " + b.q(b.root.alias))
+			rootSub.add(b.q(b.pageCTE) + " AS " + b.q(b.root.alias))
 		} else {
 			if _, _, err = b.rootQuery(page, terms, modePage, b.pageColumns(branches)...); err != nil {
 				return nil, nil, nil, err
@@ -386,7 +386,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 			bw.add(" ORDER BY ")
 			bw.addFrag(o)
 		}
-		if limited && strings.Contains(bw.String(), b.q(pageCTE)) {
+		if limited && strings.Contains(bw.String(), b.q(b.pageCTE)) {
 			st := &frag{}
 			b.withPage(st, page)
 			st.addFrag(bw)
@@ -444,8 +444,8 @@ func (b *builder) branchFrom(w *frag, n *bnode, terms []term) error {
 			b.q(n.alias) + "." + b.q(n.assoc.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(n.assoc.OtherKey) + ")")
 		return nil
 	}
-	w.add("(SELECT " + b.q(n.alias) + ".*, ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(n.assoc.ForeignKey) +
-		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(rowNumber) + " FROM " + b.q(n.model.Table()) + " AS " + b.q(n.alias))
+	w.add("(SELECT " + b.columnList(n.alias, n.model) + ", ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(n.assoc.ForeignKey) +
+		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(b.rowNumber) + " FROM " + b.q(n.model.Table()) + " AS " + b.q(n.alias))
 	cond, err := b.rows(n, terms)
 	if err != nil {
 		return err
@@ -492,11 +492,7 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 	}
 	if n.opts.HasLimit {
 		// the derived table of branchFrom holds the rest
-		rn := b.q(limitedAlias(n)) + "." + b.q(rowNumber)
-		w.add(rn+" > ?", n.opts.Offset)
-		if n.opts.LimitSet {
-			w.add(" AND "+rn+" <= ?", n.opts.Offset+n.opts.Limit)
-		}
+		windowBounds(w, b.q(limitedAlias(n))+"."+b.q(b.rowNumber), n.opts)
 		return w, nil
 	}
 	return b.rows(n, terms)
@@ -512,7 +508,7 @@ func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
 	child := b.q(l.childAlias) + "." + b.q(l.childCol)
 	if p == b.root && (b.query.HasLimit || b.query.Offset > 0) && a.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
-		set := "SELECT " + b.q(pageCTE) + "." + b.q(l.parentCol) + " FROM " + b.q(pageCTE)
+		set := "SELECT " + b.q(b.pageCTE) + "." + b.q(l.parentCol) + " FROM " + b.q(b.pageCTE)
 		if b.arrays() {
 			w.add(child + " = ANY(ARRAY(" + set + "))")
 		} else {
@@ -588,17 +584,17 @@ func (b *builder) page(w *frag, terms []term) error {
 	var outer, inner []string
 	for _, k := range pk {
 		outer = append(outer, b.q(b.root.alias)+"."+b.q(k))
-		inner = append(inner, b.q(pageCTE)+"."+b.q(k))
+		inner = append(inner, b.q(b.pageCTE)+"."+b.q(k))
 	}
 	if len(pk) == 1 && b.arrays() {
-		w.add(outer[0] + " = ANY(ARRAY(SELECT " + inner[0] + " FROM " + b.q(pageCTE) + "))")
+		w.add(outer[0] + " = ANY(ARRAY(SELECT " + inner[0] + " FROM " + b.q(b.pageCTE) + "))")
 		return nil
 	}
 	lhs := outer[0]
 	if len(pk) > 1 {
 		lhs = "(" + strings.Join(outer, ", ") + ")"
 	}
-	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM " + b.q(pageCTE) + ")")
+	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM " + b.q(b.pageCTE) + ")")
 	return nil
 }
 
@@ -613,9 +609,6 @@ const arraysUpTo = 1000
 func (b *builder) arrays() bool {
 	return b.d.Name() == "postgres" && b.query.HasLimit && b.query.Limit <= arraysUpTo
 }
-
-// pageCTE names the limited roots of a UNION ALL statement.
-const pageCTE = "jr_p"
 
 // pageColumns are the root columns the other branches link by, with the key: a large page's.
 func (b *builder) pageColumns(branches []*bnode) []string {
@@ -639,7 +632,7 @@ func (b *builder) pageColumns(branches []*bnode) []string {
 
 // withPage writes the WITH clause computing the page of roots (the limited root query page).
 func (b *builder) withPage(w *frag, page *frag) {
-	w.add("WITH " + b.q(pageCTE) + " AS ")
+	w.add("WITH " + b.q(b.pageCTE) + " AS ")
 	if b.d.Name() != "mysql" {
 		w.add("MATERIALIZED ")
 	}

@@ -36,6 +36,53 @@ type Features struct {
 	TupleIn bool
 	// NullsOrdering: ORDER BY .. NULLS FIRST / NULLS LAST.
 	NullsOrdering bool
+	// NullsHigh: NULL sorts after every value in ascending order (PostgreSQL); otherwise
+	// before (MySQL, SQLite). Keyset cursors rely on it to page through NULLs.
+	NullsHigh bool
+	// NumberedParams: Placeholder(n) names the n-th argument, and writing it again refers to
+	// the same argument ($1 on PostgreSQL), so a value used by several parts of one
+	// statement is sent once.
+	NumberedParams bool
+	// AnyArray: `col = ANY(ARRAY(SELECT ..))` (PostgreSQL).
+	AnyArray bool
+	// MaterializedCTE: `WITH x AS MATERIALIZED (..)` (PostgreSQL 12, SQLite 3.35).
+	MaterializedCTE bool
+	// UnionTypesPairwise: a UNION's column types are resolved left to right, so a branch of
+	// untyped NULLs before the typed branch makes the column text (PostgreSQL); the builder
+	// then leads with an empty, typed branch.
+	UnionTypesPairwise bool
+	// UnboundedLimit is the LIMIT that means "no limit", for an OFFSET without a LIMIT where
+	// the grammar needs one ("18446744073709551615" on MySQL, "-1" on SQLite); empty where
+	// OFFSET stands alone.
+	UnboundedLimit string
+	// MaxParams is the most bind parameters one statement may carry (0: no limit known).
+	MaxParams int
+	// Lexical says how the dialect writes comments and literals, so that placeholders in
+	// raw SQL fragments are found only where they are placeholders.
+	Lexical Lexical
+}
+
+// Lexical describes the comment and literal forms of a dialect's SQL text.
+type Lexical struct {
+	// HashComments: `#` starts a comment to the end of the line (MySQL).
+	HashComments bool
+	// DashCommentNeedsSpace: `--` starts a comment only when followed by white space or a
+	// control character (MySQL); otherwise `--` always does.
+	DashCommentNeedsSpace bool
+	// NestedComments: block comments nest (PostgreSQL).
+	NestedComments bool
+	// BackslashEscapes: a backslash escapes the next character in every string literal
+	// (MySQL's default); otherwise only in E'..' literals where EscapeStrings is set.
+	BackslashEscapes bool
+	// EscapeStrings: E'..' string literals with backslash escapes (PostgreSQL).
+	EscapeStrings bool
+	// DollarQuotes: $tag$ .. $tag$ string literals (PostgreSQL).
+	DollarQuotes bool
+	// DoubleQuotedStrings: "..." is a string literal with backslash escapes rather than an
+	// identifier (MySQL's default). Either way its content is not SQL.
+	DoubleQuotedStrings bool
+	// BracketIdentifiers: [name] quotes an identifier (SQLite).
+	BracketIdentifiers bool
 }
 
 type dialect struct {
@@ -77,13 +124,20 @@ func (d *dialect) Quote(ident string) string {
 var (
 	// Postgres is PostgreSQL (10 and later): "double-quoted" identifiers, $n placeholders.
 	Postgres Dialect = &dialect{name: "postgres", open: '"', close: '"', dollar: true, maxIdent: 63,
-		features: Features{ILike: true, Lateral: true, WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true}}
+		features: Features{ILike: true, Lateral: true, WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
+			NullsHigh: true, NumberedParams: true, AnyArray: true, MaterializedCTE: true, UnionTypesPairwise: true,
+			MaxParams: 65535, Lexical: Lexical{NestedComments: true, EscapeStrings: true, DollarQuotes: true}}}
 	// MySQL is MySQL 8 and MariaDB 10.5 and later: `backquoted` identifiers, ? placeholders.
 	MySQL Dialect = &dialect{name: "mysql", open: '`', close: '`', maxIdent: 64,
-		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true}}
-	// SQLite is SQLite 3.30 and later: "double-quoted" identifiers, ? placeholders.
+		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true,
+			UnboundedLimit: "18446744073709551615", MaxParams: 65535,
+			Lexical: Lexical{HashComments: true, DashCommentNeedsSpace: true, BackslashEscapes: true, DoubleQuotedStrings: true}}}
+	// SQLite is SQLite 3.35 and later (MATERIALIZED CTEs): "double-quoted" identifiers, ?
+	// placeholders. The bind-parameter limit is SQLite's default since 3.32.
 	SQLite Dialect = &dialect{name: "sqlite", open: '"', close: '"', maxIdent: 1 << 30,
-		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true}}
+		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
+			MaterializedCTE: true, UnboundedLimit: "-1", MaxParams: 32766,
+			Lexical: Lexical{BracketIdentifiers: true}}}
 )
 
 // ByName returns the dialect called name ("postgres"/"postgresql"/"pgx", "mysql"/"mariadb",
