@@ -65,6 +65,8 @@ type bnode struct {
 	opts     *include.Resolved
 	children []*bnode
 	hnode    *hydrate.Node
+	// its predicates, rendered once: on the target, on the join table, on the parent
+	target, through, source memo
 }
 
 type builder struct {
@@ -78,6 +80,9 @@ type builder struct {
 	// the names joinery adds to statements, picked so that none is a table or column of
 	// the tree (see internalNames)
 	pageCTE, rowNumber string
+	// the root's conditions, rendered once, and the included nodes they name
+	rootCond memo
+	rootUsed map[*bnode]bool
 }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {

@@ -170,11 +170,9 @@ func (b *builder) outerCond(n *bnode) (cond, error) {
 		parts = append(parts, b.q(n.jalias)+"."+b.q(a.ForeignKey)+" = "+b.q(p.alias)+"."+b.q(a.SourceKey))
 	}
 	// the source's side of the association (a polymorphic BelongsTo's type test)
-	if !a.SourceScope.Empty() {
-		s, sa, err := a.SourceScope.Render(b.resolver(p, false))
-		if err != nil {
-			return cond{}, qErr("%s: source scope: %v", where(n), err)
-		}
+	if s, sa, err := b.sourcePreds(n); err != nil {
+		return cond{}, err
+	} else if s != "" {
 		parts = append(parts, s)
 		args = append(args, sa...)
 	}
@@ -203,6 +201,10 @@ func (b *builder) outerCond(n *bnode) (cond, error) {
 // throughPreds renders the association's join-table scope, the include's join-table filters
 // and the join model's default scope, on the join table.
 func (b *builder) throughPreds(n *bnode) (string, []any, error) {
+	return n.through.once(func() (string, []any, error) { return b.renderThroughPreds(n) })
+}
+
+func (b *builder) renderThroughPreds(n *bnode) (string, []any, error) {
 	a := n.assoc
 	preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
 	if a.Through != nil && !n.opts.Unscoped {
@@ -214,12 +216,50 @@ func (b *builder) throughPreds(n *bnode) (string, []any, error) {
 // targetPreds renders the association scope, the target's default scope and the include's
 // filters on the target table.
 func (b *builder) targetPreds(n *bnode) (string, []any, error) {
+	return n.target.once(func() (string, []any, error) { return b.renderTargetPreds(n) })
+}
+
+func (b *builder) renderTargetPreds(n *bnode) (string, []any, error) {
 	preds := n.assoc.Scope.Predicates()
 	if !n.opts.Unscoped {
 		preds = append(preds, n.model.DefaultScope().Predicates()...)
 	}
 	preds = append(preds, n.opts.Where...)
 	return b.render(preds, b.resolver(n, false), where(n))
+}
+
+// sourcePreds renders the source's side of n's association on n's parent (a polymorphic
+// BelongsTo's type test), "" when it has none.
+func (b *builder) sourcePreds(n *bnode) (string, []any, error) {
+	return n.source.once(func() (string, []any, error) {
+		if n.assoc.SourceScope.Empty() {
+			return "", nil, nil
+		}
+		s, a, err := n.assoc.SourceScope.Render(b.resolver(n.parent, false))
+		if err != nil {
+			return "", nil, qErr("%s: source scope: %v", where(n), err)
+		}
+		return s, a, nil
+	})
+}
+
+// memo is a predicate rendered once per statement. A statement may write it several times
+// (every branch of a UNION ALL repeats the root filter and the filters of its ancestors):
+// its arguments are shared, so a dialect that numbers its parameters sends them once.
+type memo struct {
+	done bool
+	sql  string
+	args []any
+	err  error
+}
+
+func (m *memo) once(render func() (string, []any, error)) (string, []any, error) {
+	if !m.done {
+		m.done = true
+		m.sql, m.args, m.err = render()
+		m.args = shareArgs(m.args)
+	}
+	return m.sql, m.args, m.err
 }
 
 // frag is a piece of SQL text with the arguments of its placeholders, in text order.
@@ -470,11 +510,9 @@ func (b *builder) joinCond(w *frag, n *bnode) error {
 		// the window's derived table already applied the target's (and join table's) filters
 		a, p := n.assoc, n.parent
 		w.add(" ON " + b.q(limitedAlias(n)) + "." + b.q(a.ForeignKey) + " = " + b.q(p.alias) + "." + b.q(a.SourceKey))
-		if !a.SourceScope.Empty() {
-			s, sa, err := a.SourceScope.Render(b.resolver(p, false))
-			if err != nil {
-				return qErr("%s: source scope: %v", where(n), err)
-			}
+		if s, sa, err := b.sourcePreds(n); err != nil {
+			return err
+		} else if s != "" {
 			w.add(" AND "+s, sa...)
 		}
 		w.add(" AND ")

@@ -73,10 +73,29 @@ func (b *builder) pkTiebreak(terms []term) []string {
 	return out
 }
 
-// rootWhere renders the root's conditions: default scope, filters, keyset cursor and (when
-// exists is set) the required includes as EXISTS. used collects the included nodes the
-// filters name by path; nil allows any (the flat statement joins them all).
+// rootWhere renders the root's conditions: default scope, filters and keyset cursor. used
+// collects the included nodes the filters name by path; nil allows any (the flat statement
+// joins them all). Rendered once per statement (see memo); each call returns a fragment of
+// its own to append to.
 func (b *builder) rootWhere(used map[*bnode]bool, terms []term) (*frag, error) {
+	s, args, err := b.rootCond.once(func() (string, []any, error) { return b.renderRootWhere(terms) })
+	if err != nil {
+		return nil, err
+	}
+	if used != nil {
+		for n := range b.rootUsed {
+			if !toOne(n) {
+				return nil, qErr("root where names %q, a to-many include, in a query with Limit/Offset or Count: filter with a Required include and its Where instead", n.path)
+			}
+			used[n] = true
+		}
+	}
+	w := &frag{}
+	w.add(s, args...)
+	return w, nil
+}
+
+func (b *builder) renderRootWhere(terms []term) (string, []any, error) {
 	w := &frag{}
 	and := func() {
 		if w.Len() > 0 {
@@ -86,39 +105,33 @@ func (b *builder) rootWhere(used map[*bnode]bool, terms []term) (*frag, error) {
 	if !b.query.Unscoped {
 		s, a, err := b.query.Model.DefaultScope().Render(b.resolver(b.root, false))
 		if err != nil {
-			return nil, qErr("default scope of %s: %v", b.query.Model.Name(), err)
+			return "", nil, qErr("default scope of %s: %v", b.query.Model.Name(), err)
 		}
 		if s != "" {
 			and()
 			w.add(s, a...)
 		}
 	}
+	b.rootUsed = map[*bnode]bool{}
 	for _, p := range b.query.Where {
 		r := b.resolver(b.root, true)
-		r.used = used
+		r.used = b.rootUsed
 		s, a, err := b.render([]sq.Sqlizer{p}, r, "root where")
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		and()
 		w.add(s, a...)
-	}
-	if used != nil {
-		for n := range used {
-			if !toOne(n) {
-				return nil, qErr("root where names %q, a to-many include, in a query with Limit/Offset or Count: filter with a Required include and its Where instead", n.path)
-			}
-		}
 	}
 	if len(b.query.After) > 0 {
 		s, a, err := b.keyset(terms)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		and()
 		w.add(s, a...)
 	}
-	return w, nil
+	return w.String(), w.args, nil
 }
 
 // KeyPart is one column of a keyset cursor.

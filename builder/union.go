@@ -163,13 +163,13 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		l := b.linkOf(n)
 		ci := b.colOf(n, l.childAlias, l.childCol, l.kind)
 		var pi int
-		if sc := n.assoc.SourceScope; !sc.Empty() {
+		if !n.assoc.SourceScope.Empty() {
 			// the parent links only where its side of the association holds (a polymorphic
 			// belongsTo's type test): the link is NULL elsewhere
 			p := n.parent
-			s, sa, err := sc.Render(b.resolver(p, false))
+			s, sa, err := b.sourcePreds(n)
 			if err != nil {
-				return nil, nil, nil, qErr("%s: source scope: %v", where(n), err)
+				return nil, nil, nil, err
 			}
 			pi = b.addCol(p, p.alias, l.parentCol, pathOf(p.path, l.parentCol), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
@@ -294,7 +294,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 	if limited && !pipeline {
 		b.withPage(w, page)
 	}
-	if b.d.Name() == "postgres" && !pipeline {
+	if b.d.Features().UnionTypesPairwise && !pipeline {
 		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
 		// the branch with the real column would be typed text. A first branch that returns
 		// nothing gives every column its type.
@@ -529,11 +529,9 @@ func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.SourceScope.Empty() {
-		s, sa, err := a.SourceScope.Render(b.resolver(p, false))
-		if err != nil {
-			return nil, qErr("%s: source scope: %v", where(n), err)
-		}
+	if s, sa, err := b.sourcePreds(n); err != nil {
+		return nil, err
+	} else if s != "" {
 		if pc.Len() > 0 {
 			pc.add(" AND ")
 		}
@@ -607,7 +605,7 @@ const arraysUpTo = 1000
 // 1.2 ms against 4-6 ms, W5); for a large one the probes cost more than a hashed semi-join
 // (W2, 10,000 roots: 12 ms to build and probe the array alone).
 func (b *builder) arrays() bool {
-	return b.d.Name() == "postgres" && b.query.HasLimit && b.query.Limit <= arraysUpTo
+	return b.d.Features().AnyArray && b.query.HasLimit && b.query.Limit <= arraysUpTo
 }
 
 // pageColumns are the root columns the other branches link by, with the key: a large page's.
@@ -633,7 +631,7 @@ func (b *builder) pageColumns(branches []*bnode) []string {
 // withPage writes the WITH clause computing the page of roots (the limited root query page).
 func (b *builder) withPage(w *frag, page *frag) {
 	w.add("WITH " + b.q(b.pageCTE) + " AS ")
-	if b.d.Name() != "mysql" {
+	if b.d.Features().MaterializedCTE {
 		w.add("MATERIALIZED ")
 	}
 	w.add("(")
