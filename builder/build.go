@@ -83,6 +83,9 @@ type builder struct {
 	// the root's conditions, rendered once, and the included nodes they name
 	rootCond memo
 	rootUsed map[*bnode]bool
+	// paged: the UNION ALL's WITH clause holds the roots (a page of them under a root
+	// limit, or all of them to write their conditions once)
+	paged bool
 }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {

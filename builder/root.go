@@ -393,7 +393,8 @@ func (b *builder) rootQuery(w *frag, terms []term, mode rootMode, cols ...string
 		w.add(" WHERE ")
 		w.addFrag(cond)
 	}
-	if limited {
+	if limited && (b.query.HasLimit || b.query.Offset > 0) {
+		// (the roots of a WITH clause that only shares the root's conditions need no order)
 		w.add(" ORDER BY " + strings.Join(innerOrder, ", "))
 		b.limitClause(w, b.query.HasLimit, b.query.Limit, b.query.Offset)
 	}

@@ -223,19 +223,33 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 			childOrder[t.n] = append(childOrder[t.n], t.sql(t.col))
 		}
 	}
-	limited := b.query.HasLimit || b.query.Offset > 0
 	// Under a root limit the page of roots is computed once, in the WITH clause (page). A
 	// small page holds the roots' columns and the root's branch reads it (one sort of the
 	// roots: W4, W5); a large one holds only the keys the other branches link by, and the
 	// root's branch reads the limited scan itself (a wide page materialized and read again
 	// costs more than a second scan: W2, 10,000 roots). Pipelined statements share nothing:
 	// the root's reads the limited scan, the others a page of keys.
+	//
+	// Every branch filters by the root's conditions. Where the dialect cannot refer to an
+	// argument twice, conditions with arguments would be sent once per branch (an IN list
+	// of 20,000 values, three branches: 60,000 parameters), so the roots go in the WITH
+	// clause as a small page does, and the branches read them there.
+	share := false
+	if !pipeline && len(branches) > 1 && !b.d.Features().NumberedParams {
+		cond, err := b.membership(b.root, terms)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		share = len(cond.args) > 0
+	}
+	limited := b.query.HasLimit || b.query.Offset > 0
+	b.paged = limited || share
 	var page, rootSub *frag
-	if limited {
+	if b.paged {
 		page, rootSub = &frag{}, &frag{}
 		var outer []string
 		var err error
-		if b.query.HasLimit && b.query.Limit <= arraysUpTo && !pipeline {
+		if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !pipeline {
 			outer, _, err = b.rootQuery(page, terms, modeSub)
 			rootSub.add(b.q(b.pageCTE) + " AS " + b.q(b.root.alias))
 		} else {
@@ -250,8 +264,10 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 			return nil, nil, nil, err
 		}
 		rootOrd = &frag{}
-		rootOrd.add(strings.Join(outer, ", "))
-		ords[b.root] = rootOrd
+		if limited || len(terms) > 0 {
+			rootOrd.add(strings.Join(outer, ", "))
+			ords[b.root] = rootOrd
+		}
 	} else if rootOrd.Len() > 0 {
 		for _, k := range b.pkTiebreak(terms) {
 			sep(rootOrd)
@@ -291,7 +307,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		w.add(", NULL AS " + b.q(ordinalCol))
 	}
 	w := &frag{}
-	if limited && !pipeline {
+	if b.paged && !pipeline {
 		b.withPage(w, page)
 	}
 	if b.d.Features().UnionTypesPairwise && !pipeline {
@@ -358,7 +374,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 			}
 		}
 		bw.add(" FROM ")
-		if n == b.root && limited {
+		if n == b.root && b.paged {
 			bw.addFrag(rootSub)
 		} else {
 			if err := b.branchFrom(bw, n, terms); err != nil {
@@ -386,7 +402,7 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 			bw.add(" ORDER BY ")
 			bw.addFrag(o)
 		}
-		if limited && strings.Contains(bw.String(), b.q(b.pageCTE)) {
+		if b.paged && strings.Contains(bw.String(), b.q(b.pageCTE)) {
 			st := &frag{}
 			b.withPage(st, page)
 			st.addFrag(bw)
@@ -459,7 +475,8 @@ func (b *builder) branchFrom(w *frag, n *bnode, terms []term) error {
 }
 
 // membership is the condition that makes a row of n's table part of the result: for the
-// root, its filters and required includes (and the page, when limited); for an include, a
+// root, its filters and required includes (or the page, when the WITH clause holds the
+// roots); for an include, a
 // link into its parent's membership, its own filters and required includes.
 func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 	w := &frag{}
@@ -467,6 +484,13 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 		if w.Len() > 0 {
 			w.add(" AND ")
 		}
+	}
+	if n.assoc == nil && b.paged {
+		// the page holds the roots, their conditions applied
+		if err := b.page(w, terms); err != nil {
+			return nil, err
+		}
+		return w, nil
 	}
 	if n.assoc == nil {
 		cond, err := b.rootWhere(nil, terms)
@@ -480,12 +504,6 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 				if err := b.exists(w, c); err != nil {
 					return nil, err
 				}
-			}
-		}
-		if b.query.HasLimit || b.query.Offset > 0 {
-			and()
-			if err := b.page(w, terms); err != nil {
-				return nil, err
 			}
 		}
 		return w, nil
@@ -506,7 +524,7 @@ func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
 	a, p := n.assoc, n.parent
 	l := b.linkOf(n)
 	child := b.q(l.childAlias) + "." + b.q(l.childCol)
-	if p == b.root && (b.query.HasLimit || b.query.Offset > 0) && a.SourceScope.Empty() {
+	if p == b.root && b.paged && a.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
 		set := "SELECT " + b.q(b.pageCTE) + "." + b.q(l.parentCol) + " FROM " + b.q(b.pageCTE)
 		if b.arrays() {
