@@ -17,6 +17,10 @@ import (
 // with an error naming it.
 type Param string
 
+// ParamName is the name the Param is bound by; it marks the value as bound later, for
+// the builder.
+func (p Param) ParamName() string { return string(p) }
+
 // Value makes an unbound Param an error at the driver, naming it.
 func (p Param) Value() (driver.Value, error) {
 	return nil, fmt.Errorf("joinery: parameter %q is not bound: call Bind", string(p))

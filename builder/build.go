@@ -53,6 +53,9 @@ type Query struct {
 	// picks ShapePipeline where it would pick ShapeUnion, but for a small page of roots
 	// (a Limit of at most 1,000).
 	Pipelining bool
+	// shareRoots: a UNION ALL reads its roots from the WITH clause, so that their
+	// conditions' arguments are written once (see union)
+	shareRoots bool
 }
 
 type bnode struct {
@@ -169,6 +172,18 @@ func (b *builder) columnList(alias string, m *include.Model) string {
 
 // Build compiles q against schema for dialect d.
 func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+	p, err := build(schema, d, q)
+	if errors.Is(err, ErrTooManyParams) && !q.shareRoots && !d.Features().NumberedParams {
+		// the branches repeat the root's conditions: try them once, in the WITH clause
+		q.shareRoots = true
+		if p, err2 := build(schema, d, q); err2 == nil {
+			return p, nil
+		}
+	}
+	return p, err
+}
+
+func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	b, err := newBuilder(schema, d, q)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,12 @@
 package builder
 
 import (
-	sq "github.com/Masterminds/squirrel"
+	"database/sql"
+	"database/sql/driver"
+	"reflect"
 	"strings"
+
+	sq "github.com/Masterminds/squirrel"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -174,8 +178,11 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 	return out, nil
 }
 
-// keyset renders "after the cursor" as (a > ?) OR (a = ? AND b > ?) ..., each comparison in
-// its column's direction.
+// keyset renders "after the cursor": (a > ?) OR (a = ? AND b > ?) ..., each comparison in
+// its column's direction and NULL-aware: a NULL cursor value compares with IS NULL, and the
+// NULLs of a nullable column come after or before every value as the statement orders them
+// (the term's NULLS FIRST/LAST, else the dialect's default), so no root is skipped or
+// repeated across pages.
 func (b *builder) keyset(terms []term) (string, []any, error) {
 	parts, err := b.keyParts(terms)
 	if err != nil {
@@ -184,26 +191,110 @@ func (b *builder) keyset(terms []term) (string, []any, error) {
 	if len(parts) != len(b.query.After) {
 		return "", nil, qErr("keyset cursor has %d values, the order needs %d (%v)", len(b.query.After), len(parts), parts)
 	}
+	type key struct {
+		col        string
+		null       bool // the cursor's value is NULL
+		nullable   bool
+		nullsFirst bool
+		desc       bool
+	}
+	keys := make([]key, len(parts))
+	for i, p := range parts {
+		a, _ := b.query.Model.Attr(p.Attr)
+		k := key{col: b.q(b.root.alias) + "." + b.q(a.Column), desc: p.Desc, nullable: nullable(a)}
+		v := b.query.After[i]
+		if isParam(v) {
+			if k.nullable {
+				return "", nil, qErr("keyset cursor value %d (%s) is a parameter, and %s can be NULL: pass the cursor's values (Cursor), not parameters, for a nullable order column", i+1, p.Attr, p.Attr)
+			}
+		} else {
+			k.null = isNull(v)
+		}
+		if k.null && i >= len(terms) {
+			return "", nil, qErr("keyset cursor value %d (%s) is NULL, and it is the primary key", i+1, p.Attr)
+		}
+		k.nullsFirst = !p.Desc != b.d.Features().NullsHigh // the dialect's default
+		if i < len(terms) && terms[i].nulls != "" {
+			k.nullsFirst = terms[i].nulls == "FIRST"
+		}
+		keys[i] = k
+	}
 	var ors []string
 	var args []any
-	for i := range parts {
-		var ands []string
-		for j := 0; j <= i; j++ {
-			a, _ := b.query.Model.Attr(parts[j].Attr)
-			col := b.q(b.root.alias) + "." + b.q(a.Column)
-			op := " = ?"
-			if j == i {
-				op = " > ?"
-				if parts[j].Desc {
-					op = " < ?"
-				}
+	for i, k := range keys {
+		// strictly after the cursor's value in column i
+		var after string
+		var afterArgs []any
+		switch {
+		case k.null && k.nullsFirst:
+			after = k.col + " IS NOT NULL"
+		case k.null:
+			continue // nothing follows NULL when NULLs come last
+		default:
+			op := " > ?"
+			if k.desc {
+				op = " < ?"
 			}
-			ands = append(ands, col+op)
+			after, afterArgs = k.col+op, []any{b.query.After[i]}
+			if k.nullable && !k.nullsFirst {
+				after = "(" + after + " OR " + k.col + " IS NULL)"
+			}
+		}
+		var ands []string
+		for j := 0; j < i; j++ {
+			if keys[j].null {
+				ands = append(ands, keys[j].col+" IS NULL")
+				continue
+			}
+			ands = append(ands, keys[j].col+" = ?")
 			args = append(args, b.query.After[j])
 		}
+		ands = append(ands, after)
+		args = append(args, afterArgs...)
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args, nil
+}
+
+// nullable reports whether attribute a can hold NULL: a pointer, interface, slice or map
+// field, or a sql.Scanner (sql.NullString ...); a run-time model's attributes may.
+func nullable(a include.Attr) bool {
+	if a.Field == nil {
+		return true
+	}
+	t := a.Field.Type
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return true
+	}
+	return t.Implements(scannerType) || reflect.PointerTo(t).Implements(scannerType)
+}
+
+var scannerType = reflect.TypeOf((*sql.Scanner)(nil)).Elem()
+
+// isNull reports whether a cursor value is NULL: nil, a nil pointer, or a driver.Valuer
+// whose value is nil (sql.NullString{}).
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	if vr, ok := v.(driver.Valuer); ok {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return true
+		}
+		dv, err := vr.Value()
+		return err == nil && dv == nil
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// isParam reports whether v is bound later (joinery.Param): its NULL-ness is not known
+// when the statement is compiled.
+func isParam(v any) bool {
+	_, ok := v.(interface{ ParamName() string })
+	return ok
 }
 
 // exists renders a required root include as EXISTS (SELECT 1 FROM <its factor> WHERE <its
