@@ -87,8 +87,9 @@ type builder struct {
 	rootCond memo
 	rootUsed map[*bnode]bool
 	// paged: the UNION ALL's WITH clause holds the roots (a page of them under a root
-	// limit, or all of them to write their conditions once)
-	paged bool
+	// limit, or all of them to write their conditions once); usedPage: the statement being
+	// built reads it
+	paged, usedPage bool
 }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
@@ -156,20 +157,6 @@ func (b *builder) taken(name string) bool {
 // orderCol names the root subquery's column holding the value of root order term i.
 func (b *builder) orderCol(i int) string { return pick("jr_o"+strconv.Itoa(i), b.taken) }
 
-// columnList is every column of model m on alias, "t1"."id", "t1"."name": a derived table
-// that adds a column of its own lists the model's columns rather than t1.*, so that a
-// column of the table the model does not declare cannot clash with it.
-func (b *builder) columnList(alias string, m *include.Model) string {
-	var s strings.Builder
-	for i, a := range m.Attrs() {
-		if i > 0 {
-			s.WriteString(", ")
-		}
-		s.WriteString(b.q(alias) + "." + b.q(a.Column))
-	}
-	return s.String()
-}
-
 // Build compiles q against schema for dialect d.
 func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	p, err := build(schema, d, q)
@@ -222,66 +209,12 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 			return b.finishUnion(terms, q.Pipelining && !small)
 		}
 	}
-	b.plan.Shape = ShapeFlat
-	limited := q.HasLimit || q.Offset > 0
-	sub := limited && b.hasMany(b.root)
-	w := &frag{}
-	w.add("SELECT ")
-	for i, c := range b.plan.Columns {
-		if i > 0 {
-			w.add(", ")
-		}
-		w.add(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
-	}
-	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
-	var order []string
-	if sub {
-		// the roots, limited in a subquery; the includes joined outside it
-		inner := &frag{}
-		outerRoot, childOrder, err := b.rootQuery(inner, terms, modeSub)
-		if err != nil {
-			return nil, err
-		}
-		w.add(" FROM (")
-		w.addFrag(inner)
-		w.add(") AS " + b.q(b.root.alias))
-		if err := b.joins(w); err != nil {
-			return nil, err
-		}
-		order = append(outerRoot, childOrder...)
-	} else {
-		w.add(" FROM " + b.q(q.Model.Table()) + " AS " + b.q(b.root.alias))
-		if err := b.joins(w); err != nil {
-			return nil, err
-		}
-		cond, err := b.rootWhere(nil, terms)
-		if err != nil {
-			return nil, err
-		}
-		if cond.Len() > 0 {
-			w.add(" WHERE ")
-			w.addFrag(cond)
-		}
-		for _, t := range terms {
-			order = append(order, t.sql(t.col))
-		}
-		if limited || q.Stream {
-			order = append(order, b.pkTiebreak(terms)...)
-		}
-	}
-	incOrder, err := b.orderBy()
+	st, err := b.flat(terms)
 	if err != nil {
 		return nil, err
 	}
-	order = append(order, incOrder...)
-	if len(order) > 0 {
-		w.add(" ORDER BY " + strings.Join(order, ", "))
-	}
-	if limited && !sub {
-		b.limitClause(w, q.HasLimit, q.Limit, q.Offset)
-	}
-	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, d)
-	if err != nil {
+	b.plan.Shape = ShapeFlat
+	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
 		return nil, err
 	}
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
@@ -290,7 +223,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 
 func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
-	w, stmts, parts, err := b.union(terms, pipeline)
+	u, stmts, parts, err := b.union(terms, pipeline)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +245,7 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	if pipeline {
 		var all []string
 		for i, st := range stmts {
-			text, args, err := number(st.String(), st.args, b.d)
+			text, args, err := render(st, b.d)
 			if err != nil {
 				return nil, err
 			}
@@ -323,8 +256,7 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 		b.plan.SQL = strings.Join(all, ";\n")
 		return b.plan, nil
 	}
-	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, b.d)
-	if err != nil {
+	if b.plan.SQL, b.plan.Args, err = render(u, b.d); err != nil {
 		return nil, err
 	}
 	return b.plan, nil
@@ -338,12 +270,11 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &frag{}
-	if _, _, err := b.rootQuery(w, nil, modeCount); err != nil {
+	st, _, _, err := b.rootQuery(nil, modeCount)
+	if err != nil {
 		return nil, err
 	}
-	b.plan.SQL, b.plan.Args, err = number(w.String(), w.args, d)
-	if err != nil {
+	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
 		return nil, err
 	}
 	return b.plan, nil

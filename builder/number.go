@@ -37,84 +37,76 @@ func shareArgs(args []any) []any {
 	return out
 }
 
-// number writes the statement's placeholders in the dialect's spelling, once for the whole
-// statement, and returns the text with the arguments in the order the text refers to them.
-// Placeholders are squirrel's: '?' outside comments and literals (raw fragments follow the
-// dialect's comment and string forms, see dialects.Lexical); on a dialect with its own
-// placeholders "??" is a literal '?' (PostgreSQL's jsonb operators), as in squirrel. A
-// shared argument written again reuses its number where the dialect numbers its
-// parameters. The text must use every argument and no more; the count must be within the
-// dialect's limit.
+// shareArg marks one argument as shared.
+func shareArg(v any) any {
+	if s, ok := v.(*shared); ok {
+		return s
+	}
+	return &shared{v}
+}
+
+// number is the statement text sql, with squirrel's placeholders, rendered for d (see
+// renderer.raw).
 func number(sql string, args []any, d dialects.Dialect) (string, []any, error) {
-	f := d.Features()
-	lx := f.Lexical
-	rewrite := d.Placeholder(1) != "?"
-	out := make([]any, 0, len(args))
-	var seen map[*shared]int
-	var b strings.Builder
-	b.Grow(len(sql) + 16)
+	return render(raw{sql, args}, d)
+}
+
+// raw writes SQL text in squirrel's convention with its arguments: a '?' outside comments
+// and literals (the dialect's forms, see dialects.Lexical) is a placeholder; on a dialect
+// with its own placeholders "??" is a literal '?' (PostgreSQL's jsonb operators), as in
+// squirrel. The text must use every argument and no more.
+func (r *renderer) raw(sql string, args []any) {
+	lx := r.f.Lexical
 	next := 0 // the next argument
 	for i := 0; i < len(sql); {
 		c := sql[i]
 		end := skipLiteral(sql, i, lx)
 		if end > i {
-			b.WriteString(sql[i:end])
+			r.buf = append(r.buf, sql[i:end]...)
 			i = end
 			continue
 		}
 		switch {
 		case c == '?':
-			if rewrite && i+1 < len(sql) && sql[i+1] == '?' {
-				b.WriteByte('?')
+			if r.rewrite && i+1 < len(sql) && sql[i+1] == '?' {
+				r.buf = append(r.buf, '?')
 				i += 2
 				continue
 			}
 			if next >= len(args) {
-				return "", nil, fmt.Errorf("%w: the text has more placeholders than the %d arguments (a raw fragment's '?' without a value? write \"??\" for a literal '?' on PostgreSQL)", errArgs, len(args))
+				r.fail(fmt.Errorf("%w: the text has more placeholders than the %d arguments (a raw fragment's '?' without a value? write \"??\" for a literal '?' on PostgreSQL)", errArgs, len(args)))
+				return
 			}
-			a := args[next]
+			r.placeholder(args[next])
 			next++
-			n := 0
-			if s, ok := a.(*shared); ok {
-				if k, ok := seen[s]; ok && f.NumberedParams {
-					n = k
-				} else {
-					out = append(out, s.v)
-					n = len(out)
-					if seen == nil {
-						seen = map[*shared]int{}
-					}
-					seen[s] = n
-				}
-			} else {
-				out = append(out, a)
-				n = len(out)
-			}
-			if rewrite {
-				b.WriteString(d.Placeholder(n))
-			} else {
-				b.WriteByte('?')
-			}
 			i++
-		case c == '$' && rewrite && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9' && (i == 0 || !identChar(sql[i-1])):
+		case c == '$' && r.rewrite && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9' && (i == 0 || !identChar(sql[i-1])):
 			j := i + 1
 			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
 				j++
 			}
-			return "", nil, fmt.Errorf("%w: the text names the parameter %s itself: write '?' placeholders (squirrel's convention) and joinery numbers them", errArgs, sql[i:j])
+			r.fail(fmt.Errorf("%w: the text names the parameter %s itself: write '?' placeholders (squirrel's convention) and joinery numbers them", errArgs, sql[i:j]))
+			return
 		default:
-			b.WriteByte(c)
+			r.buf = append(r.buf, c)
 			i++
 		}
 	}
 	if next != len(args) {
-		return "", nil, fmt.Errorf("%w: %d arguments for %d placeholders (a '?' inside a comment or a string literal is not a placeholder)", errArgs, len(args), next)
+		r.fail(fmt.Errorf("%w: %d arguments for %d placeholders (a '?' inside a comment or a string literal is not a placeholder)", errArgs, len(args), next))
 	}
-	if f.MaxParams > 0 && len(out) > f.MaxParams {
-		return "", nil, fmt.Errorf("%w: the statement needs %d and %s allows %d; send a long list as one value (on PostgreSQL sq.Expr(\"id = ANY(?)\", pq.Array(ids))), load it in pages, or join a table holding it",
-			ErrTooManyParams, len(out), d.Name(), f.MaxParams)
+}
+
+func (r *renderer) fail(err error) {
+	if r.err == nil {
+		r.err = err
 	}
-	return b.String(), out, nil
+}
+
+// tooMany is the error for a statement of n parameters past d's limit.
+func tooMany(n int, d dialects.Dialect) error {
+	return fmt.Errorf("%w: the statement needs %d and %s allows %d; send a long list as one value (on PostgreSQL sq.Expr(\"id = ANY(?)\", pq.Array(ids))), load it in pages, or join a table holding it",
+		ErrTooManyParams, n, d.Name(), d.Features().MaxParams)
 }
 
 // skipLiteral returns the end of the comment, string literal or quoted identifier that

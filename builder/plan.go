@@ -58,9 +58,8 @@ type ColumnAlias struct {
 	Reported bool   // false for keys selected only for identity
 	node     *bnode
 	// expr replaces Table.Column in the select list when set (a link column guarded by a
-	// source scope), with its arguments.
-	expr     string
-	exprArgs []any
+	// source scope).
+	expr node
 }
 
 // ResultColumns lists the statement's result columns in order: the branch tag first for a

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"reflect"
-	"strings"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -20,69 +19,11 @@ const (
 	modePage                  // the limited roots' keys and link columns (a UNION ALL's page)
 )
 
-// rootTerms parses the root order terms.
-func (b *builder) rootTerms() ([]term, error) {
-	var out []term
-	for _, t := range b.query.OrderBy {
-		pt, err := b.parseTerm(b.root, t, true)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pt)
-	}
-	return out, nil
-}
-
-// orderBy compiles each include's own order, in pre-order of the tree.
-func (b *builder) orderBy() ([]string, error) {
-	var out []string
-	for _, n := range b.nodes[1:] {
-		for _, t := range n.opts.Order {
-			s, err := b.orderTerm(n, t, false)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
-
-// toOne reports whether the path from the root to n has only to-one associations.
-func toOne(n *bnode) bool {
-	for ; n.assoc != nil; n = n.parent {
-		if n.assoc.Many() {
-			return false
-		}
-	}
-	return true
-}
-
-// pkTiebreak lists the root's primary-key columns the order terms do not already name, so a
-// paged order is total.
-func (b *builder) pkTiebreak(terms []term) []string {
-	seen := map[string]bool{}
-	for _, t := range terms {
-		if t.n == b.root {
-			seen[t.col] = true
-		}
-	}
-	var out []string
-	for _, k := range b.query.Model.PrimaryKey() {
-		c := b.q(b.root.alias) + "." + b.q(k)
-		if !seen[c] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// rootWhere renders the root's conditions: default scope, filters and keyset cursor. used
-// collects the included nodes the filters name by path; nil allows any (the flat statement
-// joins them all). Rendered once per statement (see memo); each call returns a fragment of
-// its own to append to.
-func (b *builder) rootWhere(used map[*bnode]bool, terms []term) (*frag, error) {
-	s, args, err := b.rootCond.once(func() (string, []any, error) { return b.renderRootWhere(terms) })
+// rootWhere is the root's conditions: default scope, filters and keyset cursor, ANDed.
+// used collects the included nodes the filters name by path; nil allows any (the flat
+// statement joins them all). Rendered once per statement (see memo).
+func (b *builder) rootWhere(used map[*bnode]bool, terms []term) ([]node, error) {
+	n, err := b.rootCond.once(func() (node, error) { return b.renderRootWhere(terms) })
 	if err != nil {
 		return nil, err
 	}
@@ -94,48 +35,44 @@ func (b *builder) rootWhere(used map[*bnode]bool, terms []term) (*frag, error) {
 			used[n] = true
 		}
 	}
-	w := &frag{}
-	w.add(s, args...)
-	return w, nil
+	if n == nil {
+		return nil, nil
+	}
+	return []node{n}, nil
 }
 
-func (b *builder) renderRootWhere(terms []term) (string, []any, error) {
-	w := &frag{}
-	and := func() {
-		if w.Len() > 0 {
-			w.add(" AND ")
-		}
-	}
+func (b *builder) renderRootWhere(terms []term) (node, error) {
+	var parts []node
 	if !b.query.Unscoped {
 		s, a, err := b.query.Model.DefaultScope().Render(b.resolver(b.root, false))
 		if err != nil {
-			return "", nil, qErr("default scope of %s: %v", b.query.Model.Name(), err)
+			return nil, qErr("default scope of %s: %v", b.query.Model.Name(), err)
 		}
 		if s != "" {
-			and()
-			w.add(s, a...)
+			parts = append(parts, raw{s, shareArgs(a)})
 		}
 	}
 	b.rootUsed = map[*bnode]bool{}
 	for _, p := range b.query.Where {
 		r := b.resolver(b.root, true)
 		r.used = b.rootUsed
-		s, a, err := b.render([]sq.Sqlizer{p}, r, "root where")
+		n, err := b.preds([]sq.Sqlizer{p}, r, "root where")
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		and()
-		w.add(s, a...)
+		parts = append(parts, n)
 	}
 	if len(b.query.After) > 0 {
-		s, a, err := b.keyset(terms)
+		k, err := b.keyset(terms)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		and()
-		w.add(s, a...)
+		parts = append(parts, k)
 	}
-	return w.String(), w.args, nil
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	return list{" AND ", parts}, nil
 }
 
 // KeyPart is one column of a keyset cursor.
@@ -183,16 +120,17 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 // NULLs of a nullable column come after or before every value as the statement orders them
 // (the term's NULLS FIRST/LAST, else the dialect's default), so no root is skipped or
 // repeated across pages.
-func (b *builder) keyset(terms []term) (string, []any, error) {
+func (b *builder) keyset(terms []term) (node, error) {
 	parts, err := b.keyParts(terms)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if len(parts) != len(b.query.After) {
-		return "", nil, qErr("keyset cursor has %d values, the order needs %d (%v)", len(b.query.After), len(parts), parts)
+		return nil, qErr("keyset cursor has %d values, the order needs %d (%v)", len(b.query.After), len(parts), parts)
 	}
 	type key struct {
-		col        string
+		col        col
+		v          node // the cursor's value, an argument
 		null       bool // the cursor's value is NULL
 		nullable   bool
 		nullsFirst bool
@@ -201,17 +139,18 @@ func (b *builder) keyset(terms []term) (string, []any, error) {
 	keys := make([]key, len(parts))
 	for i, p := range parts {
 		a, _ := b.query.Model.Attr(p.Attr)
-		k := key{col: b.q(b.root.alias) + "." + b.q(a.Column), desc: p.Desc, nullable: nullable(a)}
+		k := key{col: col{b.root.alias, a.Column}, desc: p.Desc, nullable: nullable(a)}
 		v := b.query.After[i]
+		k.v = arg{shareArg(v)}
 		if isParam(v) {
 			if k.nullable {
-				return "", nil, qErr("keyset cursor value %d (%s) is a parameter, and %s can be NULL: pass the cursor's values (Cursor), not parameters, for a nullable order column", i+1, p.Attr, p.Attr)
+				return nil, qErr("keyset cursor value %d (%s) is a parameter, and %s can be NULL: pass the cursor's values (Cursor), not parameters, for a nullable order column", i+1, p.Attr, p.Attr)
 			}
 		} else {
 			k.null = isNull(v)
 		}
 		if k.null && i >= len(terms) {
-			return "", nil, qErr("keyset cursor value %d (%s) is NULL, and it is the primary key", i+1, p.Attr)
+			return nil, qErr("keyset cursor value %d (%s) is NULL, and it is the primary key", i+1, p.Attr)
 		}
 		k.nullsFirst = !p.Desc != b.d.Features().NullsHigh // the dialect's default
 		if i < len(terms) && terms[i].nulls != "" {
@@ -219,41 +158,37 @@ func (b *builder) keyset(terms []term) (string, []any, error) {
 		}
 		keys[i] = k
 	}
-	var ors []string
-	var args []any
+	var ors []node
 	for i, k := range keys {
 		// strictly after the cursor's value in column i
-		var after string
-		var afterArgs []any
+		var after node
 		switch {
 		case k.null && k.nullsFirst:
-			after = k.col + " IS NOT NULL"
+			after = seq{k.col, kw(" IS NOT NULL")}
 		case k.null:
 			continue // nothing follows NULL when NULLs come last
 		default:
-			op := " > ?"
+			op := kw(" > ")
 			if k.desc {
-				op = " < ?"
+				op = " < "
 			}
-			after, afterArgs = k.col+op, []any{b.query.After[i]}
+			after = seq{k.col, op, k.v}
 			if k.nullable && !k.nullsFirst {
-				after = "(" + after + " OR " + k.col + " IS NULL)"
+				after = seq{kw("("), after, kw(" OR "), k.col, kw(" IS NULL)")}
 			}
 		}
-		var ands []string
-		for j := 0; j < i; j++ {
-			if keys[j].null {
-				ands = append(ands, keys[j].col+" IS NULL")
+		ands := make([]node, 0, i+1)
+		for _, kj := range keys[:i] {
+			if kj.null {
+				ands = append(ands, seq{kj.col, kw(" IS NULL")})
 				continue
 			}
-			ands = append(ands, keys[j].col+" = ?")
-			args = append(args, b.query.After[j])
+			ands = append(ands, eq(kj.col, kj.v))
 		}
 		ands = append(ands, after)
-		args = append(args, afterArgs...)
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		ors = append(ors, seq{kw("("), list{" AND ", ands}, kw(")")})
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", args, nil
+	return seq{kw("("), list{" OR ", ors}, kw(")")}, nil
 }
 
 // nullable reports whether attribute a can hold NULL: a pointer, interface, slice or map
@@ -297,226 +232,214 @@ func isParam(v any) bool {
 	return ok
 }
 
-// exists renders a required root include as EXISTS (SELECT 1 FROM <its factor> WHERE <its
-// join condition>): the factor brings its required descendants along.
-func (b *builder) exists(w *frag, n *bnode) error {
-	w.add("EXISTS (SELECT 1 FROM ")
+// exists is a required include as EXISTS (SELECT 1 FROM <its factor> WHERE <its join
+// condition>): the factor brings its required descendants along.
+func (b *builder) exists(n *bnode) (node, error) {
 	if n.opts.HasLimit {
-		return qErr("%s: a required include with a per-include Limit cannot filter the roots", where(n))
+		return nil, qErr("%s: a required include with a per-include Limit cannot filter the roots", where(n))
 	}
-	if err := b.factor(w, n, "", false); err != nil {
-		return err
+	f, err := b.factor(n, "", false)
+	if err != nil {
+		return nil, err
 	}
 	c, err := b.outerCond(n)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	w.add(" WHERE "+c.sql+")", c.args...)
-	return nil
+	return exists{&selectStmt{items: []node{kw("1")}, from: f, where: c}}, nil
 }
 
-// chain writes FROM <p1> INNER JOIN <p2> ON .. down to n (p1 a child of the root) and the
-// condition linking p1 to the root, for a correlated subquery over a to-many path.
-func (b *builder) chain(w *frag, n *bnode) error {
+// chain is FROM <p1> INNER JOIN <p2> ON .. down to n (p1 a child of the root) with the
+// condition linking p1 to the root, as the body of a correlated subquery over a to-many
+// path selecting items.
+func (b *builder) chain(n *bnode, items ...node) (*selectStmt, error) {
 	var path []*bnode
 	for x := n; x.parent != nil; x = x.parent {
 		path = append([]*bnode{x}, path...)
 	}
-	w.add(" FROM ")
+	st := &selectStmt{items: items}
 	for i, x := range path {
-		if i > 0 {
-			w.add(" INNER JOIN ")
+		f, err := b.plainFactor(x)
+		if err != nil {
+			return nil, err
 		}
-		if err := b.plainFactor(w, x); err != nil {
-			return err
+		if i == 0 {
+			st.from = f
+			continue
 		}
-		if i > 0 {
-			c, err := b.outerCond(x)
-			if err != nil {
-				return err
-			}
-			w.add(" ON "+c.sql, c.args...)
+		c, err := b.outerCond(x)
+		if err != nil {
+			return nil, err
 		}
+		st.joins = append(st.joins, join{"INNER JOIN", f, c})
 	}
 	c, err := b.outerCond(path[0])
 	if err != nil {
-		return err
+		return nil, err
 	}
-	w.add(" WHERE "+c.sql, c.args...)
+	st.where = c
 	// a path node exists in the statement only with its required children
 	for i, x := range path {
 		var next *bnode
 		if i+1 < len(path) {
 			next = path[i+1]
 		}
-		if err := b.requiredExists(w, x, next); err != nil {
-			return err
+		if st.where, err = b.requiredExists(st.where, x, next); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return st, nil
 }
 
-// requiredExists appends " AND EXISTS (...)" for each required child of x but skip: the
+// requiredExists appends EXISTS (...) to conds for each required child of x but skip: the
 // condition under which x appears in the statement at all.
-func (b *builder) requiredExists(w *frag, x, skip *bnode) error {
+func (b *builder) requiredExists(conds []node, x, skip *bnode) ([]node, error) {
 	for _, c := range x.children {
 		if c == skip || !c.opts.Required {
 			continue
 		}
-		w.add(" AND ")
-		if err := b.exists(w, c); err != nil {
-			return err
+		e, err := b.exists(c)
+		if err != nil {
+			return nil, err
 		}
+		conds = append(conds, e)
 	}
-	return nil
+	return conds, nil
 }
 
 // plainFactor is n's table (for a BelongsToMany, its join group) without its children.
-func (b *builder) plainFactor(w *frag, n *bnode) error {
+func (b *builder) plainFactor(n *bnode) (node, error) {
 	if n.jalias == "" {
-		w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias))
-		return nil
+		return table{n.model.Table(), n.alias}, nil
 	}
-	a := n.assoc
-	w.add("(" + b.q(a.ThroughTable) + " AS " + b.q(n.jalias) + " INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) +
-		" ON " + b.q(n.alias) + "." + b.q(a.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(a.OtherKey))
-	s, args, err := b.targetPreds(n)
+	j, err := b.targetJoin(n)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if s != "" {
-		w.add(" AND "+s, args...)
-	}
-	w.add(")")
-	return nil
+	return group{table{n.assoc.ThroughTable, n.jalias}, []join{j}}, nil
 }
 
-// rootQuery writes the root-level statement: the limited roots (modeSub), the columns cols of
-// the limited roots (modePage) or their count (modeCount). For modeSub and modePage it returns
-// the ORDER BY terms of the roots outside it, and the terms ordering the to-many children an
-// order term names.
-func (b *builder) rootQuery(w *frag, terms []term, mode rootMode, cols ...string) (outerOrder, childOrder []string, err error) {
+// targetJoin joins a BelongsToMany's target to its join table, with the target's filters.
+func (b *builder) targetJoin(n *bnode) (join, error) {
+	s, err := b.targetPreds(n)
+	if err != nil {
+		return join{}, err
+	}
+	return join{"INNER JOIN", table{n.model.Table(), n.alias}, appendNode(targetLink(n).on(n.jalias), s)}, nil
+}
+
+// rootQuery is the root-level statement: the roots with every column (modeSub), the columns
+// cols of the roots (modePage) or their count (modeCount), under the query's limit. For
+// modeSub and modePage it returns the ORDER BY terms of the roots outside it, and the terms
+// ordering the to-many children an order term names.
+func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *selectStmt, outerOrder, childOrder []node, err error) {
 	used := map[*bnode]bool{}
+	st = &selectStmt{from: table{b.query.Model.Table(), b.root.alias}}
 	// order terms on to-one paths join inside; to-many paths become MIN/MAX subqueries
-	var exposed []string // inner select expressions "expr AS o"
-	var exposedArgs []any
-	var innerOrder []string
+	var exposed []node // inner select expressions "expr AS o"
+	var innerOrder []node
 	limited := mode == modeSub || mode == modePage
 	if limited {
 		for i, t := range terms {
 			switch {
 			case t.n == b.root:
-				innerOrder = append(innerOrder, t.sql(t.col))
-				outerOrder = append(outerOrder, t.sql(t.col))
+				innerOrder = append(innerOrder, t.order())
+				outerOrder = append(outerOrder, t.order())
 			case toOne(t.n):
 				used[t.n] = true
 				o := b.orderCol(i)
-				exposed = append(exposed, t.col+" AS "+b.q(o))
-				innerOrder = append(innerOrder, t.sql(b.q(o)))
-				outerOrder = append(outerOrder, t.sql(b.q(b.root.alias)+"."+b.q(o)))
+				exposed = append(exposed, aliased{t.col, o})
+				innerOrder = append(innerOrder, t.by(ident(o)))
+				outerOrder = append(outerOrder, t.by(col{b.root.alias, o}))
 			default:
-				agg := "MIN"
+				agg := "MIN("
 				if t.desc {
-					agg = "MAX"
+					agg = "MAX("
 				}
 				o := b.orderCol(i)
-				sub := &frag{}
-				sub.add("(SELECT " + agg + "(" + t.col + ")")
-				if err := b.chain(sub, t.n); err != nil {
-					return nil, nil, err
+				sub, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+				if err != nil {
+					return nil, nil, nil, err
 				}
-				sub.add(") AS " + b.q(o))
-				exposed = append(exposed, sub.String())
-				exposedArgs = append(exposedArgs, sub.args...)
-				innerOrder = append(innerOrder, t.sql(b.q(o)))
-				outerOrder = append(outerOrder, t.sql(b.q(b.root.alias)+"."+b.q(o)))
-				childOrder = append(childOrder, t.sql(t.col))
+				exposed = append(exposed, aliased{paren{sub}, o})
+				innerOrder = append(innerOrder, t.by(ident(o)))
+				outerOrder = append(outerOrder, t.by(col{b.root.alias, o}))
+				childOrder = append(childOrder, t.order())
 			}
 		}
 		tie := b.pkTiebreak(terms)
 		innerOrder = append(innerOrder, tie...)
 		outerOrder = append(outerOrder, tie...)
 	}
-	cond, err := b.rootWhere(used, terms)
-	if err != nil {
-		return nil, nil, err
+	if st.where, err = b.rootWhere(used, terms); err != nil {
+		return nil, nil, nil, err
 	}
 	// required root includes filter the roots
-	for _, c := range b.root.children {
-		if !c.opts.Required {
-			continue
-		}
-		if cond.Len() > 0 {
-			cond.add(" AND ")
-		}
-		if err := b.exists(cond, c); err != nil {
-			return nil, nil, err
-		}
+	if st.where, err = b.requiredExists(st.where, b.root, nil); err != nil {
+		return nil, nil, nil, err
 	}
 	switch mode {
 	case modeCount:
-		w.add("SELECT COUNT(*)")
+		st.items = []node{kw("COUNT(*)")}
 	default:
-		w.add("SELECT ")
 		if mode == modeSub {
 			cols = cols[:0]
 			for _, a := range b.query.Model.Attrs() {
 				cols = append(cols, a.Column)
 			}
 		}
-		for i, c := range cols {
-			if i > 0 {
-				w.add(", ")
-			}
-			w.add(b.q(b.root.alias) + "." + b.q(c))
+		for _, c := range cols {
+			st.items = append(st.items, col{b.root.alias, c})
 		}
-		for _, e := range exposed {
-			w.add(", " + e)
-		}
-		w.args = append(w.args, exposedArgs...)
+		st.items = append(st.items, exposed...)
 	}
-	w.add(" FROM " + b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
 	// to-one includes named by root filters or order terms
-	if err := b.toOneJoins(w, used); err != nil {
-		return nil, nil, err
-	}
-	if cond.Len() > 0 {
-		w.add(" WHERE ")
-		w.addFrag(cond)
+	if st.joins, err = b.toOneJoins(used); err != nil {
+		return nil, nil, nil, err
 	}
 	if limited && (b.query.HasLimit || b.query.Offset > 0) {
 		// (the roots of a WITH clause that only shares the root's conditions need no order)
-		w.add(" ORDER BY " + strings.Join(innerOrder, ", "))
-		b.limitClause(w, b.query.HasLimit, b.query.Limit, b.query.Offset)
+		st.order = innerOrder
+		st.limit = limitsOf(b.query.HasLimit, b.query.Limit, b.query.Offset)
 	}
-	return outerOrder, childOrder, nil
+	return st, outerOrder, childOrder, nil
+}
+
+// paren is (n).
+type paren struct{ n node }
+
+func (p paren) render(r *renderer) {
+	r.buf = append(r.buf, '(')
+	p.n.render(r)
+	r.buf = append(r.buf, ')')
 }
 
 // toOneJoins LEFT JOINs the to-one includes in set, with their ancestors, in pre-order, into a
 // statement over the root table alone (the root subquery, the root's branch), each existing
 // only with its required children as in the full statement.
-func (b *builder) toOneJoins(w *frag, set map[*bnode]bool) error {
+func (b *builder) toOneJoins(set map[*bnode]bool) ([]join, error) {
 	for n := range set {
 		for x := n.parent; x != nil && x != b.root; x = x.parent {
 			set[x] = true
 		}
 	}
+	var out []join
 	for _, n := range b.nodes[1:] {
 		if !set[n] {
 			continue
 		}
-		w.add(" LEFT JOIN ")
-		if err := b.plainFactor(w, n); err != nil {
-			return err
-		}
 		c, err := b.outerCond(n)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		w.add(" ON "+c.sql, c.args...)
-		if err := b.requiredExists(w, n, nil); err != nil {
-			return err
+		if c, err = b.requiredExists(c, n, nil); err != nil {
+			return nil, err
 		}
+		f, err := b.plainFactor(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, join{"LEFT JOIN", f, c})
 	}
-	return nil
+	return out, nil
 }

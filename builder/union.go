@@ -2,9 +2,8 @@ package builder
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
+	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/scope"
@@ -105,51 +104,9 @@ func (b *builder) colOf(n *bnode, tableAlias, column string, k hydrate.Kind) int
 	return b.addCol(n, tableAlias, column, pathOf(n.path, column), hydrate.Col{Kind: k}, false)
 }
 
-// attrKind is the scan kind of column col of model m (Any when m is nil, a plain join table).
-func attrKind(m *include.Model, col string) hydrate.Kind {
-	if m == nil {
-		return hydrate.Any
-	}
-	a, ok := m.Attr(col)
-	if !ok {
-		return hydrate.Any
-	}
-	if a.Field != nil {
-		return hydrate.KindOf(a.Field.Type)
-	}
-	return hydrate.Kind(a.Type)
-}
-
-// link describes how a node's rows attach to its parent's: childCol on the node's table (or
-// join table) equals parentCol on the parent's table.
-type link struct {
-	childAlias, childCol string
-	parentCol            string
-	kind                 hydrate.Kind
-}
-
-func (b *builder) linkOf(n *bnode) link {
-	a, p := n.assoc, n.parent
-	switch a.Kind {
-	case include.BelongsTo:
-		k := attrKind(p.model, a.ForeignKey)
-		if k == hydrate.Any {
-			k = attrKind(n.model, a.TargetKey)
-		}
-		return link{n.alias, a.TargetKey, a.ForeignKey, k}
-	case include.BelongsToMany:
-		return link{n.jalias, a.ForeignKey, a.SourceKey, attrKind(p.model, a.SourceKey)}
-	}
-	k := attrKind(p.model, a.SourceKey)
-	if k == hydrate.Any {
-		k = attrKind(n.model, a.ForeignKey)
-	}
-	return link{n.alias, a.ForeignKey, a.SourceKey, k}
-}
-
-// union writes the UNION ALL of branches, or (pipeline) each branch as a statement of its own,
-// with the part of the result it returns.
-func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.Part, error) {
+// union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
+// own, with the part of the result it returns.
+func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Part, error) {
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
 	var branches []*bnode
 	for _, n := range b.nodes {
@@ -161,66 +118,53 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 	}
 	for _, n := range branches[1:] {
 		l := b.linkOf(n)
-		ci := b.colOf(n, l.childAlias, l.childCol, l.kind)
+		ci := b.colOf(n, l.childAlias, l.child[0], l.kind)
 		var pi int
 		if !n.assoc.SourceScope.Empty() {
 			// the parent links only where its side of the association holds (a polymorphic
 			// belongsTo's type test): the link is NULL elsewhere
 			p := n.parent
-			s, sa, err := b.sourcePreds(n)
+			s, err := b.sourcePreds(n)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			pi = b.addCol(p, p.alias, l.parentCol, pathOf(p.path, l.parentCol), hydrate.Col{Kind: l.kind}, false)
+			pi = b.addCol(p, p.alias, l.parent[0], pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
-			c.expr = "CASE WHEN " + s + " THEN " + b.q(p.alias) + "." + b.q(l.parentCol) + " END"
-			c.exprArgs = sa
+			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), col{p.alias, l.parent[0]}, kw(" END")}
 		} else {
-			pi = b.colOf(n.parent, n.parent.alias, l.parentCol, l.kind)
+			pi = b.colOf(n.parent, n.parent.alias, l.parent[0], l.kind)
 		}
 		n.hnode.Link, n.hnode.ParentLink = []int{ci}, []int{pi}
 	}
 	// Each ordered branch numbers its rows (ROW_NUMBER() over its order) into the ordinal
 	// column; the hydrator orders roots and children by it. The statement itself has no
 	// ORDER BY: sorting the whole UNION (wide rows, mostly NULLs) costs more than the rest.
-	ords := map[*bnode]*frag{}
-	rootOrd := &frag{}
+	ords := map[*bnode][]node{}
+	var rootOrd []node
 	// root order terms: root columns as they are; an included to-one column joined into the
 	// root's branch; an included to-many column as the first child's value (MIN for ASC, MAX
 	// for DESC), its children then ordered by it within their branch: the order a flat JOIN
 	// gives
-	childOrder := map[*bnode][]string{}
+	childOrder := map[*bnode][]node{}
 	rootJoins := map[*bnode]bool{}
-	sep := func(f *frag) {
-		if f.Len() > 0 {
-			f.add(", ")
-		}
-	}
 	for _, t := range terms {
-		sep(rootOrd)
 		switch {
 		case t.n == b.root:
-			rootOrd.add(t.sql(t.col))
+			rootOrd = append(rootOrd, t.order())
 		case toOne(t.n):
 			rootJoins[t.n] = true
-			rootOrd.add(t.sql(t.col))
+			rootOrd = append(rootOrd, t.order())
 		default:
-			agg := "MIN"
+			agg := "MIN("
 			if t.desc {
-				agg = "MAX"
+				agg = "MAX("
 			}
-			sub := &frag{}
-			sub.add("(SELECT " + agg + "(" + t.col + ")")
-			if err := b.chain(sub, t.n); err != nil {
+			sub, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+			if err != nil {
 				return nil, nil, nil, err
 			}
-			sub.add(")")
-			var args []any
-			for k := 0; k < t.uses(); k++ {
-				args = append(args, sub.args...)
-			}
-			rootOrd.add(t.sql(sub.String()), args...)
-			childOrder[t.n] = append(childOrder[t.n], t.sql(t.col))
+			rootOrd = append(rootOrd, t.by(paren{sub}))
+			childOrder[t.n] = append(childOrder[t.n], t.order())
 		}
 	}
 	// Under a root limit the page of roots is computed once, in the WITH clause (page). A
@@ -241,94 +185,49 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		share = len(cond.args) > 0
+		share = hasArgs(list{" AND ", cond}, b.d)
 	}
 	limited := b.query.HasLimit || b.query.Offset > 0
 	b.paged = limited || share
-	var page, rootSub *frag
+	var page *selectStmt
+	var rootFrom node
 	if b.paged {
-		page, rootSub = &frag{}, &frag{}
-		var outer []string
+		var outer []node
 		var err error
 		if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !pipeline {
-			outer, _, err = b.rootQuery(page, terms, modeSub)
-			rootSub.add(b.q(b.pageCTE) + " AS " + b.q(b.root.alias))
+			page, outer, _, err = b.rootQuery(terms, modeSub)
+			rootFrom = table{b.pageCTE, b.root.alias}
 		} else {
-			if _, _, err = b.rootQuery(page, terms, modePage, b.pageColumns(branches)...); err != nil {
+			if page, _, _, err = b.rootQuery(terms, modePage, b.pageColumns(branches)...); err != nil {
 				return nil, nil, nil, err
 			}
-			rootSub.add("(")
-			outer, _, err = b.rootQuery(rootSub, terms, modeSub)
-			rootSub.add(") AS " + b.q(b.root.alias))
+			var sub *selectStmt
+			sub, outer, _, err = b.rootQuery(terms, modeSub)
+			rootFrom = derived{body: sub, alias: b.root.alias}
 		}
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		rootOrd = &frag{}
+		rootOrd = nil
 		if limited || len(terms) > 0 {
-			rootOrd.add(strings.Join(outer, ", "))
+			rootOrd = outer
 			ords[b.root] = rootOrd
 		}
-	} else if rootOrd.Len() > 0 {
-		for _, k := range b.pkTiebreak(terms) {
-			sep(rootOrd)
-			rootOrd.add(k)
-		}
-		ords[b.root] = rootOrd
+	} else if len(rootOrd) > 0 {
+		ords[b.root] = append(rootOrd, b.pkTiebreak(terms)...)
 	}
 	for _, n := range branches[1:] {
-		var terms []string
-		terms = append(terms, childOrder[n]...)
-		for _, o := range n.opts.Order {
-			t, err := b.parseTerm(n, o, false)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			terms = append(terms, t.sql(t.col))
+		o, err := b.ownOrder(n)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		if len(terms) > 0 {
-			ords[n] = &frag{}
-			ords[n].add(strings.Join(terms, ", "))
+		if o = append(childOrder[n], o...); len(o) > 0 {
+			ords[n] = o
 		}
 	}
 	if len(ords) > 0 && !pipeline {
 		// (a pipelined statement orders its rows with ORDER BY: they arrive in order)
 		b.plan.Map.Ordinal = ordinalCol
-	}
-	ordinal := func(w *frag, n *bnode) {
-		if b.plan.Map.Ordinal == "" {
-			return
-		}
-		if o := ords[n]; o != nil {
-			w.add(", ROW_NUMBER() OVER (ORDER BY ")
-			w.addFrag(o)
-			w.add(") AS " + b.q(ordinalCol))
-			return
-		}
-		w.add(", NULL AS " + b.q(ordinalCol))
-	}
-	w := &frag{}
-	if b.paged && !pipeline {
-		b.withPage(w, page)
-	}
-	if b.d.Features().UnionTypesPairwise && !pipeline {
-		// PostgreSQL types a UNION's columns pairwise, left to right: a branch of NULLs before
-		// the branch with the real column would be typed text. A first branch that returns
-		// nothing gives every column its type.
-		w.add("SELECT -1 AS " + b.q(branchCol))
-		if b.plan.Map.Ordinal != "" {
-			w.add(", CAST(NULL AS BIGINT) AS " + b.q(ordinalCol))
-		}
-		for _, c := range b.plan.Columns {
-			w.add(", ")
-			b.selectItem(w, c)
-		}
-		w.add(" FROM " + b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
-		for _, n := range branches[1:] {
-			w.add(" CROSS JOIN ")
-			b.bareFactor(w, n)
-		}
-		w.add(" WHERE 1 = 0 UNION ALL ")
 	}
 	for _, n := range branches {
 		// a branch selects each row of its table once: only a join table that may hold the
@@ -339,180 +238,160 @@ func (b *builder) union(terms []term, pipeline bool) (*frag, []*frag, []hydrate.
 		// a to-one join for the order may repeat a root (a hasOne that matches twice)
 		b.root.hnode.Distinct = false
 	}
-	var stmts []*frag
+	u := &unionAll{}
+	if b.paged && !pipeline {
+		u.with = &with{b.pageCTE, page}
+	}
+	if b.d.Features().UnionTypesPairwise && !pipeline {
+		u.branches = append(u.branches, b.typingBranch(branches))
+	}
+	var stmts []node
 	var parts []hydrate.Part
 	for i, n := range branches {
-		bw := w
+		st := &selectStmt{}
 		if pipeline {
 			// only the node's own columns; the result column of plan column j is j+1 (after
 			// the branch tag)
-			bw = &frag{}
 			part := hydrate.Part{Branch: i}
-			bw.add("SELECT ")
 			for j, c := range b.plan.Columns {
 				if c.node == n {
-					if len(part.Cols) > 0 {
-						bw.add(", ")
-					}
-					b.selectItem(bw, c)
+					st.items = append(st.items, b.selectItem(c))
 					part.Cols = append(part.Cols, j+1)
 				}
 			}
 			parts = append(parts, part)
 		} else {
-			if i > 0 {
-				w.add(" UNION ALL ")
+			st.items = append(st.items, aliased{intLit(i), branchCol})
+			if b.plan.Map.Ordinal != "" {
+				if o := ords[n]; o != nil {
+					st.items = append(st.items, aliased{rowNumber{order: o}, ordinalCol})
+				} else {
+					st.items = append(st.items, aliased{kw("NULL"), ordinalCol})
+				}
 			}
-			w.add("SELECT " + strconv.Itoa(i) + " AS " + b.q(branchCol))
-			ordinal(w, n)
 			for _, c := range b.plan.Columns {
 				if c.node == n {
-					w.add(", ")
-					b.selectItem(w, c)
+					st.items = append(st.items, b.selectItem(c))
 				} else {
-					w.add(", NULL AS " + b.q(c.Alias))
+					st.items = append(st.items, aliased{kw("NULL"), c.Alias})
 				}
 			}
 		}
-		bw.add(" FROM ")
+		b.usedPage = false
 		if n == b.root && b.paged {
-			bw.addFrag(rootSub)
+			st.from = rootFrom
 		} else {
-			if err := b.branchFrom(bw, n, terms); err != nil {
+			var err error
+			if st.from, err = b.branchFrom(n, terms); err != nil {
 				return nil, nil, nil, err
 			}
 			if n == b.root {
 				// to-one includes the roots are ordered by
-				if err := b.toOneJoins(bw, rootJoins); err != nil {
+				if st.joins, err = b.toOneJoins(rootJoins); err != nil {
 					return nil, nil, nil, err
 				}
 			}
-			cond, err := b.membership(n, terms)
-			if err != nil {
+			if st.where, err = b.membership(n, terms); err != nil {
 				return nil, nil, nil, err
-			}
-			if cond.Len() > 0 {
-				bw.add(" WHERE ")
-				bw.addFrag(cond)
 			}
 		}
 		if !pipeline {
+			u.branches = append(u.branches, st)
 			continue
 		}
-		if o := ords[n]; o != nil {
-			bw.add(" ORDER BY ")
-			bw.addFrag(o)
+		st.order = ords[n]
+		if b.usedPage {
+			st.with = &with{b.pageCTE, page}
 		}
-		if b.paged && strings.Contains(bw.String(), b.q(b.pageCTE)) {
-			st := &frag{}
-			b.withPage(st, page)
-			st.addFrag(bw)
-			bw = st
+		stmts = append(stmts, st)
+	}
+	return u, stmts, parts, nil
+}
+
+// typingBranch is the UNION's first branch where the dialect types a UNION's columns
+// pairwise, left to right (PostgreSQL): a branch of NULLs before the branch with the real
+// column would be typed text. A first branch that returns nothing gives every column its
+// type.
+func (b *builder) typingBranch(branches []*bnode) node {
+	st := &selectStmt{items: []node{aliased{kw("-1"), branchCol}}, from: table{b.query.Model.Table(), b.root.alias}, where: []node{kw("1 = 0")}}
+	if b.plan.Map.Ordinal != "" {
+		st.items = append(st.items, aliased{kw("CAST(NULL AS BIGINT)"), ordinalCol})
+	}
+	for _, c := range b.plan.Columns {
+		st.items = append(st.items, b.selectItem(c))
+	}
+	for _, n := range branches[1:] {
+		if n.jalias != "" {
+			st.joins = append(st.joins, join{kind: "CROSS JOIN", factor: table{n.assoc.ThroughTable, n.jalias}})
 		}
-		stmts = append(stmts, bw)
+		st.joins = append(st.joins, join{kind: "CROSS JOIN", factor: table{n.model.Table(), n.alias}})
 	}
-	return w, stmts, parts, nil
+	return st
 }
 
-// selectItem writes one select-list item: the column (or its expression) AS its alias.
-func (b *builder) selectItem(w *frag, c ColumnAlias) {
-	if c.expr != "" {
-		w.add(c.expr+" AS "+b.q(c.Alias), c.exprArgs...)
-		return
+// selectItem is one select-list item: the column (or its expression) AS its alias.
+func (b *builder) selectItem(c ColumnAlias) node {
+	if c.expr != nil {
+		return aliased{c.expr, c.Alias}
 	}
-	w.add(b.q(c.Table) + "." + b.q(c.Column) + " AS " + b.q(c.Alias))
+	return aliased{col{c.Table, c.Column}, c.Alias}
 }
 
-// bareFactor is n's table, or its join table and target, with no condition (for the typing
-// branch).
-func (b *builder) bareFactor(w *frag, n *bnode) {
-	if n.jalias != "" {
-		w.add(b.q(n.assoc.ThroughTable) + " AS " + b.q(n.jalias) + " CROSS JOIN ")
-	}
-	w.add(b.q(n.model.Table()) + " AS " + b.q(n.alias))
+// hasArgs reports whether n writes any argument.
+func hasArgs(n node, d dialects.Dialect) bool {
+	r := newRenderer(d)
+	n.render(r)
+	return len(r.args) > 0
 }
 
-// branchFrom writes the FROM of n's branch: its table, or its join table and target. An
-// include limited per parent is a derived table numbering each parent's rows (ROW_NUMBER()
-// over the rows that belong to the statement); its membership is then the window's bounds.
-func (b *builder) branchFrom(w *frag, n *bnode, terms []term) error {
+// branchFrom is the FROM of n's branch: its table, or its join table and target. An include
+// limited per parent is a derived table numbering each parent's rows (ROW_NUMBER() over
+// the rows that belong to the statement); its membership is then the window's bounds.
+func (b *builder) branchFrom(n *bnode, terms []term) (node, error) {
 	if n.assoc == nil {
-		w.add(b.q(b.query.Model.Table()) + " AS " + b.q(b.root.alias))
-		return nil
+		return table{b.query.Model.Table(), b.root.alias}, nil
 	}
 	if !n.opts.HasLimit {
-		return b.plainFactor(w, n)
+		return b.plainFactor(n)
 	}
 	order, err := b.includeOrder(n)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if n.jalias != "" {
-		// the join rows that belong to the statement, numbered per parent, then the target
-		cond, err := b.rows(n, terms)
-		if err != nil {
-			return err
-		}
-		w.add("(")
-		if err := b.numberedThrough(w, n, order, cond); err != nil {
-			return err
-		}
-		w.add(" INNER JOIN " + b.q(n.model.Table()) + " AS " + b.q(n.alias) + " ON " +
-			b.q(n.alias) + "." + b.q(n.assoc.TargetKey) + " = " + b.q(n.jalias) + "." + b.q(n.assoc.OtherKey) + ")")
-		return nil
-	}
-	w.add("(SELECT " + b.columnList(n.alias, n.model) + ", ROW_NUMBER() OVER (PARTITION BY " + b.q(n.alias) + "." + b.q(n.assoc.ForeignKey) +
-		" ORDER BY " + strings.Join(order, ", ") + ") AS " + b.q(b.rowNumber) + " FROM " + b.q(n.model.Table()) + " AS " + b.q(n.alias))
-	cond, err := b.rows(n, terms)
+	rows, err := b.rows(n, terms)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if cond.Len() > 0 {
-		w.add(" WHERE ")
-		w.addFrag(cond)
+	if n.jalias == "" {
+		return b.numbered(n, order, rows), nil
 	}
-	w.add(") AS " + b.q(n.alias))
-	return nil
+	// the join rows that belong to the statement, numbered per parent, then the target
+	d, err := b.numberedThrough(n, order, rows)
+	if err != nil {
+		return nil, err
+	}
+	return group{d, []join{{"INNER JOIN", table{n.model.Table(), n.alias}, targetLink(n).on(n.jalias)}}}, nil
 }
 
 // membership is the condition that makes a row of n's table part of the result: for the
 // root, its filters and required includes (or the page, when the WITH clause holds the
-// roots); for an include, a
-// link into its parent's membership, its own filters and required includes.
-func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
-	w := &frag{}
-	and := func() {
-		if w.Len() > 0 {
-			w.add(" AND ")
-		}
-	}
+// roots); for an include, a link into its parent's membership, its own filters and
+// required includes.
+func (b *builder) membership(n *bnode, terms []term) ([]node, error) {
 	if n.assoc == nil && b.paged {
 		// the page holds the roots, their conditions applied
-		if err := b.page(w, terms); err != nil {
-			return nil, err
-		}
-		return w, nil
+		return []node{b.page()}, nil
 	}
 	if n.assoc == nil {
-		cond, err := b.rootWhere(nil, terms)
+		w, err := b.rootWhere(nil, terms)
 		if err != nil {
 			return nil, err
 		}
-		w.addFrag(cond)
-		for _, c := range n.children {
-			if c.opts.Required {
-				and()
-				if err := b.exists(w, c); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return w, nil
+		return b.requiredExists(w, n, nil)
 	}
 	if n.opts.HasLimit {
 		// the derived table of branchFrom holds the rest
-		windowBounds(w, b.q(limitedAlias(n))+"."+b.q(b.rowNumber), n.opts)
-		return w, nil
+		return b.windowBounds(n), nil
 	}
 	return b.rows(n, terms)
 }
@@ -520,99 +399,67 @@ func (b *builder) membership(n *bnode, terms []term) (*frag, error) {
 // rows is the condition for a row of include n's table to belong to the statement before
 // any per-parent limit: a link into its parent's membership, its filters and required
 // includes.
-func (b *builder) rows(n *bnode, terms []term) (*frag, error) {
-	w := &frag{}
-	a, p := n.assoc, n.parent
+func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
+	p := n.parent
 	l := b.linkOf(n)
-	child := b.q(l.childAlias) + "." + b.q(l.childCol)
-	if p == b.root && b.paged && a.SourceScope.Empty() {
+	lhs := tuple(l.childCols())
+	var sub *selectStmt
+	if p == b.root && b.paged && n.assoc.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
-		set := "SELECT " + b.q(b.pageCTE) + "." + b.q(l.parentCol) + " FROM " + b.q(b.pageCTE)
-		if b.arrays() {
-			w.add(child + " = ANY(ARRAY(" + set + "))")
-		} else {
-			w.add(child + " IN (" + set + ")")
+		sub = &selectStmt{from: ident(b.pageCTE)}
+		for _, c := range l.parent {
+			sub.items = append(sub.items, col{b.pageCTE, c})
 		}
-		return b.ownRows(w, n)
-	}
-	arrays := b.arrays()
-	if arrays {
-		w.add(child + " = ANY(ARRAY(SELECT " + b.q(p.alias) + "." + b.q(l.parentCol) + " FROM ")
+		b.usedPage = true
 	} else {
-		w.add(child + " IN (SELECT " + b.q(p.alias) + "." + b.q(l.parentCol) + " FROM ")
-	}
-	if err := b.branchFrom(w, p, terms); err != nil {
-		return nil, err
-	}
-	pc, err := b.membership(p, terms)
-	if err != nil {
-		return nil, err
-	}
-	if s, sa, err := b.sourcePreds(n); err != nil {
-		return nil, err
-	} else if s != "" {
-		if pc.Len() > 0 {
-			pc.add(" AND ")
+		sub = &selectStmt{}
+		for _, c := range l.parent {
+			sub.items = append(sub.items, col{p.alias, c})
 		}
-		pc.add(s, sa...)
+		var err error
+		if sub.from, err = b.branchFrom(p, terms); err != nil {
+			return nil, err
+		}
+		if sub.where, err = b.membership(p, terms); err != nil {
+			return nil, err
+		}
+		s, err := b.sourcePreds(n)
+		if err != nil {
+			return nil, err
+		}
+		sub.where = appendNode(sub.where, s)
 	}
-	if pc.Len() > 0 {
-		w.add(" WHERE ")
-		w.addFrag(pc)
-	}
-	w.add(")")
-	if arrays {
-		w.add(")")
-	}
-	return b.ownRows(w, n)
+	return b.ownRows([]node{semiJoin{lhs, sub, b.arrays() && len(l.child) == 1}}, n)
 }
 
 // ownRows appends n's own conditions: its filters and scopes, and its required includes.
-func (b *builder) ownRows(w *frag, n *bnode) (*frag, error) {
-	a := n.assoc
-	if a.Kind == include.BelongsToMany {
-		s, sa, err := b.throughPreds(n)
-		if err != nil {
-			return nil, err
-		}
-		if s != "" {
-			w.add(" AND "+s, sa...)
-		}
+func (b *builder) ownRows(w []node, n *bnode) ([]node, error) {
+	var s node
+	var err error
+	if n.assoc.Kind == include.BelongsToMany {
+		s, err = b.throughPreds(n)
 	} else {
-		s, sa, err := b.targetPreds(n)
-		if err != nil {
-			return nil, err
-		}
-		if s != "" {
-			w.add(" AND "+s, sa...)
-		}
+		s, err = b.targetPreds(n)
 	}
-	if err := b.requiredExists(w, n, nil); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return w, nil
+	return b.requiredExists(appendNode(w, s), n, nil)
 }
 
-// page limits the roots to the page, computed once in the statement's WITH clause (pageCTE):
+// page limits the roots to the page, computed once in the statement's WITH clause:
 // pk IN (SELECT pk FROM jr_p), on PostgreSQL pk = ANY(ARRAY(SELECT pk FROM jr_p)), which
 // lets the planner probe the foreign-key indexes with the page's keys.
-func (b *builder) page(w *frag, terms []term) error {
+func (b *builder) page() node {
+	b.usedPage = true
 	pk := b.query.Model.PrimaryKey()
-	var outer, inner []string
+	var outer []node
+	sub := &selectStmt{from: ident(b.pageCTE)}
 	for _, k := range pk {
-		outer = append(outer, b.q(b.root.alias)+"."+b.q(k))
-		inner = append(inner, b.q(b.pageCTE)+"."+b.q(k))
+		outer = append(outer, col{b.root.alias, k})
+		sub.items = append(sub.items, col{b.pageCTE, k})
 	}
-	if len(pk) == 1 && b.arrays() {
-		w.add(outer[0] + " = ANY(ARRAY(SELECT " + inner[0] + " FROM " + b.q(b.pageCTE) + "))")
-		return nil
-	}
-	lhs := outer[0]
-	if len(pk) > 1 {
-		lhs = "(" + strings.Join(outer, ", ") + ")"
-	}
-	w.add(lhs + " IN (SELECT " + strings.Join(inner, ", ") + " FROM " + b.q(b.pageCTE) + ")")
-	return nil
+	return semiJoin{tuple(outer), sub, len(pk) == 1 && b.arrays()}
 }
 
 // arraysUpTo is the largest page of roots linked by = ANY(ARRAY(..)).
@@ -635,7 +482,9 @@ func (b *builder) pageColumns(branches []*bnode) []string {
 	}
 	for _, n := range branches[1:] {
 		if n.parent == b.root {
-			need[b.linkOf(n).parentCol] = true
+			for _, c := range b.linkOf(n).parent {
+				need[c] = true
+			}
 		}
 	}
 	var cols []string
@@ -645,15 +494,4 @@ func (b *builder) pageColumns(branches []*bnode) []string {
 		}
 	}
 	return cols
-}
-
-// withPage writes the WITH clause computing the page of roots (the limited root query page).
-func (b *builder) withPage(w *frag, page *frag) {
-	w.add("WITH " + b.q(b.pageCTE) + " AS ")
-	if b.d.Features().MaterializedCTE {
-		w.add("MATERIALIZED ")
-	}
-	w.add("(")
-	w.addFrag(page)
-	w.add(") ")
 }

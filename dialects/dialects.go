@@ -106,6 +106,19 @@ func (d *dialect) Placeholder(n int) string {
 	return "?"
 }
 
+// AppendQuote appends the quoted identifier to dst (Quote without an allocation).
+func (d *dialect) AppendQuote(dst []byte, ident string) []byte {
+	dst = append(dst, d.open)
+	for i := 0; i < len(ident); i++ {
+		c := ident[i]
+		if c == d.close {
+			dst = append(dst, c)
+		}
+		dst = append(dst, c)
+	}
+	return append(dst, d.close)
+}
+
 func (d *dialect) Quote(ident string) string {
 	var b strings.Builder
 	b.Grow(len(ident) + 2)

@@ -1,0 +1,51 @@
+package builder
+
+// flat builds the flat statement: one row per path through the tree, LEFT/INNER JOINs and
+// join groups. With a root limit and a to-many include the roots are limited in a subquery
+// and the includes joined outside it, the order repeated.
+func (b *builder) flat(terms []term) (*selectStmt, error) {
+	q := b.query
+	limited := q.HasLimit || q.Offset > 0
+	sub := limited && b.hasMany(b.root)
+	st := &selectStmt{}
+	for _, c := range b.plan.Columns {
+		st.items = append(st.items, aliased{col{c.Table, c.Column}, c.Alias})
+	}
+	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
+	var err error
+	if sub {
+		// the roots, limited in a subquery; the includes joined outside it
+		inner, outerRoot, childOrder, err := b.rootQuery(terms, modeSub)
+		if err != nil {
+			return nil, err
+		}
+		st.from = derived{body: inner, alias: b.root.alias}
+		if st.joins, err = b.joins(); err != nil {
+			return nil, err
+		}
+		st.order = append(outerRoot, childOrder...)
+	} else {
+		st.from = table{q.Model.Table(), b.root.alias}
+		if st.joins, err = b.joins(); err != nil {
+			return nil, err
+		}
+		if st.where, err = b.rootWhere(nil, terms); err != nil {
+			return nil, err
+		}
+		for _, t := range terms {
+			st.order = append(st.order, t.order())
+		}
+		if limited || q.Stream {
+			st.order = append(st.order, b.pkTiebreak(terms)...)
+		}
+	}
+	incOrder, err := b.includesOrder()
+	if err != nil {
+		return nil, err
+	}
+	st.order = append(st.order, incOrder...)
+	if limited && !sub {
+		st.limit = limitsOf(q.HasLimit, q.Limit, q.Offset)
+	}
+	return st, nil
+}

@@ -1,0 +1,329 @@
+package builder
+
+import (
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
+	"github.com/joinery/joinery/scope"
+)
+
+// link is how an include's rows attach to its parent's: the columns child of childAlias
+// (the include's table, or for a BelongsToMany its join table) equal the columns parent of
+// the parent's table, pairwise. Every statement shape joins, filters and folds by it, so a
+// key of several columns is a change here only.
+type link struct {
+	childAlias string
+	child      []string
+	parent     []string
+	kind       hydrate.Kind // the scan kind of a one-column link
+}
+
+// linkOf is n's link to its parent.
+func (b *builder) linkOf(n *bnode) link {
+	a, p := n.assoc, n.parent
+	switch a.Kind {
+	case include.BelongsTo:
+		k := attrKind(p.model, a.ForeignKey)
+		if k == hydrate.Any {
+			k = attrKind(n.model, a.TargetKey)
+		}
+		return link{n.alias, []string{a.TargetKey}, []string{a.ForeignKey}, k}
+	case include.BelongsToMany:
+		return link{n.jalias, []string{a.ForeignKey}, []string{a.SourceKey}, attrKind(p.model, a.SourceKey)}
+	}
+	k := attrKind(p.model, a.SourceKey)
+	if k == hydrate.Any {
+		k = attrKind(n.model, a.ForeignKey)
+	}
+	return link{n.alias, []string{a.ForeignKey}, []string{a.SourceKey}, k}
+}
+
+// targetLink is a BelongsToMany's link from its join table to its target: the target's
+// key columns equal the join table's other-key columns.
+func targetLink(n *bnode) link {
+	return link{n.alias, []string{n.assoc.TargetKey}, []string{n.assoc.OtherKey}, hydrate.Any}
+}
+
+// on is the link's key equality with the parent's table under parentAlias:
+// child.c1 = parent.p1 AND ...
+func (l link) on(parentAlias string) []node {
+	out := make([]node, len(l.child))
+	for i := range l.child {
+		out[i] = eq(col{l.childAlias, l.child[i]}, col{parentAlias, l.parent[i]})
+	}
+	return out
+}
+
+// childCols and parentCols are the link's columns as expressions.
+func (l link) childCols() []node {
+	out := make([]node, len(l.child))
+	for i, c := range l.child {
+		out[i] = col{l.childAlias, c}
+	}
+	return out
+}
+
+// tuple writes one column, or several as a row value: (a, b).
+func tuple(cols []node) node {
+	if len(cols) == 1 {
+		return cols[0]
+	}
+	return seq{kw("("), commas(cols), kw(")")}
+}
+
+// outerCond is the ON condition of node n against its parent: the link, the source's
+// scope, then the association's scope, the model's default scope and the include's
+// filters. For a BelongsToMany it is the join table's condition; the target's is inner.
+func (b *builder) outerCond(n *bnode) ([]node, error) {
+	out := b.linkOf(n).on(n.parent.alias)
+	s, err := b.sourcePreds(n)
+	if err != nil {
+		return nil, err
+	}
+	out = appendNode(out, s)
+	if n.assoc.Kind == include.BelongsToMany {
+		s, err = b.throughPreds(n)
+	} else {
+		s, err = b.targetPreds(n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return appendNode(out, s), nil
+}
+
+// appendNode appends n unless it is nil (an empty condition).
+func appendNode(list []node, n node) []node {
+	if n == nil {
+		return list
+	}
+	return append(list, n)
+}
+
+// throughPreds renders the association's join-table scope, the include's join-table filters
+// and the join model's default scope, on the join table; nil when there are none.
+func (b *builder) throughPreds(n *bnode) (node, error) {
+	return n.through.once(func() (node, error) {
+		a := n.assoc
+		preds := append(a.ThroughScope.Predicates(), n.opts.ThroughWhere...)
+		if a.Through != nil && !n.opts.Unscoped {
+			preds = append(preds, a.Through.DefaultScope().Predicates()...)
+		}
+		return b.preds(preds, &resolver{b: b, n: n, through: true}, where(n)+" join table")
+	})
+}
+
+// targetPreds renders the association scope, the target's default scope and the include's
+// filters on the target table; nil when there are none.
+func (b *builder) targetPreds(n *bnode) (node, error) {
+	return n.target.once(func() (node, error) {
+		preds := n.assoc.Scope.Predicates()
+		if !n.opts.Unscoped {
+			preds = append(preds, n.model.DefaultScope().Predicates()...)
+		}
+		preds = append(preds, n.opts.Where...)
+		return b.preds(preds, b.resolver(n, false), where(n))
+	})
+}
+
+// sourcePreds renders the source's side of n's association on n's parent (a polymorphic
+// BelongsTo's type test); nil when it has none.
+func (b *builder) sourcePreds(n *bnode) (node, error) {
+	return n.source.once(func() (node, error) {
+		if n.assoc.SourceScope.Empty() {
+			return nil, nil
+		}
+		s, a, err := n.assoc.SourceScope.Render(b.resolver(n.parent, false))
+		if err != nil {
+			return nil, qErr("%s: source scope: %v", where(n), err)
+		}
+		return raw{s, shareArgs(a)}, nil
+	})
+}
+
+// preds renders predicates bound to r, ANDed, as one node with shared arguments (see
+// memo); nil when there are none.
+func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, what string) (node, error) {
+	if len(preds) == 0 {
+		return nil, nil
+	}
+	var parts []string
+	var args []any
+	for _, p := range preds {
+		s, a, err := scope.Render(p, r)
+		if err != nil {
+			return nil, qErr("%s: %v", what, err)
+		}
+		parts = append(parts, s)
+		args = append(args, a...)
+	}
+	return raw{strings.Join(parts, " AND "), shareArgs(args)}, nil
+}
+
+// memo is a condition rendered once per statement. A statement may write it several times
+// (every branch of a UNION ALL repeats the root filter and the filters of its ancestors):
+// its arguments are shared, so a dialect that numbers its parameters sends them once.
+type memo struct {
+	done bool
+	n    node
+	err  error
+}
+
+func (m *memo) once(render func() (node, error)) (node, error) {
+	if !m.done {
+		m.done = true
+		m.n, m.err = render()
+	}
+	return m.n, m.err
+}
+
+// resolver binds predicates to one node's target table (or its join table).
+type resolver struct {
+	b       *builder
+	n       *bnode
+	through bool
+	paths   bool // root where / order: "posts.title" names an included column
+	// last is the included node the last path column resolved to; used collects them.
+	last *pathTarget
+	used map[*bnode]bool
+}
+
+func (b *builder) resolver(n *bnode, paths bool) *resolver {
+	return &resolver{b: b, n: n, paths: paths}
+}
+
+func (r *resolver) Alias() string {
+	if r.through {
+		return r.b.q(r.n.jalias)
+	}
+	return r.b.q(r.n.alias)
+}
+
+func (r *resolver) ILike() bool { return r.b.d.Features().ILike }
+
+// Column implements scope.Resolver: the qualified, quoted column.
+func (r *resolver) Column(name string) (string, error) {
+	c, err := r.column(name)
+	if err != nil {
+		return "", err
+	}
+	return r.b.q(c.table) + "." + r.b.q(c.name), nil
+}
+
+// column resolves name to a table alias and a column.
+func (r *resolver) column(name string) (col, error) {
+	n := r.n
+	if r.paths && strings.Contains(name, ".") {
+		i := strings.LastIndexByte(name, '.')
+		target, err := r.b.byPath(name[:i])
+		if err != nil {
+			return col{}, err
+		}
+		r.last = &target
+		if r.used != nil {
+			r.used[target.n] = true
+		}
+		n, name = target.n, name[i+1:]
+		if target.through {
+			return (&resolver{b: r.b, n: n, through: true}).column(name)
+		}
+	}
+	if r.through {
+		jm := n.assoc.Through
+		if jm == nil {
+			if !isIdent(name) {
+				return col{}, qErr("%s: join-table column %q must be a bare column name", where(n), name)
+			}
+			return col{n.jalias, name}, nil
+		}
+		a, ok := jm.Attr(name)
+		if !ok {
+			return col{}, qErr("%s: unknown join-table column %q of %s; valid: %s", where(n), name, jm.Name(), strings.Join(jm.AttrNames(), ", "))
+		}
+		return col{n.jalias, a.Column}, nil
+	}
+	a, ok := n.model.Attr(name)
+	if !ok {
+		return col{}, qErr("%s: unknown column %q of %s; valid: %s", where(n), name, n.model.Name(), strings.Join(n.model.AttrNames(), ", "))
+	}
+	return col{n.alias, a.Column}, nil
+}
+
+type pathTarget struct {
+	n       *bnode
+	through bool
+}
+
+// byPath finds an included node by alias path; a last segment "@through" names the join
+// table of a BelongsToMany.
+func (b *builder) byPath(path string) (pathTarget, error) {
+	through := false
+	if strings.HasSuffix(path, ".@through") {
+		path, through = strings.TrimSuffix(path, ".@through"), true
+	}
+	for _, n := range b.nodes[1:] {
+		if strings.EqualFold(n.path, path) {
+			if through && n.jalias == "" {
+				return pathTarget{}, qErr("%q is not a BelongsToMany include: it has no join table", path)
+			}
+			return pathTarget{n: n, through: through}, nil
+		}
+	}
+	var valid []string
+	for _, n := range b.nodes[1:] {
+		valid = append(valid, n.path)
+	}
+	list := "none"
+	if len(valid) > 0 {
+		list = strings.Join(valid, ", ")
+	}
+	return pathTarget{}, qErr("%q is not an included path; included: %s", path, list)
+}
+
+func (b *builder) throughKind(st *meta.Struct, col string) hydrate.Kind {
+	if st == nil {
+		return hydrate.Any
+	}
+	for _, f := range st.Through {
+		if f.Name == col {
+			return hydrate.KindOf(f.Type)
+		}
+		if f.Name == "" {
+			if fs, err := meta.Of(f.Type); err == nil {
+				if c := fs.Column(col); c != nil {
+					return hydrate.KindOf(c.Type)
+				}
+			}
+		}
+	}
+	return hydrate.Any
+}
+
+func (b *builder) throughKindAttr(st *meta.Struct, at include.Attr) hydrate.Kind {
+	if st != nil {
+		return b.throughKind(st, at.Name)
+	}
+	if at.Field != nil {
+		return hydrate.KindOf(at.Field.Type)
+	}
+	return hydrate.Kind(at.Type)
+}
+
+// attrKind is the scan kind of column col of model m (Any when m is nil, a plain join table).
+func attrKind(m *include.Model, col string) hydrate.Kind {
+	if m == nil {
+		return hydrate.Any
+	}
+	a, ok := m.Attr(col)
+	if !ok {
+		return hydrate.Any
+	}
+	if a.Field != nil {
+		return hydrate.KindOf(a.Field.Type)
+	}
+	return hydrate.Kind(a.Type)
+}

@@ -1,0 +1,168 @@
+package builder
+
+import (
+	"strings"
+)
+
+// term is a parsed order term.
+type term struct {
+	n       *bnode // the node whose table holds the column
+	through bool   // the column is on n's join table
+	col     col    // the column
+	attr    string // attribute name
+	dir     string // "", " ASC", " DESC"
+	desc    bool
+	nulls   string // "", "FIRST", "LAST"
+	native  bool   // the dialect spells NULLS FIRST/LAST itself
+}
+
+// by is the term applied to expr: "expr DESC", with NULLS FIRST/LAST native where the
+// dialect has it and emulated ("expr IS NULL DESC, expr DESC") where it does not (expr,
+// and its arguments, written twice).
+func (t term) by(expr node) node {
+	switch {
+	case t.nulls == "":
+		return seq{expr, kw(t.dir)}
+	case t.native:
+		return seq{expr, kw(t.dir + " NULLS " + t.nulls)}
+	case t.nulls == "FIRST":
+		return seq{expr, kw(" IS NULL DESC, "), expr, kw(t.dir)}
+	default:
+		return seq{expr, kw(" IS NULL, "), expr, kw(t.dir)}
+	}
+}
+
+// order is the term over its own column.
+func (t term) order() node { return t.by(t.col) }
+
+func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return term{}, qErr("%s: empty order term", where(n))
+	}
+	t := term{n: n}
+	rest := f[1:]
+	if len(rest) > 0 {
+		switch strings.ToUpper(rest[0]) {
+		case "ASC", "DESC":
+			t.dir = " " + strings.ToUpper(rest[0])
+			t.desc = t.dir == " DESC"
+			rest = rest[1:]
+		}
+	}
+	if len(rest) == 2 && strings.EqualFold(rest[0], "NULLS") && (strings.EqualFold(rest[1], "FIRST") || strings.EqualFold(rest[1], "LAST")) {
+		t.nulls, t.native = strings.ToUpper(rest[1]), b.d.Features().NullsOrdering
+		rest = nil
+	}
+	if len(rest) > 0 {
+		return term{}, qErr("%s: bad order term %q: want \"column\", \"column ASC\" or \"column DESC\" (optionally NULLS FIRST|LAST)", where(n), text)
+	}
+	r := b.resolver(n, paths)
+	c, err := r.column(f[0])
+	if err != nil {
+		return term{}, err
+	}
+	t.col, t.attr = c, f[0]
+	if r.last != nil {
+		t.n, t.through = r.last.n, r.last.through
+		t.attr = f[0][strings.LastIndexByte(f[0], '.')+1:]
+	}
+	return t, nil
+}
+
+// rootTerms parses the root order terms.
+func (b *builder) rootTerms() ([]term, error) {
+	var out []term
+	for _, t := range b.query.OrderBy {
+		pt, err := b.parseTerm(b.root, t, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// ownOrder is n's own order terms (Order on its include).
+func (b *builder) ownOrder(n *bnode) ([]node, error) {
+	var out []node
+	for _, o := range n.opts.Order {
+		t, err := b.parseTerm(n, o, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t.order())
+	}
+	return out, nil
+}
+
+// includesOrder is every include's own order, in pre-order of the tree.
+func (b *builder) includesOrder() ([]node, error) {
+	var out []node
+	for _, n := range b.nodes[1:] {
+		o, err := b.ownOrder(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o...)
+	}
+	return out, nil
+}
+
+// includeOrder is n's own order terms followed by its primary key, so a limit per parent
+// picks the same rows every time.
+func (b *builder) includeOrder(n *bnode) ([]node, error) {
+	var out []node
+	var seen []col
+	for _, o := range n.opts.Order {
+		t, err := b.parseTerm(n, o, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t.order())
+		seen = append(seen, t.col)
+	}
+	for _, k := range n.model.PrimaryKey() {
+		if c := (col{n.alias, k}); !containsCol(seen, c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// pkTiebreak lists the root's primary-key columns the order terms do not already name, so a
+// paged order is total.
+func (b *builder) pkTiebreak(terms []term) []node {
+	var seen []col
+	for _, t := range terms {
+		if t.n == b.root {
+			seen = append(seen, t.col)
+		}
+	}
+	var out []node
+	for _, k := range b.query.Model.PrimaryKey() {
+		if c := (col{b.root.alias, k}); !containsCol(seen, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func containsCol(cols []col, c col) bool {
+	for _, x := range cols {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// toOne reports whether the path from the root to n has only to-one associations.
+func toOne(n *bnode) bool {
+	for ; n.assoc != nil; n = n.parent {
+		if n.assoc.Many() {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,381 @@
+package builder
+
+import (
+	"strconv"
+
+	"github.com/joinery/joinery/dialects"
+)
+
+// The SQL tree. Planners (flat.go, union.go, root.go, ...) build statements out of these
+// nodes; one renderer (render.go) prints any of them: it quotes identifiers through the
+// dialect and writes each placeholder together with its argument, so a statement's
+// placeholders are numbered once, in text order, by construction.
+
+// node is a piece of the SQL tree.
+type node interface {
+	render(r *renderer)
+}
+
+// kw is SQL joinery writes itself (keywords, operators, already quoted text): written as
+// it is. It never holds a placeholder.
+type kw string
+
+func (k kw) render(r *renderer) { r.buf = append(r.buf, k...) }
+
+// col is a column of a table alias: "t0"."id".
+type col struct{ table, name string }
+
+func (c col) render(r *renderer) {
+	r.ident(c.table)
+	r.buf = append(r.buf, '.')
+	r.ident(c.name)
+}
+
+// ident is one quoted identifier: a table, a CTE, an alias.
+type ident string
+
+func (i ident) render(r *renderer) { r.ident(string(i)) }
+
+// arg is one placeholder and its argument.
+type arg struct{ v any }
+
+func (a arg) render(r *renderer) { r.placeholder(a.v) }
+
+// raw is SQL from the caller (a predicate rendered by package scope: squirrel's '?'
+// placeholders, the dialect's comments and literals) with its arguments.
+type raw struct {
+	sql  string
+	args []any
+}
+
+func (x raw) render(r *renderer) { r.raw(x.sql, x.args) }
+
+// seq is nodes written one after another.
+type seq []node
+
+func (s seq) render(r *renderer) {
+	for _, n := range s {
+		n.render(r)
+	}
+}
+
+// list is nodes separated by sep (", ", " AND ", " OR ").
+type list struct {
+	sep   string
+	items []node
+}
+
+func (l list) render(r *renderer) {
+	for i, n := range l.items {
+		if i > 0 {
+			r.buf = append(r.buf, l.sep...)
+		}
+		n.render(r)
+	}
+}
+
+func and(items ...node) node { return list{" AND ", items} }
+
+func commas(items []node) node { return list{", ", items} }
+
+// aliased is an expression AS "alias".
+type aliased struct {
+	expr  node
+	alias string
+}
+
+func (a aliased) render(r *renderer) {
+	a.expr.render(r)
+	r.buf = append(r.buf, " AS "...)
+	r.ident(a.alias)
+}
+
+// eq is l = r.
+func eq(l, r node) node { return seq{l, kw(" = "), r} }
+
+// table is a table under an alias: "users" AS "t0".
+type table struct{ name, alias string }
+
+func (t table) render(r *renderer) {
+	r.ident(t.name)
+	r.buf = append(r.buf, " AS "...)
+	r.ident(t.alias)
+}
+
+// derived is a subquery in FROM: [LATERAL ](SELECT ..) AS "alias".
+type derived struct {
+	lateral bool
+	body    node
+	alias   string
+}
+
+func (d derived) render(r *renderer) {
+	if d.lateral {
+		r.buf = append(r.buf, "LATERAL "...)
+	}
+	r.buf = append(r.buf, '(')
+	d.body.render(r)
+	r.buf = append(r.buf, ") AS "...)
+	r.ident(d.alias)
+}
+
+// join is " KIND factor[ ON cond]".
+type join struct {
+	kind   string // LEFT JOIN, INNER JOIN, CROSS JOIN
+	factor node
+	on     []node // ANDed; none: no ON
+}
+
+func (j join) render(r *renderer) {
+	r.buf = append(r.buf, ' ')
+	r.buf = append(r.buf, j.kind...)
+	r.buf = append(r.buf, ' ')
+	j.factor.render(r)
+	if len(j.on) > 0 {
+		r.buf = append(r.buf, " ON "...)
+		list{" AND ", j.on}.render(r)
+	}
+}
+
+// group is a parenthesised join group: (first JOIN .. ON ..).
+type group struct {
+	first node
+	joins []join
+}
+
+func (g group) render(r *renderer) {
+	r.buf = append(r.buf, '(')
+	g.first.render(r)
+	for _, j := range g.joins {
+		j.render(r)
+	}
+	r.buf = append(r.buf, ')')
+}
+
+// selectStmt is one SELECT.
+type selectStmt struct {
+	with  *with
+	items []node // select list (aliased expressions, columns, kw("1"))
+	from  node
+	joins []join
+	where []node // ANDed
+	order []node
+	// limit and offset are written by limitClause's rules (see limits)
+	limit *limits
+}
+
+func (s *selectStmt) render(r *renderer) {
+	if s.with != nil {
+		s.with.render(r)
+	}
+	r.buf = append(r.buf, "SELECT "...)
+	list{", ", s.items}.render(r)
+	r.buf = append(r.buf, " FROM "...)
+	s.from.render(r)
+	for _, j := range s.joins {
+		j.render(r)
+	}
+	if len(s.where) > 0 {
+		r.buf = append(r.buf, " WHERE "...)
+		list{" AND ", s.where}.render(r)
+	}
+	if len(s.order) > 0 {
+		r.buf = append(r.buf, " ORDER BY "...)
+		list{", ", s.order}.render(r)
+	}
+	if s.limit != nil {
+		s.limit.render(r)
+	}
+}
+
+// with is the WITH clause of one CTE: WITH "name" AS [MATERIALIZED ](body) .
+type with struct {
+	name string
+	body node
+}
+
+func (w *with) render(r *renderer) {
+	r.buf = append(r.buf, "WITH "...)
+	r.ident(w.name)
+	r.buf = append(r.buf, " AS "...)
+	if r.f.MaterializedCTE {
+		r.buf = append(r.buf, "MATERIALIZED "...)
+	}
+	r.buf = append(r.buf, '(')
+	w.body.render(r)
+	r.buf = append(r.buf, ") "...)
+}
+
+// unionAll is branches joined by UNION ALL, after an optional WITH clause.
+type unionAll struct {
+	with     *with
+	branches []node
+}
+
+func (u *unionAll) render(r *renderer) {
+	if u.with != nil {
+		u.with.render(r)
+	}
+	list{" UNION ALL ", u.branches}.render(r)
+}
+
+// limits is LIMIT/OFFSET in the dialect's spelling; values are arguments, at most
+// math.MaxInt64 (what every database takes).
+type limits struct {
+	hasLimit      bool
+	limit, offset uint64
+}
+
+func (l *limits) render(r *renderer) {
+	switch {
+	case l.hasLimit:
+		r.buf = append(r.buf, " LIMIT "...)
+		r.placeholder(capInt64(l.limit))
+	case l.offset > 0 && r.f.UnboundedLimit != "":
+		r.buf = append(r.buf, " LIMIT "...)
+		r.buf = append(r.buf, r.f.UnboundedLimit...)
+	}
+	if l.offset > 0 {
+		r.buf = append(r.buf, " OFFSET "...)
+		r.placeholder(capInt64(l.offset))
+	}
+}
+
+// limitsOf is the LIMIT/OFFSET clause of a page, nil when there is none.
+func limitsOf(hasLimit bool, limit, offset uint64) *limits {
+	if !hasLimit && offset == 0 {
+		return nil
+	}
+	return &limits{hasLimit, limit, offset}
+}
+
+// exists is EXISTS (sub).
+type exists struct{ sub *selectStmt }
+
+func (e exists) render(r *renderer) {
+	r.buf = append(r.buf, "EXISTS ("...)
+	e.sub.render(r)
+	r.buf = append(r.buf, ')')
+}
+
+// semiJoin is lhs IN (sub), or lhs = ANY(ARRAY(sub)) with array.
+type semiJoin struct {
+	lhs   node
+	sub   node
+	array bool
+}
+
+func (s semiJoin) render(r *renderer) {
+	s.lhs.render(r)
+	if s.array {
+		r.buf = append(r.buf, " = ANY(ARRAY("...)
+		s.sub.render(r)
+		r.buf = append(r.buf, "))"...)
+		return
+	}
+	r.buf = append(r.buf, " IN ("...)
+	s.sub.render(r)
+	r.buf = append(r.buf, ')')
+}
+
+// rowNumber is ROW_NUMBER() OVER ([PARTITION BY ..][ ORDER BY ..]).
+type rowNumber struct {
+	partition []node
+	order     []node
+}
+
+func (w rowNumber) render(r *renderer) {
+	r.buf = append(r.buf, "ROW_NUMBER() OVER ("...)
+	if len(w.partition) > 0 {
+		r.buf = append(r.buf, "PARTITION BY "...)
+		list{", ", w.partition}.render(r)
+		if len(w.order) > 0 {
+			r.buf = append(r.buf, ' ')
+		}
+	}
+	if len(w.order) > 0 {
+		r.buf = append(r.buf, "ORDER BY "...)
+		list{", ", w.order}.render(r)
+	}
+	r.buf = append(r.buf, ')')
+}
+
+// intLit is an integer written in the text (a branch number).
+type intLit int
+
+func (i intLit) render(r *renderer) { r.buf = strconv.AppendInt(r.buf, int64(i), 10) }
+
+// renderer prints a tree: one buffer, identifiers quoted through the dialect, each
+// placeholder written with its argument.
+type renderer struct {
+	d       dialects.Dialect
+	f       dialects.Features
+	rewrite bool // the dialect spells placeholders itself ($1)
+	appendQ func(dst []byte, ident string) []byte
+	buf     []byte
+	args    []any
+	seen    map[*shared]int
+	err     error
+}
+
+func newRenderer(d dialects.Dialect) *renderer {
+	r := &renderer{d: d, f: d.Features(), rewrite: d.Placeholder(1) != "?"}
+	if aq, ok := d.(interface {
+		AppendQuote(dst []byte, ident string) []byte
+	}); ok {
+		r.appendQ = aq.AppendQuote
+	}
+	return r
+}
+
+func (r *renderer) ident(s string) {
+	if r.appendQ != nil {
+		r.buf = r.appendQ(r.buf, s)
+		return
+	}
+	r.buf = append(r.buf, r.d.Quote(s)...)
+}
+
+// placeholder writes the placeholder of argument v: a shared argument written before
+// reuses its number where the dialect numbers its parameters.
+func (r *renderer) placeholder(v any) {
+	n := 0
+	if s, ok := v.(*shared); ok {
+		if k, ok := r.seen[s]; ok && r.f.NumberedParams {
+			n = k
+		} else {
+			r.args = append(r.args, s.v)
+			n = len(r.args)
+			if r.seen == nil {
+				r.seen = map[*shared]int{}
+			}
+			r.seen[s] = n
+		}
+	} else {
+		r.args = append(r.args, v)
+		n = len(r.args)
+	}
+	if r.rewrite {
+		r.buf = append(r.buf, r.d.Placeholder(n)...)
+		return
+	}
+	r.buf = append(r.buf, '?')
+}
+
+// statement renders a whole statement: its text and arguments, or the first error (text
+// and arguments disagreeing, too many parameters).
+func (r *renderer) statement(n node) (string, []any, error) {
+	n.render(r)
+	if r.err != nil {
+		return "", nil, r.err
+	}
+	if max := r.f.MaxParams; max > 0 && len(r.args) > max {
+		return "", nil, tooMany(len(r.args), r.d)
+	}
+	return string(r.buf), r.args, nil
+}
+
+// render prints n as a statement for dialect d.
+func render(n node, d dialects.Dialect) (string, []any, error) {
+	return newRenderer(d).statement(n)
+}
