@@ -70,6 +70,12 @@ type bnode struct {
 	hnode    *hydrate.Node
 	// its predicates, rendered once: on the target, on the join table, on the parent
 	target, through, source memo
+	link                    link      // to its parent (linkOf)
+	keys                    [2]string // the link's columns, one each side
+	// its membership of a UNION ALL statement, made once (see membership)
+	member        []node
+	memberDone    bool
+	memberUsePage bool
 }
 
 type builder struct {
@@ -90,6 +96,17 @@ type builder struct {
 	// limit, or all of them to write their conditions once); usedPage: the statement being
 	// built reads it
 	paged, usedPage bool
+	colChunk        []col // see col
+}
+
+// col is a column node from a chunk: a statement has dozens, and each boxed on its own
+// would be an allocation.
+func (b *builder) col(table, name string) *col {
+	if len(b.colChunk) == cap(b.colChunk) {
+		b.colChunk = make([]col, 0, 32)
+	}
+	b.colChunk = append(b.colChunk, col{table, name})
+	return &b.colChunk[len(b.colChunk)-1]
 }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
@@ -293,9 +310,28 @@ func (b *builder) hasMany(n *bnode) bool {
 func (b *builder) q(ident string) string { return b.d.Quote(ident) }
 
 func (b *builder) newAlias() string {
-	a := "t" + strconv.Itoa(b.nt)
+	a := numbered("t", b.nt, tableNames[:])
 	b.nt++
 	return a
+}
+
+// tableNames and columnNames are the first aliases, made once.
+var tableNames, columnNames = func() (t [64]string, c [256]string) {
+	for i := range t {
+		t[i] = "t" + strconv.Itoa(i)
+	}
+	for i := range c {
+		c[i] = "c" + strconv.Itoa(i)
+	}
+	return
+}()
+
+// numbered is prefix followed by i, from made when it has it.
+func numbered(prefix string, i int, made []string) string {
+	if i < len(made) {
+		return made[i]
+	}
+	return prefix + strconv.Itoa(i)
 }
 
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
@@ -368,7 +404,7 @@ func pathOf(parent, seg string) string {
 // addCol selects tableAlias.column for node n under the next column alias and returns its
 // index in n's hydrate columns.
 func (b *builder) addCol(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) int {
-	col.Column = "c" + strconv.Itoa(len(b.plan.Columns))
+	col.Column = numbered("c", len(b.plan.Columns), columnNames[:])
 	col.Desc = path
 	n.hnode.Cols = append(n.hnode.Cols, col)
 	b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported, node: n})
@@ -407,7 +443,7 @@ func (b *builder) selectColumns() error {
 			}
 			col := hydrate.Col{Kind: hydrate.Kind(a.Type)}
 			if a.Field != nil {
-				col.Kind = hydrate.KindOf(a.Field.Type)
+				col.Kind = kindOf(a.Field.Type)
 			}
 			if reported {
 				col.Field = a.Name
@@ -435,7 +471,7 @@ func (b *builder) selectColumns() error {
 					at, _ := jm.Attr(k)
 					kind := hydrate.Kind(at.Type)
 					if at.Field != nil {
-						kind = hydrate.KindOf(at.Field.Type)
+						kind = kindOf(at.Field.Type)
 					}
 					n.hnode.Key = append(n.hnode.Key, len(n.hnode.Cols))
 					add(n, n.jalias, k, pathOf(n.path, "@through."+at.Name), hydrate.Col{Kind: kind}, false)
@@ -511,12 +547,12 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 		// no join model: the through fields of the struct say which columns exist
 		for _, f := range st.Through {
 			if f.Name != "" {
-				out = append(out, thCol{name: f.Name, column: f.Name, kind: hydrate.KindOf(f.Type)})
+				out = append(out, thCol{name: f.Name, column: f.Name, kind: kindOf(f.Type)})
 				continue
 			}
 			if fs, err := meta.Of(f.Type); err == nil {
 				for _, c := range fs.Columns {
-					out = append(out, thCol{name: c.Name, column: c.Name, kind: hydrate.KindOf(c.Type)})
+					out = append(out, thCol{name: c.Name, column: c.Name, kind: kindOf(c.Type)})
 				}
 			}
 		}

@@ -145,7 +145,7 @@ func (b *builder) numberedThrough(n *bnode, order []node, where []node) (node, e
 func (b *builder) columns(alias string, m *include.Model) []node {
 	out := make([]node, 0, len(m.Attrs())+1)
 	for _, a := range m.Attrs() {
-		out = append(out, col{alias, a.Column})
+		out = append(out, b.col(alias, a.Column))
 	}
 	return out
 }
@@ -176,7 +176,7 @@ func capInt64(u uint64) uint64 { return min(u, math.MaxInt64) }
 // wrapped sum would keep nothing).
 func (b *builder) windowBounds(n *bnode) []node {
 	o := n.opts
-	rn := col{limitedAlias(n), b.rowNumber}
+	rn := b.col(limitedAlias(n), b.rowNumber)
 	out := []node{seq{rn, kw(" > "), arg{capInt64(o.Offset)}}}
 	if o.LimitSet && o.Limit <= math.MaxInt64-capInt64(o.Offset) {
 		out = append(out, seq{rn, kw(" <= "), arg{o.Offset + o.Limit}})
@@ -207,7 +207,7 @@ func (b *builder) joinCond(n *bnode) ([]node, error) {
 	}
 	// the window's derived table already applied the target's (and join table's) filters
 	l := b.linkOf(n)
-	l.childAlias = limitedAlias(n)
+	l.childAlias, l.cols = limitedAlias(n), nil
 	on := l.on(n.parent.alias)
 	s, err := b.sourcePreds(n)
 	if err != nil {

@@ -7,10 +7,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	q := b.query
 	limited := q.HasLimit || q.Offset > 0
 	sub := limited && b.hasMany(b.root)
-	st := &selectStmt{}
-	for _, c := range b.plan.Columns {
-		st.items = append(st.items, aliased{col{c.Table, c.Column}, c.Alias})
-	}
+	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false}}}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
 	var err error
 	if sub {

@@ -1,7 +1,9 @@
 package builder
 
 import (
+	"reflect"
 	"strings"
+	"sync"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -20,10 +22,19 @@ type link struct {
 	child      []string
 	parent     []string
 	kind       hydrate.Kind // the scan kind of a one-column link
+	cols       []node       // child's columns, made once (childCols)
 }
 
-// linkOf is n's link to its parent.
+// linkOf is n's link to its parent (made once per node).
 func (b *builder) linkOf(n *bnode) link {
+	if n.link.child == nil {
+		n.link = b.makeLink(n)
+		n.link.cols = n.link.makeChildCols()
+	}
+	return n.link
+}
+
+func (b *builder) makeLink(n *bnode) link {
 	a, p := n.assoc, n.parent
 	switch a.Kind {
 	case include.BelongsTo:
@@ -31,21 +42,24 @@ func (b *builder) linkOf(n *bnode) link {
 		if k == hydrate.Any {
 			k = attrKind(n.model, a.TargetKey)
 		}
-		return link{n.alias, []string{a.TargetKey}, []string{a.ForeignKey}, k}
+		n.keys = [2]string{a.TargetKey, a.ForeignKey}
+		return link{n.alias, n.keys[0:1], n.keys[1:2], k, nil}
 	case include.BelongsToMany:
-		return link{n.jalias, []string{a.ForeignKey}, []string{a.SourceKey}, attrKind(p.model, a.SourceKey)}
+		n.keys = [2]string{a.ForeignKey, a.SourceKey}
+		return link{n.jalias, n.keys[0:1], n.keys[1:2], attrKind(p.model, a.SourceKey), nil}
 	}
 	k := attrKind(p.model, a.SourceKey)
 	if k == hydrate.Any {
 		k = attrKind(n.model, a.ForeignKey)
 	}
-	return link{n.alias, []string{a.ForeignKey}, []string{a.SourceKey}, k}
+	n.keys = [2]string{a.ForeignKey, a.SourceKey}
+	return link{n.alias, n.keys[0:1], n.keys[1:2], k, nil}
 }
 
 // targetLink is a BelongsToMany's link from its join table to its target: the target's
 // key columns equal the join table's other-key columns.
 func targetLink(n *bnode) link {
-	return link{n.alias, []string{n.assoc.TargetKey}, []string{n.assoc.OtherKey}, hydrate.Any}
+	return link{n.alias, []string{n.assoc.TargetKey}, []string{n.assoc.OtherKey}, hydrate.Any, nil}
 }
 
 // on is the link's key equality with the parent's table under parentAlias:
@@ -53,13 +67,20 @@ func targetLink(n *bnode) link {
 func (l link) on(parentAlias string) []node {
 	out := make([]node, len(l.child))
 	for i := range l.child {
-		out[i] = eq(col{l.childAlias, l.child[i]}, col{parentAlias, l.parent[i]})
+		out[i] = &colEq{col{l.childAlias, l.child[i]}, col{parentAlias, l.parent[i]}}
 	}
 	return out
 }
 
-// childCols and parentCols are the link's columns as expressions.
+// childCols are the child's columns of the link as expressions.
 func (l link) childCols() []node {
+	if l.cols != nil {
+		return l.cols
+	}
+	return l.makeChildCols()
+}
+
+func (l link) makeChildCols() []node {
 	out := make([]node, len(l.child))
 	for i, c := range l.child {
 		out[i] = col{l.childAlias, c}
@@ -113,7 +134,7 @@ func (b *builder) throughPreds(n *bnode) (node, error) {
 		if a.Through != nil && !n.opts.Unscoped {
 			preds = append(preds, a.Through.DefaultScope().Predicates()...)
 		}
-		return b.preds(preds, &resolver{b: b, n: n, through: true}, where(n)+" join table")
+		return b.preds(preds, &resolver{b: b, n: n, through: true}, n, " join table")
 	})
 }
 
@@ -126,7 +147,7 @@ func (b *builder) targetPreds(n *bnode) (node, error) {
 			preds = append(preds, n.model.DefaultScope().Predicates()...)
 		}
 		preds = append(preds, n.opts.Where...)
-		return b.preds(preds, b.resolver(n, false), where(n))
+		return b.preds(preds, b.resolver(n, false), n, "")
 	})
 }
 
@@ -146,8 +167,8 @@ func (b *builder) sourcePreds(n *bnode) (node, error) {
 }
 
 // preds renders predicates bound to r, ANDed, as one node with shared arguments (see
-// memo); nil when there are none.
-func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, what string) (node, error) {
+// memo); nil when there are none. An error names n's include (or the root) and what.
+func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, n *bnode, what string) (node, error) {
 	if len(preds) == 0 {
 		return nil, nil
 	}
@@ -156,7 +177,7 @@ func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, what string) (node
 	for _, p := range preds {
 		s, a, err := scope.Render(p, r)
 		if err != nil {
-			return nil, qErr("%s: %v", what, err)
+			return nil, qErr("%s%s: %v", where(n), what, err)
 		}
 		parts = append(parts, s)
 		args = append(args, a...)
@@ -290,12 +311,12 @@ func (b *builder) throughKind(st *meta.Struct, col string) hydrate.Kind {
 	}
 	for _, f := range st.Through {
 		if f.Name == col {
-			return hydrate.KindOf(f.Type)
+			return kindOf(f.Type)
 		}
 		if f.Name == "" {
 			if fs, err := meta.Of(f.Type); err == nil {
 				if c := fs.Column(col); c != nil {
-					return hydrate.KindOf(c.Type)
+					return kindOf(c.Type)
 				}
 			}
 		}
@@ -308,9 +329,22 @@ func (b *builder) throughKindAttr(st *meta.Struct, at include.Attr) hydrate.Kind
 		return b.throughKind(st, at.Name)
 	}
 	if at.Field != nil {
-		return hydrate.KindOf(at.Field.Type)
+		return kindOf(at.Field.Type)
 	}
 	return hydrate.Kind(at.Type)
+}
+
+// kinds caches kindOf: hydrate.KindOf chooses a field's setter to tell its kind.
+var kinds sync.Map // reflect.Type -> hydrate.Kind
+
+// kindOf is the hydrator's scan kind for a field of type t.
+func kindOf(t reflect.Type) hydrate.Kind {
+	if k, ok := kinds.Load(t); ok {
+		return k.(hydrate.Kind)
+	}
+	k := hydrate.KindOf(t)
+	kinds.Store(t, k)
+	return k
 }
 
 // attrKind is the scan kind of column col of model m (Any when m is nil, a plain join table).
@@ -323,7 +357,7 @@ func attrKind(m *include.Model, col string) hydrate.Kind {
 		return hydrate.Any
 	}
 	if a.Field != nil {
-		return hydrate.KindOf(a.Field.Type)
+		return kindOf(a.Field.Type)
 	}
 	return hydrate.Kind(a.Type)
 }

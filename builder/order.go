@@ -33,7 +33,7 @@ func (t term) by(expr node) node {
 }
 
 // order is the term over its own column.
-func (t term) order() node { return t.by(t.col) }
+func (t term) order() node { return t.by(&t.col) }
 
 func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	f := strings.Fields(text)
@@ -124,7 +124,7 @@ func (b *builder) includeOrder(n *bnode) ([]node, error) {
 	}
 	for _, k := range n.model.PrimaryKey() {
 		if c := (col{n.alias, k}); !containsCol(seen, c) {
-			out = append(out, c)
+			out = append(out, b.col(c.table, c.name))
 		}
 	}
 	return out, nil
@@ -142,7 +142,7 @@ func (b *builder) pkTiebreak(terms []term) []node {
 	var out []node
 	for _, k := range b.query.Model.PrimaryKey() {
 		if c := (col{b.root.alias, k}); !containsCol(seen, c) {
-			out = append(out, c)
+			out = append(out, b.col(c.table, c.name))
 		}
 	}
 	return out

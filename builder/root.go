@@ -56,7 +56,7 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 	for _, p := range b.query.Where {
 		r := b.resolver(b.root, true)
 		r.used = b.rootUsed
-		n, err := b.preds([]sq.Sqlizer{p}, r, "root where")
+		n, err := b.preds([]sq.Sqlizer{p}, r, b.root, " where")
 		if err != nil {
 			return nil, err
 		}
@@ -350,7 +350,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 				o := b.orderCol(i)
 				exposed = append(exposed, aliased{t.col, o})
 				innerOrder = append(innerOrder, t.by(ident(o)))
-				outerOrder = append(outerOrder, t.by(col{b.root.alias, o}))
+				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			default:
 				agg := "MIN("
 				if t.desc {
@@ -363,7 +363,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 				}
 				exposed = append(exposed, aliased{paren{sub}, o})
 				innerOrder = append(innerOrder, t.by(ident(o)))
-				outerOrder = append(outerOrder, t.by(col{b.root.alias, o}))
+				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 				childOrder = append(childOrder, t.order())
 			}
 		}
@@ -389,7 +389,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 			}
 		}
 		for _, c := range cols {
-			st.items = append(st.items, col{b.root.alias, c})
+			st.items = append(st.items, b.col(b.root.alias, c))
 		}
 		st.items = append(st.items, exposed...)
 	}

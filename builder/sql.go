@@ -31,6 +31,15 @@ func (c col) render(r *renderer) {
 	r.ident(c.name)
 }
 
+// colEq is a = b over two columns (one allocation for a link's key equality).
+type colEq struct{ a, b col }
+
+func (e *colEq) render(r *renderer) {
+	e.a.render(r)
+	r.buf = append(r.buf, " = "...)
+	e.b.render(r)
+}
+
 // ident is one quoted identifier: a table, a CTE, an alias.
 type ident string
 

@@ -130,7 +130,7 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 			}
 			pi = b.addCol(p, p.alias, l.parent[0], pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
-			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), col{p.alias, l.parent[0]}, kw(" END")}
+			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), b.col(p.alias, l.parent[0]), kw(" END")}
 		} else {
 			pi = b.colOf(n.parent, n.parent.alias, l.parent[0], l.kind)
 		}
@@ -181,7 +181,7 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 	// MariaDB the WITH form of that IN list took 12 s against 0.5 s repeated.
 	share := false
 	if b.query.shareRoots && !pipeline && len(branches) > 1 {
-		cond, err := b.membership(b.root, terms)
+		cond, err := b.makeMembership(b.root, terms)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -255,10 +255,10 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 			part := hydrate.Part{Branch: i}
 			for j, c := range b.plan.Columns {
 				if c.node == n {
-					st.items = append(st.items, b.selectItem(c))
 					part.Cols = append(part.Cols, j+1)
 				}
 			}
+			st.items = []node{colItems{b.plan.Columns, n, false}}
 			parts = append(parts, part)
 		} else {
 			st.items = append(st.items, aliased{intLit(i), branchCol})
@@ -269,13 +269,7 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 					st.items = append(st.items, aliased{kw("NULL"), ordinalCol})
 				}
 			}
-			for _, c := range b.plan.Columns {
-				if c.node == n {
-					st.items = append(st.items, b.selectItem(c))
-				} else {
-					st.items = append(st.items, aliased{kw("NULL"), c.Alias})
-				}
-			}
+			st.items = append(st.items, colItems{b.plan.Columns, n, true})
 		}
 		b.usedPage = false
 		if n == b.root && b.paged {
@@ -317,9 +311,7 @@ func (b *builder) typingBranch(branches []*bnode) node {
 	if b.plan.Map.Ordinal != "" {
 		st.items = append(st.items, aliased{kw("CAST(NULL AS BIGINT)"), ordinalCol})
 	}
-	for _, c := range b.plan.Columns {
-		st.items = append(st.items, b.selectItem(c))
-	}
+	st.items = append(st.items, colItems{b.plan.Columns, nil, false})
 	for _, n := range branches[1:] {
 		if n.jalias != "" {
 			st.joins = append(st.joins, join{kind: "CROSS JOIN", factor: table{n.assoc.ThroughTable, n.jalias}})
@@ -329,12 +321,40 @@ func (b *builder) typingBranch(branches []*bnode) node {
 	return st
 }
 
-// selectItem is one select-list item: the column (or its expression) AS its alias.
-func (b *builder) selectItem(c ColumnAlias) node {
-	if c.expr != nil {
-		return aliased{c.expr, c.Alias}
+// colItems is a select list of the plan's columns, each column (or its expression) AS its
+// alias: all of them (n nil), or node n's, with NULL AS the alias of every other column
+// when pad is set (a UNION ALL branch).
+type colItems struct {
+	cols []ColumnAlias
+	n    *bnode
+	pad  bool
+}
+
+func (c colItems) render(r *renderer) {
+	first := true
+	for i := range c.cols {
+		ca := &c.cols[i]
+		own := c.n == nil || ca.node == c.n
+		if !own && !c.pad {
+			continue
+		}
+		if !first {
+			r.buf = append(r.buf, ", "...)
+		}
+		first = false
+		switch {
+		case !own:
+			r.buf = append(r.buf, "NULL"...)
+		case ca.expr != nil:
+			ca.expr.render(r)
+		default:
+			r.ident(ca.Table)
+			r.buf = append(r.buf, '.')
+			r.ident(ca.Column)
+		}
+		r.buf = append(r.buf, " AS "...)
+		r.ident(ca.Alias)
 	}
-	return aliased{col{c.Table, c.Column}, c.Alias}
 }
 
 // hasArgs reports whether n writes any argument.
@@ -378,6 +398,22 @@ func (b *builder) branchFrom(n *bnode, terms []term) (node, error) {
 // roots); for an include, a link into its parent's membership, its own filters and
 // required includes.
 func (b *builder) membership(n *bnode, terms []term) ([]node, error) {
+	if n.memberDone {
+		b.usedPage = b.usedPage || n.memberUsePage
+		return n.member, nil
+	}
+	used := b.usedPage
+	b.usedPage = false
+	m, err := b.makeMembership(n, terms)
+	if err != nil {
+		return nil, err
+	}
+	n.member, n.memberDone, n.memberUsePage = m, true, b.usedPage
+	b.usedPage = b.usedPage || used
+	return m, nil
+}
+
+func (b *builder) makeMembership(n *bnode, terms []term) ([]node, error) {
 	if n.assoc == nil && b.paged {
 		// the page holds the roots, their conditions applied
 		return []node{b.page()}, nil
@@ -408,13 +444,13 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		// the page already holds the roots (their filters applied): link to it directly
 		sub = &selectStmt{from: ident(b.pageCTE)}
 		for _, c := range l.parent {
-			sub.items = append(sub.items, col{b.pageCTE, c})
+			sub.items = append(sub.items, b.col(b.pageCTE, c))
 		}
 		b.usedPage = true
 	} else {
 		sub = &selectStmt{}
 		for _, c := range l.parent {
-			sub.items = append(sub.items, col{p.alias, c})
+			sub.items = append(sub.items, b.col(p.alias, c))
 		}
 		var err error
 		if sub.from, err = b.branchFrom(p, terms); err != nil {
@@ -456,8 +492,8 @@ func (b *builder) page() node {
 	var outer []node
 	sub := &selectStmt{from: ident(b.pageCTE)}
 	for _, k := range pk {
-		outer = append(outer, col{b.root.alias, k})
-		sub.items = append(sub.items, col{b.pageCTE, k})
+		outer = append(outer, b.col(b.root.alias, k))
+		sub.items = append(sub.items, b.col(b.pageCTE, k))
 	}
 	return semiJoin{tuple(outer), sub, len(pk) == 1 && b.arrays()}
 }

@@ -351,6 +351,9 @@ func isNil(v any) bool {
 	if v == nil {
 		return true
 	}
+	if _, ok := v.(interface{ ParamName() string }); ok {
+		return false // a value bound later (joinery.Param) is one value, never NULL
+	}
 	if vl, ok := v.(driver.Valuer); ok {
 		rv := reflect.ValueOf(vl)
 		if rv.Kind() == reflect.Pointer && rv.IsNil() {
