@@ -22,6 +22,16 @@ func qErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInclude}, args...)...)
 }
 
+// wrapQ gives err the context ctx (which part of the query it is about), wrapped once: an
+// error that is already a bad query names its include and column itself and comes back as
+// it is; another (a predicate that failed to render) becomes a bad query that wraps it.
+func wrapQ(ctx string, err error) error {
+	if errors.Is(err, ErrInclude) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %w", ErrInclude, ctx, err)
+}
+
 // Query is what to compile: the root model, its filters, order and columns, and the includes.
 type Query struct {
 	Model *include.Model
@@ -124,7 +134,7 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	}
 	incs, err := include.Normalize(q.Include)
 	if err != nil {
-		return nil, qErr("%v", err)
+		return nil, wrapQ("include tree", err)
 	}
 	b := &builder{d: d, schema: schema, query: q, plan: &Plan{}}
 	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}

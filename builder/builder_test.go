@@ -93,3 +93,32 @@ func TestStreamNeedsRootOrder(t *testing.T) {
 		t.Fatalf("stream: %v %v", p, err)
 	}
 }
+
+type failing struct{ err error }
+
+func (f failing) ToSql() (string, []any, error) { return "", nil, f.err }
+
+// Errors are wrapped once: the sentinel once in the message, the cause reachable with
+// errors.Is, the message naming the model, include path and column.
+func TestErrorsWrappedOnce(t *testing.T) {
+	s := schema(t)
+	m := s.Model("User")
+	_, err := Build(s, dialects.SQLite, Query{Model: m, Where: []sq.Sqlizer{sq.Eq{"nope": 1}}})
+	if !errors.Is(err, ErrInclude) || strings.Count(err.Error(), "bad query") != 1 || !strings.Contains(err.Error(), `root User: unknown column "nope" of User`) {
+		t.Fatalf("unknown root column: %v", err)
+	}
+	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts").Where(sq.Eq{"nope": 1})}})
+	if !errors.Is(err, ErrInclude) || strings.Count(err.Error(), "bad query") != 1 || !strings.Contains(err.Error(), `include "posts": unknown column "nope" of Post`) {
+		t.Fatalf("unknown include column: %v", err)
+	}
+	cause := errors.New("the cause")
+	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts").Where(failing{cause})}})
+	if !errors.Is(err, ErrInclude) || !errors.Is(err, cause) || strings.Count(err.Error(), "bad query") != 1 || !strings.Contains(err.Error(), `include "posts"`) {
+		t.Fatalf("failing predicate: %v", err)
+	}
+	_, err = Build(s, dialects.SQLite, Query{Model: m, Include: []include.Node{include.New("posts")},
+		Where: []sq.Sqlizer{sq.Eq{"posts.id": 1}}, Shape: ShapeUnion})
+	if !errors.Is(err, ErrShape) || !errors.Is(err, ErrInclude) || strings.Count(err.Error(), "bad query") != 1 {
+		t.Fatalf("shape: %v", err)
+	}
+}

@@ -160,7 +160,7 @@ func (b *builder) sourcePreds(n *bnode) (node, error) {
 		}
 		s, a, err := n.assoc.SourceScope.Render(b.resolver(n.parent, false))
 		if err != nil {
-			return nil, qErr("%s: source scope: %v", where(n), err)
+			return nil, wrapQ(where(n)+" source scope", err)
 		}
 		return raw{s, shareArgs(a)}, nil
 	})
@@ -177,7 +177,7 @@ func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, n *bnode, what str
 	for _, p := range preds {
 		s, a, err := scope.Render(p, r)
 		if err != nil {
-			return nil, qErr("%s%s: %v", where(n), what, err)
+			return nil, wrapQ(where(n)+what, err)
 		}
 		parts = append(parts, s)
 		args = append(args, a...)

@@ -46,7 +46,7 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 	if !b.query.Unscoped {
 		s, a, err := b.query.Model.DefaultScope().Render(b.resolver(b.root, false))
 		if err != nil {
-			return nil, qErr("default scope of %s: %v", b.query.Model.Name(), err)
+			return nil, wrapQ("default scope of "+b.query.Model.Name(), err)
 		}
 		if s != "" {
 			parts = append(parts, raw{s, shareArgs(a)})

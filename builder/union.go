@@ -2,6 +2,7 @@ package builder
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
@@ -44,8 +45,12 @@ func (s Shape) String() string {
 	return "auto"
 }
 
+// ErrShape is matched (errors.Is) when the statement shape asked for (Query.Shape) cannot
+// express the query; errors.Is(err, ErrInclude) holds too.
+var ErrShape = errors.New("the statement shape asked for cannot express this query")
+
 // errNoUnion says why a tree cannot be a UNION ALL of branches.
-var errNoUnion = errors.New("builder: the UNION ALL shape cannot express this query")
+var errNoUnion = fmt.Errorf("%w: the UNION ALL shape cannot express this query", ErrShape)
 
 const (
 	branchCol  = "jb" // the branch tag
@@ -67,7 +72,7 @@ func (b *builder) unionable(terms []term) error {
 		r := b.resolver(b.root, true)
 		r.used = used
 		if _, _, err := scope.Render(p, r); err != nil {
-			return qErr("root where: %v", err)
+			return wrapQ(where(b.root)+" where", err)
 		}
 	}
 	if len(used) > 0 {
