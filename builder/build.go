@@ -451,7 +451,7 @@ func (b *builder) selectColumns() error {
 			if !reported && !isKey {
 				continue
 			}
-			col := hydrate.Col{Kind: hydrate.Kind(a.Type)}
+			col := hydrate.Col{Kind: a.Type}
 			if a.Field != nil {
 				col.Kind = kindOf(a.Field.Type)
 			}
@@ -479,7 +479,7 @@ func (b *builder) selectColumns() error {
 				n.hnode.Key = n.hnode.Key[:0]
 				for _, k := range jm.PrimaryKey() {
 					at, _ := jm.Attr(k)
-					kind := hydrate.Kind(at.Type)
+					kind := at.Type
 					if at.Field != nil {
 						kind = kindOf(at.Field.Type)
 					}

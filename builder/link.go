@@ -331,7 +331,7 @@ func (b *builder) throughKindAttr(st *meta.Struct, at include.Attr) hydrate.Kind
 	if at.Field != nil {
 		return kindOf(at.Field.Type)
 	}
-	return hydrate.Kind(at.Type)
+	return at.Type
 }
 
 // kinds caches kindOf: hydrate.KindOf chooses a field's setter to tell its kind.
@@ -359,5 +359,5 @@ func attrKind(m *include.Model, col string) hydrate.Kind {
 	if a.Field != nil {
 		return kindOf(a.Field.Type)
 	}
-	return hydrate.Kind(a.Type)
+	return a.Type
 }

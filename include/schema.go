@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/internal/meta"
 	"github.com/joinery/joinery/scope"
 )
@@ -26,18 +27,19 @@ func defErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrDefinition}, args...)...)
 }
 
-// Type is the value type of a run-time model's attribute; it chooses how the column is scanned.
-type Type uint8
+// Type is the value type of a run-time model's attribute; it chooses how the column is
+// scanned. It is the hydrator's column kind: one enum for both.
+type Type = hydrate.Kind
 
-// Attribute types of run-time models.
+// Attribute types of run-time models (the hydrator's kinds).
 const (
-	Any    Type = iota // what the driver returns; bytes become a string
-	Int                // int64
-	Float              // float64
-	String             // string
-	Bool               // bool
-	Time               // time.Time
-	Bytes              // []byte
+	Any    = hydrate.Any    // what the driver returns; bytes become a string
+	Int    = hydrate.Int    // int64
+	Float  = hydrate.Float  // float64
+	String = hydrate.String // string
+	Bool   = hydrate.Bool   // bool
+	Time   = hydrate.Time   // time.Time
+	Bytes  = hydrate.Bytes  // []byte
 )
 
 // Attr is one attribute of a model: the name it has in Go (a map key, or a struct field's db
