@@ -212,10 +212,10 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 			continue
 		}
 		a, _ := q.model.Attr(p.Attr)
-		if a.Field == nil {
+		if a.Index == nil {
 			return Cursor{}, fmt.Errorf("joinery: Cursor: no field for %q", p.Attr)
 		}
-		c.Values = append(c.Values, rv.FieldByIndex(a.Field.Index).Interface())
+		c.Values = append(c.Values, rv.FieldByIndex(a.Index).Interface())
 	}
 	return c, nil
 }

@@ -354,8 +354,8 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	h := &hydrate.Node{Path: path, Name: m.Name(), Type: m.Type()}
 	if a != nil {
 		h.Many = a.Many()
-		if a.Field != nil {
-			h.Field = a.Field.GoName
+		if a.FieldName != "" {
+			h.Field = a.FieldName
 		} else {
 			h.Field = a.As
 		}
@@ -452,8 +452,8 @@ func (b *builder) selectColumns() error {
 				continue
 			}
 			col := hydrate.Col{Kind: a.Type}
-			if a.Field != nil {
-				col.Kind = kindOf(a.Field.Type)
+			if a.GoType != nil {
+				col.Kind = kindOf(a.GoType)
 			}
 			if reported {
 				col.Field = a.Name
@@ -480,8 +480,8 @@ func (b *builder) selectColumns() error {
 				for _, k := range jm.PrimaryKey() {
 					at, _ := jm.Attr(k)
 					kind := at.Type
-					if at.Field != nil {
-						kind = kindOf(at.Field.Type)
+					if at.GoType != nil {
+						kind = kindOf(at.GoType)
 					}
 					n.hnode.Key = append(n.hnode.Key, len(n.hnode.Cols))
 					add(n, n.jalias, k, pathOf(n.path, "@through."+at.Name), hydrate.Col{Kind: kind}, false)
@@ -510,7 +510,7 @@ type thCol struct {
 func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 	a := n.assoc
 	jm := a.Through
-	st := n.model.Struct()
+	st := structOf(n.model)
 	lands := func(name string) bool {
 		if st == nil {
 			return true

@@ -328,10 +328,23 @@ func (b *builder) throughKindAttr(st *meta.Struct, at include.Attr) hydrate.Kind
 	if st != nil {
 		return b.throughKind(st, at.Name)
 	}
-	if at.Field != nil {
-		return kindOf(at.Field.Type)
+	if at.GoType != nil {
+		return kindOf(at.GoType)
 	}
 	return at.Type
+}
+
+// structOf is the struct metadata of a struct model (cached by meta), nil for a run-time
+// model.
+func structOf(m *include.Model) *meta.Struct {
+	if m.Type() == nil {
+		return nil
+	}
+	st, err := meta.Of(m.Type())
+	if err != nil {
+		return nil // (registration read the same type without an error)
+	}
+	return st
 }
 
 // kinds caches kindOf: hydrate.KindOf chooses a field's setter to tell its kind.
@@ -356,8 +369,8 @@ func attrKind(m *include.Model, col string) hydrate.Kind {
 	if !ok {
 		return hydrate.Any
 	}
-	if a.Field != nil {
-		return kindOf(a.Field.Type)
+	if a.GoType != nil {
+		return kindOf(a.GoType)
 	}
 	return a.Type
 }

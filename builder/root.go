@@ -194,10 +194,10 @@ func (b *builder) keyset(terms []term) (node, error) {
 // nullable reports whether attribute a can hold NULL: a pointer, interface, slice or map
 // field, or a sql.Scanner (sql.NullString ...); a run-time model's attributes may.
 func nullable(a include.Attr) bool {
-	if a.Field == nil {
+	if a.GoType == nil {
 		return true
 	}
-	t := a.Field.Type
+	t := a.GoType
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
 		return true

@@ -66,8 +66,9 @@ type Association struct {
 	// Unique is false for a join table that may link the same pair twice: each link is kept
 	// and the target's identity under its parent is the join row's primary key.
 	Unique bool
-	// Field is the struct field of the source that receives the association (struct models).
-	Field *meta.Field
+	// FieldName is the Go field of the source struct that receives the association (struct
+	// models; "" for run-time models, where the alias is the map key).
+	FieldName string
 }
 
 // Many reports whether the association loads a slice.
@@ -395,7 +396,7 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		if err != nil {
 			return nil, err
 		}
-		a.Field = f
+		a.FieldName = f.GoName
 	}
 	return a, nil
 }
@@ -424,7 +425,7 @@ func findField(src, tgt *Model, a *Association, goName, what string) (*meta.Fiel
 	}
 	if f != nil {
 		for _, other := range src.assocs {
-			if other.Field != nil && other.Field.GoName == f.GoName {
+			if other.FieldName != "" && other.FieldName == f.GoName {
 				return nil, defErr("%s: field %s.%s already receives association %q; give this one its own field (tag it `joinery:%q`) or pass include.Field(...)",
 					what, src.goType.Name(), f.GoName, other.As, a.As)
 			}

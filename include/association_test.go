@@ -109,8 +109,8 @@ func TestStructAssociations(t *testing.T) {
 		bt.ForeignKey != "user_id" || bt.TargetKey != "id" || bt.SourceKey != "" || bt.Many() || !bt.Unique {
 		t.Fatalf("BelongsTo = %+v", *bt)
 	}
-	if bt.Field == nil || bt.Field.GoName != "User" {
-		t.Fatalf("BelongsTo field = %+v", bt.Field)
+	if bt.FieldName != "User" {
+		t.Fatalf("BelongsTo field = %q", bt.FieldName)
 	}
 	if got := bt.String(); got != `BelongsTo Post -> User as "User"` {
 		t.Fatalf("String = %s", got)
@@ -118,18 +118,18 @@ func TestStructAssociations(t *testing.T) {
 
 	hm := assoc(t)(s.HasMany("User", "Post"))
 	if hm.Kind != include.HasMany || hm.As != "Posts" || hm.ForeignKey != "user_id" || hm.SourceKey != "id" ||
-		hm.TargetKey != "" || !hm.Many() || hm.Field.GoName != "Posts" {
+		hm.TargetKey != "" || !hm.Many() || hm.FieldName != "Posts" {
 		t.Fatalf("HasMany = %+v", *hm)
 	}
 	ho := assoc(t)(s.HasOne("User", "Profile"))
 	if ho.Kind != include.HasOne || ho.As != "Profile" || ho.ForeignKey != "user_id" || ho.SourceKey != "id" ||
-		ho.Many() || ho.Field.GoName != "Profile" {
+		ho.Many() || ho.FieldName != "Profile" {
 		t.Fatalf("HasOne = %+v", *ho)
 	}
 	btm := assoc(t)(s.BelongsToMany("User", "Group", include.ThroughModel("Membership")))
 	if btm.Kind != include.BelongsToMany || btm.As != "Groups" || btm.ForeignKey != "user_id" || btm.OtherKey != "group_id" ||
 		btm.SourceKey != "id" || btm.TargetKey != "id" || btm.Through != s.Model("Membership") ||
-		btm.ThroughTable != "memberships" || !btm.Many() || !btm.Unique || btm.Field.GoName != "Groups" {
+		btm.ThroughTable != "memberships" || !btm.Many() || !btm.Unique || btm.FieldName != "Groups" {
 		t.Fatalf("BelongsToMany = %+v", *btm)
 	}
 
@@ -165,18 +165,18 @@ func TestFieldLookup(t *testing.T) {
 	s := blogSchema(t)
 	// by alias, ignoring case: "author" -> Author (a value struct is a valid to-one field)
 	a := assoc(t)(s.BelongsTo("Post", "User", include.As("author")))
-	if a.Field == nil || a.Field.GoName != "Author" || a.ForeignKey != "author_id" {
-		t.Fatalf("as author: field %+v, fk %q", a.Field, a.ForeignKey)
+	if a.FieldName != "Author" || a.ForeignKey != "author_id" {
+		t.Fatalf("as author: field %q, fk %q", a.FieldName, a.ForeignKey)
 	}
 	// by the joinery tag
 	a = assoc(t)(s.BelongsTo("Post", "User", include.As("writer"), include.ForeignKey("author_id")))
-	if a.Field == nil || a.Field.GoName != "Writer" {
-		t.Fatalf("as writer: field %+v, want the field tagged joinery:\"writer\"", a.Field)
+	if a.FieldName != "Writer" {
+		t.Fatalf("as writer: field %q, want the field tagged joinery:\"writer\"", a.FieldName)
 	}
 	// by include.Field
 	a = assoc(t)(s.BelongsTo("Post", "User", include.As("editor"), include.ForeignKey("author_id"), include.Field("Reviewer")))
-	if a.Field == nil || a.Field.GoName != "Reviewer" {
-		t.Fatalf("Field(Reviewer): field %+v", a.Field)
+	if a.FieldName != "Reviewer" {
+		t.Fatalf("Field(Reviewer): field %q", a.FieldName)
 	}
 	// include.Field naming a missing field
 	_, err := s.BelongsTo("Post", "User", include.As("boss"), include.ForeignKey("author_id"), include.Field("Boss"))
@@ -195,8 +195,8 @@ func TestTagWinsOverName(t *testing.T) {
 	define(t, s, User{}, "users")
 	define(t, s, taggedPost{}, "posts", include.Name("Post"))
 	a := assoc(t)(s.BelongsTo("Post", "User", include.As("author")))
-	if a.Field == nil || a.Field.GoName != "Owner" {
-		t.Fatalf("field = %+v, want Owner (tagged joinery:\"author\")", a.Field)
+	if a.FieldName != "Owner" {
+		t.Fatalf("field = %q, want Owner (tagged joinery:\"author\")", a.FieldName)
 	}
 }
 
@@ -484,13 +484,13 @@ func TestTwoAssociationsToTheSameTable(t *testing.T) {
 	define(t, s, Game{}, "games")
 	home := assoc(t)(s.BelongsTo("Game", "Team", include.As("homeTeam")))
 	away := assoc(t)(s.BelongsTo("Game", "Team", include.As("awayTeam")))
-	if home.ForeignKey != "home_team_id" || home.Field.GoName != "HomeTeam" || home.TargetKey != "id" {
-		t.Fatalf("homeTeam = %+v field %+v", *home, home.Field)
+	if home.ForeignKey != "home_team_id" || home.FieldName != "HomeTeam" || home.TargetKey != "id" {
+		t.Fatalf("homeTeam = %+v", *home)
 	}
-	if away.ForeignKey != "away_team_id" || away.Field.GoName != "AwayTeam" {
-		t.Fatalf("awayTeam = %+v field %+v", *away, away.Field)
+	if away.ForeignKey != "away_team_id" || away.FieldName != "AwayTeam" {
+		t.Fatalf("awayTeam = %+v", *away)
 	}
-	if home.Field.Offset == away.Field.Offset {
+	if home.FieldName == away.FieldName {
 		t.Fatal("the two associations share a field")
 	}
 	g := s.Model("Game")
@@ -503,7 +503,7 @@ func TestTwoAssociationsToTheSameTable(t *testing.T) {
 	defineMap(t, c, "Game", "games", attrs("id", "homeTeamId", "awayTeamId"))
 	home = assoc(t)(c.BelongsTo("Game", "Team", include.As("homeTeam")))
 	away = assoc(t)(c.BelongsTo("Game", "Team", include.As("awayTeam")))
-	if home.ForeignKey != "homeTeamId" || away.ForeignKey != "awayTeamId" || home.Field != nil {
+	if home.ForeignKey != "homeTeamId" || away.ForeignKey != "awayTeamId" || home.FieldName != "" {
 		t.Fatalf("camel: home fk %q, away fk %q", home.ForeignKey, away.ForeignKey)
 	}
 }
@@ -699,7 +699,7 @@ func TestFieldTaggedForAnotherAliasIsNotReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := s.HasMany("User", "Post", include.As("drafts"))
-	if err != nil || a.Field.GoName != "Posts" {
+	if err != nil || a.FieldName != "Posts" {
 		t.Fatalf("drafts: %v %v", a, err)
 	}
 	_, err = s.HasMany("User", "Post", include.As("posts"))

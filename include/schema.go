@@ -48,8 +48,10 @@ type Attr struct {
 	Name   string
 	Column string // defaults to Name
 	Type   Type
-	// Field is the struct field of a struct model; nil for run-time models.
-	Field *meta.Field
+	// GoType is the Go type of a struct model's field (nil for run-time models), and Index
+	// its index path in the struct (reflect.Value.FieldByIndex).
+	GoType reflect.Type
+	Index  []int
 }
 
 // Model is a registered model: a struct type with db tags, or a run-time model that
@@ -80,8 +82,6 @@ func (m *Model) PrimaryKey() []string { return append([]string(nil), m.pk...) }
 // Type is the struct type of a struct model; nil for a run-time model.
 func (m *Model) Type() reflect.Type { return m.goType }
 
-// Struct is the struct metadata of a struct model; nil for a run-time model.
-func (m *Model) Struct() *meta.Struct { return m.st }
 
 // Attrs lists the model's attributes in declaration order.
 func (m *Model) Attrs() []Attr { return m.attrs }
@@ -254,7 +254,7 @@ func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error
 	}
 	m := &Model{name: o.name, table: table, goType: t, st: st}
 	for _, f := range st.Columns {
-		m.attrs = append(m.attrs, Attr{Name: f.Name, Column: f.Name, Type: typeOf(f.Type), Field: f})
+		m.attrs = append(m.attrs, Attr{Name: f.Name, Column: f.Name, Type: typeOf(f.Type), GoType: f.Type, Index: f.Index})
 	}
 	if err := s.finishModel(m, o); err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (s *Schema) DefineMap(name, table string, attrs []Attr, opts ...ModelOption
 		if a.Column == "" {
 			a.Column = a.Name
 		}
-		a.Field = nil
+		a.GoType, a.Index = nil, nil
 		m.attrs = append(m.attrs, a)
 	}
 	if err := s.finishModel(m, o); err != nil {

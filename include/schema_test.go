@@ -77,22 +77,24 @@ func TestDefineStructModel(t *testing.T) {
 	if got := m.PrimaryKey(); !reflect.DeepEqual(got, []string{"id"}) {
 		t.Fatalf("PrimaryKey = %v, want [id] (derived from the id column)", got)
 	}
-	if m.Type() != reflect.TypeOf(Account{}) || m.Struct() == nil || m.Struct().Type != m.Type() {
-		t.Fatalf("Type = %v, Struct = %v", m.Type(), m.Struct())
+	if m.Type() != reflect.TypeOf(Account{}) {
+		t.Fatalf("Type = %v", m.Type())
 	}
 	wantTypes := map[string]include.Type{
 		"id": include.Int, "email": include.String, "score": include.Float, "active": include.Bool,
 		"nick": include.String, "created_at": include.Any, "level": include.Int, "raw": include.Any,
 		"deleted_at": include.Any,
 	}
+	goNames := map[string]string{"id": "ID", "email": "Email", "score": "Score", "active": "Active", "nick": "Nick",
+		"created_at": "CreatedAt", "level": "Level", "raw": "Raw", "deleted_at": "DeletedAt"}
 	var names []string
 	for _, a := range m.Attrs() {
 		names = append(names, a.Name)
 		if a.Column != a.Name {
 			t.Errorf("attr %s: Column = %q, want the db name", a.Name, a.Column)
 		}
-		if a.Field == nil || a.Field.Name != a.Name {
-			t.Errorf("attr %s: Field = %+v", a.Name, a.Field)
+		if f, ok := reflect.TypeOf(Account{}).FieldByName(goNames[a.Name]); !ok || a.GoType != f.Type || len(a.Index) != 1 || a.Index[0] != f.Index[0] {
+			t.Errorf("attr %s: GoType %v, Index %v, want field %s", a.Name, a.GoType, a.Index, goNames[a.Name])
 		}
 		if a.Type != wantTypes[a.Name] {
 			t.Errorf("attr %s: Type = %v, want %v", a.Name, a.Type, wantTypes[a.Name])
@@ -159,12 +161,12 @@ func TestMapModelAttr(t *testing.T) {
 		{Name: "userId", Column: "user_id", Type: include.Int},
 		{Name: "title", Type: include.String},
 	})
-	if m.Type() != nil || m.Struct() != nil {
+	if m.Type() != nil {
 		t.Fatal("a run-time model has no Go type")
 	}
 	for _, name := range []string{"userId", "user_id"} {
 		a, ok := m.Attr(name)
-		if !ok || a.Name != "userId" || a.Column != "user_id" || a.Type != include.Int || a.Field != nil {
+		if !ok || a.Name != "userId" || a.Column != "user_id" || a.Type != include.Int || a.GoType != nil {
 			t.Errorf("Attr(%q) = %+v, %v", name, a, ok)
 		}
 	}
