@@ -223,17 +223,18 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	}
 	switch q.Shape {
 	case ShapeUnion, ShapePipeline:
-		if err := b.unionable(terms); err != nil {
+		if err := b.unionable(terms, q.Shape == ShapePipeline); err != nil {
 			return nil, err
 		}
 		return b.finishUnion(terms, q.Shape == ShapePipeline)
 	case ShapeAuto:
-		if b.wantsUnion() && b.unionable(terms) == nil {
-			// pipelined statements send no NULL columns and no window ordinals, but each
-			// pays its own execution and, under a limit, its own page of roots: for a
-			// small page the one statement wins (bench/: W4, W5)
-			small := q.HasLimit && q.Limit <= arraysUpTo
-			return b.finishUnion(terms, q.Pipelining && !small)
+		// pipelined statements send no NULL columns and no window ordinals, but each pays
+		// its own execution and, under a limit, its own page of roots: for a small page the
+		// one statement wins (bench/: W4, W5)
+		small := q.HasLimit && q.Limit <= arraysUpTo
+		pipeline := q.Pipelining && !small
+		if b.wantsUnion() && b.unionable(terms, pipeline) == nil {
+			return b.finishUnion(terms, pipeline)
 		}
 	}
 	st, err := b.flat(terms)

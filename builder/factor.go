@@ -20,6 +20,9 @@ func (b *builder) factor(n *bnode, kind string, record bool) (node, error) {
 	}
 	grouped := n.jalias != "" || len(req) > 0
 	if grouped {
+		if !b.d.Features().NestedJoins {
+			return nil, qErr("%w: %s joins as a group, LEFT JOIN (a INNER JOIN b ON ..) ON .., and the dialect has no nested joins", ErrShape, where(n))
+		}
 		kind += " (group)"
 	}
 	var first node
@@ -79,6 +82,9 @@ func (b *builder) limited(n *bnode) (node, []join, error) {
 	order, err := b.includeOrder(n)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !b.d.Features().WindowFunctions && (a.Kind == include.BelongsToMany || !b.d.Features().Lateral) {
+		return nil, nil, qErr("%w: %s is limited per parent, which needs window functions (or, but for a BelongsToMany, LATERAL), and the dialect lacks them", ErrShape, where(n))
 	}
 	if a.Kind == include.BelongsToMany {
 		// the join rows numbered per parent (the window sees the target's columns for the

@@ -57,14 +57,28 @@ const (
 	ordinalCol = "jo" // the row's ordinal in its branch's order
 )
 
-// unionable reports why the tree needs the flat shape, or nil.
-func (b *builder) unionable(terms []term) error {
+// unionable reports why the tree needs the flat shape, or nil: what the dialect lacks for
+// the UNION ALL (pipeline: for its statements), or a root filter on an included column.
+func (b *builder) unionable(terms []term, pipeline bool) error {
+	f := b.d.Features()
+	ordered := len(terms) > 0
 	for _, n := range b.nodes[1:] {
 		if n.opts.HasLimit {
 			if err := limitable(n); err != nil {
 				return err
 			}
+			if !f.WindowFunctions {
+				return qErr("%w: %s is limited per parent, which its branch numbers with ROW_NUMBER(), and the dialect has no window functions", errNoUnion, where(n))
+			}
+			ordered = true
 		}
+		ordered = ordered || len(n.opts.Order) > 0
+	}
+	if !pipeline && ordered && !f.WindowFunctions {
+		return qErr("%w: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions", errNoUnion)
+	}
+	if (b.query.HasLimit || b.query.Offset > 0) && !f.CTE {
+		return qErr("%w: the page of roots is a WITH clause, and the dialect has none", errNoUnion)
 	}
 	// root filters naming included columns
 	used := map[*bnode]bool{}
@@ -185,7 +199,7 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 	// WITH clause, as a small page does, and the branches read them there. Not always: on
 	// MariaDB the WITH form of that IN list took 12 s against 0.5 s repeated.
 	share := false
-	if b.query.shareRoots && !pipeline && len(branches) > 1 {
+	if b.query.shareRoots && !pipeline && len(branches) > 1 && b.d.Features().CTE {
 		cond, err := b.makeMembership(b.root, terms)
 		if err != nil {
 			return nil, nil, nil, err
@@ -499,6 +513,14 @@ func (b *builder) page() node {
 	for _, k := range pk {
 		outer = append(outer, b.col(b.root.alias, k))
 		sub.items = append(sub.items, b.col(b.pageCTE, k))
+	}
+	if len(pk) > 1 && !b.d.Features().TupleIn {
+		// no row values: EXISTS (SELECT 1 FROM jr_p WHERE jr_p.a = t0.a AND ..)
+		sub.items = []node{kw("1")}
+		for _, k := range pk {
+			sub.where = append(sub.where, &colEq{col{b.pageCTE, k}, col{b.root.alias, k}})
+		}
+		return exists{sub}
 	}
 	return semiJoin{tuple(outer), sub, len(pk) == 1 && b.arrays()}
 }

@@ -43,6 +43,8 @@ type Features struct {
 	// the same argument ($1 on PostgreSQL), so a value used by several parts of one
 	// statement is sent once.
 	NumberedParams bool
+	// CTE: WITH clauses (MySQL 8, MariaDB 10.2, every supported PostgreSQL and SQLite).
+	CTE bool
 	// AnyArray: `col = ANY(ARRAY(SELECT ..))` (PostgreSQL).
 	AnyArray bool
 	// MaterializedCTE: `WITH x AS MATERIALIZED (..)` (PostgreSQL 12, SQLite 3.35).
@@ -138,18 +140,18 @@ var (
 	// Postgres is PostgreSQL (10 and later): "double-quoted" identifiers, $n placeholders.
 	Postgres Dialect = &dialect{name: "postgres", open: '"', close: '"', dollar: true, maxIdent: 63,
 		features: Features{ILike: true, Lateral: true, WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
-			NullsHigh: true, NumberedParams: true, AnyArray: true, MaterializedCTE: true, UnionTypesPairwise: true,
+			CTE: true, NullsHigh: true, NumberedParams: true, AnyArray: true, MaterializedCTE: true, UnionTypesPairwise: true,
 			MaxParams: 65535, Lexical: Lexical{NestedComments: true, EscapeStrings: true, DollarQuotes: true}}}
 	// MySQL is MySQL 8 and MariaDB 10.5 and later: `backquoted` identifiers, ? placeholders.
 	MySQL Dialect = &dialect{name: "mysql", open: '`', close: '`', maxIdent: 64,
-		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true,
+		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, CTE: true,
 			UnboundedLimit: "18446744073709551615", MaxParams: 65535,
 			Lexical: Lexical{HashComments: true, DashCommentNeedsSpace: true, BackslashEscapes: true, DoubleQuotedStrings: true}}}
 	// SQLite is SQLite 3.35 and later (MATERIALIZED CTEs): "double-quoted" identifiers, ?
 	// placeholders. The bind-parameter limit is SQLite's default since 3.32.
 	SQLite Dialect = &dialect{name: "sqlite", open: '"', close: '"', maxIdent: 1 << 30,
 		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
-			MaterializedCTE: true, UnboundedLimit: "-1", MaxParams: 32766,
+			CTE: true, MaterializedCTE: true, UnboundedLimit: "-1", MaxParams: 32766,
 			Lexical: Lexical{BracketIdentifiers: true}}}
 )
 
