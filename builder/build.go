@@ -251,7 +251,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 
 func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode, Branch: branchCol}
-	u, stmts, parts, err := b.union(terms, pipeline)
+	u, err := b.union(terms, pipeline)
 	if err != nil {
 		return nil, err
 	}
@@ -272,37 +272,19 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	}
 	if pipeline {
 		var all []string
-		for i, st := range stmts {
+		for i, st := range u.stmts {
 			text, args, err := render(st, b.d)
 			if err != nil {
 				return nil, err
 			}
-			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: parts[i]})
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i]})
 			b.plan.Args = append(b.plan.Args, args...)
 			all = append(all, text)
 		}
 		b.plan.SQL = strings.Join(all, ";\n")
 		return b.plan, nil
 	}
-	if b.plan.SQL, b.plan.Args, err = render(u, b.d); err != nil {
-		return nil, err
-	}
-	return b.plan, nil
-}
-
-// Count compiles the number of distinct roots matching the root filters and the required
-// includes, as one statement: SELECT COUNT(*) over the roots, required includes as EXISTS.
-func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
-	q.HasLimit, q.Limit, q.Offset, q.After = false, 0, 0, nil
-	b, err := newBuilder(schema, d, q)
-	if err != nil {
-		return nil, err
-	}
-	st, _, _, err := b.rootQuery(nil, modeCount)
-	if err != nil {
-		return nil, err
-	}
-	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
+	if b.plan.SQL, b.plan.Args, err = render(u.union, b.d); err != nil {
 		return nil, err
 	}
 	return b.plan, nil

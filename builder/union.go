@@ -123,19 +123,71 @@ func (b *builder) colOf(n *bnode, tableAlias, column string, k hydrate.Kind) int
 	return b.addCol(n, tableAlias, column, pathOf(n.path, column), hydrate.Col{Kind: k}, false)
 }
 
+// unionPlan is what the branches of a UNION ALL (or a pipeline) share.
+type unionPlan struct {
+	branches  []*bnode          // in pre-order
+	ords      map[*bnode][]node // each ordered branch's order
+	rootJoins map[*bnode]bool   // to-one includes the roots are ordered by
+	page      *selectStmt       // the page of roots (the WITH clause), when paged
+	rootFrom  node              // the root branch's FROM, when paged
+	pipeline  bool              // each branch a statement of its own
+	stmts     []node            // (pipeline) the statements
+	parts     []hydrate.Part    // (pipeline) the part of the result each returns
+	union     *unionAll         // (otherwise) the statement
+	childOrd  map[*bnode][]node // to-many root order terms, ordering their branch
+	rootOrd   []node            // the root order, before paging
+}
+
 // union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
 // own, with the part of the result it returns.
-func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Part, error) {
+func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
+	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}}
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
-	var branches []*bnode
 	for _, n := range b.nodes {
 		if n.opts.FilterOnly {
 			continue
 		}
-		n.hnode.Branch = len(branches)
-		branches = append(branches, n)
+		n.hnode.Branch = len(u.branches)
+		u.branches = append(u.branches, n)
 	}
-	for _, n := range branches[1:] {
+	if err := b.branchLinks(u); err != nil {
+		return nil, err
+	}
+	if err := b.rootOrder(u, terms); err != nil {
+		return nil, err
+	}
+	if err := b.roots(u, terms); err != nil {
+		return nil, err
+	}
+	for _, n := range u.branches[1:] {
+		o, err := b.ownOrder(n)
+		if err != nil {
+			return nil, err
+		}
+		if o = append(u.childOrd[n], o...); len(o) > 0 {
+			u.ords[n] = o
+		}
+	}
+	if len(u.ords) > 0 && !pipeline {
+		// (a pipelined statement orders its rows with ORDER BY: they arrive in order)
+		b.plan.Map.Ordinal = ordinalCol
+	}
+	for _, n := range u.branches {
+		// a branch selects each row of its table once: only a join table that may hold the
+		// same pair twice, under a unique association, repeats a target under its parent
+		n.hnode.Distinct = n.assoc == nil || n.assoc.Kind != include.BelongsToMany || !n.assoc.Unique
+	}
+	if len(u.rootJoins) > 0 {
+		// a to-one join for the order may repeat a root (a hasOne that matches twice)
+		b.root.hnode.Distinct = false
+	}
+	return u, b.assemble(u, terms)
+}
+
+// branchLinks selects, for every branch but the root's, the column it links to its parent
+// by and the parent's column it links to, and records them in the hydrator's map.
+func (b *builder) branchLinks(u *unionPlan) error {
+	for _, n := range u.branches[1:] {
 		l := b.linkOf(n)
 		ci := b.colOf(n, l.childAlias, l.child[0], l.kind)
 		var pi int
@@ -145,7 +197,7 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 			p := n.parent
 			s, err := b.sourcePreds(n)
 			if err != nil {
-				return nil, nil, nil, err
+				return err
 			}
 			pi = b.addCol(p, p.alias, l.parent[0], pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
@@ -155,24 +207,25 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 		}
 		n.hnode.Link, n.hnode.ParentLink = []int{ci}, []int{pi}
 	}
-	// Each ordered branch numbers its rows (ROW_NUMBER() over its order) into the ordinal
-	// column; the hydrator orders roots and children by it. The statement itself has no
-	// ORDER BY: sorting the whole UNION (wide rows, mostly NULLs) costs more than the rest.
-	ords := map[*bnode][]node{}
-	var rootOrd []node
-	// root order terms: root columns as they are; an included to-one column joined into the
-	// root's branch; an included to-many column as the first child's value (MIN for ASC, MAX
-	// for DESC), its children then ordered by it within their branch: the order a flat JOIN
-	// gives
-	childOrder := map[*bnode][]node{}
-	rootJoins := map[*bnode]bool{}
+	return nil
+}
+
+// rootOrder orders the roots by the root order terms: root columns as they are; an
+// included to-one column joined into the root's branch; an included to-many column as the
+// first child's value (MIN for ASC, MAX for DESC), its children then ordered by it within
+// their branch: the order a flat JOIN gives. Each ordered branch numbers its rows
+// (ROW_NUMBER() over its order) into the ordinal column; the hydrator orders roots and
+// children by it. The statement itself has no ORDER BY: sorting the whole UNION (wide
+// rows, mostly NULLs) costs more than the rest.
+func (b *builder) rootOrder(u *unionPlan, terms []term) error {
+	u.childOrd, u.rootJoins = map[*bnode][]node{}, map[*bnode]bool{}
 	for _, t := range terms {
 		switch {
 		case t.n == b.root:
-			rootOrd = append(rootOrd, t.order())
+			u.rootOrd = append(u.rootOrd, t.order())
 		case toOne(t.n):
-			rootJoins[t.n] = true
-			rootOrd = append(rootOrd, t.order())
+			u.rootJoins[t.n] = true
+			u.rootOrd = append(u.rootOrd, t.order())
 		default:
 			agg := "MIN("
 			if t.desc {
@@ -180,95 +233,84 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 			}
 			sub, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
 			if err != nil {
-				return nil, nil, nil, err
+				return err
 			}
-			rootOrd = append(rootOrd, t.by(paren{sub}))
-			childOrder[t.n] = append(childOrder[t.n], t.order())
+			u.rootOrd = append(u.rootOrd, t.by(paren{sub}))
+			u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
 		}
 	}
-	// Under a root limit the page of roots is computed once, in the WITH clause (page). A
-	// small page holds the roots' columns and the root's branch reads it (one sort of the
-	// roots: W4, W5); a large one holds only the keys the other branches link by, and the
-	// root's branch reads the limited scan itself (a wide page materialized and read again
-	// costs more than a second scan: W2, 10,000 roots). Pipelined statements share nothing:
-	// the root's reads the limited scan, the others a page of keys.
-	//
-	// Every branch filters by the root's conditions. Where the dialect cannot refer to an
-	// argument twice they are sent once per branch; when that passes the dialect's limit
-	// (an IN list of 20,000 values, three branches: 60,000 parameters) the roots go in the
-	// WITH clause, as a small page does, and the branches read them there. Not always: on
-	// MariaDB the WITH form of that IN list took 12 s against 0.5 s repeated.
+	return nil
+}
+
+// roots decides where the root's branch reads its roots.
+//
+// Under a root limit the page of roots is computed once, in the WITH clause (page). A
+// small page holds the roots' columns and the root's branch reads it (one sort of the
+// roots: W4, W5); a large one holds only the keys the other branches link by, and the
+// root's branch reads the limited scan itself (a wide page materialized and read again
+// costs more than a second scan: W2, 10,000 roots). Pipelined statements share nothing:
+// the root's reads the limited scan, the others a page of keys.
+//
+// Every branch filters by the root's conditions. Where the dialect cannot refer to an
+// argument twice they are sent once per branch; when that passes the dialect's limit (an
+// IN list of 20,000 values, three branches: 60,000 parameters) the roots go in the WITH
+// clause, as a small page does, and the branches read them there. Not always: on MariaDB
+// the WITH form of that IN list took 12 s against 0.5 s repeated.
+func (b *builder) roots(u *unionPlan, terms []term) error {
 	share := false
-	if b.query.shareRoots && !pipeline && len(branches) > 1 && b.d.Features().CTE {
+	if b.query.shareRoots && !u.pipeline && len(u.branches) > 1 && b.d.Features().CTE {
 		cond, err := b.makeMembership(b.root, terms)
 		if err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		share = hasArgs(list{" AND ", cond}, b.d)
 	}
 	limited := b.query.HasLimit || b.query.Offset > 0
 	b.paged = limited || share
-	var page *selectStmt
-	var rootFrom node
-	if b.paged {
-		var outer []node
-		var err error
-		if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !pipeline {
-			page, outer, _, err = b.rootQuery(terms, modeSub)
-			rootFrom = table{b.pageCTE, b.root.alias}
-		} else {
-			if page, _, _, err = b.rootQuery(terms, modePage, b.pageColumns(branches)...); err != nil {
-				return nil, nil, nil, err
-			}
-			var sub *selectStmt
-			sub, outer, _, err = b.rootQuery(terms, modeSub)
-			rootFrom = derived{body: sub, alias: b.root.alias}
+	if !b.paged {
+		if len(u.rootOrd) > 0 {
+			u.ords[b.root] = append(u.rootOrd, b.pkTiebreak(terms)...)
 		}
-		if err != nil {
-			return nil, nil, nil, err
+		return nil
+	}
+	var outer []node
+	var err error
+	if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !u.pipeline {
+		u.page, outer, _, err = b.rootQuery(terms, modeSub)
+		u.rootFrom = table{b.pageCTE, b.root.alias}
+	} else {
+		if u.page, _, _, err = b.rootQuery(terms, modePage, b.pageColumns(u.branches)...); err != nil {
+			return err
 		}
-		rootOrd = nil
-		if limited || len(terms) > 0 {
-			rootOrd = outer
-			ords[b.root] = rootOrd
+		var sub *selectStmt
+		sub, outer, _, err = b.rootQuery(terms, modeSub)
+		u.rootFrom = derived{body: sub, alias: b.root.alias}
+	}
+	if err != nil {
+		return err
+	}
+	if limited || len(terms) > 0 {
+		u.ords[b.root] = outer
+	}
+	return nil
+}
+
+// assemble builds the branches: one SELECT each, the union of them (after the page's WITH
+// clause and, where the dialect types a UNION's columns pairwise, a typing branch), or for
+// a pipeline a statement each, ordered, with the WITH clause where it reads the page.
+func (b *builder) assemble(u *unionPlan, terms []term) error {
+	if !u.pipeline {
+		u.union = &unionAll{}
+		if b.paged {
+			u.union.with = &with{b.pageCTE, u.page}
 		}
-	} else if len(rootOrd) > 0 {
-		ords[b.root] = append(rootOrd, b.pkTiebreak(terms)...)
-	}
-	for _, n := range branches[1:] {
-		o, err := b.ownOrder(n)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if o = append(childOrder[n], o...); len(o) > 0 {
-			ords[n] = o
+		if b.d.Features().UnionTypesPairwise {
+			u.union.branches = append(u.union.branches, b.typingBranch(u.branches))
 		}
 	}
-	if len(ords) > 0 && !pipeline {
-		// (a pipelined statement orders its rows with ORDER BY: they arrive in order)
-		b.plan.Map.Ordinal = ordinalCol
-	}
-	for _, n := range branches {
-		// a branch selects each row of its table once: only a join table that may hold the
-		// same pair twice, under a unique association, repeats a target under its parent
-		n.hnode.Distinct = n.assoc == nil || n.assoc.Kind != include.BelongsToMany || !n.assoc.Unique
-	}
-	if len(rootJoins) > 0 {
-		// a to-one join for the order may repeat a root (a hasOne that matches twice)
-		b.root.hnode.Distinct = false
-	}
-	u := &unionAll{}
-	if b.paged && !pipeline {
-		u.with = &with{b.pageCTE, page}
-	}
-	if b.d.Features().UnionTypesPairwise && !pipeline {
-		u.branches = append(u.branches, b.typingBranch(branches))
-	}
-	var stmts []node
-	var parts []hydrate.Part
-	for i, n := range branches {
+	for i, n := range u.branches {
 		st := &selectStmt{}
-		if pipeline {
+		if u.pipeline {
 			// only the node's own columns; the result column of plan column j is j+1 (after
 			// the branch tag)
 			part := hydrate.Part{Branch: i}
@@ -278,11 +320,11 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 				}
 			}
 			st.items = []node{colItems{b.plan.Columns, n, false}}
-			parts = append(parts, part)
+			u.parts = append(u.parts, part)
 		} else {
 			st.items = append(st.items, aliased{intLit(i), branchCol})
 			if b.plan.Map.Ordinal != "" {
-				if o := ords[n]; o != nil {
+				if o := u.ords[n]; o != nil {
 					st.items = append(st.items, aliased{rowNumber{order: o}, ordinalCol})
 				} else {
 					st.items = append(st.items, aliased{kw("NULL"), ordinalCol})
@@ -292,33 +334,33 @@ func (b *builder) union(terms []term, pipeline bool) (node, []node, []hydrate.Pa
 		}
 		b.usedPage = false
 		if n == b.root && b.paged {
-			st.from = rootFrom
+			st.from = u.rootFrom
 		} else {
 			var err error
 			if st.from, err = b.branchFrom(n, terms); err != nil {
-				return nil, nil, nil, err
+				return err
 			}
 			if n == b.root {
 				// to-one includes the roots are ordered by
-				if st.joins, err = b.toOneJoins(rootJoins); err != nil {
-					return nil, nil, nil, err
+				if st.joins, err = b.toOneJoins(u.rootJoins); err != nil {
+					return err
 				}
 			}
 			if st.where, err = b.membership(n, terms); err != nil {
-				return nil, nil, nil, err
+				return err
 			}
 		}
-		if !pipeline {
-			u.branches = append(u.branches, st)
+		if !u.pipeline {
+			u.union.branches = append(u.union.branches, st)
 			continue
 		}
-		st.order = ords[n]
+		st.order = u.ords[n]
 		if b.usedPage {
-			st.with = &with{b.pageCTE, page}
+			st.with = &with{b.pageCTE, u.page}
 		}
-		stmts = append(stmts, st)
+		u.stmts = append(u.stmts, st)
 	}
-	return u, stmts, parts, nil
+	return nil
 }
 
 // typingBranch is the UNION's first branch where the dialect types a UNION's columns
