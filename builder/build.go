@@ -3,6 +3,7 @@ package builder
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,6 +83,10 @@ type bnode struct {
 	target, through, source memo
 	link                    link      // to its parent (linkOf)
 	keys                    [2]string // the link's columns, one each side
+	pk                      []string  // the model's primary key
+	res                     resolver  // for predicates on its table (see resolver)
+	linkCol                 col       // the child's column of its link, and it as a list (linkOf)
+	linkCols                [1]node
 	// its membership of a UNION ALL statement, made once (see membership)
 	member        []node
 	memberDone    bool
@@ -328,7 +333,7 @@ func numbered(prefix string, i int, made []string) string {
 }
 
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
-	n := &bnode{model: m, assoc: a, parent: parent, path: path, opts: opts}
+	n := &bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKey()}
 	if a != nil && a.Kind == include.BelongsToMany {
 		n.jalias = b.newAlias()
 	}
@@ -386,6 +391,34 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	return nil
 }
 
+// pathsOf is the include path of each attribute of a node at path: one allocation for all
+// of them.
+func pathsOf(path string, attrs []include.Attr) []string {
+	out := make([]string, len(attrs))
+	if path == "" {
+		for i, a := range attrs {
+			out[i] = a.Name
+		}
+		return out
+	}
+	size := 0
+	for _, a := range attrs {
+		size += len(path) + 1 + len(a.Name)
+	}
+	buf := make([]byte, 0, size)
+	for _, a := range attrs {
+		buf = append(append(append(buf, path...), '.'), a.Name...)
+	}
+	all := string(buf)
+	start := 0
+	for i, a := range attrs {
+		end := start + len(path) + 1 + len(a.Name)
+		out[i] = all[start:end]
+		start = end
+	}
+	return out
+}
+
 func pathOf(parent, seg string) string {
 	if parent == "" {
 		return seg
@@ -405,6 +438,11 @@ func (b *builder) addCol(n *bnode, tableAlias, column, path string, col hydrate.
 }
 
 func (b *builder) selectColumns() error {
+	total := 0
+	for _, n := range b.nodes {
+		total += len(n.model.Attrs()) + 2
+	}
+	b.plan.Columns = make([]ColumnAlias, 0, total)
 	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
 		b.addCol(n, tableAlias, column, path, col, reported)
 	}
@@ -413,8 +451,9 @@ func (b *builder) selectColumns() error {
 			continue
 		}
 		m := n.model
-		want := map[string]bool{}
+		var want map[string]bool
 		if n.opts.HasColumns {
+			want = map[string]bool{}
 			for _, c := range n.opts.Columns {
 				a, ok := m.Attr(c)
 				if !ok {
@@ -423,13 +462,12 @@ func (b *builder) selectColumns() error {
 				want[a.Column] = true
 			}
 		}
-		pk := map[string]int{}
-		for i, c := range m.PrimaryKey() {
-			pk[c] = i
-		}
-		keyIdx := make([]int, len(pk))
-		for _, a := range m.Attrs() {
-			_, isKey := pk[a.Column]
+		keyIdx := make([]int, len(n.pk))
+		paths := pathsOf(n.path, m.Attrs())
+		n.hnode.Cols = make([]hydrate.Col, 0, len(m.Attrs())+2)
+		for ai, a := range m.Attrs() {
+			pki := slices.Index(n.pk, a.Column)
+			isKey := pki >= 0
 			reported := !n.opts.HasColumns || want[a.Column]
 			if !reported && !isKey {
 				continue
@@ -442,9 +480,9 @@ func (b *builder) selectColumns() error {
 				col.Field = a.Name
 			}
 			if isKey {
-				keyIdx[pk[a.Column]] = len(n.hnode.Cols)
+				keyIdx[pki] = len(n.hnode.Cols)
 			}
-			add(n, n.alias, a.Column, pathOf(n.path, a.Name), col, reported)
+			add(n, n.alias, a.Column, paths[ai], col, reported)
 		}
 		n.hnode.Key = keyIdx
 		if n.assoc != nil && n.assoc.Kind == include.BelongsToMany {

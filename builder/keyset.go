@@ -40,7 +40,7 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 		out = append(out, KeyPart{Attr: a.Name, Desc: t.desc})
 		seen[a.Column] = true
 	}
-	for _, k := range b.query.Model.PrimaryKey() {
+	for _, k := range b.root.pk {
 		if !seen[k] {
 			a, _ := b.query.Model.Attr(k)
 			out = append(out, KeyPart{Attr: a.Name})

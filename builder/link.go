@@ -29,7 +29,9 @@ type link struct {
 func (b *builder) linkOf(n *bnode) link {
 	if n.link.child == nil {
 		n.link = b.makeLink(n)
-		n.link.cols = n.link.makeChildCols()
+		n.linkCol = col{n.link.childAlias, n.link.child[0]}
+		n.linkCols[0] = &n.linkCol
+		n.link.cols = n.linkCols[:]
 	}
 	return n.link
 }
@@ -214,6 +216,13 @@ type resolver struct {
 }
 
 func (b *builder) resolver(n *bnode, paths bool) *resolver {
+	if !paths {
+		// (a resolver without paths keeps no state: one per node serves every predicate)
+		if n.res.b == nil {
+			n.res = resolver{b: b, n: n}
+		}
+		return &n.res
+	}
 	return &resolver{b: b, n: n, paths: paths}
 }
 

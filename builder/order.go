@@ -122,7 +122,7 @@ func (b *builder) includeOrder(n *bnode) ([]node, error) {
 		out = append(out, t.order())
 		seen = append(seen, t.col)
 	}
-	for _, k := range n.model.PrimaryKey() {
+	for _, k := range n.pk {
 		if c := (col{n.alias, k}); !containsCol(seen, c) {
 			out = append(out, b.col(c.table, c.name))
 		}
@@ -140,7 +140,7 @@ func (b *builder) pkTiebreak(terms []term) []node {
 		}
 	}
 	var out []node
-	for _, k := range b.query.Model.PrimaryKey() {
+	for _, k := range b.root.pk {
 		if c := (col{b.root.alias, k}); !containsCol(seen, c) {
 			out = append(out, b.col(c.table, c.name))
 		}

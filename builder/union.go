@@ -308,8 +308,9 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			u.union.branches = append(u.union.branches, b.typingBranch(u.branches))
 		}
 	}
+	stmts := make([]selectStmt, len(u.branches))
 	for i, n := range u.branches {
-		st := &selectStmt{}
+		st := &stmts[i]
 		if u.pipeline {
 			// only the node's own columns; the result column of plan column j is j+1 (after
 			// the branch tag)
@@ -322,15 +323,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			st.items = []node{colItems{b.plan.Columns, n, false}}
 			u.parts = append(u.parts, part)
 		} else {
-			st.items = append(st.items, aliased{intLit(i), branchCol})
-			if b.plan.Map.Ordinal != "" {
-				if o := u.ords[n]; o != nil {
-					st.items = append(st.items, aliased{rowNumber{order: o}, ordinalCol})
-				} else {
-					st.items = append(st.items, aliased{kw("NULL"), ordinalCol})
-				}
-			}
-			st.items = append(st.items, colItems{b.plan.Columns, n, true})
+			st.items = []node{&branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true}}}
 		}
 		b.usedPage = false
 		if n == b.root && b.paged {
@@ -368,18 +361,57 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 // column would be typed text. A first branch that returns nothing gives every column its
 // type.
 func (b *builder) typingBranch(branches []*bnode) node {
-	st := &selectStmt{items: []node{aliased{kw("-1"), branchCol}}, from: table{b.query.Model.Table(), b.root.alias}, where: []node{kw("1 = 0")}}
+	st := &selectStmt{items: []node{aliased{kw("-1"), branchCol}}, where: []node{kw("1 = 0")}}
 	if b.plan.Map.Ordinal != "" {
 		st.items = append(st.items, aliased{kw("CAST(NULL AS BIGINT)"), ordinalCol})
 	}
 	st.items = append(st.items, colItems{b.plan.Columns, nil, false})
-	for _, n := range branches[1:] {
-		if n.jalias != "" {
-			st.joins = append(st.joins, join{kind: "CROSS JOIN", factor: table{n.assoc.ThroughTable, n.jalias}})
-		}
-		st.joins = append(st.joins, join{kind: "CROSS JOIN", factor: table{n.model.Table(), n.alias}})
-	}
+	st.from = crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
 	return st
+}
+
+// crossJoined is the typing branch's FROM: the root's table CROSS JOIN every other
+// branch's tables.
+type crossJoined struct {
+	table, alias string
+	branches     []*bnode
+}
+
+func (c crossJoined) render(r *renderer) {
+	table{c.table, c.alias}.render(r)
+	for _, n := range c.branches {
+		if n.jalias != "" {
+			r.buf = append(r.buf, " CROSS JOIN "...)
+			table{n.assoc.ThroughTable, n.jalias}.render(r)
+		}
+		r.buf = append(r.buf, " CROSS JOIN "...)
+		table{n.model.Table(), n.alias}.render(r)
+	}
+}
+
+// branchItems is a UNION ALL branch's select list: its number AS the branch tag, its
+// ordinal (ROW_NUMBER() over its order, or NULL) when the statement has one, the columns.
+type branchItems struct {
+	branch  int
+	ordinal bool
+	order   []node
+	cols    colItems
+}
+
+func (bi *branchItems) render(r *renderer) {
+	aliased{intLit(bi.branch), branchCol}.render(r)
+	if bi.ordinal {
+		r.buf = append(r.buf, ", "...)
+		if bi.order != nil {
+			rowNumber{order: bi.order}.render(r)
+		} else {
+			r.buf = append(r.buf, "NULL"...)
+		}
+		r.buf = append(r.buf, " AS "...)
+		r.ident(ordinalCol)
+	}
+	r.buf = append(r.buf, ", "...)
+	bi.cols.render(r)
 }
 
 // colItems is a select list of the plan's columns, each column (or its expression) AS its
@@ -549,7 +581,7 @@ func (b *builder) ownRows(w []node, n *bnode) ([]node, error) {
 // lets the planner probe the foreign-key indexes with the page's keys.
 func (b *builder) page() node {
 	b.usedPage = true
-	pk := b.query.Model.PrimaryKey()
+	pk := b.root.pk
 	var outer []node
 	sub := &selectStmt{from: ident(b.pageCTE)}
 	for _, k := range pk {
@@ -582,7 +614,7 @@ func (b *builder) arrays() bool {
 // pageColumns are the root columns the other branches link by, with the key: a large page's.
 func (b *builder) pageColumns(branches []*bnode) []string {
 	need := map[string]bool{}
-	for _, k := range b.query.Model.PrimaryKey() {
+	for _, k := range b.root.pk {
 		need[k] = true
 	}
 	for _, n := range branches[1:] {
