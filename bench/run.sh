@@ -8,6 +8,8 @@
 #   bench/run.sh              # the full run (about 10 minutes on 2 cores)
 #   bench/run.sh -latency     # then once more end to end through a proxy adding
 #                             # $BENCH_LATENCY_MS (default 1) ms per round trip
+#   bench/run.sh -base REV    # also run the benchmarks of joinery at git revision REV, in
+#                             # the same runs (alternating), and report after/before ratios
 #
 # Environment (defaults in brackets):
 #   BENCH_COUNT          runs (processes) of every benchmark [5]
@@ -36,10 +38,17 @@ LATENCY_MS="${BENCH_LATENCY_MS:-1}"
 LATENCY_COUNT="${BENCH_LATENCY_COUNT:-3}"
 BENCH_RE="${BENCH_BENCH:-.}"
 LATENCY=0
+BASE=""
 
-for arg in "$@"; do
+while [ $# -gt 0 ]; do
+	arg="$1"
+	shift
 	case "$arg" in
 	-latency | --latency) LATENCY=1 ;;
+	-base | --base)
+		BASE="${1:?-base needs a git revision}"
+		shift
+		;;
 	-h | --help)
 		sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
@@ -91,6 +100,9 @@ cleanup() {
 		kill "$PROXY_PID" 2>/dev/null || true
 		wait "$PROXY_PID" 2>/dev/null || true
 	fi
+	if [ -n "$BASE" ]; then
+		git -C "$BENCH_DIR/.." worktree remove --force "$TMP/base" >/dev/null 2>&1 || true
+	fi
 	if [ -f "$TMP/data/postmaster.pid" ]; then
 		as_pg "'$PG_BIN/pg_ctl' -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
 	fi
@@ -137,6 +149,11 @@ go build -o "$TMP/gendata" ./cmd/gendata
 go build -o "$TMP/explain" ./cmd/explain
 go build -o "$TMP/report" ./cmd/report
 go test -c -o "$TMP/bench.test" .
+if [ -n "$BASE" ]; then
+	git -C .. worktree add --detach "$TMP/base" "$BASE" >/dev/null
+	echo "base: joinery $(git -C "$TMP/base" rev-parse --short HEAD)" | tee -a "$OUT/env.txt"
+	(cd "$TMP/base/bench" && go test -c -o "$TMP/base.test" .)
+fi
 
 log "data"
 "$TMP/gendata" | tee -a "$OUT/env.txt"
@@ -153,13 +170,26 @@ log "plans"
 # end to end each workload goes round its contenders BENCH_ROUNDS times (the repeats are
 # reported as <contender>#01 ...). (go test's own -count would repeat each benchmark back
 # to back.)
-run_bench() { # run_bench FILE REGEXP BENCHTIME
-	local file="$1" re="$2" bt="$3"
-	"$TMP/bench.test" -test.run '^$' -test.bench "$re" -test.benchmem -test.benchtime "$bt" -test.count 1 2>&1 |
+run_one() { # run_one BINARY FILE REGEXP BENCHTIME
+	local bin="$1" file="$2" re="$3" bt="$4"
+	"$bin" -test.run '^$' -test.bench "$re" -test.benchmem -test.benchtime "$bt" -test.count 1 2>&1 |
 		tee -a "$file" | grep -E '^(Benchmark|FAIL|panic|---)' || true
 	if grep -qE '^(FAIL|panic:|--- FAIL)' "$file"; then
 		echo "run.sh: benchmark failure, see $file" >&2
 		exit 1
+	fi
+}
+run_bench() { # run_bench FILE REGEXP BENCHTIME: the joinery measured and, with -base, the base,
+	# in alternating order from run to run
+	local file="$1" re="$2" bt="$3"
+	if [ -z "$BASE" ]; then
+		run_one "$TMP/bench.test" "$file" "$re" "$bt"
+	elif [ $((${BENCH_RUN:-1} % 2)) -eq 1 ]; then
+		run_one "$TMP/bench.test" "$file" "$re" "$bt"
+		run_one "$TMP/base.test" "${file%.txt}-base.txt" "$re" "$bt"
+	else
+		run_one "$TMP/base.test" "${file%.txt}-base.txt" "$re" "$bt"
+		run_one "$TMP/bench.test" "$file" "$re" "$bt"
 	fi
 }
 echo "load average before the benchmarks: $(cat /proc/loadavg 2>/dev/null)" | tee -a "$OUT/env.txt"
@@ -180,6 +210,14 @@ if [ "$BENCH_RE" = "." ]; then
 fi
 echo "load average after the benchmarks: $(cat /proc/loadavg 2>/dev/null)" | tee -a "$OUT/env.txt"
 "$TMP/report" -title "PostgreSQL on loopback" "$OUT/bench.txt" >"$OUT/report.md"
+if [ -n "$BASE" ]; then
+	{
+		echo
+		echo "## This joinery against $BASE, same runs (median ns/op and allocs/op; ratio after/before)"
+		echo
+		"$TMP/report" -base "$OUT/bench-base.txt" "$OUT/bench.txt"
+	} | tee -a "$OUT/report.md"
+fi
 
 if [ "$LATENCY" -eq 1 ]; then
 	log "latency: +${LATENCY_MS} ms per round trip"

@@ -3,6 +3,7 @@
 // measured in the same runs.
 //
 //	go run ./cmd/report [-title T] [-e2e-only] bench.txt... > report.md
+//	go run ./cmd/report -base before.txt after.txt...      # after/before, benchmark by benchmark
 package main
 
 import (
@@ -31,10 +32,18 @@ var (
 	stream = map[string][2][]float64{}
 	title  = flag.String("title", "Results", "heading")
 	e2e    = flag.Bool("e2e-only", false, "only the end-to-end tables")
+	base   = flag.String("base", "", "the same benchmarks of another joinery (run.sh -base): print after/before ratios")
 )
 
 func main() {
 	flag.Parse()
+	if *base != "" {
+		if err := compareBase(*base, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, f := range flag.Args() {
 		if err := read(f); err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
@@ -406,4 +415,36 @@ func compile() {
 		s, _ := get(name)
 		fmt.Printf("| %s | %.2f | %.0f | %s |\n", strings.TrimPrefix(name, "BenchmarkCompile/"), s.ns/1e3, s.allocs, count(s.bytes))
 	}
+}
+
+// compareBase prints, for every joinery benchmark measured in both, the median of the
+// files (after) against the median of the base file (before), from the same runs.
+func compareBase(baseFile string, files []string) error {
+	if err := read(baseFile); err != nil {
+		return err
+	}
+	before := data
+	data = map[string][]sample{}
+	for _, f := range files {
+		if err := read(f); err != nil {
+			return err
+		}
+	}
+	after := data
+	var names []string
+	for name := range after {
+		if _, ok := before[name]; ok && (strings.Contains(name, "joinery") || strings.HasPrefix(name, "BenchmarkCompile")) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	fmt.Printf("| benchmark | after ns/op | before ns/op | after/before | after allocs | before allocs |\n|---|---|---|---|---|---|\n")
+	for _, name := range names {
+		data = after
+		a, _ := get(name)
+		data = before
+		b, _ := get(name)
+		fmt.Printf("| %s | %.0f | %.0f | %.2f | %.0f | %.0f |\n", strings.TrimPrefix(name, "Benchmark"), a.ns, b.ns, a.ns/b.ns, a.allocs, b.allocs)
+	}
+	return nil
 }
