@@ -57,13 +57,26 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 }
 
+// goldenSQL is the statement of a golden file: its readable form, the lines before the
+// arguments. sqlmock's QueryMatcherEqual compares it with the statement joinery sends, white
+// space aside.
 func goldenSQL(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "golden", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.SplitN(string(b), "\n", 2)[0]
+	text, _, _ := strings.Cut(string(b), "\n-- arg ")
+	return strings.TrimSuffix(text, "\n")
+}
+
+// sameStatement checks that a readable form is the statement with only its white space
+// changed, each run of it one space.
+func sameStatement(t *testing.T, readable, sqlText string) {
+	t.Helper()
+	if got := strings.Join(strings.Fields(readable), " "); got != sqlText || strings.Contains(sqlText, "\n") {
+		t.Fatalf("the readable form is another statement:\n%s\nwant: %s", readable, sqlText)
+	}
 }
 
 // captureRows runs a statement on the SQLite fixture and returns its columns and values, to
@@ -179,7 +192,8 @@ func mockScenario(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario)
 					t.Fatal(err)
 				}
 				name := sc.name + "." + d.Name() + suffix + ".sql"
-				checkGolden(t, name, golden(p.SQL, p.Args))
+				sameStatement(t, p.Readable(), p.SQL)
+				checkGolden(t, name, golden(p.Readable(), p.Args))
 				// the column list is the plan's own
 				if strings.Join(cols, ",") != strings.Join(p.ResultColumns(), ",") {
 					t.Fatalf("columns %v, plan %v", cols, p.ResultColumns())
@@ -240,7 +254,8 @@ func mockPipeline(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario)
 			var g strings.Builder
 			for i, st := range p.Statements {
 				fmt.Fprintf(&g, "-- statement %d: branch %d, result columns %v\n", i+1, st.Part.Branch, st.Part.Cols)
-				g.WriteString(golden(st.SQL, st.Args))
+				sameStatement(t, st.Readable(), st.SQL)
+				g.WriteString(golden(st.Readable(), st.Args))
 			}
 			checkGolden(t, sc.name+"."+d.Name()+".pipeline.sql", g.String())
 			if len(p.Statements) != len(results) {

@@ -250,6 +250,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
 		return nil, err
 	}
+	b.plan.tree, b.plan.d = st, d
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
 	return b.plan, nil
 }
@@ -282,7 +283,7 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i]})
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i], tree: st, d: b.d})
 			b.plan.Args = append(b.plan.Args, args...)
 			all = append(all, text)
 		}
@@ -292,6 +293,7 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	if b.plan.SQL, b.plan.Args, err = render(u.union, b.d); err != nil {
 		return nil, err
 	}
+	b.plan.tree, b.plan.d = u.union, b.d
 	return b.plan, nil
 }
 

@@ -20,5 +20,6 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
 		return nil, err
 	}
+	b.plan.tree, b.plan.d = st, d
 	return b.plan, nil
 }

@@ -3,8 +3,11 @@
 // map the hydrator folds the rows with.
 //
 // Table aliases are t0..tn and column aliases c0..cn, assigned in pre-order of the include
-// tree, so they are short, unique by construction and the same for the same tree. Every value
-// is a bind argument; placeholders are numbered once, after the whole statement is written.
+// tree, so they are short, unique by construction and the same for the same tree. Planners
+// (flat.go, union.go, count.go, root.go) build a small SQL tree (sql.go) and one renderer
+// prints it: every value is a bind argument, and each placeholder is written together with
+// its argument, so placeholders are numbered once, in text order. Plan.Readable prints the
+// same statement for people, a clause per line.
 package builder
 
 import (
@@ -12,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 )
 
@@ -31,6 +35,9 @@ type Plan struct {
 	Columns []ColumnAlias
 	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline.
 	Shape Shape
+	// the statement's tree and dialect, for Readable
+	tree node
+	d    dialects.Dialect
 }
 
 // Statement is one statement of a pipelined plan. Its placeholders are numbered on their own.
@@ -39,6 +46,18 @@ type Statement struct {
 	Args []any
 	// Part says which branch its rows are and which of the plan's ResultColumns they carry.
 	Part hydrate.Part
+	tree node
+	d    dialects.Dialect
+}
+
+// Readable is the statement for people: SQL with each clause and each UNION ALL branch on a
+// line of its own, nested SELECTs indented. Only white space differs from SQL, so it is also
+// what sqlmock's QueryMatcherEqual accepts for it.
+func (st Statement) Readable() string {
+	if st.tree == nil {
+		return st.SQL
+	}
+	return readable(st.tree, st.d)
 }
 
 // TableAlias says what a table alias stands for.
@@ -97,6 +116,25 @@ func (p *Plan) ToSql() (string, []any, error) {
 		return "", nil, ErrPipeline
 	}
 	return p.SQL, p.Args, nil
+}
+
+// Readable is the plan's statement for people (see Statement.Readable); a pipelined plan's
+// statements are separated by ";" and a blank line.
+func (p *Plan) Readable() string {
+	if p.Shape == ShapePipeline {
+		var b strings.Builder
+		for i, st := range p.Statements {
+			if i > 0 {
+				b.WriteString(";\n\n")
+			}
+			b.WriteString(st.Readable())
+		}
+		return b.String()
+	}
+	if p.tree == nil {
+		return p.SQL
+	}
+	return readable(p.tree, p.d)
 }
 
 // Explain prints which alias is which include path, one line each.

@@ -137,6 +137,10 @@ type join struct {
 
 func (j join) render(r *renderer) {
 	r.buf = append(r.buf, ' ')
+	j.body(r)
+}
+
+func (j join) body(r *renderer) {
 	r.buf = append(r.buf, j.kind...)
 	r.buf = append(r.buf, ' ')
 	j.factor.render(r)
@@ -174,26 +178,50 @@ type selectStmt struct {
 }
 
 func (s *selectStmt) render(r *renderer) {
+	r.depth++
+	defer func() { r.depth-- }()
 	if s.with != nil {
 		s.with.render(r)
 	}
 	r.buf = append(r.buf, "SELECT "...)
 	list{", ", s.items}.render(r)
-	r.buf = append(r.buf, " FROM "...)
+	r.clause("FROM ")
 	s.from.render(r)
 	for _, j := range s.joins {
-		j.render(r)
+		r.clause("")
+		j.body(r)
 	}
 	if len(s.where) > 0 {
-		r.buf = append(r.buf, " WHERE "...)
+		r.clause("WHERE ")
 		list{" AND ", s.where}.render(r)
 	}
 	if len(s.order) > 0 {
-		r.buf = append(r.buf, " ORDER BY "...)
+		r.clause("ORDER BY ")
 		list{", ", s.order}.render(r)
 	}
 	if s.limit != nil {
 		s.limit.render(r)
+	}
+}
+
+// clause starts a clause of a SELECT: after a space, or for people (Plan.Readable) on a line
+// of its own, indented by the statement's depth. Only a space becomes a line break, so the
+// readable form is the statement with its white space changed (what sqlmock's
+// QueryMatcherEqual ignores).
+func (r *renderer) clause(kw string) {
+	r.lineOr(' ')
+	r.buf = append(r.buf, kw...)
+}
+
+// lineOr writes c, or a line break and the indentation in the readable form.
+func (r *renderer) lineOr(c byte) {
+	if !r.pretty {
+		r.buf = append(r.buf, c)
+		return
+	}
+	r.buf = append(r.buf, '\n')
+	for i := 1; i < r.depth; i++ {
+		r.buf = append(r.buf, "  "...)
 	}
 }
 
@@ -211,8 +239,11 @@ func (w *with) render(r *renderer) {
 		r.buf = append(r.buf, "MATERIALIZED "...)
 	}
 	r.buf = append(r.buf, '(')
+	r.depth++
 	w.body.render(r)
-	r.buf = append(r.buf, ") "...)
+	r.depth--
+	r.buf = append(r.buf, ')')
+	r.lineOr(' ')
 }
 
 // unionAll is branches joined by UNION ALL, after an optional WITH clause.
@@ -225,7 +256,14 @@ func (u *unionAll) render(r *renderer) {
 	if u.with != nil {
 		u.with.render(r)
 	}
-	list{" UNION ALL ", u.branches}.render(r)
+	for i, b := range u.branches {
+		if i > 0 {
+			r.lineOr(' ')
+			r.buf = append(r.buf, "UNION ALL"...)
+			r.lineOr(' ')
+		}
+		b.render(r)
+	}
 }
 
 // limits is LIMIT/OFFSET in the dialect's spelling; values are arguments, at most
@@ -238,14 +276,14 @@ type limits struct {
 func (l *limits) render(r *renderer) {
 	switch {
 	case l.hasLimit:
-		r.buf = append(r.buf, " LIMIT "...)
+		r.clause("LIMIT ")
 		r.placeholder(capInt64(l.limit))
 	case l.offset > 0 && r.f.UnboundedLimit != "":
-		r.buf = append(r.buf, " LIMIT "...)
+		r.clause("LIMIT ")
 		r.buf = append(r.buf, r.f.UnboundedLimit...)
 	}
 	if l.offset > 0 {
-		r.buf = append(r.buf, " OFFSET "...)
+		r.clause("OFFSET ")
 		r.placeholder(capInt64(l.offset))
 	}
 }
@@ -323,6 +361,8 @@ type renderer struct {
 	appendQ func(dst []byte, ident string) []byte
 	buf     []byte
 	args    []any
+	pretty  bool // the readable form: clauses on lines of their own (Plan.Readable)
+	depth   int  // how deep in nested SELECTs the renderer is
 	seen    map[*shared]int
 	err     error
 }
@@ -387,4 +427,13 @@ func (r *renderer) statement(n node) (string, []any, error) {
 // render prints n as a statement for dialect d.
 func render(n node, d dialects.Dialect) (string, []any, error) {
 	return newRenderer(d).statement(n)
+}
+
+// readable prints n for people: the same statement with each clause and each UNION ALL
+// branch on a line of its own.
+func readable(n node, d dialects.Dialect) string {
+	r := newRenderer(d)
+	r.pretty = true
+	s, _, _ := r.statement(n)
+	return s
 }

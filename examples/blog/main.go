@@ -277,8 +277,13 @@ func run(ctx context.Context, w io.Writer, driver, dsn string) error {
 	fmt.Fprintln(w, "users -> posts (published, by id) -> comments (by id) -> author")
 	fmt.Fprintln(w, "      -> posts.tags (+ post_tags.added_by), projects (+ user_projects.role); users by name")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "-- SQL")
-	fmt.Fprintln(w, p.SQL)
+	fmt.Fprintln(w, "-- the data the program inserted")
+	for _, stmt := range seed {
+		fmt.Fprintln(w, stmt)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "-- SQL (Plan.Readable, a clause per line. Plan.SQL is the same statement on one line)")
+	fmt.Fprintln(w, p.Readable())
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "-- args")
 	for i, a := range p.Args {

@@ -1,1 +1,7 @@
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5" FROM "users" AS "t0" UNION ALL SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."bio" AS "c5" FROM "profiles" AS "t1" WHERE "t1"."user_id" IN (SELECT "t0"."id" FROM "users" AS "t0")
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5"
+FROM "users" AS "t0"
+UNION ALL
+SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."bio" AS "c5"
+FROM "profiles" AS "t1"
+WHERE "t1"."user_id" IN (SELECT "t0"."id"
+  FROM "users" AS "t0")

@@ -1,4 +1,10 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."user_id" AS "c5", "t1"."project_id" AS "c6", "t1"."role" AS "c7" FROM "users" AS "t0" LEFT JOIN ((SELECT "t1"."user_id", "t1"."project_id", "t1"."role", ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t2"."id" DESC) AS "jr_rn" FROM "user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id" WHERE "t1"."role" = $1) AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") ON "t1"."user_id" = "t0"."id" AND "t1"."jr_rn" > $2 AND "t1"."jr_rn" <= $3 ORDER BY "t0"."id", "t2"."id" DESC
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."user_id" AS "c5", "t1"."project_id" AS "c6", "t1"."role" AS "c7"
+FROM "users" AS "t0"
+LEFT JOIN ((SELECT "t1"."user_id", "t1"."project_id", "t1"."role", ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t2"."id" DESC) AS "jr_rn"
+  FROM "user_projects" AS "t1"
+  INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id"
+  WHERE "t1"."role" = $1) AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") ON "t1"."user_id" = "t0"."id" AND "t1"."jr_rn" > $2 AND "t1"."jr_rn" <= $3
+ORDER BY "t0"."id", "t2"."id" DESC
 -- arg 1: "member"
 -- arg 2: 0x0
 -- arg 3: 0x1

@@ -1,2 +1,9 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM "users" AS "t0" LEFT JOIN LATERAL (SELECT * FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id" ORDER BY "t1"."id" DESC LIMIT $1) AS "t1" ON TRUE ORDER BY "t0"."id", "t1"."id" DESC
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
+FROM "users" AS "t0"
+LEFT JOIN LATERAL (SELECT *
+  FROM "posts" AS "t1"
+  WHERE "t1"."user_id" = "t0"."id"
+  ORDER BY "t1"."id" DESC
+  LIMIT $1) AS "t1" ON TRUE
+ORDER BY "t0"."id", "t1"."id" DESC
 -- arg 1: 0x1

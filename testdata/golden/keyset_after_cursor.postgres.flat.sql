@@ -1,4 +1,11 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE (("t0"."name" > $1) OR ("t0"."name" = $1 AND "t0"."id" > $2)) ORDER BY "t0"."name", "t0"."id" LIMIT $3) AS "t0" LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id" ORDER BY "t0"."name", "t0"."id", "t1"."id"
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
+FROM (SELECT "t0"."id", "t0"."name", "t0"."email"
+  FROM "users" AS "t0"
+  WHERE (("t0"."name" > $1) OR ("t0"."name" = $1 AND "t0"."id" > $2))
+  ORDER BY "t0"."name", "t0"."id"
+  LIMIT $3) AS "t0"
+LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id"
+ORDER BY "t0"."name", "t0"."id", "t1"."id"
 -- arg 1: "alice"
 -- arg 2: 1
 -- arg 3: 0x1

@@ -1,11 +1,26 @@
 -- statement 1: branch 0, result columns [1 2 3]
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2" FROM (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE (("t0"."name" > ?) OR ("t0"."name" = ? AND "t0"."id" > ?)) ORDER BY "t0"."name", "t0"."id" LIMIT ?) AS "t0" ORDER BY "t0"."name", "t0"."id"
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
+FROM (SELECT "t0"."id", "t0"."name", "t0"."email"
+  FROM "users" AS "t0"
+  WHERE (("t0"."name" > ?) OR ("t0"."name" = ? AND "t0"."id" > ?))
+  ORDER BY "t0"."name", "t0"."id"
+  LIMIT ?) AS "t0"
+ORDER BY "t0"."name", "t0"."id"
 -- arg 1: "alice"
 -- arg 2: "alice"
 -- arg 3: 1
 -- arg 4: 0x1
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id" FROM "users" AS "t0" WHERE (("t0"."name" > ?) OR ("t0"."name" = ? AND "t0"."id" > ?)) ORDER BY "t0"."name", "t0"."id" LIMIT ?) SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM "posts" AS "t1" WHERE "t1"."user_id" IN (SELECT "jr_p"."id" FROM "jr_p") ORDER BY "t1"."id"
+WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id"
+    FROM "users" AS "t0"
+    WHERE (("t0"."name" > ?) OR ("t0"."name" = ? AND "t0"."id" > ?))
+    ORDER BY "t0"."name", "t0"."id"
+    LIMIT ?)
+SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
+FROM "posts" AS "t1"
+WHERE "t1"."user_id" IN (SELECT "jr_p"."id"
+  FROM "jr_p")
+ORDER BY "t1"."id"
 -- arg 1: "alice"
 -- arg 2: "alice"
 -- arg 3: 1

@@ -1,6 +1,29 @@
 -- statement 1: branch 0, result columns [1 2 3]
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2" FROM (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."title") FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id") AS "jr_o0" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id") ORDER BY "jr_o0" DESC, "t0"."id" LIMIT $1) AS "t0" ORDER BY "t0"."jr_o0" DESC, "t0"."id"
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
+FROM (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."title")
+    FROM "posts" AS "t1"
+    WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
+  FROM "users" AS "t0"
+  WHERE EXISTS (SELECT 1
+    FROM "posts" AS "t1"
+    WHERE "t1"."user_id" = "t0"."id")
+  ORDER BY "jr_o0" DESC, "t0"."id"
+  LIMIT $1) AS "t0"
+ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", (SELECT MAX("t1"."title") FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id") AS "jr_o0" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id") ORDER BY "jr_o0" DESC, "t0"."id" LIMIT $1) SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6" FROM "posts" AS "t1" WHERE "t1"."user_id" = ANY(ARRAY(SELECT "jr_p"."id" FROM "jr_p")) ORDER BY "t1"."title" DESC
+WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", (SELECT MAX("t1"."title")
+      FROM "posts" AS "t1"
+      WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
+    FROM "users" AS "t0"
+    WHERE EXISTS (SELECT 1
+      FROM "posts" AS "t1"
+      WHERE "t1"."user_id" = "t0"."id")
+    ORDER BY "jr_o0" DESC, "t0"."id"
+    LIMIT $1)
+SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
+FROM "posts" AS "t1"
+WHERE "t1"."user_id" = ANY(ARRAY(SELECT "jr_p"."id"
+  FROM "jr_p"))
+ORDER BY "t1"."title" DESC
 -- arg 1: 0x2

@@ -1,1 +1,8 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`name` DESC, `t0`.`id` DESC) AS `jo`, `t0`.`id` AS `c0`, `t0`.`user_id` AS `c1`, `t0`.`title` AS `c2`, `t0`.`published` AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6` FROM `posts` AS `t0` LEFT JOIN `users` AS `t1` ON `t1`.`id` = `t0`.`user_id` UNION ALL SELECT 1 AS `jb`, NULL AS `jo`, NULL AS `c0`, NULL AS `c1`, NULL AS `c2`, NULL AS `c3`, `t1`.`id` AS `c4`, `t1`.`name` AS `c5`, `t1`.`email` AS `c6` FROM `users` AS `t1` WHERE `t1`.`id` IN (SELECT `t0`.`user_id` FROM `posts` AS `t0`)
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`name` DESC, `t0`.`id` DESC) AS `jo`, `t0`.`id` AS `c0`, `t0`.`user_id` AS `c1`, `t0`.`title` AS `c2`, `t0`.`published` AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`
+FROM `posts` AS `t0`
+LEFT JOIN `users` AS `t1` ON `t1`.`id` = `t0`.`user_id`
+UNION ALL
+SELECT 1 AS `jb`, NULL AS `jo`, NULL AS `c0`, NULL AS `c1`, NULL AS `c2`, NULL AS `c3`, `t1`.`id` AS `c4`, `t1`.`name` AS `c5`, `t1`.`email` AS `c6`
+FROM `users` AS `t1`
+WHERE `t1`.`id` IN (SELECT `t0`.`user_id`
+  FROM `posts` AS `t0`)

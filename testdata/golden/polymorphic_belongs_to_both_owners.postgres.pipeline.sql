@@ -1,10 +1,21 @@
 -- statement 1: branch 0, result columns [1 2 3 4 5 10 11]
-SELECT "t0"."id" AS "c0", "t0"."commentable" AS "c1", "t0"."commentable_id" AS "c2", "t0"."body" AS "c3", "t0"."deleted_at" AS "c4", CASE WHEN "t0"."commentable" = $1 THEN "t0"."commentable_id" END AS "c9", CASE WHEN "t0"."commentable" = $2 THEN "t0"."commentable_id" END AS "c10" FROM "p_comments" AS "t0" WHERE "t0"."deleted_at" IS NULL ORDER BY "t0"."id"
+SELECT "t0"."id" AS "c0", "t0"."commentable" AS "c1", "t0"."commentable_id" AS "c2", "t0"."body" AS "c3", "t0"."deleted_at" AS "c4", CASE WHEN "t0"."commentable" = $1 THEN "t0"."commentable_id" END AS "c9", CASE WHEN "t0"."commentable" = $2 THEN "t0"."commentable_id" END AS "c10"
+FROM "p_comments" AS "t0"
+WHERE "t0"."deleted_at" IS NULL
+ORDER BY "t0"."id"
 -- arg 1: "post"
 -- arg 2: "image"
 -- statement 2: branch 1, result columns [6 7]
-SELECT "t1"."id" AS "c5", "t1"."title" AS "c6" FROM "p_posts" AS "t1" WHERE "t1"."id" IN (SELECT "t0"."commentable_id" FROM "p_comments" AS "t0" WHERE "t0"."deleted_at" IS NULL AND "t0"."commentable" = $1)
+SELECT "t1"."id" AS "c5", "t1"."title" AS "c6"
+FROM "p_posts" AS "t1"
+WHERE "t1"."id" IN (SELECT "t0"."commentable_id"
+  FROM "p_comments" AS "t0"
+  WHERE "t0"."deleted_at" IS NULL AND "t0"."commentable" = $1)
 -- arg 1: "post"
 -- statement 3: branch 2, result columns [8 9]
-SELECT "t2"."id" AS "c7", "t2"."url" AS "c8" FROM "p_images" AS "t2" WHERE "t2"."id" IN (SELECT "t0"."commentable_id" FROM "p_comments" AS "t0" WHERE "t0"."deleted_at" IS NULL AND "t0"."commentable" = $1)
+SELECT "t2"."id" AS "c7", "t2"."url" AS "c8"
+FROM "p_images" AS "t2"
+WHERE "t2"."id" IN (SELECT "t0"."commentable_id"
+  FROM "p_comments" AS "t0"
+  WHERE "t0"."deleted_at" IS NULL AND "t0"."commentable" = $1)
 -- arg 1: "image"

@@ -1,4 +1,18 @@
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email" FROM "users" AS "t0" WHERE EXISTS (SELECT 1 FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") WHERE "t1"."user_id" = "t0"."id" AND "t1"."role" = ?) ORDER BY "t0"."id" LIMIT ? OFFSET ?) SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7" FROM "jr_p" AS "t0" UNION ALL SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."user_id" AS "c5", "t1"."project_id" AS "c6", "t1"."role" AS "c7" FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") WHERE "t1"."user_id" IN (SELECT "jr_p"."id" FROM "jr_p") AND "t1"."role" = ?
+WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email"
+  FROM "users" AS "t0"
+  WHERE EXISTS (SELECT 1
+    FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
+    WHERE "t1"."user_id" = "t0"."id" AND "t1"."role" = ?)
+  ORDER BY "t0"."id"
+  LIMIT ?
+  OFFSET ?)
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7"
+FROM "jr_p" AS "t0"
+UNION ALL
+SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."user_id" AS "c5", "t1"."project_id" AS "c6", "t1"."role" AS "c7"
+FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
+WHERE "t1"."user_id" IN (SELECT "jr_p"."id"
+  FROM "jr_p") AND "t1"."role" = ?
 -- arg 1: "member"
 -- arg 2: 0x1
 -- arg 3: 0x1

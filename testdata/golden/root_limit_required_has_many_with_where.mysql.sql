@@ -1,4 +1,17 @@
-WITH `jr_p` AS (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email` FROM `users` AS `t0` WHERE EXISTS (SELECT 1 FROM `posts` AS `t1` WHERE `t1`.`user_id` = `t0`.`id` AND `t1`.`published` = ?) ORDER BY `t0`.`id` LIMIT ?) SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6` FROM `jr_p` AS `t0` UNION ALL SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`id`) AS `jo`, NULL AS `c0`, NULL AS `c1`, NULL AS `c2`, `t1`.`id` AS `c3`, `t1`.`user_id` AS `c4`, `t1`.`title` AS `c5`, `t1`.`published` AS `c6` FROM `posts` AS `t1` WHERE `t1`.`user_id` IN (SELECT `jr_p`.`id` FROM `jr_p`) AND `t1`.`published` = ?
+WITH `jr_p` AS (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`
+  FROM `users` AS `t0`
+  WHERE EXISTS (SELECT 1
+    FROM `posts` AS `t1`
+    WHERE `t1`.`user_id` = `t0`.`id` AND `t1`.`published` = ?)
+  ORDER BY `t0`.`id`
+  LIMIT ?)
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`
+FROM `jr_p` AS `t0`
+UNION ALL
+SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`id`) AS `jo`, NULL AS `c0`, NULL AS `c1`, NULL AS `c2`, `t1`.`id` AS `c3`, `t1`.`user_id` AS `c4`, `t1`.`title` AS `c5`, `t1`.`published` AS `c6`
+FROM `posts` AS `t1`
+WHERE `t1`.`user_id` IN (SELECT `jr_p`.`id`
+  FROM `jr_p`) AND `t1`.`published` = ?
 -- arg 1: true
 -- arg 2: 0x1
 -- arg 3: true

@@ -1,2 +1,6 @@
-SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t2`.`id` AS `c2`, `t2`.`name` AS `c3`, `t4`.`id` AS `c4`, `t4`.`name` AS `c5` FROM `people` AS `t0` LEFT JOIN (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`parent_id`) ON `t1`.`child_id` = `t0`.`id` LEFT JOIN (`person_children` AS `t3` INNER JOIN `people` AS `t4` ON `t4`.`id` = `t3`.`parent_id`) ON `t3`.`child_id` = `t2`.`id` WHERE `t0`.`id` = ?
+SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t2`.`id` AS `c2`, `t2`.`name` AS `c3`, `t4`.`id` AS `c4`, `t4`.`name` AS `c5`
+FROM `people` AS `t0`
+LEFT JOIN (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`parent_id`) ON `t1`.`child_id` = `t0`.`id`
+LEFT JOIN (`person_children` AS `t3` INNER JOIN `people` AS `t4` ON `t4`.`id` = `t3`.`parent_id`) ON `t3`.`child_id` = `t2`.`id`
+WHERE `t0`.`id` = ?
 -- arg 1: 3
