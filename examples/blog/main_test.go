@@ -131,8 +131,8 @@ func checkRun(t *testing.T, driver, dsn, filterSQL string) {
 		"-- the data the program inserted\nINSERT INTO users ",
 		"-- SQL (Plan.Readable, a clause per line. Plan.SQL is the same statement on one line)\nSELECT ",
 		"\nUNION ALL\nSELECT 1 AS", // a clause per line
-		"UNION ALL", // sibling to-many includes: one branch per include, nothing multiplied
-		filterSQL,   // the posts filter is in the JOIN's ON clause, as a bind argument
+		"UNION ALL",                // sibling to-many includes: one branch per include, nothing multiplied
+		filterSQL,                  // the posts filter is in the JOIN's ON clause, as a bind argument
 		"-- args\n1: true\n",
 		"-- aliases\nshape: union\nt0 ",
 		"Posts.Comments.author",
