@@ -1,6 +1,7 @@
 package hydrate
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -26,6 +27,9 @@ type Cell interface {
 // SetValue hands a driver value to c by its Go type: nil, int64, float64, bool, []byte
 // (copied by the cell when kept), string and time.Time directly, anything else through Set.
 func SetValue(c Cell, v any) error {
+	if c == nil {
+		return errors.New("hydrate: SetValue into a nil Cell")
+	}
 	switch v := v.(type) {
 	case nil:
 		return c.SetNull()

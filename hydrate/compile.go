@@ -53,7 +53,6 @@ type pnode struct {
 	link       []int        // union rows: this node's link columns (program.cols indexes)
 	parentLink []int        // union rows: the parent's link columns (program.cols indexes)
 	linkSlot   int          // union rows: the index of the parent instances this node links into
-	distinct   bool         // union rows: no identity index (Node.Distinct)
 	linkInt    bool         // union rows: the link is one integer column on both sides
 	branch     int          // union rows: the node's branch tag
 	linkSlots  []linkSlot   // union rows: the indexes this node's instances are registered in
@@ -94,8 +93,16 @@ func compile(m *Map) (*program, error) {
 			p.cols = append(p.cols, pcol{name: m.Ordinal, kind: Int, info: &colInfo{column: m.Ordinal, field: "ordinal"}})
 		}
 	}
+	seen := map[*Node]bool{}
 	var rec func(n *Node, parent *pnode) error
 	rec = func(n *Node, parent *pnode) error {
+		if n == nil {
+			return mapErr("node %q has a nil child", parent.n.Path)
+		}
+		if seen[n] {
+			return mapErr("node %q appears twice in the tree (a node cannot be its own descendant)", n.Path)
+		}
+		seen[n] = true
 		pn := &pnode{n: n, idx: len(p.nodes), parent: parent, isMap: n.Type == nil, many: n.Many, through: n.Through}
 		p.nodes = append(p.nodes, pn)
 		name := n.Name
@@ -183,7 +190,6 @@ func compile(m *Map) (*program, error) {
 				return mapErr("node %q: branch %d is also node %q's", n.Path, n.Branch, p.byBranch[n.Branch].n.Path)
 			}
 			p.byBranch[n.Branch] = pn
-			pn.distinct = n.Distinct
 			pn.branch = n.Branch
 			if parent != nil {
 				if len(n.Link) == 0 || len(n.Link) != len(n.ParentLink) || len(n.Link) > 4 {
@@ -344,8 +350,9 @@ func structField(sm *meta.Struct, c Col, n *Node) (*meta.Field, uintptr, error) 
 }
 
 var (
-	scannerType = reflect.TypeOf((*sql.Scanner)(nil)).Elem()
-	timeType    = reflect.TypeOf(time.Time{})
+	scannerType  = reflect.TypeOf((*sql.Scanner)(nil)).Elem()
+	timeType     = reflect.TypeOf(time.Time{})
+	nullTimeType = reflect.TypeOf(sql.NullTime{})
 )
 
 // KindOf is the slot kind joinery scans a column into when it lands on a field of type t; a
@@ -358,6 +365,14 @@ func KindOf(t reflect.Type) Kind {
 // fieldSetter chooses, once per field, the slot kind and the function that stores the slot's
 // value into the field at base+off.
 func fieldSetter(t reflect.Type, off uintptr) (Kind, setter) {
+	if t == nullTimeType {
+		// a time slot, not sql.NullTime's own Scan, which takes no text: a UNION's column
+		// of times arrives as text from the SQLite drivers
+		return Time, func(base unsafe.Pointer, s slot) error {
+			*(*sql.NullTime)(unsafe.Add(base, off)) = s.(*timeSlot).v
+			return nil
+		}
+	}
 	if reflect.PointerTo(t).Implements(scannerType) {
 		return Any, func(base unsafe.Pointer, s slot) error {
 			sc := reflect.NewAt(t, unsafe.Add(base, off)).Interface().(sql.Scanner)

@@ -1,6 +1,7 @@
 package hydrate
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -30,11 +31,10 @@ func All[T any](rows Rows, m *Map) ([]T, error) {
 // Into folds rows into dest: a *[]T, *[]*T or *[]map[string]any matching the map's root.
 // rows is always closed. On success *dest is non-nil (empty when no row matched).
 func Into(rows Rows, m *Map, dest any) (err error) {
-	defer func() {
-		if cerr := rows.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("hydrate: closing rows: %w", cerr)
-		}
-	}()
+	if isNil(rows) {
+		return errNilRows
+	}
+	defer func() { err = closeRows(rows, err) }()
 	r, err := newRunner(m, dest)
 	if err != nil {
 		return err
@@ -48,11 +48,13 @@ func Into(rows Rows, m *Map, dest any) (err error) {
 // split is handed out once per run of rows. T is as for All. rows is always closed; an error from fn stops the fold and is
 // returned.
 func Each[T any](rows Rows, m *Map, fn func(T) error) (err error) {
-	defer func() {
-		if cerr := rows.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("hydrate: closing rows: %w", cerr)
-		}
-	}()
+	if isNil(rows) {
+		return errNilRows
+	}
+	defer func() { err = closeRows(rows, err) }()
+	if fn == nil {
+		return errors.New("hydrate: Each needs a function to call with each root, got nil")
+	}
 	var one []T
 	r, err := newRunner(m, &one)
 	if err != nil {
@@ -79,6 +81,32 @@ func Each[T any](rows Rows, m *Map, fn func(T) error) (err error) {
 		return r.emit()
 	}
 	return nil
+}
+
+var errNilRows = errors.New("hydrate: rows is nil (the query's error, if it returned one, was not checked)")
+
+// isNil reports a nil interface or a nil pointer in it, such as the *sql.Rows of a query
+// that failed: calling its methods would panic.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// closeRows closes rows and returns the fold's error err, or when the fold succeeded or
+// only found the columns mismatched, the error of closing (the database's word comes first).
+func closeRows(rows Rows, err error) error {
+	cerr := rows.Close()
+	if cerr == nil || err != nil && !errors.Is(err, ErrColumns) {
+		return err
+	}
+	return fmt.Errorf("hydrate: closing rows: %w", cerr)
 }
 
 func newRunner(m *Map, dest any) (*runner, error) {
@@ -175,6 +203,7 @@ type runner struct {
 	u         []ustate   // branch-tagged rows: each node's objects
 	slots2    []slotVals // branch-tagged rows: the parents' values per link
 	seq       int64      // branch-tagged rows: arrival count, the ordinal of unordered branches
+	stamp     uint32     // branch-tagged rows: the mark of uniq's current group
 	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
 	// next one.
 	emit func() error
@@ -186,28 +215,15 @@ func (r *runner) run(rows Rows) error {
 	if err != nil {
 		return fmt.Errorf("hydrate: %w", err)
 	}
-	// Once per result set: match the columns by name.
-	r.slots = make([]slot, len(p.cols))
-	for i, c := range p.cols {
-		r.slots[i] = newSlot(c.kind, c.info)
-	}
-	dests := make([]any, len(names))
-	seen := make([]bool, len(p.cols))
-	for i, name := range names {
-		j, ok := p.byName[name]
-		if !ok {
-			return fmt.Errorf("%w: unexpected column %q (position %d): the map has no place for it", ErrColumns, name, i+1)
+	dests, err := r.bind(names)
+	if err != nil {
+		// A statement that failed before its first row may describe no columns, or others,
+		// and some drivers (pgx) report the failure only once the rows are read: the
+		// database's error says what went wrong, the mismatch would only hide it.
+		if derr := pendingErr(rows); derr != nil {
+			return fmt.Errorf("hydrate: %w", derr)
 		}
-		if seen[j] {
-			return fmt.Errorf("%w: column %q appears twice in the result", ErrColumns, name)
-		}
-		seen[j] = true
-		dests[i] = r.slots[j]
-	}
-	for j, ok := range seen {
-		if !ok {
-			return fmt.Errorf("%w: column %q (%s) is missing from the result", ErrColumns, p.cols[j].name, p.cols[j].info.field)
-		}
+		return err
 	}
 	r.st = make([]nstate, len(p.nodes))
 	for i, pn := range p.nodes {
@@ -252,6 +268,52 @@ func (r *runner) run(rows Rows) error {
 		return r.assemble()
 	}
 	return nil
+}
+
+// bind matches the result's columns with the map's, by name, once per result set: the
+// destination of each result column.
+func (r *runner) bind(names []string) ([]any, error) {
+	p := r.p
+	r.slots = make([]slot, len(p.cols))
+	for i, c := range p.cols {
+		r.slots[i] = newSlot(c.kind, c.info)
+	}
+	dests := make([]any, len(names))
+	seen := make([]bool, len(p.cols))
+	for i, name := range names {
+		j, ok := p.byName[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: unexpected column %q (position %d): the map has no place for it", ErrColumns, name, i+1)
+		}
+		if seen[j] {
+			return nil, fmt.Errorf("%w: column %q appears twice in the result", ErrColumns, name)
+		}
+		seen[j] = true
+		dests[i] = r.slots[j]
+	}
+	for j, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("%w: column %q (%s) is missing from the result", ErrColumns, p.cols[j].name, p.cols[j].info.field)
+		}
+	}
+	return dests, nil
+}
+
+// pendingErr is the error rows hold back, if any: their Err, or, when that is nil, the Err
+// after advancing to the first row, where drivers that stream report a statement that failed.
+// It reads a row, so it is only for rows about to be given up.
+func pendingErr(rows Rows) error {
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, ok := rows.(*partRows); ok {
+		// advancing would run a statement only to look for an error of its own
+		return nil
+	}
+	if rows.Next() {
+		return nil
+	}
+	return rows.Err()
 }
 
 // row folds the current row of a flat statement: each node, in pre-order, finds or creates
@@ -300,9 +362,6 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 		return false, nil
 	}
 	v := s.v.Int64
-	if pn.distinct {
-		return r.add(pn, st, pid, pbase, pmap)
-	}
 	if !pn.many && pn.parent != nil {
 		// a to-one: at most one instance per parent instance
 		if int(pid) < len(st.one) {
@@ -361,10 +420,36 @@ func (r *runner) visit(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, p
 
 // visitGen is visit for composite and non-integer keys.
 func (r *runner) visitGen(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pmap map[string]any) (created bool, err error) {
-	var gk genKey
+	gk, allNull, err := r.genIdentity(pn)
+	if err != nil {
+		return false, err
+	}
 	gk.parent = pid
+	if allNull {
+		if pn.parent == nil {
+			return false, r.nullRootKey(pn)
+		}
+		st.curID = -1
+		return false, nil
+	}
+	if id, found := st.genIdx[gk]; found {
+		r.locate(pn, st, id, pbase)
+		st.curID = id
+		return false, nil
+	}
+	created, err = r.add(pn, st, pid, pbase, pmap)
+	if created {
+		st.genIdx[gk] = st.curID
+	}
+	return created, err
+}
+
+// genIdentity reads pn's key from the current row as a genKey (parent not set): a NULL part
+// stays a part of its own, so (1, NULL) and (NULL, 1) differ; allNull reports that every part
+// is NULL (no instance).
+func (r *runner) genIdentity(pn *pnode) (gk genKey, allNull bool, err error) {
 	gk.n = uint8(len(pn.key))
-	allNull := true
+	allNull = true
 	for j, k := range pn.key {
 		s := r.slots[k]
 		if s.isNull() {
@@ -374,29 +459,11 @@ func (r *runner) visitGen(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer
 		allNull = false
 		kp, ok := s.key()
 		if !ok {
-			return false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
+			return gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
 		}
 		gk.parts[j] = kp
 	}
-	if allNull {
-		if pn.parent == nil {
-			return false, r.nullRootKey(pn)
-		}
-		st.curID = -1
-		return false, nil
-	}
-	if !pn.distinct {
-		if id, found := st.genIdx[gk]; found {
-			r.locate(pn, st, id, pbase)
-			st.curID = id
-			return false, nil
-		}
-	}
-	created, err = r.add(pn, st, pid, pbase, pmap)
-	if created && !pn.distinct {
-		st.genIdx[gk] = st.curID
-	}
-	return created, err
+	return gk, allNull, nil
 }
 
 // add creates pn's instance of the current row under parent instance pid and makes it
@@ -407,7 +474,7 @@ func (r *runner) add(pn *pnode, st *nstate, pid int32, pbase unsafe.Pointer, pma
 			return false, err
 		}
 	}
-	if !pn.many && (!pn.intKey || pn.distinct) {
+	if !pn.many && !pn.intKey {
 		// a to-one keeps its first match (indexed int keys: by st.one, in visit)
 		if int(pid) < len(st.filled) && st.filled[pid] {
 			st.curID = -1

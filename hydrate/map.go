@@ -80,8 +80,9 @@ type Node struct {
 	Branch     int
 	Link       []int
 	ParentLink []int
-	// Distinct promises that no two branch rows of this node carry the same key for the same
-	// parent instance, so the fold skips the identity index (ignored for flat rows).
+	// Distinct is ignored: branch rows are folded by identity like flat rows, because a
+	// table without a key constraint can send the same key twice however the statement is
+	// written. It remains so that Maps that set it keep compiling.
 	Distinct bool
 }
 
@@ -104,16 +105,24 @@ type Col struct {
 
 // Walk calls fn for every node of the map in pre-order.
 func (m *Map) Walk(fn func(n *Node, depth int)) {
+	if m == nil {
+		return
+	}
+	// a malformed tree (a nil child, a node below itself) is reported by the fold; here it
+	// is skipped rather than walked forever
+	seen := map[*Node]bool{}
 	var rec func(n *Node, d int)
 	rec = func(n *Node, d int) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
 		fn(n, d)
 		for _, c := range n.Children {
 			rec(c, d+1)
 		}
 	}
-	if m.Root != nil {
-		rec(m.Root, 0)
-	}
+	rec(m.Root, 0)
 }
 
 // Columns lists the result columns the map expects, in pre-order of the nodes.

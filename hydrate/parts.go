@@ -26,6 +26,12 @@ type Part struct {
 // part does not send it (its rows then keep their arrival order); the fold of a branch row
 // reads nothing else, so the columns of other branches are left as they are.
 func Parts(m *Map, columns []string, parts []Part, open func(i int) (Rows, error), done func() error) (CellRows, error) {
+	if m == nil {
+		return nil, mapErr("nil Map")
+	}
+	if open == nil {
+		return nil, errors.New("hydrate: Parts needs a function that opens each part's rows, got nil")
+	}
 	bi, oi := -1, -1
 	for i, c := range columns {
 		switch c {
@@ -100,7 +106,7 @@ func (r *partRows) Next() bool {
 			r.err = fmt.Errorf("statement %d of %d: %w", i+1, len(r.parts), err)
 			return false
 		}
-		if rows == nil {
+		if isNil(rows) {
 			r.err = fmt.Errorf("statement %d of %d: no rows", i+1, len(r.parts))
 			return false
 		}
@@ -133,6 +139,9 @@ func (r *partRows) ScanCells(cells []Cell) error {
 	}
 	if err := r.check(); err != nil {
 		return err
+	}
+	if len(cells) != len(r.columns) {
+		return fmt.Errorf("hydrate: ScanCells of %d cells, want %d", len(cells), len(r.columns))
 	}
 	if err := cells[r.branch].SetInt(int64(r.part.Branch)); err != nil {
 		return err

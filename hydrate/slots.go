@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -186,29 +187,119 @@ func (s *timeSlot) Scan(src any) error {
 	return nil
 }
 
-// timeLayouts are the text forms of timestamps a driver may hand over instead of a
-// time.Time: SQLite's (whose driver only converts columns declared as a time type, which a
-// UNION's columns are not) and MySQL's without parseTime.
-var timeLayouts = []string{
-	"2006-01-02 15:04:05.999999999-07:00",
-	"2006-01-02T15:04:05.999999999-07:00",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	time.RFC3339Nano,
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04",
-	"2006-01-02",
+func (s *timeSlot) parse(v string) error {
+	t, err := parseTimeText(v)
+	if err != nil {
+		return scanErr(s.ci, err)
+	}
+	s.v = sql.NullTime{Time: t, Valid: true}
+	return nil
 }
 
-func (s *timeSlot) parse(v string) error {
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			s.v = sql.NullTime{Time: t, Valid: true}
-			return nil
+// The text forms of a timestamp that drivers hand over instead of a time.Time: the SQLite
+// drivers convert only a column declared as a time type, which a UNION's columns are not,
+// and MySQL's sends text without parseTime. Every form the supported drivers write is read:
+//
+//   - modernc.org/sqlite's default, Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST",
+//     with or without the monotonic clock reading " m=+0.000000001";
+//   - the layouts modernc.org/sqlite and mattn/go-sqlite3 (SQLiteTimestampFormats) write and
+//     parse: "2006-01-02 15:04:05.999999999-07:00", with 'T' for ' ', without a zone, without
+//     seconds, a trailing "Z", the date alone;
+//   - RFC 3339 (with nanoseconds), MySQL's "2006-01-02 15:04:05.999999", PostgreSQL's text
+//     "2006-01-02 15:04:05.999999+07" and MySQL's zero date (the zero time.Time, as the
+//     MySQL driver gives it with parseTime).
+//
+// The layout is chosen from the text's shape, so a value costs one time.Parse, not a trial
+// of every layout.
+const (
+	zoneNone = iota
+	zoneZ
+	zoneColon // -07:00
+	zoneHHMM  // -0700
+	zoneHH    // -07
+	zoneGo    // " -0700 MST", Time.String
+	zoneGoOff // " -0700", Time.String without the zone's name
+	nZones
+)
+
+var timeLayouts [2][2][nZones]string // [date/clock separator 'T'][with seconds][zone]
+
+func init() {
+	zones := [nZones]string{"", "Z07:00", "-07:00", "-0700", "-07", " -0700 MST", " -0700"}
+	for t, sep := range []string{" ", "T"} {
+		for sec, clock := range []string{"15:04", "15:04:05.999999999"} {
+			for z, zone := range zones {
+				timeLayouts[t][sec][z] = "2006-01-02" + sep + clock + zone
+			}
 		}
 	}
-	return scanErr(s.ci, fmt.Errorf("cannot parse %q as a time", v))
 }
+
+// parseTimeText reads a timestamp in any of the text forms above.
+func parseTimeText(v string) (time.Time, error) {
+	s := v
+	if i := strings.Index(s, " m="); i >= 0 {
+		s = s[:i] // Time.String's monotonic clock reading
+	}
+	if len(s) >= 10 && s[:10] == "0000-00-00" && strings.Trim(s[10:], " 0:.") == "" {
+		return time.Time{}, nil
+	}
+	if len(s) == 10 {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t, nil
+		}
+		return time.Time{}, fmt.Errorf("cannot parse %q as a time", v)
+	}
+	if len(s) < 16 || s[10] != ' ' && s[10] != 'T' {
+		return time.Time{}, fmt.Errorf("cannot parse %q as a time", v)
+	}
+	sep := 0
+	if s[10] == 'T' {
+		sep = 1
+	}
+	end := 11 // the clock: hh:mm[:ss[.fffffffff]]
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == ':' || s[end] == '.') {
+		end++
+	}
+	sec := 0
+	if end-11 > 5 {
+		sec = 1
+	}
+	zone := zoneNone
+	switch tail := s[end:]; {
+	case tail == "":
+	case tail == "Z":
+		zone = zoneZ
+	case tail[0] == ' ':
+		zone = zoneGo
+	case tail[0] == '+' || tail[0] == '-':
+		switch len(tail) {
+		case 6:
+			zone = zoneColon
+		case 5:
+			zone = zoneHHMM
+		case 3:
+			zone = zoneHH
+		default:
+			return time.Time{}, fmt.Errorf("cannot parse %q as a time: zone %q", v, tail)
+		}
+	default:
+		return time.Time{}, fmt.Errorf("cannot parse %q as a time", v)
+	}
+	t, err := time.Parse(timeLayouts[sep][sec][zone], s)
+	if err != nil && zone == zoneGo {
+		// a zone without a name prints its offset as its name ("+0530 +0530"), which
+		// Parse does not take for one: the offset alone gives the instant
+		if i := strings.LastIndexByte(s, ' '); i > end {
+			t, err = time.Parse(timeLayouts[sep][sec][zoneGoOff], s[:i])
+		}
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot parse %q as a time: %w", v, err)
+	}
+	return t, nil
+}
+
 func (s *timeSlot) isNull() bool { return !s.v.Valid }
 func (s *timeSlot) key() (keyPart, bool) {
 	return keyPart{i: s.v.Time.UnixNano(), s: s.v.Time.Location().String()}, true

@@ -299,7 +299,7 @@ func TestKindOf(t *testing.T) {
 		{typeOf[json.RawMessage](), hydrate.Bytes},
 		{typeOf[sql.NullString](), hydrate.Any},
 		{typeOf[*sql.NullInt64](), hydrate.Any},
-		{typeOf[sql.NullTime](), hydrate.Any},
+		{typeOf[sql.NullTime](), hydrate.Time}, // a time slot: it also reads the text forms of a time
 		{typeOf[Upper](), hydrate.Any},
 		{typeOf[UUID](), hydrate.Any},
 	}

@@ -10,11 +10,13 @@ import (
 // Branch-tagged rows (a UNION ALL with one branch per node) arrive in any order: PostgreSQL
 // may interleave the branches of a parallel append, and sorting the whole result to prevent
 // that costs more than the rest of the statement. So the fold has two phases. Collect makes
-// one object per row, in an arena where it never moves, and keeps its ordinal, the link value
-// it attaches by and the values its children will link to. Assemble then works bottom-up:
-// each node's objects are grouped by link value, ordered by ordinal, and copied (or, for
-// pointer fields, referenced) into exact-size slices of every parent object they link to, so
-// a parent is complete before it is itself copied into its own parent.
+// one object per row, in an arena where it never moves, and keeps its ordinal, its key, the
+// link value it attaches by and the values its children will link to. Assemble then works
+// bottom-up: each node's objects are grouped by link value, ordered by ordinal, reduced to the
+// first object of each key (the flat fold's identity rule: a table without a key constraint
+// repeats rows in every shape), and copied (or, for pointer fields, referenced) into
+// exact-size slices of every parent object they link to, so a parent is complete before it is
+// itself copied into its own parent.
 
 // ustate is one node's objects.
 type ustate struct {
@@ -25,8 +27,12 @@ type ustate struct {
 	linkI []int64          // the value it links to its parent by (int links)
 	linkG []genKey         // (other links)
 	lnull []bool           // its link is NULL: it attaches nowhere
-	keyI  []int64          // its own key, for nodes whose rows may repeat an object
-	keyG  []genKey
+	keyI  []int64          // its own key (int keys)
+	keyG  []genKey         // (other keys)
+	// the keys met in the current group of uniq, marked with the group's stamp: one set per
+	// node, reused by every group, never cleared
+	seenI map[int64]uint32
+	seenG map[genKey]uint32
 }
 
 // arena hands out zeroed, never-moving objects of one struct type, in chunks.
@@ -85,12 +91,18 @@ func (r *runner) collect() error {
 	}
 	pn := p.byBranch[b.v.Int64]
 	u := &r.u[pn.idx]
-	// a row whose key is NULL is no object
-	allNull := true
-	for _, k := range pn.key {
-		if !r.slots[k].isNull() {
-			allNull = false
-			break
+	// the object's identity under its parent, as the flat fold keys it; a row whose key is
+	// NULL is no object
+	var keyI int64
+	var keyG genKey
+	allNull := false
+	if pn.intKey {
+		s := r.slots[pn.key[0]].(*intSlot)
+		keyI, allNull = s.v.Int64, !s.v.Valid
+	} else {
+		var err error
+		if keyG, allNull, err = r.genIdentity(pn); err != nil {
+			return err
 		}
 	}
 	if allNull {
@@ -134,16 +146,10 @@ func (r *runner) collect() error {
 		}
 		u.lnull = append(u.lnull, null)
 	}
-	if !pn.distinct {
-		i, gk, _, err := r.linkKey(pn.key, pn.intKey)
-		if err != nil {
-			return err
-		}
-		if pn.intKey {
-			u.keyI = append(u.keyI, i)
-		} else {
-			u.keyG = append(u.keyG, gk)
-		}
+	if pn.intKey {
+		u.keyI = append(u.keyI, keyI)
+	} else {
+		u.keyG = append(u.keyG, keyG)
 	}
 	for _, ls := range pn.linkSlots {
 		i, gk, null, err := r.linkKey(ls.cols, ls.asInt)
@@ -215,7 +221,8 @@ func (r *runner) assemble() error {
 	}
 	root := r.p.nodes[0]
 	u := &r.u[0]
-	ids := dedupe(u, root, inOrder(u))
+	ids := inOrder(u)
+	ids = ids[:r.uniq(root, ids)]
 	if r.mapOut != nil {
 		out := make([]map[string]any, len(ids))
 		for j, id := range ids {
@@ -248,30 +255,96 @@ func copyObjs(pn *pnode, dst unsafe.Pointer, objs []unsafe.Pointer, ids []int32)
 	}
 }
 
-// dedupe drops the objects of a node whose rows may repeat one (same key; the first by
-// ordinal stays), for the ids of one group.
-func dedupe(u *ustate, pn *pnode, ids []int32) []int32 {
-	if pn.distinct || len(ids) < 2 {
-		return ids
+// smallGroup is the size up to which uniq compares a group's keys pairwise: a parent's
+// children are mostly few, and comparing them costs less than touching a map.
+const smallGroup = 16
+
+// uniq keeps, in place, the first object (ids are in ordinal order) of each key among ids,
+// the objects of one node linked to one parent, and returns how many it kept. This is the
+// flat fold's identity rule, (parent, key), for rows that arrive per branch: a table without
+// a key constraint may hold a row twice, and then so do the branch's rows.
+func (r *runner) uniq(pn *pnode, ids []int32) int {
+	if len(ids) < 2 {
+		return len(ids)
 	}
-	out := ids[:0:0]
-	seenI := map[int64]bool{}
-	seenG := map[genKey]bool{}
-	for _, id := range ids {
-		if pn.intKey {
-			if seenI[u.keyI[id]] {
-				continue
+	u := &r.u[pn.idx]
+	if !pn.intKey {
+		return r.uniqGen(u, ids)
+	}
+	keys := u.keyI
+	// keys in strictly increasing or decreasing order (a branch ordered by its key) are
+	// distinct: one pass, no set
+	inc, dec := true, true
+	for j := 1; j < len(ids) && (inc || dec); j++ {
+		a, b := keys[ids[j-1]], keys[ids[j]]
+		inc = inc && a < b
+		dec = dec && a > b
+	}
+	if inc || dec {
+		return len(ids)
+	}
+	n := 0
+	if len(ids) <= smallGroup {
+	small:
+		for _, id := range ids {
+			k := keys[id]
+			for _, kept := range ids[:n] {
+				if keys[kept] == k {
+					continue small
+				}
 			}
-			seenI[u.keyI[id]] = true
-		} else {
-			if seenG[u.keyG[id]] {
-				continue
-			}
-			seenG[u.keyG[id]] = true
+			ids[n] = id
+			n++
 		}
-		out = append(out, id)
+		return n
 	}
-	return out
+	if u.seenI == nil {
+		u.seenI = make(map[int64]uint32, len(ids))
+	}
+	r.stamp++
+	for _, id := range ids {
+		k := keys[id]
+		if u.seenI[k] == r.stamp {
+			continue
+		}
+		u.seenI[k] = r.stamp
+		ids[n] = id
+		n++
+	}
+	return n
+}
+
+// uniqGen is uniq for composite and non-integer keys.
+func (r *runner) uniqGen(u *ustate, ids []int32) int {
+	keys := u.keyG
+	n := 0
+	if len(ids) <= smallGroup {
+	small:
+		for _, id := range ids {
+			for _, kept := range ids[:n] {
+				if keys[kept] == keys[id] {
+					continue small
+				}
+			}
+			ids[n] = id
+			n++
+		}
+		return n
+	}
+	if u.seenG == nil {
+		u.seenG = make(map[genKey]uint32, len(ids))
+	}
+	r.stamp++
+	for _, id := range ids {
+		k := keys[id]
+		if u.seenG[k] == r.stamp {
+			continue
+		}
+		u.seenG[k] = r.stamp
+		ids[n] = id
+		n++
+	}
+	return n
 }
 
 // attach gives every object of pn's parent its children of pn: grouped by link value, in
@@ -325,6 +398,11 @@ func (r *runner) attach(pn *pnode) {
 			fill[g]++
 		}
 	}
+	// each group once, however many parents share it: fill[g] becomes the end of group g's
+	// distinct objects
+	for g := range counts {
+		fill[g] = start[g] + int32(r.uniq(pn, grouped[start[g]:start[g+1]]))
+	}
 	// each parent object's group
 	nPar := len(pu.ord)
 	spans := make([][]int32, nPar)
@@ -343,7 +421,7 @@ func (r *runner) attach(pn *pnode) {
 		if !ok {
 			continue
 		}
-		sp := dedupe(u, pn, grouped[start[g]:start[g+1]])
+		sp := grouped[start[g]:fill[g]]
 		if !pn.many && len(sp) > 1 {
 			sp = sp[:1] // a to-one keeps its first match
 		}

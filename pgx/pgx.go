@@ -213,10 +213,29 @@ type rows struct {
 	r      pgx.Rows
 	fields []pgconn.FieldDescription
 	slow   []func([]byte) (driver.Value, error) // per column, planned when first needed
+	peeked bool                                 // Columns read the first row: Next returns it
 }
 
+// Columns returns the result's column names, or the error of a query that failed before its
+// first row. pgx returns such a query's rows without an error (an argument it cannot
+// encode, a statement the server rejects, more parameters than the protocol allows) and
+// reports the failure only once the rows are read, so a result that describes no columns is
+// read here: its first row, kept for Next, or its error.
 func (x *rows) Columns() ([]string, error) {
+	if err := x.r.Err(); err != nil {
+		return nil, err
+	}
 	fds := x.r.FieldDescriptions()
+	if len(fds) == 0 && !x.peeked {
+		if !x.r.Next() {
+			if err := x.r.Err(); err != nil {
+				return nil, err
+			}
+		} else {
+			x.peeked = true
+		}
+		fds = x.r.FieldDescriptions()
+	}
 	out := make([]string, len(fds))
 	for i, f := range fds {
 		out[i] = f.Name
@@ -224,7 +243,13 @@ func (x *rows) Columns() ([]string, error) {
 	return out, nil
 }
 
-func (x *rows) Next() bool   { return x.r.Next() }
+func (x *rows) Next() bool {
+	if x.peeked {
+		x.peeked = false
+		return true
+	}
+	return x.r.Next()
+}
 func (x *rows) Err() error   { return x.r.Err() }
 func (x *rows) Close() error { x.r.Close(); return x.r.Err() }
 
