@@ -172,15 +172,6 @@ func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
 		// (a pipelined statement orders its rows with ORDER BY: they arrive in order)
 		b.plan.Map.Ordinal = ordinalCol
 	}
-	for _, n := range u.branches {
-		// a branch selects each row of its table once: only a join table that may hold the
-		// same pair twice, under a unique association, repeats a target under its parent
-		n.hnode.Distinct = n.assoc == nil || n.assoc.Kind != include.BelongsToMany || !n.assoc.Unique
-	}
-	if len(u.rootJoins) > 0 {
-		// a to-one join for the order may repeat a root (a hasOne that matches twice)
-		b.root.hnode.Distinct = false
-	}
 	return u, b.assemble(u, terms)
 }
 
