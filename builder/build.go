@@ -247,7 +247,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return nil, err
 	}
 	b.plan.Shape = ShapeFlat
-	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
+	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(st, d); err != nil {
 		return nil, err
 	}
 	b.plan.tree, b.plan.d = st, d
@@ -279,18 +279,19 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	if pipeline {
 		var all []string
 		for i, st := range u.stmts {
-			text, args, err := render(st, b.d)
+			text, args, sources, err := renderSources(st, b.d)
 			if err != nil {
 				return nil, err
 			}
-			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i], tree: st, d: b.d})
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i], tree: st, d: b.d, sources: sources})
+			b.plan.sources = append(b.plan.sources, sources...)
 			b.plan.Args = append(b.plan.Args, args...)
 			all = append(all, text)
 		}
 		b.plan.SQL = strings.Join(all, ";\n")
 		return b.plan, nil
 	}
-	if b.plan.SQL, b.plan.Args, err = render(u.union, b.d); err != nil {
+	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(u.union, b.d); err != nil {
 		return nil, err
 	}
 	b.plan.tree, b.plan.d = u.union, b.d

@@ -122,3 +122,24 @@ func TestErrorsWrappedOnce(t *testing.T) {
 		t.Fatalf("shape: %v", err)
 	}
 }
+
+// Every argument says what it is for.
+func TestArgSource(t *testing.T) {
+	s := schema(t)
+	p, err := Build(s, dialects.Postgres, Query{Model: s.Model("User"), Where: []sq.Sqlizer{sq.Eq{"id": 7}},
+		Include: []include.Node{include.New("posts").Where(sq.Gt{"id": 3}).Order("id").Limit(2)}, HasLimit: true, Limit: 10, Shape: ShapeFlat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := range p.Args {
+		got = append(got, p.ArgSource(i))
+	}
+	want := []string{`root User filter`, `root User Limit`, `include "posts" filter`, `include "posts" Limit`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("sources %q, want %q\n%s", got, want, p.SQL)
+	}
+	if p.ArgSource(-1) != "" || p.ArgSource(len(p.Args)) != "" {
+		t.Fatal("out of range")
+	}
+}

@@ -17,7 +17,7 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.plan.SQL, b.plan.Args, err = render(st, d); err != nil {
+	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(st, d); err != nil {
 		return nil, err
 	}
 	b.plan.tree, b.plan.d = st, d

@@ -106,7 +106,7 @@ func (b *builder) limited(n *bnode) (node, []join, error) {
 			return nil, nil, err
 		}
 		sub := &selectStmt{items: []node{kw("*")}, from: tbl, where: c, order: order,
-			limit: limitsOf(n.opts.LimitSet, n.opts.Limit, n.opts.Offset)}
+			limit: limitsOf(n.opts.LimitSet, n.opts.Limit, n.opts.Offset, where(n))}
 		return derived{lateral: true, body: sub, alias: n.alias}, nil, nil
 	}
 	s, err := b.targetPreds(n)
@@ -183,9 +183,9 @@ func capInt64(u uint64) uint64 { return min(u, math.MaxInt64) }
 func (b *builder) windowBounds(n *bnode) []node {
 	o := n.opts
 	rn := b.col(limitedAlias(n), b.rowNumber)
-	out := []node{seq{rn, kw(" > "), arg{capInt64(o.Offset)}}}
+	out := []node{seq{rn, kw(" > "), arg{capInt64(o.Offset), where(n) + " Offset"}}}
 	if o.LimitSet && o.Limit <= math.MaxInt64-capInt64(o.Offset) {
-		out = append(out, seq{rn, kw(" <= "), arg{o.Offset + o.Limit}})
+		out = append(out, seq{rn, kw(" <= "), arg{o.Offset + o.Limit, where(n) + " Limit"}})
 	}
 	return out
 }

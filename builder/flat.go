@@ -42,7 +42,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	}
 	st.order = append(st.order, incOrder...)
 	if limited && !sub {
-		st.limit = limitsOf(q.HasLimit, q.Limit, q.Offset)
+		st.limit = limitsOf(q.HasLimit, q.Limit, q.Offset, where(b.root))
 	}
 	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"reflect"
+	"strconv"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -75,7 +76,7 @@ func (b *builder) keyset(terms []term) (node, error) {
 		a, _ := b.query.Model.Attr(p.Attr)
 		k := key{col: col{b.root.alias, a.Column}, desc: p.Desc, nullable: nullable(a)}
 		v := b.query.After[i]
-		k.v = arg{shareArg(v)}
+		k.v = arg{shareArg(v), "keyset cursor value " + strconv.Itoa(i+1) + " (" + p.Attr + ")"}
 		if isParam(v) {
 			if k.nullable {
 				return nil, qErr("keyset cursor value %d (%s) is a parameter, and %s can be NULL: pass the cursor's values (Cursor), not parameters, for a nullable order column", i+1, p.Attr, p.Attr)

@@ -136,7 +136,7 @@ func (b *builder) throughPreds(n *bnode) (node, error) {
 		if a.Through != nil && !n.opts.Unscoped {
 			preds = append(preds, a.Through.DefaultScope().Predicates()...)
 		}
-		return b.preds(preds, &resolver{b: b, n: n, through: true}, n, " join table")
+		return b.preds(preds, &resolver{b: b, n: n, through: true}, n, " join-table")
 	})
 }
 
@@ -164,7 +164,7 @@ func (b *builder) sourcePreds(n *bnode) (node, error) {
 		if err != nil {
 			return nil, wrapQ(where(n)+" source scope", err)
 		}
-		return raw{s, shareArgs(a)}, nil
+		return raw{s, shareArgs(a), where(n) + " source scope"}, nil
 	})
 }
 
@@ -184,7 +184,7 @@ func (b *builder) preds(preds []sq.Sqlizer, r scope.Resolver, n *bnode, what str
 		parts = append(parts, s)
 		args = append(args, a...)
 	}
-	return raw{strings.Join(parts, " AND "), shareArgs(args)}, nil
+	return raw{strings.Join(parts, " AND "), shareArgs(args), where(n) + what + " filter"}, nil
 }
 
 // memo is a condition rendered once per statement. A statement may write it several times

@@ -48,14 +48,14 @@ func shareArg(v any) any {
 // number is the statement text sql, with squirrel's placeholders, rendered for d (see
 // renderer.raw).
 func number(sql string, args []any, d dialects.Dialect) (string, []any, error) {
-	return render(raw{sql, args}, d)
+	return render(raw{sql, args, ""}, d)
 }
 
 // raw writes SQL text in squirrel's convention with its arguments: a '?' outside comments
 // and literals (the dialect's forms, see dialects.Lexical) is a placeholder; on a dialect
 // with its own placeholders "??" is a literal '?' (PostgreSQL's jsonb operators), as in
 // squirrel. The text must use every argument and no more.
-func (r *renderer) raw(sql string, args []any) {
+func (r *renderer) raw(sql string, args []any, src string) {
 	lx := r.f.Lexical
 	next := 0 // the next argument
 	for i := 0; i < len(sql); {
@@ -77,7 +77,7 @@ func (r *renderer) raw(sql string, args []any) {
 				r.fail(fmt.Errorf("%w: the text has more placeholders than the %d arguments (a raw fragment's '?' without a value? write \"??\" for a literal '?' on PostgreSQL)", errArgs, len(args)))
 				return
 			}
-			r.placeholder(args[next])
+			r.placeholder(args[next], src)
 			next++
 			i++
 		case c == '$' && r.rewrite && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9' && (i == 0 || !identChar(sql[i-1])):

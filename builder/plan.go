@@ -35,9 +35,20 @@ type Plan struct {
 	Columns []ColumnAlias
 	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline.
 	Shape Shape
-	// the statement's tree and dialect, for Readable
-	tree node
-	d    dialects.Dialect
+	// the statement's tree and dialect, for Readable; what each argument is for
+	tree    node
+	d       dialects.Dialect
+	sources []string
+}
+
+// ArgSource says what argument i (from 0) of Args is for, in the user's terms: `root User
+// filter`, `include "posts.tags" join-table filter`, `root User Limit`, `keyset cursor value
+// 1 (name)`; "" when unknown. Errors about a value name it.
+func (p *Plan) ArgSource(i int) string {
+	if i < 0 || i >= len(p.sources) {
+		return ""
+	}
+	return p.sources[i]
 }
 
 // Statement is one statement of a pipelined plan. Its placeholders are numbered on their own.
@@ -45,9 +56,19 @@ type Statement struct {
 	SQL  string
 	Args []any
 	// Part says which branch its rows are and which of the plan's ResultColumns they carry.
-	Part hydrate.Part
-	tree node
-	d    dialects.Dialect
+	Part    hydrate.Part
+	tree    node
+	d       dialects.Dialect
+	sources []string
+}
+
+// ArgSource says what argument i (from 0) of the statement's Args is for (see
+// Plan.ArgSource).
+func (st Statement) ArgSource(i int) string {
+	if i < 0 || i >= len(st.sources) {
+		return ""
+	}
+	return st.sources[i]
 }
 
 // Readable is the statement for people: SQL with each clause and each UNION ALL branch on a

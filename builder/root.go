@@ -42,14 +42,14 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 			return nil, wrapQ("default scope of "+b.query.Model.Name(), err)
 		}
 		if s != "" {
-			parts = append(parts, raw{s, shareArgs(a)})
+			parts = append(parts, raw{s, shareArgs(a), "default scope of " + b.query.Model.Name()})
 		}
 	}
 	b.rootUsed = map[*bnode]bool{}
 	for _, p := range b.query.Where {
 		r := b.resolver(b.root, true)
 		r.used = b.rootUsed
-		n, err := b.preds([]sq.Sqlizer{p}, r, b.root, " where")
+		n, err := b.preds([]sq.Sqlizer{p}, r, b.root, "")
 		if err != nil {
 			return nil, err
 		}
@@ -236,7 +236,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if limited && (b.query.HasLimit || b.query.Offset > 0) {
 		// (the roots of a WITH clause that only shares the root's conditions need no order)
 		st.order = innerOrder
-		st.limit = limitsOf(b.query.HasLimit, b.query.Limit, b.query.Offset)
+		st.limit = limitsOf(b.query.HasLimit, b.query.Limit, b.query.Offset, where(b.root))
 	}
 	return st, outerOrder, childOrder, nil
 }

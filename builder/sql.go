@@ -45,19 +45,23 @@ type ident string
 
 func (i ident) render(r *renderer) { r.ident(string(i)) }
 
-// arg is one placeholder and its argument.
-type arg struct{ v any }
+// arg is one placeholder and its argument; src says what the value is for (in errors).
+type arg struct {
+	v   any
+	src string
+}
 
-func (a arg) render(r *renderer) { r.placeholder(a.v) }
+func (a arg) render(r *renderer) { r.placeholder(a.v, a.src) }
 
 // raw is SQL from the caller (a predicate rendered by package scope: squirrel's '?'
 // placeholders, the dialect's comments and literals) with its arguments.
 type raw struct {
 	sql  string
 	args []any
+	src  string // what the fragment is (in errors about its values)
 }
 
-func (x raw) render(r *renderer) { r.raw(x.sql, x.args) }
+func (x raw) render(r *renderer) { r.raw(x.sql, x.args, x.src) }
 
 // seq is nodes written one after another.
 type seq []node
@@ -271,29 +275,30 @@ func (u *unionAll) render(r *renderer) {
 type limits struct {
 	hasLimit      bool
 	limit, offset uint64
+	what          string // whose: "root User", `include "posts"`
 }
 
 func (l *limits) render(r *renderer) {
 	switch {
 	case l.hasLimit:
 		r.clause("LIMIT ")
-		r.placeholder(capInt64(l.limit))
+		r.placeholder(capInt64(l.limit), l.what+" Limit")
 	case l.offset > 0 && r.f.UnboundedLimit != "":
 		r.clause("LIMIT ")
 		r.buf = append(r.buf, r.f.UnboundedLimit...)
 	}
 	if l.offset > 0 {
 		r.clause("OFFSET ")
-		r.placeholder(capInt64(l.offset))
+		r.placeholder(capInt64(l.offset), l.what+" Offset")
 	}
 }
 
 // limitsOf is the LIMIT/OFFSET clause of a page, nil when there is none.
-func limitsOf(hasLimit bool, limit, offset uint64) *limits {
+func limitsOf(hasLimit bool, limit, offset uint64, what string) *limits {
 	if !hasLimit && offset == 0 {
 		return nil
 	}
-	return &limits{hasLimit, limit, offset}
+	return &limits{hasLimit, limit, offset, what}
 }
 
 // exists is EXISTS (sub).
@@ -361,8 +366,9 @@ type renderer struct {
 	appendQ func(dst []byte, ident string) []byte
 	buf     []byte
 	args    []any
-	pretty  bool // the readable form: clauses on lines of their own (Plan.Readable)
-	depth   int  // how deep in nested SELECTs the renderer is
+	sources []string // what each argument is for
+	pretty  bool     // the readable form: clauses on lines of their own (Plan.Readable)
+	depth   int      // how deep in nested SELECTs the renderer is
 	seen    map[*shared]int
 	err     error
 }
@@ -387,13 +393,14 @@ func (r *renderer) ident(s string) {
 
 // placeholder writes the placeholder of argument v: a shared argument written before
 // reuses its number where the dialect numbers its parameters.
-func (r *renderer) placeholder(v any) {
+func (r *renderer) placeholder(v any, src string) {
 	n := 0
 	if s, ok := v.(*shared); ok {
 		if k, ok := r.seen[s]; ok && r.f.NumberedParams {
 			n = k
 		} else {
 			r.args = append(r.args, s.v)
+			r.sources = append(r.sources, src)
 			n = len(r.args)
 			if r.seen == nil {
 				r.seen = map[*shared]int{}
@@ -402,6 +409,7 @@ func (r *renderer) placeholder(v any) {
 		}
 	} else {
 		r.args = append(r.args, v)
+		r.sources = append(r.sources, src)
 		n = len(r.args)
 	}
 	if r.rewrite {
@@ -427,6 +435,13 @@ func (r *renderer) statement(n node) (string, []any, error) {
 // render prints n as a statement for dialect d.
 func render(n node, d dialects.Dialect) (string, []any, error) {
 	return newRenderer(d).statement(n)
+}
+
+// renderSources is render with what each argument is for.
+func renderSources(n node, d dialects.Dialect) (string, []any, []string, error) {
+	r := newRenderer(d)
+	s, args, err := r.statement(n)
+	return s, args, r.sources, err
 }
 
 // readable prints n for people: the same statement with each clause and each UNION ALL
