@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -111,7 +112,9 @@ type builder struct {
 	// limit, or all of them to write their conditions once); usedPage: the statement being
 	// built reads it
 	paged, usedPage bool
-	colChunk        []col // see col
+	slab            []bnode        // the tree's nodes (newNode)
+	hslab           []hydrate.Node // and their hydrate nodes
+	colChunk        []col          // see col
 }
 
 // col is a column node from a chunk: a statement has dozens, and each boxed on its own
@@ -142,6 +145,9 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 		return nil, wrapQ("include tree", err)
 	}
 	b := &builder{d: d, schema: schema, query: q, plan: &Plan{}}
+	count := 1 + countIncludes(incs)
+	b.nodes = make([]*bnode, 0, count)
+	b.slab, b.hslab = make([]bnode, 0, count), make([]hydrate.Node, 0, count)
 	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
@@ -335,14 +341,33 @@ func numbered(prefix string, i int, made []string) string {
 	return prefix + strconv.Itoa(i)
 }
 
+// countIncludes is the number of nodes of an include tree.
+func countIncludes(incs []*include.Resolved) int {
+	n := len(incs)
+	for _, r := range incs {
+		n += countIncludes(r.Children)
+	}
+	return n
+}
+
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
-	n := &bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKey()}
+	// the nodes of a tree come from one slab each (sized by countIncludes: it never grows,
+	// so the pointers stay valid)
+	b.slab = append(b.slab, bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKey()})
+	n := &b.slab[len(b.slab)-1]
+	if k := len(opts.Children); k > 0 {
+		n.children = make([]*bnode, 0, k)
+	}
 	if a != nil && a.Kind == include.BelongsToMany {
 		n.jalias = b.newAlias()
 	}
 	n.alias = b.newAlias()
 	b.nodes = append(b.nodes, n)
-	h := &hydrate.Node{Path: path, Name: m.Name(), Type: m.Type()}
+	b.hslab = append(b.hslab, hydrate.Node{Path: path, Name: m.Name(), Type: m.Type()})
+	h := &b.hslab[len(b.hslab)-1]
+	if k := len(opts.Children); k > 0 {
+		h.Children = make([]*hydrate.Node, 0, k)
+	}
 	if a != nil {
 		h.Many = a.Many()
 		if a.FieldName != "" {
@@ -367,11 +392,8 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	for _, r := range incs {
 		a := parent.model.Association(r.Segment)
-		path := r.Segment
-		if parent.path != "" {
-			path = parent.path + "." + r.Segment
-		}
 		if a == nil {
+			path := pathOf(parent.path, r.Segment)
 			valid := parent.model.AssociationNames()
 			list := "none: register associations on " + parent.model.Name() + " first"
 			if len(valid) > 0 {
@@ -379,10 +401,10 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 			}
 			return qErr("unknown include %q on %s (path %q); valid: %s", r.Segment, parent.model.Name(), path, list)
 		}
+		path := pathOf(parent.path, a.As)
 		if a.Kind != include.BelongsToMany && (r.HasThCols || len(r.ThroughWhere) > 0) {
 			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
 		}
-		path = pathOf(parent.path, a.As)
 		if parent.opts.FilterOnly && !r.FilterOnly {
 			return qErr("include %q is under %q, which is FilterOnly: mark it FilterOnly too", path, parent.path)
 		}
@@ -412,7 +434,8 @@ func pathsOf(path string, attrs []include.Attr) []string {
 	for _, a := range attrs {
 		buf = append(append(append(buf, path...), '.'), a.Name...)
 	}
-	all := string(buf)
+	// (buf is not written after this: the string may share its bytes)
+	all := unsafe.String(unsafe.SliceData(buf), len(buf))
 	start := 0
 	for i, a := range attrs {
 		end := start + len(path) + 1 + len(a.Name)

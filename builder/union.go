@@ -3,6 +3,7 @@ package builder
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
@@ -547,7 +548,8 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		if err != nil {
 			return nil, err
 		}
-		sub.where = appendNode(sub.where, s)
+		// (the membership is shared: append to a copy)
+		sub.where = appendNode(slices.Clip(sub.where), s)
 	}
 	return b.ownRows([]node{semiJoin{lhs, sub, b.arrays() && len(l.child) == 1}}, n)
 }
