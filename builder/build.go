@@ -13,7 +13,6 @@ import (
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
-	"github.com/joinery/joinery/internal/meta"
 )
 
 // ErrInclude is matched (errors.Is) by errors in an include tree or a root query: an unknown
@@ -553,66 +552,64 @@ type thCol struct {
 
 // throughColumns decides which join-table columns a BelongsToMany include selects: the ones
 // asked for, else every column of a join model that has somewhere to land (all of them in
-// the map form; in a struct, those with a through field).
+// the map form; in a struct, those with a through field). A struct target's through fields
+// come from include (Model.ThroughAttrs), which names their columns with the schema's column
+// mapper: each lands by its Name, the key the hydrator looks for.
 func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 	a := n.assoc
 	jm := a.Through
-	st := structOf(n.model)
-	lands := func(name string) bool {
-		if st == nil {
-			return true
+	isStruct := n.model.Type() != nil
+	tas := n.model.ThroughAttrs()
+	attrKind := func(at include.Attr) hydrate.Kind {
+		if at.GoType != nil {
+			return kindOf(at.GoType)
 		}
-		for _, f := range st.Through {
-			if f.Name == name {
-				return true
-			}
-			if f.Name == "" {
-				if fs, err := meta.Of(f.Type); err == nil && fs.Column(name) != nil {
-					return true
-				}
+		return at.Type
+	}
+	// landing is the through field of the struct target that receives join-table column col
+	landing := func(col string) (include.Attr, bool) {
+		for _, ta := range tas {
+			if ta.Column == col {
+				return ta, true
 			}
 		}
-		return false
+		return include.Attr{}, false
 	}
 	var out []thCol
 	if n.opts.HasThCols {
 		for _, c := range n.opts.ThroughCols {
+			tc := thCol{name: c, column: c, kind: hydrate.Any}
 			if jm == nil {
 				if !isIdent(c) {
 					return nil, qErr("%s: join-table column %q must be a bare column name", where(n), c)
 				}
-				out = append(out, thCol{name: c, column: c, kind: b.throughKind(st, c)})
-				continue
+			} else {
+				at, ok := jm.Attr(c)
+				if !ok {
+					return nil, qErr("%s: unknown join-table column %q of %s; valid: %s", where(n), c, jm.Name(), strings.Join(jm.AttrNames(), ", "))
+				}
+				tc = thCol{name: at.Name, column: at.Column, kind: attrKind(at)}
 			}
-			at, ok := jm.Attr(c)
-			if !ok {
-				return nil, qErr("%s: unknown join-table column %q of %s; valid: %s", where(n), c, jm.Name(), strings.Join(jm.AttrNames(), ", "))
+			if ta, ok := landing(tc.column); ok {
+				tc.name, tc.kind = ta.Name, kindOf(ta.GoType)
 			}
-			out = append(out, thCol{name: at.Name, column: at.Column, kind: b.throughKindAttr(st, at)})
+			out = append(out, tc)
 		}
 		return out, nil
 	}
 	if jm != nil {
 		for _, at := range jm.Attrs() {
-			if lands(at.Name) {
-				out = append(out, thCol{name: at.Name, column: at.Column, kind: b.throughKindAttr(st, at)})
+			if !isStruct {
+				out = append(out, thCol{name: at.Name, column: at.Column, kind: attrKind(at)})
+			} else if ta, ok := landing(at.Column); ok {
+				out = append(out, thCol{name: ta.Name, column: at.Column, kind: kindOf(ta.GoType)})
 			}
 		}
 		return out, nil
 	}
-	if st != nil {
-		// no join model: the through fields of the struct say which columns exist
-		for _, f := range st.Through {
-			if f.Name != "" {
-				out = append(out, thCol{name: f.Name, column: f.Name, kind: kindOf(f.Type)})
-				continue
-			}
-			if fs, err := meta.Of(f.Type); err == nil {
-				for _, c := range fs.Columns {
-					out = append(out, thCol{name: c.Name, column: c.Name, kind: kindOf(c.Type)})
-				}
-			}
-		}
+	// no join model: the through fields of the struct say which columns exist
+	for _, ta := range tas {
+		out = append(out, thCol{name: ta.Name, column: ta.Column, kind: kindOf(ta.GoType)})
 	}
 	return out, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
-	"github.com/joinery/joinery/internal/meta"
 	"github.com/joinery/joinery/scope"
 )
 
@@ -312,48 +311,6 @@ func (b *builder) byPath(path string) (pathTarget, error) {
 		list = strings.Join(valid, ", ")
 	}
 	return pathTarget{}, qErr("%q is not an included path; included: %s", path, list)
-}
-
-func (b *builder) throughKind(st *meta.Struct, col string) hydrate.Kind {
-	if st == nil {
-		return hydrate.Any
-	}
-	for _, f := range st.Through {
-		if f.Name == col {
-			return kindOf(f.Type)
-		}
-		if f.Name == "" {
-			if fs, err := meta.Of(f.Type); err == nil {
-				if c := fs.Column(col); c != nil {
-					return kindOf(c.Type)
-				}
-			}
-		}
-	}
-	return hydrate.Any
-}
-
-func (b *builder) throughKindAttr(st *meta.Struct, at include.Attr) hydrate.Kind {
-	if st != nil {
-		return b.throughKind(st, at.Name)
-	}
-	if at.GoType != nil {
-		return kindOf(at.GoType)
-	}
-	return at.Type
-}
-
-// structOf is the struct metadata of a struct model (cached by meta), nil for a run-time
-// model.
-func structOf(m *include.Model) *meta.Struct {
-	if m.Type() == nil {
-		return nil
-	}
-	st, err := meta.Of(m.Type())
-	if err != nil {
-		return nil // (registration read the same type without an error)
-	}
-	return st
 }
 
 // kinds caches kindOf: hydrate.KindOf chooses a field's setter to tell its kind.

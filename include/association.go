@@ -250,15 +250,21 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		if !ok {
 			hint := ""
 			if m.goType != nil {
-				hint = fmt.Sprintf(" add a field tagged `db:%q` to %s, or", name, m.goType.Name())
+				if hint = m.columnHint(name, " "); hint != "" {
+					hint += ", or"
+				} else {
+					hint = fmt.Sprintf(" add a field tagged `db:%q` to %s, or", name, m.goType.Name())
+				}
 			}
 			return "", defErr("%s: %s %q is not a column of %s (table %s; columns: %s):%s pass include.%s(...) with the right column",
 				what, role, name, m.name, m.table, strings.Join(m.AttrNames(), ", "), hint, option)
 		}
 		return c, nil
 	}
+	// attrOf is the name a derived key is made from: a run-time model's attribute name
+	// (Sequelize's primaryKeyAttribute), a struct model's column
 	attrOf := func(m *Model, col string) string {
-		if i, ok := m.byCol[col]; ok {
+		if i, ok := m.byCol[col]; ok && m.goType == nil {
 			return m.attrs[i].Name
 		}
 		return col

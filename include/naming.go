@@ -1,19 +1,54 @@
 package include
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
 
-// Naming is the convention that derives default key column names, chosen per schema.
+// Naming is a convention for column names, chosen per schema: WithNaming sets the one that
+// derives default key names (user_id for a BelongsTo User), WithColumnNames the one that names
+// the columns of struct fields without a db tag.
 type Naming int
 
 const (
-	// SnakeCase derives user_id (the default).
+	// SnakeCase derives user_id (the default for keys); as a column mapper it maps UserID to
+	// user_id, HTTPServer to http_server, ID to id.
 	SnakeCase Naming = iota
-	// CamelCase derives userId, as Sequelize does without `underscored`.
+	// CamelCase derives userId, as Sequelize does without `underscored`; as a column mapper
+	// it maps UserID to userId.
 	CamelCase
 )
+
+// String names the convention as Go code does: "SnakeCase", "CamelCase".
+func (n Naming) String() string {
+	switch n {
+	case SnakeCase:
+		return "SnakeCase"
+	case CamelCase:
+		return "CamelCase"
+	}
+	return fmt.Sprintf("Naming(%d)", int(n))
+}
+
+// ColumnMapper names the column of a struct field that has no db tag, from its Go name: the
+// role of sqlx's db.Mapper (reflectx.NewMapperFunc). A Naming is one, and ColumnFunc makes
+// one of any function.
+type ColumnMapper interface {
+	ColumnName(goName string) string
+}
+
+// ColumnName maps a Go field name to a column name in the convention: words split at
+// case changes, acronyms kept whole (UserID -> user_id or userId, HTTPServer -> http_server
+// or httpServer), digits staying with the word before them (Address2 -> address2, V2Thing ->
+// v2_thing), a name already in snake case unchanged.
+func (n Naming) ColumnName(goName string) string { return n.join(goName) }
+
+// ColumnFunc makes a ColumnMapper of a function: include.ColumnFunc(strings.ToUpper).
+type ColumnFunc func(goName string) string
+
+// ColumnName calls f.
+func (f ColumnFunc) ColumnName(goName string) string { return f(goName) }
 
 // words splits "HomeTeam", "home_team", "homeTeam" or "userID" into lower-case words.
 func words(s string) []string {
@@ -32,9 +67,10 @@ func words(s string) []string {
 			flush()
 		case unicode.IsUpper(r):
 			// a new word starts at an upper-case letter after a lower-case one, or before a
-			// lower-case one in an acronym ("IDName" -> id, name)
+			// lower-case one in an acronym ("IDName" -> id, name), unless that is the plural
+			// s of the acronym ("UserIDs" -> user, ids)
 			if len(cur) > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) ||
-				(i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
+				(i+1 < len(rs) && unicode.IsLower(rs[i+1]) && !pluralS(rs, i+1))) {
 				flush()
 			}
 			cur = append(cur, r)
@@ -44,6 +80,11 @@ func words(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// pluralS reports whether rs[i] is an s ending an acronym's word: "IDs", "URLsFor".
+func pluralS(rs []rune, i int) bool {
+	return rs[i] == 's' && i >= 2 && unicode.IsUpper(rs[i-2]) && (i+1 == len(rs) || !unicode.IsLower(rs[i+1]))
 }
 
 // join builds a name from words in the convention.

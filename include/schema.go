@@ -5,6 +5,36 @@
 // before the first query. Registration methods return an error that says what to change; the
 // Schema also keeps the first such error (Err), and queries compiled against a schema with a
 // registration error return it.
+//
+// # Columns of struct models
+//
+// A struct model's columns are its scalar fields, as sqlx maps them: the db tag names the
+// column, `db:"-"` skips the field, embedded structs are flattened, and a field without a tag
+// maps to its lower-cased Go name (UserID -> userid). A schema's column mapper changes the last
+// rule, as sqlx's db.Mapper does, so that structs shared with other code or generated need no
+// tags:
+//
+//	s := include.NewSchema(include.WithColumnNames(include.SnakeCase)) // UserID -> user_id
+//	s := include.NewSchema(include.WithColumnNames(include.ColumnFunc(strings.ToUpper)))
+//
+// A db tag always wins over the mapper. The mapper belongs to the schema, not the type: two
+// schemas with different mappers can register the same struct type. Default foreign keys are
+// derived as before (WithNaming: user_id) and must name a column under the mapper.
+//
+// A field keeps its sqlx name (the db tag, else the lower-cased Go name) as its attribute
+// name (Attr.Name), the key by which the hydrator finds it; the mapper decides only its
+// column (Attr.Column). Filters, orders and options take either.
+//
+// # Join-table columns on a struct
+//
+// The target of a BelongsToMany receives join-table columns in fields tagged `joinery`:
+//
+//	AddedBy int64     `joinery:"through:added_by"` // the join-table column added_by
+//	AddedBy int64     `joinery:"through"`          // the column the mapper gives AddedBy (addedby without one)
+//	Link    UserGroup `joinery:"through"`          // a struct: its column fields, named like a model's
+//
+// The bare form reads like an untagged field: the schema's mapper names the column, as for
+// the model's own columns, and the tagged form like a db tag. Model.ThroughAttrs lists them.
 package include
 
 import (
@@ -44,6 +74,11 @@ const (
 
 // Attr is one attribute of a model: the name it has in Go (a map key, or a struct field's db
 // name) and the column that stores it.
+//
+// A struct field's Name is its sqlx name, the db tag or else the lower-cased Go name, whatever
+// the schema's column mapper: it is the key by which the field is found (hydrate.Col.Field).
+// Column is the tag too, or else what the mapper makes of the Go name; without a mapper
+// Column equals Name.
 type Attr struct {
 	Name   string
 	Column string // defaults to Name
@@ -68,6 +103,8 @@ type Model struct {
 	assocs  []*Association
 	byAlias map[string]*Association
 	scope   scope.Scope
+	through []Attr
+	columns ColumnMapper // the schema's mapper when the struct model was registered
 }
 
 // Name is the model's name ("User").
@@ -81,7 +118,6 @@ func (m *Model) PrimaryKey() []string { return append([]string(nil), m.pk...) }
 
 // Type is the struct type of a struct model; nil for a run-time model.
 func (m *Model) Type() reflect.Type { return m.goType }
-
 
 // Attrs lists the model's attributes in declaration order.
 func (m *Model) Attrs() []Attr { return m.attrs }
@@ -100,14 +136,26 @@ func (m *Model) Attr(name string) (Attr, bool) {
 	return Attr{}, false
 }
 
-// AttrNames lists the attribute names, for error messages.
+// AttrNames lists the names to refer to the attributes by, for error messages: a run-time
+// model's attribute names, a struct model's columns.
 func (m *Model) AttrNames() []string {
 	out := make([]string, len(m.attrs))
 	for i, a := range m.attrs {
 		out[i] = a.Name
+		if m.goType != nil {
+			out[i] = a.Column
+		}
 	}
 	return out
 }
+
+// ThroughAttrs lists the join-table columns a struct model receives when it is the target of a
+// BelongsToMany, from its `joinery:"through"` fields: Column is the join-table column, Name
+// the key a hydrate.Col with Through set takes to land on the field (the tag's column, the
+// sqlx name of a bare through field, or the sqlx name of a field of a through struct), GoType
+// and Index the field (Index may step through the pointer of a `*Struct` through field).
+// Nil for a run-time model.
+func (m *Model) ThroughAttrs() []Attr { return m.through }
 
 // column resolves an attribute or column name to the column.
 func (m *Model) column(name string) (string, bool) {
@@ -143,12 +191,13 @@ func (m *Model) AssociationNames() []string {
 
 // Schema is a set of models and their associations.
 type Schema struct {
-	naming Naming
-	mu     sync.RWMutex
-	models map[string]*Model
-	byType map[reflect.Type]*Model
-	names  []string
-	err    error
+	naming  Naming
+	columns ColumnMapper
+	mu      sync.RWMutex
+	models  map[string]*Model
+	byType  map[reflect.Type]*Model
+	names   []string
+	err     error
 }
 
 // SchemaOption configures a Schema.
@@ -156,6 +205,17 @@ type SchemaOption func(*Schema)
 
 // WithNaming sets the convention for derived key names (SnakeCase by default).
 func WithNaming(n Naming) SchemaOption { return func(s *Schema) { s.naming = n } }
+
+// WithColumnNames sets the column mapper: the column of a struct field without a db tag is
+// m.ColumnName(its Go name) instead of its lower-cased Go name. SnakeCase maps UserID to
+// user_id; any function does as ColumnFunc(f). A db tag always wins; nil restores the default.
+// It applies to struct models registered after it, and to their through fields.
+func WithColumnNames(m ColumnMapper) SchemaOption {
+	if f, ok := m.(ColumnFunc); ok && f == nil {
+		m = nil
+	}
+	return func(s *Schema) { s.columns = m }
+}
 
 // NewSchema returns an empty schema.
 func NewSchema(opts ...SchemaOption) *Schema {
@@ -168,6 +228,9 @@ func NewSchema(opts ...SchemaOption) *Schema {
 
 // Naming is the schema's key naming convention.
 func (s *Schema) Naming() Naming { return s.naming }
+
+// ColumnNames is the schema's column mapper, nil for sqlx's lower-cased Go names.
+func (s *Schema) ColumnNames() ColumnMapper { return s.columns }
 
 // Err returns the first registration error, or nil.
 func (s *Schema) Err() error {
@@ -230,7 +293,8 @@ func Name(name string) ModelOption { return func(o *modelOpts) { o.name = name }
 func DefaultScope(sc scope.Scope) ModelOption { return func(o *modelOpts) { o.scope = sc } }
 
 // Define registers the struct type of v (User{} or (*User)(nil)) as a model stored in table.
-// Its columns are the struct's fields as sqlx maps them (the db tag).
+// Its columns are the struct's fields as sqlx maps them (the db tag), with the schema's
+// column mapper naming untagged fields (WithColumnNames).
 func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,15 +316,104 @@ func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error
 	if _, dup := s.byType[t]; dup {
 		return nil, s.fail(defErr("model %s: type %s is already registered; register each struct type once", o.name, t))
 	}
-	m := &Model{name: o.name, table: table, goType: t, st: st}
-	for _, f := range st.Columns {
-		m.attrs = append(m.attrs, Attr{Name: f.Name, Column: f.Name, Type: typeOf(f.Type), GoType: f.Type, Index: f.Index})
+	m := &Model{name: o.name, table: table, goType: t, st: st, columns: s.columns}
+	if m.attrs, err = s.columnAttrs(st, nil, o.name); err != nil {
+		return nil, s.fail(err)
+	}
+	if m.through, err = s.throughAttrs(st, o.name); err != nil {
+		return nil, s.fail(err)
 	}
 	if err := s.finishModel(m, o); err != nil {
 		return nil, err
 	}
 	s.byType[t] = m
 	return m, nil
+}
+
+// columnName is the column of field f under the schema's column mapper: its name when it is
+// tagged or there is no mapper. A mapper that panics or names no column is an error.
+func (s *Schema) columnName(f *meta.Field, owner string) (col string, err error) {
+	if f.Tagged || s.columns == nil {
+		return f.Name, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			col, err = "", defErr("model %s: the column mapper panicked on field %s: %v; fix the mapper or tag the field `db:\"column\"`", owner, f.GoName, r)
+		}
+	}()
+	col = s.columns.ColumnName(f.GoName)
+	if col == "" {
+		return "", defErr("model %s: the column mapper gave field %s no column name; tag it `db:\"column\"` (or `db:\"-\"` to skip it)", owner, f.GoName)
+	}
+	return col, nil
+}
+
+// columnAttrs are the attributes of st's column fields, with columns from the mapper; index
+// prefixes each field's index (a through struct's fields). Two fields that share an sqlx
+// name are one key for the hydrator, so if the mapper would give them different columns
+// that is an error.
+func (s *Schema) columnAttrs(st *meta.Struct, index []int, owner string) ([]Attr, error) {
+	out := make([]Attr, 0, len(st.Columns))
+	for _, f := range st.Columns {
+		col, err := s.columnName(f, owner)
+		if err != nil {
+			return nil, err
+		}
+		idx := f.Index
+		if index != nil {
+			idx = append(append([]int(nil), index...), f.Index...)
+		}
+		out = append(out, Attr{Name: f.Name, Column: col, Type: typeOf(f.Type), GoType: f.Type, Index: idx})
+	}
+	for _, sh := range st.Shadowed {
+		won := st.Column(sh.Name)
+		c1, err := s.columnName(won, owner)
+		if err != nil {
+			return nil, err
+		}
+		c2, err := s.columnName(sh, owner)
+		if err != nil {
+			return nil, err
+		}
+		if c1 == c2 {
+			continue // the same column: the shallower field takes it, as in sqlx
+		}
+		var fix []string
+		for _, f := range []*meta.Field{won, sh} {
+			if !f.Tagged {
+				c, _ := s.columnName(f, owner)
+				fix = append(fix, fmt.Sprintf("`db:%q` on %s", c, f.GoName))
+			}
+		}
+		return nil, defErr("model %s: fields %s and %s share the db name %q, so only %s can be loaded by it, yet the column mapper gives them columns %s and %s: tag them (%s)",
+			owner, won.GoName, sh.GoName, sh.Name, won.GoName, c1, c2, strings.Join(fix, ", "))
+	}
+	return out, nil
+}
+
+// throughAttrs are the join-table columns st's `joinery:"through"` fields receive.
+func (s *Schema) throughAttrs(st *meta.Struct, owner string) ([]Attr, error) {
+	var out []Attr
+	for _, f := range st.Through {
+		if f.Name != "" {
+			col, err := s.columnName(f, owner)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Attr{Name: f.Name, Column: col, Type: typeOf(f.Type), GoType: f.Type, Index: f.Index})
+			continue
+		}
+		inner, err := meta.Of(f.Type)
+		if err != nil {
+			return nil, defErr("model %s: field %s is tagged `joinery:\"through\"`: %v; tag a scalar field, or a struct of column fields", owner, f.GoName, err)
+		}
+		attrs, err := s.columnAttrs(inner, f.Index, owner+"."+f.GoName)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, attrs...)
+	}
+	return out, nil
 }
 
 func typeOf(t reflect.Type) Type {
@@ -338,6 +491,17 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 		m.byAttr[a.Name] = i
 		m.byCol[a.Column] = i
 	}
+	if m.goType != nil {
+		// a name is looked up as an attribute, then as a column: under a mapper both must
+		// lead to the same field
+		for i, a := range m.attrs {
+			if j, ok := m.byAttr[a.Column]; ok && j != i {
+				f, g := m.st.Columns[i], m.st.Columns[j]
+				return s.fail(defErr("model %s: column %q of field %s is also the db name of field %s, so the name is ambiguous: tag %s `db:%q`",
+					m.name, a.Column, f.GoName, g.GoName, g.GoName, m.attrs[j].Column))
+			}
+		}
+	}
 	if len(m.attrs) == 0 {
 		return s.fail(defErr("model %s has no columns: add fields with db tags", m.name))
 	}
@@ -352,7 +516,7 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 	for _, k := range pk {
 		c, ok := m.column(k)
 		if !ok {
-			return s.fail(defErr("model %s: primary key %q is not a column (columns: %s)", m.name, k, strings.Join(m.AttrNames(), ", ")))
+			return s.fail(defErr("model %s: primary key %q is not a column (columns: %s)%s", m.name, k, strings.Join(m.AttrNames(), ", "), m.columnHint(k, "; ")))
 		}
 		m.pk = append(m.pk, c)
 	}
@@ -372,8 +536,39 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 func checkScope(sc scope.Scope, m *Model, what string) error {
 	for _, c := range sc.Columns() {
 		if _, ok := m.column(c); !ok {
-			return defErr("%s: column %q is not a column of model %s (columns: %s)", what, c, m.name, strings.Join(m.AttrNames(), ", "))
+			return defErr("%s: column %q is not a column of model %s (columns: %s)%s", what, c, m.name, strings.Join(m.AttrNames(), ", "), m.columnHint(c, "; "))
 		}
 	}
 	return nil
+}
+
+// columnHint explains why name, which looks like the column of a field of struct model m, is
+// not one, and what to change; sep precedes it. "" when no field looks like it.
+func (m *Model) columnHint(name, sep string) string {
+	if m.goType == nil || m.st == nil {
+		return ""
+	}
+	squash := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	for i, f := range m.st.Columns {
+		if i >= len(m.attrs) || squash(f.GoName) != squash(name) && squash(f.Name) != squash(name) {
+			continue
+		}
+		col := m.attrs[i].Column
+		field := m.goType.Name() + "." + f.GoName
+		switch {
+		case f.Tagged:
+			return fmt.Sprintf("%sfield %s is tagged `db:%q`: tag it `db:%q` if that is its column", sep, field, f.Name, name)
+		case m.columns == nil:
+			for _, n := range []Naming{SnakeCase, CamelCase} {
+				if n.ColumnName(f.GoName) == name {
+					return fmt.Sprintf("%sfield %s maps to column %s (untagged fields map to lower-cased Go names): use include.WithColumnNames(include.%s) or tag the field `db:%q`",
+						sep, field, col, n, name)
+				}
+			}
+			return fmt.Sprintf("%sfield %s maps to column %s (untagged fields map to lower-cased Go names): tag it `db:%q`", sep, field, col, name)
+		default:
+			return fmt.Sprintf("%sfield %s maps to column %s under the schema's column mapper: tag it `db:%q`", sep, field, col, name)
+		}
+	}
+	return ""
 }

@@ -3,6 +3,12 @@
 // field, an untagged field maps to its lower-cased name, embedded structs are flattened), the
 // fields that may receive associations, and the byte offset of every column field so the
 // hydrator writes values without reflection lookups on its per-row path.
+//
+// The names here are sqlx's default names and do not depend on any column mapper: they are
+// the keys by which a field is found (hydrate.Col.Field), the same for every schema. A
+// schema's column mapper (include.WithColumnNames) chooses the column of each field whose
+// name is not Tagged; that is applied where a model's columns are decided, in include, so one
+// cached *Struct per type serves schemas with different mappers.
 package meta
 
 import (
@@ -16,12 +22,15 @@ import (
 
 // Field is one struct field reachable from the root struct through embedded value structs.
 type Field struct {
-	Name   string       // column name (db tag, or lower-cased Go name)
+	Name   string       // the field's key: its db tag, else its lower-cased Go name
 	GoName string       // Go field name
 	Index  []int        // index path from the root struct
 	Offset uintptr      // byte offset from the start of the root struct
 	Type   reflect.Type // the field's type
 	Tag    string       // the `joinery` tag, "" if absent
+	// Tagged reports that Name was given by a tag (`db:"name"`, `joinery:"through:name"`)
+	// rather than derived from the Go name; a column mapper renames only untagged fields.
+	Tagged bool
 }
 
 // Struct is the metadata of one struct type.
@@ -32,10 +41,18 @@ type Struct struct {
 	// Others are the non-scalar fields (structs, pointers to structs, slices of structs):
 	// candidates to receive associations.
 	Others []*Field
-	// Through are the fields tagged `joinery:"through"` (a struct, or pointer to one, whose
-	// db-tagged fields receive join-table columns) or `joinery:"through:<column>"` (one
-	// join-table column). Such fields are never columns of the model itself.
+	// Through are the fields tagged `joinery:"through"` or `joinery:"through:<column>"`,
+	// which receive join-table columns and are never columns of the model itself:
+	//   - `joinery:"through:<column>"` receives that column (Name is the column, Tagged);
+	//   - `joinery:"through"` on a scalar field receives one column like an untagged column
+	//     field: Name is its lower-cased Go name, a column mapper may rename the column;
+	//   - `joinery:"through"` on a struct (or pointer to one) receives the columns of the
+	//     struct's own column fields; Name is "".
 	Through []*Field
+	// Shadowed are scalar fields that are not columns because another field took their
+	// name (sqlx's rule: the shallowest field, then the first at equal depth). Under a column
+	// mapper that would give them different columns, they are ambiguous keys.
+	Shadowed []*Field
 }
 
 // Column returns the scalar field mapped to column name, or nil.
@@ -87,8 +104,15 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if jt := sf.Tag.Get("joinery"); sf.IsExported() && (jt == "through" || strings.HasPrefix(jt, "through:")) {
-			s.Through = append(s.Through, &Field{GoName: sf.Name, Index: append(append([]int(nil), index...), i),
-				Offset: base + sf.Offset, Type: sf.Type, Tag: jt, Name: strings.TrimPrefix(strings.TrimPrefix(jt, "through"), ":")})
+			f := &Field{GoName: sf.Name, Index: append(append([]int(nil), index...), i),
+				Offset: base + sf.Offset, Type: sf.Type, Tag: jt}
+			switch {
+			case jt != "through" && jt != "through:":
+				f.Name, f.Tagged = strings.TrimPrefix(jt, "through:"), true
+			case IsScalar(sf.Type):
+				f.Name = strings.ToLower(sf.Name)
+			}
+			s.Through = append(s.Through, f)
 			continue
 		}
 		tag, hasTag := sf.Tag.Lookup("db")
@@ -123,7 +147,7 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 		if !sf.IsExported() {
 			continue
 		}
-		f := &Field{GoName: sf.Name, Index: idx, Offset: base + sf.Offset, Type: sf.Type, Tag: sf.Tag.Get("joinery")}
+		f := &Field{GoName: sf.Name, Index: idx, Offset: base + sf.Offset, Type: sf.Type, Tag: sf.Tag.Get("joinery"), Tagged: tag != ""}
 		if !IsScalar(sf.Type) {
 			f.Name = tag
 			s.Others = append(s.Others, f)
@@ -138,8 +162,11 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 			// depth-first, so a shallower one seen later replaces the deeper one in place
 			// (keeping its position in Columns). At equal depth the first one seen wins.
 			if len(idx) < len(prev.Index) {
+				lost := *prev
 				*prev = *f
+				f = &lost
 			}
+			s.Shadowed = append(s.Shadowed, f)
 			continue
 		}
 		s.byName[tag] = f
