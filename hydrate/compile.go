@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -26,6 +28,7 @@ type pcol struct {
 	name string
 	kind Kind
 	info *colInfo
+	node *pnode // the node whose rows carry it; nil for the branch tag and the ordinal
 }
 
 type setter func(base unsafe.Pointer, s slot) error
@@ -167,7 +170,7 @@ func compile(m *Map) (*program, error) {
 				ci.field = pn.path + "." + c.Field
 			}
 			p.byName[c.Column] = len(p.cols)
-			p.cols = append(p.cols, pcol{name: c.Column, kind: kind, info: ci})
+			p.cols = append(p.cols, pcol{name: c.Column, kind: kind, info: ci, node: pn})
 			if c.Field != "" {
 				pn.fields = append(pn.fields, pfield{col: first + i, set: set, key: c.Field, through: c.Through})
 			}
@@ -218,6 +221,58 @@ func compile(m *Map) (*program, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// label names pn in errors: the root, or the include by its path.
+func (pn *pnode) label() string {
+	if pn.parent == nil {
+		return "(root)"
+	}
+	return fmt.Sprintf("include %q", pn.n.Path)
+}
+
+// describe says what column j is for, for errors: every part the fold reads it for (the
+// branch tag, the ordinal, a node's key, its link to its parent, the column its children
+// link to) and the field it lands on.
+func (p *program) describe(j int) string {
+	switch j {
+	case p.branch:
+		return "branch tag: the node each row belongs to"
+	case p.ordinal:
+		return "ordinal: the order of each branch's rows"
+	}
+	c := p.cols[j]
+	pn := c.node
+	var roles []string
+	if slices.Contains(pn.link, j) {
+		roles = append(roles, "link of "+pn.label()+" to its parent")
+	}
+	if slices.Contains(pn.key, j) {
+		roles = append(roles, "key of "+pn.label())
+	}
+	for _, k := range pn.kids {
+		if slices.Contains(k.parentLink, j) {
+			roles = append(roles, "column of "+pn.label()+" that "+k.label()+" links to")
+		}
+	}
+	for _, f := range pn.fields {
+		if f.col != j {
+			continue
+		}
+		what := "field "
+		if f.through {
+			what = "join-table field "
+		}
+		if len(roles) == 0 {
+			roles = append(roles, what+c.info.field+" of "+pn.label())
+		} else {
+			roles = append(roles, "into "+c.info.field)
+		}
+	}
+	if len(roles) == 0 {
+		roles = append(roles, "column of "+pn.label())
+	}
+	return strings.Join(roles, ", ")
 }
 
 // linkSlot is one index of a node's instances by link value, shared by the children that

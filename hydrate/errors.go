@@ -6,7 +6,10 @@ import (
 )
 
 // ErrColumns is matched (errors.Is) by every mismatch between a result set's columns and the
-// Map: a missing column, an unexpected one, a duplicate name.
+// Map: a missing column, an unexpected one, a duplicate name; for Parts, a statement or a
+// Part that does not send its branch's columns. Every column of the Map is needed, keys and
+// links selected only for joining too: a missing one would drop rows or children silently.
+// The error names the column, its node ("(root)" or the include's path) and what it is for.
 var ErrColumns = errors.New("hydrate: result columns do not match the map")
 
 // ErrMap is matched by errors in a Map itself (an unknown field, a node without a key).

@@ -262,6 +262,9 @@ func (r *runner) run(rows Rows) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
+		if errors.Is(err, ErrColumns) {
+			return err // a part's columns (Parts): the mismatch, already worded
+		}
 		return fmt.Errorf("hydrate: %w", err)
 	}
 	if p.branch >= 0 {
@@ -293,7 +296,7 @@ func (r *runner) bind(names []string) ([]any, error) {
 	}
 	for j, ok := range seen {
 		if !ok {
-			return nil, fmt.Errorf("%w: column %q (%s) is missing from the result", ErrColumns, p.cols[j].name, p.cols[j].info.field)
+			return nil, fmt.Errorf("%w: column %q (%s) is missing from the result", ErrColumns, p.cols[j].name, p.describe(j))
 		}
 	}
 	return dests, nil

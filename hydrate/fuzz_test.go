@@ -177,7 +177,13 @@ func FuzzFoldRows(f *testing.F) {
 			parts, partData := genParts(valid)
 			pr, err := openParts(genMaps[1][form], parts, partData)
 			if err != nil {
-				t.Fatal(err)
+				// a statement of a branch the map does not have: refused before any runs
+				if !errors.Is(err, hydrate.ErrColumns) || len(parts) <= 4 {
+					t.Fatalf("parts: %v", err)
+				}
+				if pr, err = openParts(genMaps[1][form], parts[:4], partData[:4]); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if form == 0 {
 				_, err = hydrate.All[gUser](pr, genMaps[1][0])

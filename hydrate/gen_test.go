@@ -342,29 +342,38 @@ func branchRows(s *byteSource, v genValue, ordinals bool) [][]any {
 	}
 }
 
-// genParts splits branch rows into one statement per branch (in the order of their first
-// row), each sending its node's columns and the ordinal.
+// genParts splits branch rows into one statement per branch, each sending its node's
+// columns and the ordinal: a statement for every branch of the map (Parts needs one, even
+// when it returns no row), then one for each unknown branch tag, in the order of its first
+// row, sending only the ordinal (Parts refuses those).
 func genParts(rows [][]any) ([]hydrate.Part, []*cellRows) {
 	cols := [][]int{{1, 2, 3}, {1, 4, 5, 6, 7}, {1, 8, 9, 10, 11}, {1, 12, 13}}
 	index := map[int64]int{}
 	var parts []hydrate.Part
 	var data []*cellRows
+	add := func(b int64) int {
+		i := len(parts)
+		index[b] = i
+		pc := []int{1}
+		if b >= 0 && int(b) < len(cols) {
+			pc = cols[b]
+		}
+		var names []string
+		for _, c := range pc {
+			names = append(names, genCols[c])
+		}
+		parts = append(parts, hydrate.Part{Branch: int(b), Cols: pc})
+		data = append(data, &cellRows{cols: names})
+		return i
+	}
+	for b := range cols {
+		add(int64(b))
+	}
 	for _, r := range rows {
 		b, _ := r[0].(int64)
 		i, ok := index[b]
 		if !ok {
-			i = len(parts)
-			index[b] = i
-			pc := []int{1}
-			if b >= 0 && int(b) < len(cols) {
-				pc = cols[b]
-			}
-			var names []string
-			for _, c := range pc {
-				names = append(names, genCols[c])
-			}
-			parts = append(parts, hydrate.Part{Branch: int(b), Cols: pc})
-			data = append(data, &cellRows{cols: names})
+			i = add(b)
 		}
 		var vals []any
 		for _, c := range parts[i].Cols {

@@ -324,15 +324,24 @@ func TestPartsStatementError(t *testing.T) {
 	// parts whose columns do not match the map: the mismatch, without running a statement
 	// only to look for an error
 	opened := 0
-	rows, err := hydrate.Parts(mp, []string{"jb", "x"}, []hydrate.Part{{Branch: 0, Cols: []int{1}}}, func(int) (hydrate.Rows, error) {
+	_, err := hydrate.Parts(mp, []string{"jb", "x"}, []hydrate.Part{{Branch: 0, Cols: []int{1}}}, func(int) (hydrate.Rows, error) {
+		opened++
+		return &fakeRows{cols: []string{"x"}}, nil
+	}, nil)
+	if !errors.Is(err, hydrate.ErrColumns) || !strings.Contains(err.Error(), `column "u" (key of (root)`) || opened != 0 {
+		t.Errorf("mismatched parts: %v, %d statements run", err, opened)
+	}
+	// the parts match the map, the statement's rows do not: the mismatch once the rows
+	// show no error of their own
+	rows, err := hydrate.Parts(mp, []string{"jb", "u"}, []hydrate.Part{{Branch: 0, Cols: []int{1}}}, func(int) (hydrate.Rows, error) {
 		opened++
 		return &fakeRows{cols: []string{"x"}}, nil
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := hydrate.All[uUser](rows, mp); !errors.Is(err, hydrate.ErrColumns) || opened != 0 {
-		t.Errorf("mismatched parts: %v, %d statements run", err, opened)
+	if _, err := hydrate.All[uUser](rows, mp); !errors.Is(err, hydrate.ErrColumns) || opened != 1 {
+		t.Errorf("mismatched statement: %v, %d statements run", err, opened)
 	}
 }
 

@@ -25,6 +25,14 @@ type Part struct {
 // row sets the branch tag, the part's own columns, and NULL in m's Ordinal column when the
 // part does not send it (its rows then keep their arrival order); the fold of a branch row
 // reads nothing else, so the columns of other branches are left as they are.
+//
+// Every column the fold reads must be sent, or rows and children would be dropped without a
+// word (a NULL key is no object, a NULL link attaches nowhere): Parts refuses (ErrColumns) a
+// part of a branch m does not have, a branch without a part, and a part that leaves out a
+// column of its branch's node (key, field, link to its parent, column its children link to);
+// the Ordinal alone may be left out. Each statement's columns are compared, by name and
+// position, with those its Part names when it is opened, before its first row, so one that
+// returns no row is checked too.
 func Parts(m *Map, columns []string, parts []Part, open func(i int) (Rows, error), done func() error) (CellRows, error) {
 	if m == nil {
 		return nil, mapErr("nil Map")
@@ -51,10 +59,46 @@ func Parts(m *Map, columns []string, parts []Part, open func(i int) (Rows, error
 			}
 		}
 	}
-	return &partRows{columns: columns, branch: bi, ordinal: oi, parts: parts, open: open, done: done}, nil
+	prog, err := checkParts(m, columns, parts)
+	if err != nil {
+		return nil, err
+	}
+	return &partRows{p: prog, columns: columns, branch: bi, ordinal: oi, parts: parts, open: open, done: done}, nil
+}
+
+// checkParts refuses parts that would leave a column the fold reads unset (see Parts): a
+// branch row reads its node's columns, the branch tag and the ordinal, nothing else.
+func checkParts(m *Map, columns []string, parts []Part) (*program, error) {
+	p, err := m.program()
+	if err != nil {
+		return nil, err
+	}
+	has := make([]bool, len(p.byBranch))
+	for _, part := range parts {
+		if part.Branch < 0 || part.Branch >= len(p.byBranch) || p.byBranch[part.Branch] == nil {
+			return nil, fmt.Errorf("%w: a part is of branch %d, which the map does not have", ErrColumns, part.Branch)
+		}
+		has[part.Branch] = true
+		pn := p.byBranch[part.Branch]
+		for j, c := range p.cols {
+			if c.node != pn {
+				continue
+			}
+			if !slices.ContainsFunc(part.Cols, func(k int) bool { return columns[k] == c.name }) {
+				return nil, fmt.Errorf("%w: column %q (%s) is missing from the statement of branch %d", ErrColumns, c.name, p.describe(j), part.Branch)
+			}
+		}
+	}
+	for b, pn := range p.byBranch {
+		if pn != nil && !has[b] {
+			return nil, fmt.Errorf("%w: no statement returns the rows of %s (branch %d)", ErrColumns, pn.label(), b)
+		}
+	}
+	return p, nil
 }
 
 type partRows struct {
+	p       *program
 	columns []string
 	branch  int
 	ordinal int // m.Ordinal's column, or -1
@@ -71,7 +115,6 @@ type partRows struct {
 	dests   []any
 	err     error
 	closed  bool
-	checked bool // the current part's columns were checked
 	nullOrd bool // the current part does not send the ordinal
 }
 
@@ -110,35 +153,49 @@ func (r *partRows) Next() bool {
 			r.err = fmt.Errorf("statement %d of %d: no rows", i+1, len(r.parts))
 			return false
 		}
-		r.cur, r.part, r.checked = rows, &r.parts[i], false
+		r.cur, r.part = rows, &r.parts[i]
 		r.cells, _ = rows.(CellRows)
 		r.subOf = nil
 		r.nullOrd = r.ordinal >= 0 && !slices.Contains(r.part.Cols, r.ordinal)
+		if err := r.check(i); err != nil {
+			r.err = err
+			return false
+		}
 	}
 }
 
-// check compares the current part's column count with what it should send, once.
-func (r *partRows) check() error {
-	if r.checked {
-		return nil
-	}
-	r.checked = true
+// check compares the columns statement i describes, by name and position, with the ones its
+// Part names, once, before its first row: a statement that returns no row is checked too. A
+// statement that failed before its first row may describe no columns (pgx reports the
+// failure once the rows are read): its error is returned, not the mismatch it caused.
+func (r *partRows) check(i int) error {
 	cols, err := r.cur.Columns()
 	if err != nil {
-		return err
+		return fmt.Errorf("statement %d of %d: %w", i+1, len(r.parts), err)
 	}
-	if len(cols) != len(r.part.Cols) {
-		return fmt.Errorf("%w: statement of branch %d returned %d columns %v, want %d", ErrColumns, r.part.Branch, len(cols), cols, len(r.part.Cols))
+	want := make([]string, len(r.part.Cols))
+	for k, c := range r.part.Cols {
+		want[k] = r.columns[c]
 	}
-	return nil
+	if slices.Equal(cols, want) {
+		return nil
+	}
+	if !r.cur.Next() {
+		if err := r.cur.Err(); err != nil {
+			return fmt.Errorf("statement %d of %d: %w", i+1, len(r.parts), err)
+		}
+	}
+	for _, name := range want {
+		if j, ok := r.p.byName[name]; ok && !slices.Contains(cols, name) {
+			return fmt.Errorf("%w: column %q (%s) is missing from statement %d of %d (branch %d), which returned %v", ErrColumns, name, r.p.describe(j), i+1, len(r.parts), r.part.Branch, cols)
+		}
+	}
+	return fmt.Errorf("%w: statement %d of %d (branch %d) returned %d columns %v, want %v", ErrColumns, i+1, len(r.parts), r.part.Branch, len(cols), cols, want)
 }
 
 func (r *partRows) ScanCells(cells []Cell) error {
 	if r.cur == nil {
 		return errors.New("hydrate: ScanCells without a current row")
-	}
-	if err := r.check(); err != nil {
-		return err
 	}
 	if len(cells) != len(r.columns) {
 		return fmt.Errorf("hydrate: ScanCells of %d cells, want %d", len(cells), len(r.columns))
@@ -171,9 +228,6 @@ func (r *partRows) ScanCells(cells []Cell) error {
 func (r *partRows) Scan(dest ...any) error {
 	if r.cur == nil {
 		return errors.New("hydrate: Scan without a current row")
-	}
-	if err := r.check(); err != nil {
-		return err
 	}
 	if len(dest) != len(r.columns) {
 		return fmt.Errorf("hydrate: Scan of %d destinations, want %d", len(dest), len(r.columns))
