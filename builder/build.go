@@ -223,7 +223,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		// one root at a time: a flat statement whose rows of each root are contiguous
 		for _, t := range terms {
 			if !toOne(t.n) {
-				return nil, qErr("streaming orders the roots by root or to-one columns; %q is a to-many include's", t.attr)
+				return nil, qErr("streaming orders the roots by root or to-one columns; %q is a to-many include's column", t.text)
 			}
 		}
 		if q.Shape == ShapeUnion {

@@ -85,7 +85,7 @@ func TestStreamNeedsRootOrder(t *testing.T) {
 	s := schema(t)
 	_, err := Build(s, dialects.SQLite, Query{Model: s.Model("User"), Include: []include.Node{include.New("posts")},
 		OrderBy: []string{"posts.id"}, Stream: true})
-	if err == nil || !strings.Contains(err.Error(), "to-many include") {
+	if err == nil || !strings.Contains(err.Error(), `"posts.id" is a to-many include's column`) {
 		t.Fatalf("got %v", err)
 	}
 	p, err := Build(s, dialects.SQLite, Query{Model: s.Model("User"), Include: []include.Node{include.New("posts")}, Stream: true})

@@ -10,6 +10,7 @@ type term struct {
 	through bool   // the column is on n's join table
 	col     col    // the column
 	attr    string // attribute name
+	text    string // the term as written
 	dir     string // "", " ASC", " DESC"
 	desc    bool
 	nulls   string // "", "FIRST", "LAST"
@@ -40,7 +41,7 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	if len(f) == 0 {
 		return term{}, qErr("%s: empty order term", where(n))
 	}
-	t := term{n: n}
+	t := term{n: n, text: text}
 	rest := f[1:]
 	if len(rest) > 0 {
 		switch strings.ToUpper(rest[0]) {
