@@ -283,40 +283,18 @@ func (r *runner) uniq(pn *pnode, ids []int32) int {
 	if inc || dec {
 		return len(ids)
 	}
-	n := 0
-	if len(ids) <= smallGroup {
-	small:
-		for _, id := range ids {
-			k := keys[id]
-			for _, kept := range ids[:n] {
-				if keys[kept] == k {
-					continue small
-				}
-			}
-			ids[n] = id
-			n++
-		}
-		return n
-	}
-	if u.seenI == nil {
-		u.seenI = make(map[int64]uint32, len(ids))
-	}
-	r.stamp++
-	for _, id := range ids {
-		k := keys[id]
-		if u.seenI[k] == r.stamp {
-			continue
-		}
-		u.seenI[k] = r.stamp
-		ids[n] = id
-		n++
-	}
-	return n
+	return dedup(keys, ids, &u.seenI, &r.stamp)
 }
 
 // uniqGen is uniq for composite and non-integer keys.
 func (r *runner) uniqGen(u *ustate, ids []int32) int {
-	keys := u.keyG
+	return dedup(u.keyG, ids, &u.seenG, &r.stamp)
+}
+
+// dedup keeps the first of ids with each key (keys[id]), in place, and returns how many it
+// kept: pairwise for a small group, else with a set that lives as long as the node and is
+// cleared by a new stamp instead of reallocated.
+func dedup[K comparable](keys []K, ids []int32, seen *map[K]uint32, stamp *uint32) int {
 	n := 0
 	if len(ids) <= smallGroup {
 	small:
@@ -331,16 +309,16 @@ func (r *runner) uniqGen(u *ustate, ids []int32) int {
 		}
 		return n
 	}
-	if u.seenG == nil {
-		u.seenG = make(map[genKey]uint32, len(ids))
+	if *seen == nil {
+		*seen = make(map[K]uint32, len(ids))
 	}
-	r.stamp++
+	*stamp++
 	for _, id := range ids {
 		k := keys[id]
-		if u.seenG[k] == r.stamp {
+		if (*seen)[k] == *stamp {
 			continue
 		}
-		u.seenG[k] = r.stamp
+		(*seen)[k] = *stamp
 		ids[n] = id
 		n++
 	}
