@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/dialects"
@@ -293,9 +294,15 @@ func (q Q[T]) ToSql() (string, []any, error) {
 }
 
 // All runs the query and returns every root with its includes.
-func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
-	p, err := q.Plan() // (compile errors before any connection is taken)
+func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) { return q.all("All", ctx, db) }
+
+// all runs All for op (All or One).
+func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
+	p, err := q.Plan() // (compile errors first, before any connection is taken)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRun(op, ctx, db); err != nil {
 		return nil, err
 	}
 	var out []T
@@ -334,15 +341,57 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) {
 	return out, nil
 }
 
+// checkRun returns the error for a run that cannot start: a nil context or Querier (a nil
+// pointer of a known Querier type, or of any pointer type, counts), where database/sql
+// would panic. (A query that does not compile reports that first.)
+func checkRun(op string, ctx context.Context, db Querier) error {
+	if ctx == nil {
+		return fmt.Errorf("joinery: %s: nil context (pass context.Background() or a request's context)", op)
+	}
+	if isNilQuerier(db) {
+		return fmt.Errorf("joinery: %s: nil Querier", op)
+	}
+	return nil
+}
+
+func isNilQuerier(db Querier) bool {
+	switch x := db.(type) {
+	case nil:
+		return true
+	case *sql.DB:
+		return x == nil
+	case *sql.Conn:
+		return x == nil
+	case *sql.Tx:
+		return x == nil
+	case *sqlx.DB:
+		return x == nil || x.DB == nil
+	case *sqlx.Tx:
+		return x == nil || x.Tx == nil
+	}
+	// another Querier: a nil pointer, map, func or chan behind the interface
+	switch v := reflect.ValueOf(db); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice:
+		return v.IsNil()
+	}
+	return false
+}
+
 // queryFunc runs one statement.
 type queryFunc func(query string, args []any) (hydrate.Rows, error)
 
-// sqlQuery runs statements through database/sql.
+// sqlQuery runs statements through database/sql. A context that has ended runs no further
+// statement (a pipeline's next one): a *sql.DB would refuse it anyway, but a *sql.Conn or a
+// *sql.Tx would hand it to the driver, and lib/pq closes a connection whose query starts
+// under an ended context.
 func sqlQuery(ctx context.Context, db Querier) queryFunc {
 	return func(query string, args []any) (hydrate.Rows, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		rows, err := db.QueryContext(ctx, query, args...)
 		if err != nil {
-			return nil, err
+			return nil, ctxError(ctx, err)
 		}
 		return rows, nil
 	}
@@ -362,17 +411,41 @@ func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 // Each runs the query and calls fn with one root at a time, as soon as its rows are read:
 // memory holds one root's subtree, not the whole result. The statement is a flat JOIN ordered
 // by the root order (root or to-one columns) and the root's key. An error from fn stops the
-// query and is returned.
+// query and is returned. A panic in fn propagates to the caller, after the rows are closed
+// (the connection goes back to its pool).
 func (q Q[T]) Each(ctx context.Context, db Querier, fn func(T) error) error {
+	return q.each("Each", ctx, db, fn)
+}
+
+func (q Q[T]) each(op string, ctx context.Context, db Querier, fn func(T) error) error {
 	q = q.clone()
 	q.q.Stream = true
 	p, err := q.Plan()
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	if err := checkRun(op, ctx, db); err != nil {
+		return err
+	}
+	if fn == nil {
+		return fmt.Errorf("joinery: %s: nil callback", op)
+	}
+	rows, err := sqlQuery(ctx, db)(p.SQL, p.Args)
 	if err != nil {
 		return fmt.Errorf("joinery: %w", err)
+	}
+	if done := ctx.Done(); done != nil {
+		// no root is handed out once the context has ended: database/sql notices the end
+		// on a goroutine of its own, and fn may have ended it itself
+		inner := fn
+		fn = func(v T) error {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+			return inner(v)
+		}
 	}
 	if err := hydrate.Each(rows, p.Map, fn); err != nil {
 		if errors.Is(err, errStop) {
@@ -391,7 +464,7 @@ var errStop = errors.New("joinery: stop")
 //	for u, err := range q.Iter(ctx, db) { ... }
 func (q Q[T]) Iter(ctx context.Context, db Querier) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		err := q.Each(ctx, db, func(v T) error {
+		err := q.each("Iter", ctx, db, func(v T) error {
 			if !yield(v, nil) {
 				return errStop
 			}
@@ -417,7 +490,10 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rows, err := db.QueryContext(ctx, p.SQL, p.Args...)
+	if err := checkRun("Count", ctx, db); err != nil {
+		return 0, err
+	}
+	rows, err := sqlQuery(ctx, db)(p.SQL, p.Args)
 	if err != nil {
 		return 0, fmt.Errorf("joinery: %w", err)
 	}
@@ -432,7 +508,10 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	if err := rows.Scan(&n); err != nil {
 		return 0, fmt.Errorf("joinery: %w", err)
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("joinery: %w", err)
+	}
+	return n, nil
 }
 
 func (q Q[T]) countPlan() (*builder.Plan, error) {
@@ -459,7 +538,7 @@ func (q Q[T]) CountSql() (string, []any, error) {
 // sql.ErrNoRows.
 func (q Q[T]) One(ctx context.Context, db Querier) (T, error) {
 	var zero T
-	all, err := q.All(ctx, db)
+	all, err := q.all("One", ctx, db)
 	if err != nil {
 		return zero, err
 	}

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -112,19 +115,34 @@ type driverConn struct {
 	dc  any
 }
 
-// query runs one statement and returns its rows as a hydrate.CellRows.
+// query runs one statement and returns its rows as a hydrate.CellRows. The context is
+// honoured as database/sql honours it: a context that has ended runs nothing (the driver
+// never sees it, so a driver that would close its connection on cancellation, as lib/pq does,
+// keeps it); the ctx-less driver interfaces are checked around, as database/sql's
+// ctxDriverQuery and ctxDriverPrepare do; and the rows stop when the context ends (see
+// driverRows).
 func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
-	if q, ok := c.dc.(driver.QueryerContext); ok {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	qc, isQC := c.dc.(driver.QueryerContext)
+	q, isQ := c.dc.(driver.Queryer) //nolint:staticcheck // (database/sql still calls it)
+	if isQC || isQ {
 		nvs, err := c.namedValues(args, nil)
 		if err != nil {
 			return nil, err
 		}
-		r, err := q.QueryContext(c.ctx, query, nvs)
+		var r driver.Rows
+		if isQC {
+			r, err = qc.QueryContext(c.ctx, query, nvs)
+		} else {
+			r, err = queryNoContext(c.ctx, nvs, func(vals []driver.Value) (driver.Rows, error) { return q.Query(query, vals) })
+		}
 		if err == nil {
-			return newDriverRows(r, nil), nil
+			return c.newRows(r, nil), nil
 		}
 		if !errors.Is(err, driver.ErrSkip) {
-			return nil, err
+			return nil, ctxError(c.ctx, err)
 		}
 	}
 	// the driver prepares statements with arguments (go-sql-driver/mysql without
@@ -134,107 +152,196 @@ func (c *driverConn) query(query string, args []any) (hydrate.Rows, error) {
 	if p, ok := c.dc.(driver.ConnPrepareContext); ok {
 		st, err = p.PrepareContext(c.ctx, query)
 	} else if p, ok := c.dc.(driver.Conn); ok {
-		st, err = p.Prepare(query)
+		if st, err = p.Prepare(query); err == nil {
+			if cerr := c.ctx.Err(); cerr != nil {
+				st.Close()
+				return nil, cerr
+			}
+		}
 	} else {
 		return nil, fmt.Errorf("driver connection %T runs no queries", c.dc)
 	}
 	if err != nil {
-		return nil, err
-	}
-	sq, ok := st.(driver.StmtQueryContext)
-	if !ok {
-		st.Close()
-		return nil, fmt.Errorf("driver statement %T has no QueryContext", st)
+		return nil, ctxError(c.ctx, err)
 	}
 	nvs, err := c.namedValues(args, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	r, err := sq.QueryContext(c.ctx, nvs)
+	var r driver.Rows
+	if sq, ok := st.(driver.StmtQueryContext); ok {
+		r, err = sq.QueryContext(c.ctx, nvs)
+	} else {
+		r, err = queryNoContext(c.ctx, nvs, st.Query) //nolint:staticcheck // (database/sql still calls it)
+	}
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, ctxError(c.ctx, err)
 	}
-	return newDriverRows(r, st), nil
+	return c.newRows(r, st), nil
 }
 
-// namedValues converts arguments the way database/sql does (driverArgsConnLocked): a
-// sql.NamedArg gives its name and value; then the statement's NamedValueChecker (when
-// converting for a prepared statement), the connection's, the statement's ColumnConverter,
-// and driver.DefaultParameterConverter (which calls Valuers), each ErrSkip passing to the
-// next; driver.ErrRemoveArgument drops the argument.
-func (c *driverConn) namedValues(args []any, st driver.Stmt) ([]driver.NamedValue, error) {
-	nvs := make([]driver.NamedValue, 0, len(args))
-	var checkers []func(*driver.NamedValue) error
-	if st != nil {
-		if ch, ok := st.(driver.NamedValueChecker); ok {
-			checkers = append(checkers, ch.CheckNamedValue)
+// ctxError is err, a driver's failure, together with the context's error when the context
+// has ended: a driver's own report of the cancellation (PostgreSQL's SQLSTATE 57014,
+// "canceling statement due to user request") then also matches context.Canceled or
+// context.DeadlineExceeded, and keeps its code.
+func ctxError(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if cerr == nil || errors.Is(err, cerr) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", cerr, err)
+}
+
+// queryNoContext runs a query through a driver interface that takes no context, after
+// checking the context, as database/sql does.
+func queryNoContext(ctx context.Context, nvs []driver.NamedValue, query func([]driver.Value) (driver.Rows, error)) (driver.Rows, error) {
+	vals := make([]driver.Value, len(nvs))
+	for i, nv := range nvs {
+		if nv.Name != "" {
+			return nil, errors.New("sql: driver does not support the use of Named Parameters")
 		}
+		vals[i] = nv.Value
 	}
-	if ch, ok := c.dc.(driver.NamedValueChecker); ok {
-		checkers = append(checkers, ch.CheckNamedValue)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if cc, ok := st.(driver.ColumnConverter); ok && st != nil {
-		checkers = append(checkers, func(nv *driver.NamedValue) error {
-			conv := cc.ColumnConverter(nv.Ordinal - 1)
-			if conv == nil {
-				return driver.ErrSkip
-			}
-			v, err := conv.ConvertValue(nv.Value)
+	return query(vals)
+}
+
+// namedValues converts arguments as database/sql does (driverArgsConnLocked, Go 1.26), with
+// the same errors: a sql.NamedArg gives its name (which must begin with a letter) and value;
+// then the statement's NamedValueChecker, or else the connection's; on driver.ErrSkip the
+// statement's ColumnConverter (when the checker was one, or there is no checker), then
+// driver.DefaultParameterConverter (which calls Valuers); driver.ErrRemoveArgument drops
+// the argument. A prepared statement that knows its number of placeholders gets that many
+// arguments.
+func (c *driverConn) namedValues(args []any, st driver.Stmt) ([]driver.NamedValue, error) {
+	want := -1
+	var nvc driver.NamedValueChecker
+	var cci driver.ColumnConverter
+	if st != nil {
+		want = st.NumInput()
+		nvc, _ = st.(driver.NamedValueChecker)
+		cci, _ = st.(driver.ColumnConverter)
+	}
+	if nvc == nil {
+		nvc, _ = c.dc.(driver.NamedValueChecker)
+	}
+	// database/sql's ccChecker
+	columnConverter := func(nv *driver.NamedValue) error {
+		if cci == nil {
+			return driver.ErrSkip
+		}
+		index := nv.Ordinal - 1
+		if want >= 0 && want <= index {
+			return nil // (the count check below reports it)
+		}
+		if vr, ok := nv.Value.(driver.Valuer); ok {
+			sv, err := callValuerValue(vr)
 			if err != nil {
 				return err
 			}
-			if !driver.IsValue(v) {
-				return fmt.Errorf("driver ColumnConverter error converted %T to unsupported type %T", nv.Value, v)
+			if !driver.IsValue(sv) {
+				return fmt.Errorf("non-subset type %T returned from Value", sv)
 			}
-			nv.Value = v
-			return nil
-		})
-	}
-	checkers = append(checkers, func(nv *driver.NamedValue) error {
-		v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+			nv.Value = sv
+		}
+		conv := cci.ColumnConverter(index)
+		if conv == nil {
+			return driver.ErrSkip
+		}
+		arg := nv.Value
+		v, err := conv.ConvertValue(arg)
+		if err != nil {
+			return err
+		}
+		if !driver.IsValue(v) {
+			return fmt.Errorf("driver ColumnConverter error converted %T to unsupported type %T", arg, v)
+		}
 		nv.Value = v
+		return nil
+	}
+	defaultConverter := func(nv *driver.NamedValue) (err error) {
+		nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
 		return err
-	})
-	for i, a := range args {
+	}
+	nvs := make([]driver.NamedValue, 0, len(args))
+	for _, a := range args {
 		nv := driver.NamedValue{Ordinal: len(nvs) + 1, Value: a}
 		if na, ok := a.(sql.NamedArg); ok {
+			if r, _ := utf8.DecodeRuneInString(na.Name); na.Name != "" && !unicode.IsLetter(r) {
+				return nil, fmt.Errorf("name %q does not begin with a letter", na.Name)
+			}
 			nv.Name, nv.Value = na.Name, na.Value
 		}
-		var err error
-		removed := false
-		for _, check := range checkers {
-			err = check(&nv)
-			if errors.Is(err, driver.ErrSkip) {
-				continue
+		check, nextCC := defaultConverter, false
+		switch {
+		case nvc != nil:
+			check, nextCC = nvc.CheckNamedValue, cci != nil
+		case cci != nil:
+			check = columnConverter
+		}
+	convert:
+		switch err := check(&nv); err {
+		case nil:
+			nvs = append(nvs, nv)
+		case driver.ErrRemoveArgument:
+		case driver.ErrSkip:
+			if nextCC {
+				check, nextCC = columnConverter, false
+			} else {
+				check = defaultConverter
 			}
-			removed = errors.Is(err, driver.ErrRemoveArgument)
-			break
+			goto convert
+		default:
+			at := fmt.Sprintf("$%d", nv.Ordinal)
+			if nv.Name != "" {
+				at = fmt.Sprintf("with name %q", nv.Name)
+			}
+			return nil, fmt.Errorf("sql: converting argument %s type: %w", at, err)
 		}
-		if removed {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("argument %d: %w", i+1, err)
-		}
-		nvs = append(nvs, nv)
+	}
+	if want != -1 && len(nvs) != want {
+		return nil, fmt.Errorf("sql: expected %d arguments, got %d", want, len(nvs))
 	}
 	return nvs, nil
 }
 
-// driverRows adapts driver.Rows to the hydrator: each value goes to its cell by its Go
-// type, with no convertAssign.
-type driverRows struct {
-	r    driver.Rows
-	st   driver.Stmt // closed with the rows, when the rows came from a prepared statement
-	vals []driver.Value
-	err  error
-	done bool
+// callValuerValue is database/sql's: a nil pointer whose type has Value on the value
+// receiver is a NULL, not a panic.
+func callValuerValue(vr driver.Valuer) (driver.Value, error) {
+	if rv := reflect.ValueOf(vr); rv.Kind() == reflect.Pointer && rv.IsNil() &&
+		rv.Type().Elem().Implements(reflect.TypeFor[driver.Valuer]()) {
+		return nil, nil
+	}
+	return vr.Value()
 }
 
-func newDriverRows(r driver.Rows, st driver.Stmt) *driverRows {
-	return &driverRows{r: r, st: st, vals: make([]driver.Value, len(r.Columns()))}
+// driverRows adapts driver.Rows to the hydrator: each value goes to its cell by its Go
+// type, with no convertAssign.
+//
+// database/sql's Rows watch the query's context (Rows.awaitDone): when it ends, the rows
+// are closed, Next returns false and Err returns the context's error. Not every driver
+// watches it while rows are read (modernc.org/sqlite interrupts only the call that runs the
+// statement, so a long read ran to its end), so the rows check the context before each row
+// themselves, without a goroutine: a non-blocking receive on ctx.Done() per row, nothing
+// for a context that never ends. A driver call in progress is left to the driver, as
+// database/sql leaves it (its close waits for the call in progress): lib/pq and
+// go-sql-driver/mysql interrupt theirs.
+type driverRows struct {
+	r      driver.Rows
+	st     driver.Stmt // closed with the rows, when the rows came from a prepared statement
+	ctx    context.Context
+	ctxEnd <-chan struct{} // ctx.Done(); nil when ctx never ends
+	vals   []driver.Value
+	err    error
+	done   bool
+}
+
+func (c *driverConn) newRows(r driver.Rows, st driver.Stmt) *driverRows {
+	return &driverRows{r: r, st: st, ctx: c.ctx, ctxEnd: c.ctx.Done(), vals: make([]driver.Value, len(r.Columns()))}
 }
 
 func (x *driverRows) Columns() ([]string, error) { return x.r.Columns(), nil }
@@ -243,10 +350,20 @@ func (x *driverRows) Next() bool {
 	if x.done {
 		return false
 	}
+	if x.ctxEnd != nil {
+		select {
+		case <-x.ctxEnd:
+			x.done, x.err = true, x.ctx.Err()
+			return false
+		default:
+		}
+	}
 	if err := x.r.Next(x.vals); err != nil {
 		x.done = true
 		if err != io.EOF {
-			x.err = err
+			// (when the context has ended, database/sql's Err reports only the context's
+			// error; this keeps the driver's too)
+			x.err = ctxError(x.ctx, err)
 		}
 		return false
 	}
