@@ -313,9 +313,13 @@ func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
 		out, err = hydrate.All[T](rows, p.Map)
 		return err
 	}
-	// over the driver connection when db lends it (see rawsql.go), else database/sql's rows
+	// over the driver connection when db lends it and an adapter runs it (see rawsql.go),
+	// else database/sql's rows
 	ok, err := withDriver(ctx, db, func(c *driverConn) error {
 		r, plan := c.runner(), p
+		if r == nil {
+			return errNoAdapter
+		}
 		if r.Pipeline != nil {
 			// the connection pipelines: the plan for a pipelining driver
 			pp, err := q.PlanPipelined()

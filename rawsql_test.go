@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"io"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -12,9 +13,10 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// *sql.DB and *sql.Conn lend their driver connection: statements run on the driver and rows
-// reach the hydrator as typed cells; a *sql.Tx goes through database/sql.
-func TestWithDriver(t *testing.T) {
+// Without an adapter for its connections, a *sql.DB or *sql.Conn runs through database/sql;
+// a pool's driver is remembered, so the next load takes no connection to ask again. A
+// *sql.Tx lends no connection.
+func TestWithDriverWithoutAdapter(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
@@ -26,31 +28,22 @@ func TestWithDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	noAdapter.Clear()
 	for name, q := range map[string]Querier{"*sql.DB": db, "*sql.Conn": conn} {
-		var got []any
+		calls := 0
 		ok, err := withDriver(ctx, q, func(c *driverConn) error {
-			rows, err := c.query("SELECT ? + 1, ?, NULL", []any{41, "x"})
-			if err != nil {
-				return err
+			calls++
+			if c.runner() != nil {
+				t.Errorf("%s: an adapter for SQLite", name)
 			}
-			defer rows.Close()
-			if _, ok := rows.(hydrate.CellRows); !ok {
-				t.Errorf("%s: driver rows are not CellRows", name)
-			}
-			for rows.Next() {
-				var a sql.NullInt64
-				var b sql.NullString
-				var n sql.NullString
-				if err := rows.Scan(&a, &b, &n); err != nil {
-					return err
-				}
-				got = append(got, a.Int64, b.String, n.Valid)
-			}
-			return rows.Err()
+			return errNoAdapter
 		})
-		if !ok || err != nil || len(got) != 3 || got[0] != int64(42) || got[1] != "x" || got[2] != false {
-			t.Fatalf("%s: ok %v, err %v, got %v", name, ok, err, got)
+		if ok || err != nil || calls != 1 {
+			t.Fatalf("%s: ok %v, err %v, %d calls", name, ok, err, calls)
 		}
+	}
+	if ok, _ := withDriver(ctx, db, func(*driverConn) error { t.Error("asked again"); return nil }); ok {
+		t.Fatal("the pool's driver has no adapter: database/sql")
 	}
 	tx, err := db.Begin()
 	if err != nil {
@@ -64,6 +57,7 @@ func TestWithDriver(t *testing.T) {
 
 // badOnce fails the first query of the process with driver.ErrBadConn, as a stale pooled
 // connection does; database/sql would retry on another connection, and so does withDriver.
+// Its connections are the only ones testAdapter runs.
 type badOnce struct {
 	inner  driver.Driver
 	failed *atomic.Bool
@@ -89,7 +83,65 @@ func (c *badOnceConn) QueryContext(ctx context.Context, q string, args []driver.
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
 }
 
-func TestWithDriverRetriesBadConn(t *testing.T) {
+// adapterRuns counts the statements testAdapter ran.
+var adapterRuns atomic.Int64
+
+// testAdapter runs statements on a badOnceConn through its driver interface.
+func testAdapter(ctx context.Context, dc any) *DriverRunner {
+	c, ok := dc.(*badOnceConn)
+	if !ok {
+		return nil
+	}
+	return &DriverRunner{Query: func(query string, args []any) (hydrate.Rows, error) {
+		adapterRuns.Add(1)
+		nvs := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			v, err := driver.DefaultParameterConverter.ConvertValue(a)
+			if err != nil {
+				return nil, err
+			}
+			nvs[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+		}
+		r, err := c.QueryContext(ctx, query, nvs)
+		if err != nil {
+			return nil, err
+		}
+		return &rowsOf{r: r, vals: make([]driver.Value, len(r.Columns()))}, nil
+	}}
+}
+
+// rowsOf is driver.Rows as hydrate.Rows.
+type rowsOf struct {
+	r    driver.Rows
+	vals []driver.Value
+	err  error
+}
+
+func (x *rowsOf) Columns() ([]string, error) { return x.r.Columns(), nil }
+func (x *rowsOf) Err() error                 { return x.err }
+func (x *rowsOf) Close() error               { return x.r.Close() }
+func (x *rowsOf) Next() bool {
+	if err := x.r.Next(x.vals); err != nil {
+		if err != io.EOF {
+			x.err = err
+		}
+		return false
+	}
+	return true
+}
+func (x *rowsOf) Scan(dest ...any) error {
+	for i, d := range dest {
+		if err := d.(sql.Scanner).Scan(x.vals[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// An adapter that recognizes the connection runs the load; a bad pooled connection is
+// retried on another, as database/sql does.
+func TestWithDriverAdapter(t *testing.T) {
+	RegisterDriverAdapter(testAdapter)
 	lite, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +156,11 @@ func TestWithDriverRetriesBadConn(t *testing.T) {
 	defer db.Close()
 	var got int64
 	ok, err := withDriver(context.Background(), db, func(c *driverConn) error {
-		rows, err := c.runner().Query("SELECT ? + 1", []any{41})
+		r := c.runner()
+		if r == nil {
+			return errNoAdapter
+		}
+		rows, err := r.Query("SELECT ? + 1", []any{41})
 		if err != nil {
 			return err
 		}
@@ -118,36 +174,8 @@ func TestWithDriverRetriesBadConn(t *testing.T) {
 		got = n.Int64
 		return rows.Err()
 	})
-	if !ok || err != nil || got != 42 || !failed.Load() {
-		t.Fatalf("ok %v, err %v, got %d, failed once %v", ok, err, got, failed.Load())
-	}
-}
-
-// sql.Named arguments reach the driver named, as through database/sql.
-func TestNamedValues(t *testing.T) {
-	db, err := sql.Open("sqlite", ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var got string
-	ok, err := withDriver(context.Background(), db, func(c *driverConn) error {
-		rows, err := c.query("SELECT @who || '!'", []any{sql.Named("who", "bob")})
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var s sql.NullString
-		for rows.Next() {
-			if err := rows.Scan(&s); err != nil {
-				return err
-			}
-		}
-		got = s.String
-		return rows.Err()
-	})
-	if !ok || err != nil || got != "bob!" {
-		t.Fatalf("ok %v, err %v, got %q", ok, err, got)
+	if !ok || err != nil || got != 42 || !failed.Load() || adapterRuns.Load() != 2 {
+		t.Fatalf("ok %v, err %v, got %d, failed once %v, %d adapter runs", ok, err, got, failed.Load(), adapterRuns.Load())
 	}
 }
 
