@@ -58,6 +58,9 @@ type Q[T any] struct {
 type planCache struct {
 	plain compiled // Plan
 	piped compiled // PlanPipelined
+	each  compiled // PlanEach
+	count compiled // Count
+	one   compiled // One: the roots limited to one
 }
 
 type compiled struct {
@@ -257,23 +260,61 @@ func (q Q[T]) Plan() (*builder.Plan, error) { return q.plan(false) }
 func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return q.plan(true) }
 
 func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
+	if pipelined {
+		return q.compile(kindPiped)
+	}
+	return q.compile(kindPlain)
+}
+
+// PlanOne compiles the statement One runs: the roots limited to one (LIMIT 1), each with all
+// of its children. Cached like Plan.
+func (q Q[T]) PlanOne() (*builder.Plan, error) { return q.compile(kindOne) }
+
+// PlanEach compiles the statement Each and Iter run: the flat JOIN ordered so that each
+// root's rows are contiguous. Cached like Plan.
+func (q Q[T]) PlanEach() (*builder.Plan, error) { return q.compile(kindEach) }
+
+type planKind int
+
+const (
+	kindPlain planKind = iota
+	kindPiped
+	kindEach
+	kindCount
+	kindOne
+)
+
+// compile returns the query's plan of kind k, compiled once per query value (Bind keeps the
+// cache: a bound run only puts its values in the cached plan's arguments).
+func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
 	if q.dialect == nil {
 		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
 	}
-	bq := q.q
-	bq.Pipelining = pipelined
 	c := &compiled{}
 	if q.cache != nil {
-		c = &q.cache.plain
-		if pipelined {
-			c = &q.cache.piped
-		}
+		c = [...]*compiled{&q.cache.plain, &q.cache.piped, &q.cache.each, &q.cache.count, &q.cache.one}[k]
 	}
 	c.once.Do(func() {
-		c.plan, c.err = builder.Build(q.schema, q.dialect, bq)
+		bq := q.q
+		switch k {
+		case kindPiped:
+			bq.Pipelining = true
+		case kindEach:
+			bq.Stream = true
+		case kindOne:
+			// one root, with all of its children
+			if !bq.HasLimit || bq.Limit > 1 {
+				bq.HasLimit, bq.Limit = true, 1
+			}
+		}
+		if k == kindCount {
+			c.plan, c.err = builder.Count(q.schema, q.dialect, bq)
+		} else {
+			c.plan, c.err = builder.Build(q.schema, q.dialect, bq)
+		}
 		if c.err == nil {
 			c.params = paramsOf(c.plan)
 		}
@@ -281,7 +322,8 @@ func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return bind(c.plan, c.params, q.bound, false)
+	// (Count's statement has part of the query's filters: optional includes' do not count)
+	return bind(c.plan, c.params, q.bound, k == kindCount)
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
@@ -298,7 +340,11 @@ func (q Q[T]) All(ctx context.Context, db Querier) ([]T, error) { return q.all("
 
 // all runs All for op (All or One).
 func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
-	p, err := q.Plan() // (compile errors first, before any connection is taken)
+	kind := kindPlain
+	if op == "One" {
+		kind = kindOne // LIMIT 1 on the roots
+	}
+	p, err := q.compile(kind) // (compile errors first, before any connection is taken)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +366,7 @@ func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
 		if r == nil {
 			return errNoAdapter
 		}
-		if r.Pipeline != nil {
+		if r.Pipeline != nil && kind == kindPlain {
 			// the connection pipelines: the plan for a pipelining driver
 			pp, err := q.PlanPipelined()
 			if err != nil {
@@ -422,9 +468,7 @@ func (q Q[T]) Each(ctx context.Context, db Querier, fn func(T) error) error {
 }
 
 func (q Q[T]) each(op string, ctx context.Context, db Querier, fn func(T) error) error {
-	q = q.clone()
-	q.q.Stream = true
-	p, err := q.Plan()
+	p, err := q.PlanEach()
 	if err != nil {
 		return err
 	}
@@ -518,13 +562,7 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	return n, nil
 }
 
-func (q Q[T]) countPlan() (*builder.Plan, error) {
-	p, err := builder.Count(q.schema, q.dialect, q.q)
-	if err != nil {
-		return nil, err
-	}
-	return bind(p, paramsOf(p), q.bound, true) // (optional includes' filters do not count)
-}
+func (q Q[T]) countPlan() (*builder.Plan, error) { return q.compile(kindCount) }
 
 // CountSql compiles the Count statement.
 func (q Q[T]) CountSql() (string, []any, error) {

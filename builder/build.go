@@ -592,6 +592,9 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 			}
 			if ta, ok := landing(tc.column); ok {
 				tc.name, tc.kind = ta.Name, kindOf(ta.GoType)
+			} else if isStruct {
+				return nil, qErr("%s: join-table column %q has nowhere to land in %s: add a field tagged `joinery:\"through:%s\"` or a struct field tagged `joinery:\"through\"`",
+					where(n), tc.column, n.model.Name(), tc.column)
 			}
 			out = append(out, tc)
 		}

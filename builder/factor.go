@@ -185,7 +185,7 @@ func (b *builder) windowBounds(n *bnode) []node {
 	rn := b.col(limitedAlias(n), b.rowNumber)
 	out := []node{seq{rn, kw(" > "), arg{capInt64(o.Offset), where(n) + " Offset"}}}
 	if o.LimitSet && o.Limit <= math.MaxInt64-capInt64(o.Offset) {
-		out = append(out, seq{rn, kw(" <= "), arg{o.Offset + o.Limit, where(n) + " Limit"}})
+		out = append(out, seq{rn, kw(" <= "), arg{capInt64(o.Offset) + o.Limit, where(n) + " Limit"}})
 	}
 	return out
 }

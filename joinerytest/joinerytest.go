@@ -31,10 +31,7 @@
 package joinerytest
 
 import (
-	"context"
-	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -106,8 +103,8 @@ func AllStatements[T any](q joinery.Q[T], want []T) ([]Statement, error) {
 	return planStatements(p, want)
 }
 
-// ExpectAll registers on mock the statements q.All (or q.One) sends and the rows that fold
-// into want; nil or empty want: no rows (One then returns joinery.ErrNoRows).
+// ExpectAll registers on mock the statements q.All sends and the rows that fold into want;
+// nil or empty want: no rows.
 func ExpectAll[T any](mock sqlmock.Sqlmock, q joinery.Q[T], want []T) (Queries, error) {
 	sts, err := AllStatements(q, want)
 	if err != nil {
@@ -116,9 +113,37 @@ func ExpectAll[T any](mock sqlmock.Sqlmock, q joinery.Q[T], want []T) (Queries, 
 	return expect(mock, sts), nil
 }
 
+// OneStatements returns the statements q.One sends (the roots limited to one, every child
+// of that root loaded) and the rows that fold into want.
+func OneStatements[T any](q joinery.Q[T], want T) ([]Statement, error) {
+	p, err := q.PlanOne()
+	if err != nil {
+		return nil, err
+	}
+	return planStatements(p, []T{want})
+}
+
+// ExpectOneMissing registers on mock the statements q.One sends, returning no rows: One then
+// returns joinery.ErrNoRows.
+func ExpectOneMissing[T any](mock sqlmock.Sqlmock, q joinery.Q[T]) (Queries, error) {
+	p, err := q.PlanOne()
+	if err != nil {
+		return nil, err
+	}
+	sts, err := planStatements(p, []T(nil))
+	if err != nil {
+		return nil, err
+	}
+	return expect(mock, sts), nil
+}
+
 // ExpectOne registers on mock the statements q.One sends and the rows that fold into want.
 func ExpectOne[T any](mock sqlmock.Sqlmock, q joinery.Q[T], want T) (Queries, error) {
-	return ExpectAll(mock, q, []T{want})
+	sts, err := OneStatements(q, want)
+	if err != nil {
+		return nil, err
+	}
+	return expect(mock, sts), nil
 }
 
 // ExpectAllError registers on mock the first statement q.All (or q.One) sends, failing with
@@ -192,45 +217,8 @@ func expect(mock sqlmock.Sqlmock, sts []Statement) Queries {
 	return out
 }
 
-// eachPlan is the plan q.Each runs. Each compiles the query for streaming (the flat shape,
-// the root's key appended to the order) and joinery exposes no accessor for that plan, so
-// its statement is captured from Each itself, run on a Querier that records the statement
-// and fails, and its column map is the flat plan's, which streaming leaves as it is.
-func eachPlan[T any](q joinery.Q[T]) (*builder.Plan, error) {
-	if pe, ok := any(q).(interface {
-		PlanEach() (*builder.Plan, error)
-	}); ok {
-		return pe.PlanEach()
-	}
-	var c capture
-	err := q.Each(context.Background(), &c, func(T) error { return nil })
-	if !errors.Is(err, errCaptured) {
-		if err == nil {
-			err = errors.New("joinerytest: Each sent no statement")
-		}
-		return nil, err
-	}
-	flat, err := q.Shape(joinery.ShapeFlat).Plan()
-	if err != nil {
-		return nil, err
-	}
-	p := *flat
-	p.SQL, p.Args = c.sql, c.args
-	return &p, nil
-}
-
-var errCaptured = errors.New("joinerytest: statement captured")
-
-// capture is a joinery.Querier that records the statement it is asked to run and fails.
-type capture struct {
-	sql  string
-	args []any
-}
-
-func (c *capture) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.sql, c.args = query, args
-	return nil, errCaptured
-}
+// eachPlan is the plan q.Each runs (the flat shape, each root's rows contiguous).
+func eachPlan[T any](q joinery.Q[T]) (*builder.Plan, error) { return q.PlanEach() }
 
 // planStatements lays want out as the rows of p's statements.
 func planStatements(p *builder.Plan, want any) ([]Statement, error) {

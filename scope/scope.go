@@ -159,7 +159,15 @@ func render(b *strings.Builder, args *[]any, p sq.Sqlizer, r Resolver) error {
 	if err != nil {
 		return fmt.Errorf("scope: %w", err)
 	}
+	// A raw fragment is one predicate wherever it is put: parenthesised, so that "a OR b"
+	// ANDed with another condition stays "(a OR b) AND c"; a line comment in it ends before
+	// the closing parenthesis.
+	b.WriteByte('(')
 	b.WriteString(strings.ReplaceAll(sqlText, Self, r.Alias()))
+	if strings.Contains(sqlText, "--") || strings.Contains(sqlText, "#") {
+		b.WriteByte('\n')
+	}
+	b.WriteByte(')')
 	*args = append(*args, a...)
 	return nil
 }

@@ -118,7 +118,7 @@ func TestAndOr(t *testing.T) {
 		sq.Or{sq.Lt{"age": 18}, sq.Eq{"deleted_at": nil}, sq.Expr("{{self}}.id % 2 = ?", 0)},
 	}
 	check(t, p, false,
-		`("t1"."status" = ? AND ("t1"."age" < ? OR "t1"."deleted_at" IS NULL OR "t1".id % 2 = ?))`,
+		`("t1"."status" = ? AND ("t1"."age" < ? OR "t1"."deleted_at" IS NULL OR ("t1".id % 2 = ?)))`,
 		"active", 18, 0)
 	check(t, sq.And{}, false, `(1=1)`)
 	check(t, sq.Or{}, false, `(1=0)`)
@@ -127,8 +127,12 @@ func TestAndOr(t *testing.T) {
 
 func TestRawExpr(t *testing.T) {
 	check(t, sq.Expr("LENGTH({{self}}.title) > ? AND {{self}}.id <> ?", 10, 3), false,
-		`LENGTH("t1".title) > ? AND "t1".id <> ?`, 10, 3)
-	check(t, sq.Expr("1 = 1"), false, `1 = 1`)
+		`(LENGTH("t1".title) > ? AND "t1".id <> ?)`, 10, 3)
+	check(t, sq.Expr("1 = 1"), false, `(1 = 1)`)
+	// one predicate wherever it is put: "a OR b" stays together when ANDed
+	check(t, sq.Expr("{{self}}.a = ? OR {{self}}.b IS NULL", 1), false, `("t1".a = ? OR "t1".b IS NULL)`, 1)
+	// a line comment ends before the closing parenthesis
+	check(t, sq.Expr("{{self}}.a = ? -- why", 1), false, "(\"t1\".a = ? -- why\n)", 1)
 	if scope.Self != "{{self}}" {
 		t.Errorf("Self = %q", scope.Self)
 	}

@@ -4,7 +4,7 @@ FROM `users` AS `t0`
 WHERE (`t0`.`name` = ? OR LOWER(`t0`.`name`) LIKE LOWER(?))
 ORDER BY `t0`.`id`, (SELECT MIN(`t1`.`id`)
   FROM `posts` AS `t1`
-  WHERE `t1`.`user_id` = `t0`.`id` AND LENGTH(`t1`.title) > ? AND `t1`.`id` >= ?)
+  WHERE `t1`.`user_id` = `t0`.`id` AND (LENGTH(`t1`.title) > ?) AND `t1`.`id` >= ?)
 -- arg 1: "alice"
 -- arg 2: "BO%"
 -- arg 3: 5
@@ -14,7 +14,7 @@ SELECT `t1`.`id` AS `c3`, `t1`.`user_id` AS `c4`, `t1`.`title` AS `c5`, `t1`.`pu
 FROM `posts` AS `t1`
 WHERE `t1`.`user_id` IN (SELECT `t0`.`id`
   FROM `users` AS `t0`
-  WHERE (`t0`.`name` = ? OR LOWER(`t0`.`name`) LIKE LOWER(?))) AND LENGTH(`t1`.title) > ? AND `t1`.`id` >= ?
+  WHERE (`t0`.`name` = ? OR LOWER(`t0`.`name`) LIKE LOWER(?))) AND (LENGTH(`t1`.title) > ?) AND `t1`.`id` >= ?
 ORDER BY `t1`.`id`
 -- arg 1: "alice"
 -- arg 2: "BO%"

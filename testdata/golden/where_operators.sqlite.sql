@@ -1,6 +1,6 @@
 SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t1"."id")
   FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = "t0"."id" AND LENGTH("t1".title) > ? AND "t1"."id" >= ?)) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
+  WHERE "t1"."user_id" = "t0"."id" AND (LENGTH("t1".title) > ?) AND "t1"."id" >= ?)) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
 FROM "users" AS "t0"
 WHERE ("t0"."name" = ? OR LOWER("t0"."name") LIKE LOWER(?))
 UNION ALL
@@ -8,7 +8,7 @@ SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id") AS "jo", NULL AS "c0", 
 FROM "posts" AS "t1"
 WHERE "t1"."user_id" IN (SELECT "t0"."id"
   FROM "users" AS "t0"
-  WHERE ("t0"."name" = ? OR LOWER("t0"."name") LIKE LOWER(?))) AND LENGTH("t1".title) > ? AND "t1"."id" >= ?
+  WHERE ("t0"."name" = ? OR LOWER("t0"."name") LIKE LOWER(?))) AND (LENGTH("t1".title) > ?) AND "t1"."id" >= ?
 -- arg 1: 5
 -- arg 2: 10
 -- arg 3: "alice"
