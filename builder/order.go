@@ -71,7 +71,9 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	return t, nil
 }
 
-// rootTerms parses the root order terms.
+// rootTerms parses the root order terms, and checks every include's own order terms (an
+// include that loads nothing, FilterOnly, is not ordered by any shape, but its terms are
+// still checked, so every shape accepts or refuses the same query).
 func (b *builder) rootTerms() ([]term, error) {
 	var out []term
 	for _, t := range b.query.OrderBy {
@@ -79,7 +81,15 @@ func (b *builder) rootTerms() ([]term, error) {
 		if err != nil {
 			return nil, err
 		}
+		if l := limitedOnPath(pt.n); l != nil && pt.n != b.root {
+			return nil, qErr("order term %q names a column under %s, which is limited per parent: the statement shapes would order by different rows; order the include itself (Order) instead", t, where(l))
+		}
 		out = append(out, pt)
+	}
+	for _, n := range b.nodes[1:] {
+		if _, err := b.ownOrder(n); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -21,7 +21,10 @@ func (b *builder) rootWhere(used map[*bnode]bool, terms []term) ([]node, error) 
 		return nil, err
 	}
 	if used != nil {
-		for n := range b.rootUsed {
+		for _, n := range b.nodes[1:] { // (in tree order: the same error every time)
+			if !b.rootUsed[n] {
+				continue
+			}
 			if !toOne(n) {
 				return nil, qErr("root where names %q, a to-many include, in a query with Limit/Offset or Count: filter with a Required include and its Where instead", n.path)
 			}
@@ -55,6 +58,13 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 		}
 		parts = append(parts, n)
 	}
+	for _, n := range b.nodes[1:] {
+		if b.rootUsed[n] {
+			if l := limitedOnPath(n); l != nil {
+				return nil, qErr("root where names %q, under %s, which is limited per parent: the statement shapes would filter by different rows; filter with the include's Where instead", n.path, where(l))
+			}
+		}
+	}
 	if len(b.query.After) > 0 {
 		k, err := b.keyset(terms)
 		if err != nil {
@@ -66,6 +76,17 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 		return nil, nil
 	}
 	return list{" AND ", parts}, nil
+}
+
+// limitedOnPath is the include on the path from the root to n (n included) that is limited
+// per parent, or nil.
+func limitedOnPath(n *bnode) *bnode {
+	for ; n.assoc != nil; n = n.parent {
+		if n.opts.HasLimit {
+			return n
+		}
+	}
+	return nil
 }
 
 // exists is a required include as EXISTS (SELECT 1 FROM <its factor> WHERE <its join
