@@ -103,7 +103,7 @@ type builder struct {
 	plan   *Plan
 	// the names joinery adds to statements, picked so that none is a table or column of
 	// the tree (see internalNames)
-	pageCTE, rowNumber string
+	pageCTE, rowNumber, oneAlias string
 	// the root's conditions, rendered once, and the included nodes they name
 	rootCond memo
 	rootUsed map[*bnode]bool
@@ -154,6 +154,7 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	}
 	b.pageCTE = pick("jr_p", b.taken)
 	b.rowNumber = pick("jr_rn", b.taken)
+	b.oneAlias = pick("jr_one", b.taken)
 	return b, nil
 }
 

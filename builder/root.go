@@ -78,6 +78,56 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 	return list{" AND ", parts}, nil
 }
 
+// firstValue is what a root is ordered by for an order term on a to-many include's column:
+// the first of its rows' values in the term's order, as the flat JOIN has them. That is
+// the extreme of the values (MIN for ASC, MAX for DESC); but where NULLs sort first, NULL
+// when any of the root's rows has none: a NULL in the column, or a level of the path
+// without children (the LEFT JOIN's row of NULLs).
+func (b *builder) firstValue(t term) (node, error) {
+	agg := "MIN("
+	if t.desc {
+		agg = "MAX("
+	}
+	extreme, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+	if err != nil {
+		return nil, err
+	}
+	nullsFirst := !t.desc != b.d.Features().NullsHigh // the dialect's default
+	if t.nulls != "" {
+		nullsFirst = t.nulls == "FIRST"
+	}
+	if !nullsFirst {
+		return paren{extreme}, nil
+	}
+	// the root's rows as the flat JOIN makes them: one row to start from, each level of the
+	// path LEFT JOINed
+	var path []*bnode
+	for x := t.n; x.parent != nil; x = x.parent {
+		path = append([]*bnode{x}, path...)
+	}
+	rows := &selectStmt{items: []node{kw("1")}, from: derived{body: kw("SELECT 1"), alias: b.oneAlias},
+		where: []node{seq{t.col, kw(" IS NULL")}}}
+	for i, x := range path {
+		f, err := b.plainFactor(x)
+		if err != nil {
+			return nil, err
+		}
+		on, err := b.outerCond(x)
+		if err != nil {
+			return nil, err
+		}
+		var next *bnode
+		if i+1 < len(path) {
+			next = path[i+1]
+		}
+		if on, err = b.requiredExists(on, x, next); err != nil {
+			return nil, err
+		}
+		rows.joins = append(rows.joins, join{"LEFT JOIN", f, on})
+	}
+	return seq{kw("CASE WHEN "), exists{rows}, kw(" THEN NULL ELSE "), paren{extreme}, kw(" END")}, nil
+}
+
 // limitedOnPath is the include on the path from the root to n (n included) that is limited
 // per parent, or nil.
 func limitedOnPath(n *bnode) *bnode {
@@ -209,16 +259,12 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 				innerOrder = append(innerOrder, t.by(ident(o)))
 				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			default:
-				agg := "MIN("
-				if t.desc {
-					agg = "MAX("
-				}
 				o := b.orderCol(i)
-				sub, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+				first, err := b.firstValue(t)
 				if err != nil {
 					return nil, nil, nil, err
 				}
-				exposed = append(exposed, aliased{paren{sub}, o})
+				exposed = append(exposed, aliased{first, o})
 				innerOrder = append(innerOrder, t.by(ident(o)))
 				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 				childOrder = append(childOrder, t.order())

@@ -219,15 +219,11 @@ func (b *builder) rootOrder(u *unionPlan, terms []term) error {
 			u.rootJoins[t.n] = true
 			u.rootOrd = append(u.rootOrd, t.order())
 		default:
-			agg := "MIN("
-			if t.desc {
-				agg = "MAX("
-			}
-			sub, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+			first, err := b.firstValue(t)
 			if err != nil {
 				return err
 			}
-			u.rootOrd = append(u.rootOrd, t.by(paren{sub}))
+			u.rootOrd = append(u.rootOrd, t.by(first))
 			u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
 		}
 	}

@@ -1,6 +1,9 @@
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."role")
+WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email", CASE WHEN EXISTS (SELECT 1
+    FROM (SELECT 1) AS "jr_one"
+    LEFT JOIN ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id") ON "t1"."user_id" = "t0"."id"
+    WHERE "t1"."role" IS NULL) THEN NULL ELSE (SELECT MAX("t1"."role")
     FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
-    WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
+    WHERE "t1"."user_id" = "t0"."id") END AS "jr_o0"
   FROM "users" AS "t0"
   WHERE EXISTS (SELECT 1
     FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")

@@ -1,7 +1,10 @@
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
-FROM (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."title")
+FROM (SELECT "t0"."id", "t0"."name", "t0"."email", CASE WHEN EXISTS (SELECT 1
+    FROM (SELECT 1) AS "jr_one"
+    LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id"
+    WHERE "t1"."title" IS NULL) THEN NULL ELSE (SELECT MAX("t1"."title")
     FROM "posts" AS "t1"
-    WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
+    WHERE "t1"."user_id" = "t0"."id") END AS "jr_o0"
   FROM "users" AS "t0"
   WHERE EXISTS (SELECT 1
     FROM "posts" AS "t1"

@@ -1,6 +1,9 @@
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."title")
+WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."name", "t0"."email", CASE WHEN EXISTS (SELECT 1
+    FROM (SELECT 1) AS "jr_one"
+    LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id"
+    WHERE "t1"."title" IS NULL) THEN NULL ELSE (SELECT MAX("t1"."title")
     FROM "posts" AS "t1"
-    WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
+    WHERE "t1"."user_id" = "t0"."id") END AS "jr_o0"
   FROM "users" AS "t0"
   WHERE EXISTS (SELECT 1
     FROM "posts" AS "t1"
