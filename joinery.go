@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"regexp"
+	"strconv"
 	"sync"
 
 	sq "github.com/Masterminds/squirrel"
@@ -451,11 +453,34 @@ func sqlQuery(ctx context.Context, db Querier) queryFunc {
 // when the previous one's rows are read).
 func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
-		return query(p.SQL, p.Args)
+		rows, err := query(p.SQL, p.Args)
+		return rows, namedArg(err, p.ArgSource)
 	}
 	return hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), func(i int) (hydrate.Rows, error) {
-		return query(p.Statements[i].SQL, p.Statements[i].Args)
+		rows, err := query(p.Statements[i].SQL, p.Statements[i].Args)
+		return rows, namedArg(err, p.Statements[i].ArgSource)
 	}, nil)
+}
+
+// argNumber finds the argument database/sql could not convert in its error.
+var argNumber = regexp.MustCompile(`converting argument \$(\d+) type`)
+
+// namedArg gives an error about an argument's value the argument's place in the query, in
+// the user's terms (what it is for: `root User filter`, `include "posts" Limit`, ...), for
+// an error that names the argument only by its position.
+func namedArg(err error, source func(int) string) error {
+	if err == nil {
+		return nil
+	}
+	m := argNumber.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	n, _ := strconv.Atoi(m[1])
+	if src := source(n - 1); src != "" {
+		return fmt.Errorf("%w (argument %d is a value of the %s)", err, n, src)
+	}
+	return err
 }
 
 // Each runs the query and calls fn with one root at a time, as soon as its rows are read:
@@ -480,7 +505,7 @@ func (q Q[T]) each(op string, ctx context.Context, db Querier, fn func(T) error)
 	}
 	rows, err := sqlQuery(ctx, db)(p.SQL, p.Args)
 	if err != nil {
-		return fmt.Errorf("joinery: %w", err)
+		return fmt.Errorf("joinery: %w", namedArg(err, p.ArgSource))
 	}
 	if done := ctx.Done(); done != nil {
 		// no root is handed out once the context has ended: database/sql notices the end
@@ -543,7 +568,7 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	}
 	rows, err := sqlQuery(ctx, db)(p.SQL, p.Args)
 	if err != nil {
-		return 0, fmt.Errorf("joinery: %w", err)
+		return 0, fmt.Errorf("joinery: %w", namedArg(err, p.ArgSource))
 	}
 	defer rows.Close()
 	var n int64
