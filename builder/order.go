@@ -71,9 +71,9 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	return t, nil
 }
 
-// rootTerms parses the root order terms, and checks every include's own order terms (an
-// include that loads nothing, FilterOnly, is not ordered by any shape, but its terms are
-// still checked, so every shape accepts or refuses the same query).
+// rootTerms parses the root order terms, and checks every include's own order terms and
+// filters (an include that loads nothing, FilterOnly, is not ordered by any shape, but its
+// terms and filters are still checked, so every shape accepts or refuses the same query).
 func (b *builder) rootTerms() ([]term, error) {
 	var out []term
 	for _, t := range b.query.OrderBy {
@@ -88,6 +88,13 @@ func (b *builder) rootTerms() ([]term, error) {
 	}
 	for _, n := range b.nodes[1:] {
 		if _, err := b.ownOrder(n); err != nil {
+			return nil, err
+		}
+		// (its filters too: rendered once, whichever shape writes them)
+		if _, err := b.outerCond(n); err != nil {
+			return nil, err
+		}
+		if _, err := b.targetPreds(n); err != nil {
 			return nil, err
 		}
 	}
