@@ -65,6 +65,24 @@ type planCache struct {
 	one   compiled // One: the roots limited to one
 }
 
+// of is the cache of plans of kind k (a fresh one, compiled every time, without a cache).
+func (c *planCache) of(k planKind) *compiled {
+	if c == nil {
+		return &compiled{}
+	}
+	switch k {
+	case kindPiped:
+		return &c.piped
+	case kindEach:
+		return &c.each
+	case kindCount:
+		return &c.count
+	case kindOne:
+		return &c.one
+	}
+	return &c.plain
+}
+
 type compiled struct {
 	once   sync.Once
 	plan   *builder.Plan
@@ -295,10 +313,7 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	if q.dialect == nil {
 		return nil, errors.New("joinery: no dialect: pass dialects.Postgres, dialects.MySQL or dialects.SQLite to Query")
 	}
-	c := &compiled{}
-	if q.cache != nil {
-		c = [...]*compiled{&q.cache.plain, &q.cache.piped, &q.cache.each, &q.cache.count, &q.cache.one}[k]
-	}
+	c := q.cache.of(k)
 	c.once.Do(func() {
 		bq := q.q
 		switch k {
