@@ -49,7 +49,7 @@ type Contender struct {
 var Contenders = []Contender{
 	{"joinery-pgx", "joinery's default shape, database/sql over pgx stdlib (*sql.DB; joinery/pgx imported, so the load runs on the driver's *pgx.Conn as joinery/pgx runs it: pipelines as one batch, raw values decoded natively)", joineryLoader(pgxDB, "")},
 	{"joinery-pgx-sqlrows", "joinery-pgx through database/sql's *sql.Rows (a Querier that lends no driver connection, as *sql.Tx)", joineryLoader(pgxSQLRows, "")},
-	{"joinery-pq", "joinery's default shape (ShapeAuto), database/sql over lib/pq (*sql.DB: run on the driver connection, driver.Values to typed cells)", joineryLoader(pqDB, "")},
+	{"joinery-pq", "joinery's default shape (ShapeAuto), database/sql over lib/pq (*sql.DB; no adapter for lib/pq: database/sql's rows)", joineryLoader(pqDB, "")},
 	{"joinery-flat-pgx", "joinery, Shape(ShapeFlat): the flat JOIN, over pgx stdlib", joineryLoader(pgxDB, "flat")},
 	{"joinery-union-pgx", "joinery, Shape(ShapeUnion): UNION ALL of branches, over pgx stdlib", joineryLoader(pgxDB, "union")},
 	{"joinery-pipeline-pgx", "joinery, Shape(ShapePipeline) over database/sql (pgx stdlib, so one batch through the adapter)", joineryLoader(pgxDB, "pipeline")},
