@@ -33,3 +33,20 @@ func TestArgumentErrorNamesItsPlace(t *testing.T) {
 		})
 	}
 }
+
+// A statement the database rejects names the include each alias in its error stands for.
+func TestDatabaseErrorNamesIncludes(t *testing.T) {
+	s := blogSchema(t)
+	for _, tdb := range openDBs(t, "joinery_aliaserr") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, shape := range allShapes {
+				q := joinery.Query[User](s, tdb.dialect).Include(include.New("posts").Where(sq.Expr("{{self}}.nope = 1"))).Shape(shape)
+				_, err := q.All(context.Background(), tdb.db)
+				if err == nil || !strings.Contains(err.Error(), `is include "Posts", table posts)`) {
+					t.Fatalf("%s: %v", shape, err)
+				}
+			}
+		})
+	}
+}

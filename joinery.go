@@ -21,6 +21,7 @@ import (
 	"iter"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -469,12 +470,40 @@ func sqlQuery(ctx context.Context, db Querier) queryFunc {
 func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
 	if p.Shape != builder.ShapePipeline {
 		rows, err := query(p.SQL, p.Args)
-		return rows, namedArg(err, p.ArgSource)
+		return rows, aliasesOf(namedArg(err, p.ArgSource), p)
 	}
 	return hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), func(i int) (hydrate.Rows, error) {
 		rows, err := query(p.Statements[i].SQL, p.Statements[i].Args)
-		return rows, namedArg(err, p.Statements[i].ArgSource)
+		return rows, aliasesOf(namedArg(err, p.Statements[i].ArgSource), p)
 	}, nil)
+}
+
+// aliasWord finds joinery's table aliases (t0, t1, ...) in a database's error.
+var aliasWord = regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])(t[0-9]+)(?:[^A-Za-z0-9_$]|$)`)
+
+// aliasesOf gives a database's error about a statement the include paths of the table
+// aliases it names: "no such column: t1.nope" says nothing of the query it came from, so
+// the error adds `(t1 is include "Posts", table posts)`.
+func aliasesOf(err error, p *builder.Plan) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var said []string
+	for _, m := range aliasWord.FindAllStringSubmatch(err.Error(), -1) {
+		for _, t := range p.Tables {
+			if t.Alias != m[1] || slices.Contains(said, t.Alias) {
+				continue
+			}
+			what := "the root"
+			if t.Path != "" {
+				what = strconv.Quote(t.Path)
+				what = "include " + what
+			}
+			said = append(said, t.Alias)
+			err = fmt.Errorf("%w (%s is %s, table %s)", err, t.Alias, what, t.Table)
+		}
+	}
+	return err
 }
 
 // argNumber finds the argument database/sql could not convert in its error.
