@@ -11,6 +11,25 @@
 //
 // joinery is not an ORM: it writes no rows, tracks no changes and opens no connections. It
 // composes into a handwritten data layer over database/sql, sqlx or squirrel.
+//
+// The imports: sq is github.com/Masterminds/squirrel (sq.Eq, sq.Gt, sq.Expr ... as filters);
+// include declares the schema and builds include trees; scope holds association and default
+// scopes; dialects names the database; joinerytest sets up sqlmock for tests of a data layer.
+//
+// # Struct tags
+//
+// joinery reads these tags on struct models:
+//
+//	db:"name"             a scalar field: its column (sqlx's rules; db:"-" skips the field;
+//	                      an untagged field maps to its lower-cased name, or through the
+//	                      schema's mapper: include.WithColumnNames(include.SnakeCase))
+//	joinery:"alias"       a struct, pointer or slice field: receives the association
+//	                      registered with include.As("alias") (by default the field named
+//	                      like the alias, or like the target's type)
+//	joinery:"through:col" a scalar field of a belongsToMany target: the join table's column col
+//	joinery:"through"     a struct field of a belongsToMany target: the join model's (or join
+//	                      table's) columns, by its own db tags; on a scalar field, the
+//	                      join-table column its name maps to
 package joinery
 
 import (
