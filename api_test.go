@@ -28,7 +28,9 @@ func TestMapModelsDerivedKeysError(t *testing.T) {
 	}
 }
 
-func TestMapModelsRealDatabases(t *testing.T) {
+// blogMapSchema is the blog fixture's users, posts and tags as run-time (map) models.
+func blogMapSchema(t *testing.T) *include.Schema {
+	t.Helper()
 	s := include.NewSchema(include.WithNaming(include.CamelCase))
 	must := func(_ any, err error) {
 		t.Helper()
@@ -45,6 +47,11 @@ func TestMapModelsRealDatabases(t *testing.T) {
 	must(s.HasMany("User", "Post", include.As("posts")))
 	must(s.BelongsToMany("Post", "Tag", include.ThroughModel("PostTag"), include.As("tags")))
 	must(s.BelongsTo("Post", "User", include.As("author"), include.ForeignKey("userId")))
+	return s
+}
+
+func TestMapModelsRealDatabases(t *testing.T) {
+	s := blogMapSchema(t)
 
 	want := `[{"id":1,"name":"alice","posts":[` +
 		`{"id":10,"userId":1,"title":"hello","published":true,"author":{"id":1,"name":"alice"},"tags":[` +

@@ -181,22 +181,7 @@ func TestHydrateColumnsMissingKeyFlat(t *testing.T) {
 // for, in every shape and on every database; join-table values stay under the join model's
 // name.
 func TestHydrateColumnsMapModels(t *testing.T) {
-	s := include.NewSchema(include.WithNaming(include.CamelCase))
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(s.DefineMap("User", "users", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name", Type: include.String}}))
-	must(s.DefineMap("Post", "posts", []include.Attr{{Name: "id", Type: include.Int}, {Name: "userId", Column: "user_id", Type: include.Int},
-		{Name: "title", Type: include.String}, {Name: "published", Type: include.Bool}}))
-	must(s.DefineMap("Tag", "tags", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name"}}))
-	must(s.DefineMap("PostTag", "post_tags", []include.Attr{{Name: "postId", Column: "post_id", Type: include.Int},
-		{Name: "tagId", Column: "tag_id", Type: include.Int}, {Name: "addedBy", Column: "added_by"}}, include.PrimaryKey("postId", "tagId")))
-	must(s.HasMany("User", "Post", include.As("posts")))
-	must(s.BelongsToMany("Post", "Tag", include.ThroughModel("PostTag"), include.As("tags")))
-	must(s.BelongsTo("Post", "User", include.As("author"), include.ForeignKey("userId")))
+	s := blogMapSchema(t)
 
 	const wantSimple = `[{"name":"alice","posts":[{"title":"hello"},{"title":"draft"}]},` +
 		`{"name":"bob","posts":[{"title":"bobs post"}]},{"name":"carol","posts":[]}]`
