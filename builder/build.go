@@ -317,7 +317,7 @@ func (b *builder) hasMany(n *bnode) bool {
 func (b *builder) q(ident string) string { return b.d.Quote(ident) }
 
 func (b *builder) newAlias() string {
-	a := numbered("t", b.nt, tableNames[:])
+	a := aliasName("t", b.nt, tableNames[:])
 	b.nt++
 	return a
 }
@@ -333,8 +333,8 @@ var tableNames, columnNames = func() (t [64]string, c [256]string) {
 	return
 }()
 
-// numbered is prefix followed by i, from made when it has it.
-func numbered(prefix string, i int, made []string) string {
+// aliasName is prefix followed by i, from made when it has it.
+func aliasName(prefix string, i int, made []string) string {
 	if i < len(made) {
 		return made[i]
 	}
@@ -456,7 +456,7 @@ func pathOf(parent, seg string) string {
 // addCol selects tableAlias.column for node n under the next column alias and returns its
 // index in n's hydrate columns.
 func (b *builder) addCol(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) int {
-	col.Column = numbered("c", len(b.plan.Columns), columnNames[:])
+	col.Column = aliasName("c", len(b.plan.Columns), columnNames[:])
 	col.Desc = path
 	n.hnode.Cols = append(n.hnode.Cols, col)
 	b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported, node: n})

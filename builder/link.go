@@ -107,15 +107,19 @@ func (b *builder) outerCond(n *bnode) ([]node, error) {
 		return nil, err
 	}
 	out = appendNode(out, s)
-	if n.assoc.Kind == include.BelongsToMany {
-		s, err = b.throughPreds(n)
-	} else {
-		s, err = b.targetPreds(n)
-	}
-	if err != nil {
+	if s, err = b.linkedPreds(n); err != nil {
 		return nil, err
 	}
 	return appendNode(out, s), nil
+}
+
+// linkedPreds are n's own filters on the table its link is on: the join table's for a
+// BelongsToMany (the target's are inside its group), else the target's.
+func (b *builder) linkedPreds(n *bnode) (node, error) {
+	if n.assoc.Kind == include.BelongsToMany {
+		return b.throughPreds(n)
+	}
+	return b.targetPreds(n)
 }
 
 // appendNode appends n unless it is nil (an empty condition).

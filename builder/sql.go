@@ -87,8 +87,6 @@ func (l list) render(r *renderer) {
 	}
 }
 
-func and(items ...node) node { return list{" AND ", items} }
-
 func commas(items []node) node { return list{", ", items} }
 
 // aliased is an expression AS "alias".

@@ -7,7 +7,6 @@ import (
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
-	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/scope"
 )
 
@@ -552,13 +551,7 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 
 // ownRows appends n's own conditions: its filters and scopes, and its required includes.
 func (b *builder) ownRows(w []node, n *bnode) ([]node, error) {
-	var s node
-	var err error
-	if n.assoc.Kind == include.BelongsToMany {
-		s, err = b.throughPreds(n)
-	} else {
-		s, err = b.targetPreds(n)
-	}
+	s, err := b.linkedPreds(n)
 	if err != nil {
 		return nil, err
 	}
