@@ -62,6 +62,18 @@ type Features struct {
 	// Lexical says how the dialect writes comments and literals, so that placeholders in
 	// raw SQL fragments are found only where they are placeholders.
 	Lexical Lexical
+	// Returning: INSERT .. RETURNING hands back the generated keys of every inserted row,
+	// in the order of the VALUES rows (PostgreSQL, SQLite 3.35).
+	Returning bool
+	// OnConflictDoNothing: INSERT .. ON CONFLICT DO NOTHING skips rows that would violate a
+	// unique constraint (PostgreSQL 9.5, SQLite 3.24).
+	OnConflictDoNothing bool
+	// OnDuplicateKeyUpdate: INSERT .. ON DUPLICATE KEY UPDATE c = c skips such rows as a
+	// no-op update (MySQL, MariaDB). Unlike INSERT IGNORE it ignores no other error.
+	OnDuplicateKeyUpdate bool
+	// LastInsertID: the driver reports the first key an INSERT generated (MySQL, MariaDB);
+	// the keys of a multi-row INSERT follow it when the server allocates them consecutively.
+	LastInsertID bool
 }
 
 // Lexical describes the comment and literal forms of a dialect's SQL text.
@@ -141,18 +153,21 @@ var (
 	Postgres Dialect = &dialect{name: "postgres", open: '"', close: '"', dollar: true, maxIdent: 63,
 		features: Features{ILike: true, Lateral: true, WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
 			CTE: true, NullsHigh: true, NumberedParams: true, AnyArray: true, MaterializedCTE: true, UnionTypesPairwise: true,
-			MaxParams: 65535, Lexical: Lexical{NestedComments: true, EscapeStrings: true, DollarQuotes: true}}}
+			MaxParams: 65535, Lexical: Lexical{NestedComments: true, EscapeStrings: true, DollarQuotes: true},
+			Returning: true, OnConflictDoNothing: true}}
 	// MySQL is MySQL 8 and MariaDB 10.5 and later: `backquoted` identifiers, ? placeholders.
 	MySQL Dialect = &dialect{name: "mysql", open: '`', close: '`', maxIdent: 64,
 		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, CTE: true,
 			UnboundedLimit: "18446744073709551615", MaxParams: 65535,
-			Lexical: Lexical{HashComments: true, DashCommentNeedsSpace: true, BackslashEscapes: true, DoubleQuotedStrings: true}}}
+			Lexical:      Lexical{HashComments: true, DashCommentNeedsSpace: true, BackslashEscapes: true, DoubleQuotedStrings: true},
+			LastInsertID: true, OnDuplicateKeyUpdate: true}}
 	// SQLite is SQLite 3.35 and later (MATERIALIZED CTEs): "double-quoted" identifiers, ?
 	// placeholders. The bind-parameter limit is SQLite's default since 3.32.
 	SQLite Dialect = &dialect{name: "sqlite", open: '"', close: '"', maxIdent: 1 << 30,
 		features: Features{WindowFunctions: true, NestedJoins: true, TupleIn: true, NullsOrdering: true,
 			CTE: true, MaterializedCTE: true, UnboundedLimit: "-1", MaxParams: 32766,
-			Lexical: Lexical{BracketIdentifiers: true}}}
+			Lexical:   Lexical{BracketIdentifiers: true},
+			Returning: true, OnConflictDoNothing: true}}
 )
 
 // ByName returns the dialect called name ("postgres"/"postgresql"/"pgx", "mysql"/"mariadb",

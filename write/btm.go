@@ -1,0 +1,658 @@
+package write
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/joinery/joinery/include"
+)
+
+// link is one join row to write: the target's key and the join-table values (given ones in
+// given, the scope's added in all).
+type link struct {
+	src   any // the source's key, when it is not the operation's
+	key   any
+	given []colVal
+	all   []colVal
+}
+
+// linkValues merges the operation's and the target's join-table values, resolves them to
+// columns, checks them against the through scope and adds the scope's columns.
+func (o Op) linkValues(t target, scoped []colVal, what string) (link, error) {
+	a := o.as.a
+	merged := map[string]any{}
+	for k, v := range o.through {
+		merged[k] = v
+	}
+	for k, v := range t.through {
+		merged[k] = v
+	}
+	l := link{key: t.key}
+	for _, k := range sortedKeys(merged) {
+		c := k
+		if a.Through != nil {
+			at, ok := a.Through.Attr(k)
+			if !ok {
+				return l, badf("%s: join-table value %q is not an attribute of the join model %s (attributes: %s)", what, k, a.Through.Name(), joinCols(a.Through.AttrNames()))
+			}
+			c = at.Column
+		} else if strings.ContainsAny(k, "\"`") {
+			return l, badf("%s: join-table value %q must be a bare column name of %s", what, k, a.ThroughTable)
+		}
+		if c == a.ForeignKey || c == a.OtherKey {
+			return l, badf("%s: join-table value %q is a key of the link (%s, %s), which the operation sets", what, k, a.ForeignKey, a.OtherKey)
+		}
+		l.given = append(l.given, colVal{c, argOf(merged[k])})
+	}
+	l.all = append(l.all, l.given...)
+	for _, d := range scoped {
+		found := false
+		for _, g := range l.given {
+			if g.col == d.col {
+				found = true
+				if !equal(g.val, d.val) {
+					return l, fmt.Errorf("%w: %s: join-table value %s = %v, but the through scope says %v", ErrScopeConflict, what, d.col, g.val, d.val)
+				}
+			}
+		}
+		if !found {
+			l.all = append(l.all, d)
+		}
+	}
+	return l, nil
+}
+
+func (o Op) prepareBTM(what string) (prepared, error) {
+	a := o.as.a
+	w := o.as.w
+	src, err := o.sourceRow(what)
+	if err != nil {
+		return prepared{}, err
+	}
+	srcKey, err := linkKey(src, a.SourceKey, what)
+	if err != nil {
+		return prepared{}, err
+	}
+	thScope := defaults(a.ThroughScope, a.Through)
+	b := btm{w: w, a: a, srcKey: srcKey, what: what, scoped: thScope}
+	switch o.kind {
+	case opCount:
+		if err := o.noThrough(what); err != nil {
+			return prepared{}, err
+		}
+		st, err := b.count(o)
+		if err != nil {
+			return prepared{}, err
+		}
+		return prepared{single: true, run: func(r *runner) error { return r.scanCount(st) }}, nil
+	case opCreate:
+		tr, err := rowOf(a.Target, o.value, "value of "+what)
+		if err != nil {
+			return prepared{}, err
+		}
+		if err := applyScope(tr, defaults(a.Scope, a.Target), what); err != nil {
+			return prepared{}, err
+		}
+		l, err := o.linkValues(target{}, thScope, what)
+		if err != nil {
+			return prepared{}, err
+		}
+		return prepared{run: func(r *runner) error {
+			if err := w.insertModel(r, a.Target, []*row{tr}, what); err != nil {
+				return err
+			}
+			k, err := linkKey(tr, a.TargetKey, what)
+			if err != nil {
+				return err
+			}
+			l.key = k
+			return b.insertLinks(r, []link{l}, false)
+		}}, nil
+	}
+	ts, err := o.targetRows(what, false, a.TargetKey)
+	if err != nil {
+		return prepared{}, err
+	}
+	links := make([]link, len(ts))
+	for i, t := range ts {
+		if o.kind != opHas && o.kind != opRemove {
+			if err := checkTargetScope(t.r, defaults(a.Scope, a.Target), what); err != nil {
+				return prepared{}, err
+			}
+		}
+		if links[i], err = o.linkValues(t, thScope, what); err != nil {
+			return prepared{}, err
+		}
+	}
+	switch o.kind {
+	case opAdd:
+		if !a.Unique {
+			return prepared{single: true, run: func(r *runner) error { return b.insertLinks(r, links, false) }}, nil
+		}
+		return prepared{run: func(r *runner) error { return b.addUnique(r, dedupe(links)) }}, nil
+	case opSet:
+		if !a.Unique {
+			return prepared{run: func(r *runner) error { return b.setNonUnique(r, links) }}, nil
+		}
+		return prepared{run: func(r *runner) error { return b.setUnique(r, dedupe(links)) }}, nil
+	case opRemove:
+		if err := o.noThrough(what); err != nil {
+			return prepared{}, err
+		}
+		keys := keyTuples(dedupe(links))
+		return prepared{single: len(w.chunkKeys(keys, 1, 1+len(thScope))) == 1, run: func(r *runner) error {
+			return b.deleteLinks(r, keys)
+		}}, nil
+	case opHas:
+		if err := o.noThrough(what); err != nil {
+			return prepared{}, err
+		}
+		keys := keyTuples(dedupe(links))
+		return prepared{single: true, run: func(r *runner) error { return b.has(r, keys) }}, nil
+	}
+	return prepared{}, badf("%s: unknown operation", what)
+}
+
+// checkTargetScope refuses a target value whose scope columns contradict the association's
+// scope (the target is not rewritten: belongsToMany scopes on the target are filters).
+func checkTargetScope(r *row, scoped []colVal, what string) error {
+	for _, d := range scoped {
+		if v, ok := r.keyOf(d.col); ok && !equal(v, d.val) {
+			return fmt.Errorf("%w: %s: %s.%s is %v, but the association's scope says %v", ErrScopeConflict, what, r.m.Name(), d.col, v, d.val)
+		}
+	}
+	return nil
+}
+
+// dedupe keeps one link per target key, the last one given (its values win).
+func dedupe(links []link) []link {
+	idx := map[any]int{}
+	var out []link
+	for _, l := range links {
+		k := norm(l.key)
+		if i, ok := idx[k]; ok {
+			out[i] = l
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, l)
+	}
+	return out
+}
+
+func keyTuples(links []link) [][]any {
+	out := make([][]any, len(links))
+	for i, l := range links {
+		out[i] = []any{l.key}
+	}
+	return out
+}
+
+// btm writes one source's links of a belongsToMany.
+type btm struct {
+	w      *Writer
+	a      *include.Association
+	srcKey any
+	what   string
+	scoped []colVal
+}
+
+// ofSource writes "jt.fk = ? AND <through scope>".
+func (b *btm) ofSource(s *sqlBuf) {
+	a := b.a
+	s.col(a.ThroughTable, a.ForeignKey).kw(" = ").arg(b.srcKey)
+	s.pred(a.ThroughScope, a.ThroughTable, a.Through, " AND ")
+}
+
+// insertLinks inserts join rows, one INSERT per set of columns; ignoreDup skips links that
+// exist (added by a concurrent transaction).
+func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
+	a := b.a
+	type group struct {
+		cols []string
+		rows [][]any
+	}
+	var groups []*group
+	bySig := map[string]*group{}
+	for _, l := range links {
+		src := b.srcKey
+		if l.src != nil {
+			src = l.src
+		}
+		cols := []string{a.ForeignKey, a.OtherKey}
+		vals := []any{src, l.key}
+		for _, cv := range l.all {
+			cols = append(cols, cv.col)
+			vals = append(vals, cv.val)
+		}
+		sig := strings.Join(cols, "\x00")
+		g := bySig[sig]
+		if g == nil {
+			g = &group{cols: cols}
+			bySig[sig] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, vals)
+	}
+	for _, g := range groups {
+		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, rows: g.rows, ignoreDup: ignoreDup})
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.what, err)
+		}
+		for _, st := range sts {
+			if _, err := r.exec(st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// existing reads the source's join rows (to the targets in keys, or all when keys is nil):
+// the primary key of a non-unique join model when pk is set, the other key, and the given
+// columns.
+func (b *btm) existing(r *runner, keys [][]any, pk []string, given []string) ([][]any, error) {
+	a := b.a
+	cols := append(append(append([]string(nil), pk...), a.OtherKey), given...)
+	chunks := [][][]any{nil}
+	if keys != nil {
+		chunks = b.w.chunkKeys(keys, 1, 1+len(b.scoped)+8)
+	}
+	var out [][]any
+	for _, ch := range chunks {
+		s := b.w.buf()
+		s.kw("SELECT ")
+		for i, c := range cols {
+			if i > 0 {
+				s.kw(", ")
+			}
+			s.col(a.ThroughTable, c)
+		}
+		s.kw(" FROM ").ident(a.ThroughTable).kw(" WHERE ")
+		b.ofSource(s)
+		if keys != nil {
+			s.kw(" AND ")
+			s.keyIn(a.ThroughTable, []string{a.OtherKey}, ch, false)
+		}
+		if len(pk) > 0 {
+			s.kw(" ORDER BY ")
+			for i, c := range pk {
+				if i > 0 {
+					s.kw(", ")
+				}
+				s.col(a.ThroughTable, c)
+			}
+		}
+		st, err := s.statement()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.what, err)
+		}
+		rs, err := r.query(st)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				rs.Close()
+				return nil, r.fail(err)
+			}
+			out = append(out, vals)
+		}
+		if err := rs.Close(); err != nil {
+			return nil, r.fail(err)
+		}
+		if err := rs.Err(); err != nil {
+			return nil, r.fail(err)
+		}
+	}
+	return out, nil
+}
+
+// givenCols lists the columns some link gives a value for, sorted.
+func givenCols(links []link) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range links {
+		for _, g := range l.given {
+			if !seen[g.col] {
+				seen[g.col] = true
+				out = append(out, g.col)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// changed reports whether stored values (in the order of cols) differ from the link's given
+// values.
+func changed(l link, cols []string, stored []any) bool {
+	for _, g := range l.given {
+		for i, c := range cols {
+			if c == g.col && !equal(stored[i], g.val) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (b *btm) addUnique(r *runner, links []link) error {
+	if len(links) == 0 {
+		return nil
+	}
+	given := givenCols(links)
+	rows, err := b.existing(r, keyTuples(links), nil, given)
+	if err != nil {
+		return err
+	}
+	have := map[any][]any{}
+	for _, rw := range rows {
+		have[norm(rw[0])] = rw[1:]
+	}
+	var missing, update []link
+	for _, l := range links {
+		stored, ok := have[norm(l.key)]
+		switch {
+		case !ok:
+			missing = append(missing, l)
+		case changed(l, given, stored):
+			update = append(update, l)
+		}
+	}
+	if err := b.updateLinks(r, update, nil); err != nil {
+		return err
+	}
+	return b.insertLinks(r, missing, true)
+}
+
+// updateLinks writes the given values of links, one UPDATE per distinct set of values,
+// identifying the join rows by the other key (unique) or by pks (non-unique, parallel to
+// links).
+func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
+	a := b.a
+	type group struct {
+		vals []colVal
+		keys [][]any
+	}
+	var groups []*group
+	bySig := map[string]*group{}
+	for i, l := range links {
+		if len(l.given) == 0 {
+			continue
+		}
+		sig := fmt.Sprintf("%#v", normVals(l.given))
+		g := bySig[sig]
+		if g == nil {
+			g = &group{vals: l.given}
+			bySig[sig] = g
+			groups = append(groups, g)
+		}
+		if pks != nil {
+			g.keys = append(g.keys, pks[i])
+		} else {
+			g.keys = append(g.keys, []any{l.key})
+		}
+	}
+	var pkCols []string
+	if pks != nil {
+		pkCols = a.Through.PrimaryKey()
+	}
+	for _, g := range groups {
+		width := 1
+		if pks != nil {
+			width = len(pkCols)
+		}
+		for _, ch := range b.w.chunkKeys(g.keys, width, len(g.vals)+1+len(b.scoped)+8) {
+			s := b.w.buf()
+			s.kw("UPDATE ").ident(a.ThroughTable).kw(" SET ")
+			for i, cv := range g.vals {
+				if i > 0 {
+					s.kw(", ")
+				}
+				s.ident(cv.col).kw(" = ").arg(cv.val)
+			}
+			s.kw(" WHERE ")
+			b.ofSource(s)
+			s.kw(" AND ")
+			if pks != nil {
+				s.keyIn(a.ThroughTable, pkCols, ch, false)
+			} else {
+				s.keyIn(a.ThroughTable, []string{a.OtherKey}, ch, false)
+			}
+			st, err := s.statement()
+			if err != nil {
+				return fmt.Errorf("%s: %w", b.what, err)
+			}
+			if _, err := r.exec(st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func normVals(vals []colVal) []any {
+	out := make([]any, 0, 2*len(vals))
+	for _, v := range vals {
+		out = append(out, v.col, norm(v.val))
+	}
+	return out
+}
+
+// deleteLinks deletes the source's join rows to the targets keys (by the other key), or by
+// the join model's primary key when byPK.
+func (b *btm) deleteLinks(r *runner, keys [][]any) error {
+	return b.deleteWhere(r, keys, []string{b.a.OtherKey})
+}
+
+func (b *btm) deleteWhere(r *runner, keys [][]any, cols []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	a := b.a
+	for _, ch := range b.w.chunkKeys(keys, len(cols), 1+len(b.scoped)+8) {
+		s := b.w.buf()
+		s.kw("DELETE FROM ").ident(a.ThroughTable).kw(" WHERE ")
+		b.ofSource(s)
+		s.kw(" AND ")
+		s.keyIn(a.ThroughTable, cols, ch, false)
+		st, err := s.statement()
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.what, err)
+		}
+		if _, err := r.exec(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *btm) setUnique(r *runner, links []link) error {
+	given := givenCols(links)
+	rows, err := b.existing(r, nil, nil, given)
+	if err != nil {
+		return err
+	}
+	want := map[any]bool{}
+	for _, l := range links {
+		want[norm(l.key)] = true
+	}
+	have := map[any][]any{}
+	var obsolete [][]any
+	for _, rw := range rows {
+		k := norm(rw[0])
+		have[k] = rw[1:]
+		if !want[k] {
+			obsolete = append(obsolete, []any{rw[0]})
+		}
+	}
+	var missing, update []link
+	for _, l := range links {
+		stored, ok := have[norm(l.key)]
+		switch {
+		case !ok:
+			missing = append(missing, l)
+		case changed(l, given, stored):
+			update = append(update, l)
+		}
+	}
+	if err := b.deleteLinks(r, obsolete); err != nil {
+		return err
+	}
+	if err := b.updateLinks(r, update, nil); err != nil {
+		return err
+	}
+	return b.insertLinks(r, missing, true)
+}
+
+// setNonUnique makes the source's links the multiset links: a target given n times keeps
+// its n oldest links (by the join model's key), extra links are deleted, missing ones
+// inserted; kept links take new values where given.
+func (b *btm) setNonUnique(r *runner, links []link) error {
+	given := givenCols(links)
+	pk := b.a.Through.PrimaryKey()
+	rows, err := b.existing(r, nil, pk, given)
+	if err != nil {
+		return err
+	}
+	// indices of the existing links per target, oldest first
+	byKey := map[any][]int{}
+	for i, rw := range rows {
+		k := norm(rw[len(pk)])
+		byKey[k] = append(byKey[k], i)
+	}
+	kept := make([]bool, len(rows))
+	var missing, update []link
+	var updPK [][]any
+	for _, l := range links {
+		k := norm(l.key)
+		if ex := byKey[k]; len(ex) > 0 {
+			rw := rows[ex[0]]
+			kept[ex[0]] = true
+			byKey[k] = ex[1:]
+			if changed(l, given, rw[len(pk)+1:]) {
+				update = append(update, l)
+				updPK = append(updPK, rw[:len(pk)])
+			}
+			continue
+		}
+		missing = append(missing, l)
+	}
+	var extra [][]any
+	for i, rw := range rows {
+		if !kept[i] {
+			extra = append(extra, rw[:len(pk)])
+		}
+	}
+	if err := b.deleteWhere(r, extra, pk); err != nil {
+		return err
+	}
+	if err := b.updateLinks(r, update, updPK); err != nil {
+		return err
+	}
+	return b.insertLinks(r, missing, false)
+}
+
+// fromTargets writes "FROM target INNER JOIN jt ON target.tk = jt.ok AND jt.fk = ? AND
+// <through scope>".
+func (b *btm) fromTargets(s *sqlBuf) {
+	a := b.a
+	tt := a.Target.Table()
+	s.kw(" FROM ").ident(tt).kw(" INNER JOIN ").ident(a.ThroughTable).kw(" ON ")
+	s.col(tt, a.TargetKey).kw(" = ").col(a.ThroughTable, a.OtherKey).kw(" AND ")
+	b.ofSource(s)
+}
+
+// targetFilters writes the target's scope, default scope and a filter as WHERE terms.
+func targetFilters(s *sqlBuf, a *include.Association, o Op, first bool) {
+	tt := a.Target.Table()
+	sep := " AND "
+	if first {
+		sep = " WHERE "
+	}
+	for _, sc := range []struct {
+		empty bool
+		fn    func(prefix string)
+	}{
+		{a.Scope.Empty(), func(p string) { s.pred(a.Scope, tt, a.Target, p) }},
+		{a.Target.DefaultScope().Empty(), func(p string) { s.pred(a.Target.DefaultScope(), tt, a.Target, p) }},
+		{o.where == nil, func(p string) { s.pred(whereScope(o.where), tt, a.Target, p) }},
+	} {
+		if sc.empty {
+			continue
+		}
+		sc.fn(sep)
+		sep = " AND "
+	}
+}
+
+func (b *btm) count(o Op) (Statement, error) {
+	s := b.w.buf()
+	s.kw("SELECT COUNT(*)")
+	b.fromTargets(s)
+	targetFilters(s, b.a, o, true)
+	st, err := s.statement()
+	if err != nil {
+		return st, fmt.Errorf("%s: %w", b.what, err)
+	}
+	return st, nil
+}
+
+func (b *btm) has(r *runner, keys [][]any) error {
+	a := b.a
+	found := 0
+	for _, ch := range b.w.chunkKeys(keys, 1, 1+len(b.scoped)+8) {
+		if len(ch) == 0 {
+			continue
+		}
+		s := b.w.buf()
+		s.kw("SELECT COUNT(DISTINCT ").col(a.Target.Table(), a.TargetKey).kw(")")
+		b.fromTargets(s)
+		s.kw(" WHERE ")
+		s.keyIn(a.Target.Table(), []string{a.TargetKey}, ch, false)
+		targetFilters(s, a, Op{}, false)
+		st, err := s.statement()
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.what, err)
+		}
+		n, err := r.count(st)
+		if err != nil {
+			return err
+		}
+		found += int(n)
+	}
+	r.res.Has = found == len(keys)
+	return nil
+}
+
+// count runs a SELECT COUNT and returns the number.
+func (r *runner) count(st Statement) (int64, error) {
+	rs, err := r.query(st)
+	if err != nil {
+		return 0, err
+	}
+	defer rs.Close()
+	var n int64
+	if rs.Next() {
+		if err := rs.Scan(&n); err != nil {
+			return 0, r.fail(err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return 0, r.fail(err)
+	}
+	return n, nil
+}
+
+func (r *runner) scanCount(st Statement) error {
+	n, err := r.count(st)
+	r.res.Count = n
+	return err
+}

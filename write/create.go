@@ -1,0 +1,417 @@
+package write
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/joinery/joinery/include"
+)
+
+// CreateOp inserts new rows with nested associated rows (nested create): belongsTo parents
+// first, then the rows, then hasOne/hasMany children, then belongsToMany targets and their
+// join rows, to any depth, with generated keys flowing down. Every table gets one INSERT per
+// include level (split only at the bind-parameter limit), however many rows the level has.
+type CreateOp struct {
+	w     *Writer
+	model string
+	value any
+	paths []string
+}
+
+// Create inserts value, a pointer to a struct of a registered model (or a pointer to a slice
+// of them, or a slice of pointers), with the associations named by include paths
+// ("posts.tags", "profile"): the struct's fields for them hold the nested values. Generated
+// keys and the foreign keys set are written back into the values.
+func (w *Writer) Create(value any, include ...string) CreateOp {
+	return CreateOp{w: w, value: value, paths: include}
+}
+
+// CreateMap is Create for a run-time model: value is a map[string]any (or a slice of them)
+// whose nested values sit under the association aliases, and a belongsToMany target's
+// join-table values under the join model's name (Sequelize's {UserProject: {role}}).
+func (w *Writer) CreateMap(model string, value any, include ...string) CreateOp {
+	return CreateOp{w: w, model: model, value: value, paths: include}
+}
+
+// incNode is a node of the include paths of a nested create.
+type incNode struct {
+	alias    string
+	children []*incNode
+}
+
+func (n *incNode) child(alias string) *incNode {
+	for _, c := range n.children {
+		if c.alias == alias {
+			return c
+		}
+	}
+	c := &incNode{alias: alias}
+	n.children = append(n.children, c)
+	return c
+}
+
+// Exec runs the nested create on q, in the caller's transaction or one of its own.
+func (c CreateOp) Exec(ctx context.Context, q Querier) (Result, error) {
+	m, rows, tree, err := c.prepare()
+	if err != nil {
+		return Result{}, err
+	}
+	what := "create " + m.Name()
+	return atomic(ctx, q, what, false, func(r *runner) error {
+		return c.w.createLevel(r, m, rows, tree, m.Name())
+	})
+}
+
+// Statements lists the statements up to the first whose result decides the rest (an
+// INSERT .. RETURNING of generated keys); every statement when all keys are given.
+func (c CreateOp) Statements() ([]Statement, error) {
+	m, rows, tree, err := c.prepare()
+	if err != nil {
+		return nil, err
+	}
+	res, err := atomic(context.Background(), dryQuerier(true), "create "+m.Name(), true, func(r *runner) error {
+		return c.w.createLevel(r, m, rows, tree, m.Name())
+	})
+	return res.Statements, err
+}
+
+func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
+	w := c.w
+	if err := w.check(); err != nil {
+		return nil, nil, nil, err
+	}
+	var m *include.Model
+	if c.model != "" {
+		if m = w.schema.Model(c.model); m == nil {
+			return nil, nil, nil, fmt.Errorf("%w: create: model %q (known: %s)", ErrUnknown, c.model, joinCols(w.schema.ModelNames()))
+		}
+	} else {
+		t := reflect.TypeOf(c.value)
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return nil, nil, nil, fmt.Errorf("%w: create: pass a pointer to a struct of a registered model (or CreateMap for a run-time model), got %T", ErrBadInput, c.value)
+		}
+		if m = w.schema.ModelOf(t); m == nil {
+			return nil, nil, nil, fmt.Errorf("%w: create: %s is not a registered model (known: %s)", ErrUnknown, t, joinCols(w.schema.ModelNames()))
+		}
+	}
+	rv := reflect.ValueOf(c.value)
+	if rv.Kind() == reflect.Struct {
+		return nil, nil, nil, fmt.Errorf("%w: create %s: pass a pointer (&v), so that generated keys can be written back", ErrBadInput, m.Name())
+	}
+	rows, err := valuesOf(m, rv, "create "+m.Name())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tree := &incNode{}
+	for _, p := range c.paths {
+		n, cur := tree, m
+		for _, seg := range strings.Split(p, ".") {
+			a := cur.Association(seg)
+			if a == nil {
+				return nil, nil, nil, fmt.Errorf("%w: create %s: include %q: %s has no association %q (associations: %s)",
+					ErrUnknown, m.Name(), p, cur.Name(), seg, joinCols(cur.AssociationNames()))
+			}
+			n = n.child(a.As)
+			cur = a.Target
+		}
+	}
+	return m, rows, tree, nil
+}
+
+// valuesOf turns a value, a pointer to one, or a slice of them into rows of m (nil and zero
+// values are no rows).
+func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return nil, nil
+		}
+		if rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Struct {
+			break
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil, nil
+	}
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		out := make([]*row, 0, rv.Len())
+		for i := 0; i < rv.Len(); i++ {
+			e := rv.Index(i)
+			if e.Kind() == reflect.Struct {
+				e = e.Addr()
+			}
+			rs, err := valuesOf(m, e, fmt.Sprintf("%s[%d]", what, i))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rs...)
+		}
+		return out, nil
+	case reflect.Struct:
+		if rv.IsZero() {
+			return nil, nil
+		}
+		if rv.CanAddr() {
+			rv = rv.Addr()
+		}
+	}
+	if rv.Kind() == reflect.Map && rv.IsNil() {
+		return nil, nil
+	}
+	r, err := rowOf(m, rv.Interface(), what)
+	if err != nil {
+		return nil, err
+	}
+	return []*row{r}, nil
+}
+
+// nested returns the rows r holds for association a (its field, or its alias in a map).
+func nested(r *row, a *include.Association, what string) ([]*row, error) {
+	if r.mp != nil {
+		v, ok := r.mp[a.As]
+		if !ok || v == nil {
+			return nil, nil
+		}
+		return valuesOf(a.Target, reflect.ValueOf(v), what)
+	}
+	if r.sv.Kind() != reflect.Struct || a.FieldName == "" {
+		return nil, nil
+	}
+	f := r.sv.FieldByName(a.FieldName)
+	if !f.IsValid() {
+		return nil, badf("%s: %s has no field %s", what, r.m.Name(), a.FieldName)
+	}
+	if f.Kind() == reflect.Struct && f.CanAddr() {
+		if f.IsZero() {
+			return nil, nil
+		}
+		f = f.Addr()
+	}
+	return valuesOf(a.Target, f, what)
+}
+
+// identity is the address of a struct or map value, so that a value shared by two parents
+// is inserted once.
+func identity(r *row) uintptr {
+	if r.mp != nil {
+		return reflect.ValueOf(r.mp).Pointer()
+	}
+	if r.sv.CanAddr() {
+		return r.sv.Addr().Pointer()
+	}
+	return 0
+}
+
+func dedupeRows(rows []*row) []*row {
+	seen := map[uintptr]bool{}
+	out := rows[:0:0]
+	for _, r := range rows {
+		id := identity(r)
+		if id != 0 && seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// createLevel inserts rows of m and the associations under tree.
+func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *incNode, path string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	what := "create " + path
+	// belongsTo parents first: their keys go into the rows
+	for _, ch := range tree.children {
+		a := m.Association(ch.alias)
+		if a.Kind != include.BelongsTo {
+			continue
+		}
+		p := path + "." + a.As
+		var parents, owners []*row
+		for _, rw := range rows {
+			ps, err := nested(rw, a, "create "+p)
+			if err != nil {
+				return err
+			}
+			if len(ps) > 1 {
+				return badf("create %s: a belongsTo holds one value, got %d", p, len(ps))
+			}
+			if len(ps) == 1 {
+				if err := applyScope(ps[0], defaults(a.Scope, a.Target), "create "+p); err != nil {
+					return err
+				}
+				parents = append(parents, ps[0])
+				owners = append(owners, rw)
+			}
+		}
+		if err := w.createLevel(r, a.Target, dedupeRows(parents), ch, p); err != nil {
+			return err
+		}
+		srcScope := defaults(a.SourceScope, a.Source)
+		for i, o := range owners {
+			k, err := linkKey(parents[i], a.TargetKey, "create "+p)
+			if err != nil {
+				return err
+			}
+			if err := o.set(a.ForeignKey, k); err != nil {
+				return err
+			}
+			if err := applyScope(o, srcScope, "create "+p); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.insertModel(r, m, rows, what); err != nil {
+		return err
+	}
+	for _, ch := range tree.children {
+		a := m.Association(ch.alias)
+		p := path + "." + a.As
+		switch a.Kind {
+		case include.HasOne, include.HasMany:
+			scoped := defaults(a.Scope, a.Target)
+			var kids []*row
+			for _, rw := range rows {
+				ks, err := nested(rw, a, "create "+p)
+				if err != nil {
+					return err
+				}
+				if a.Kind == include.HasOne && len(ks) > 1 {
+					return badf("create %s: a hasOne holds one value, got %d", p, len(ks))
+				}
+				if len(ks) == 0 {
+					continue
+				}
+				key, err := linkKey(rw, a.SourceKey, "create "+p)
+				if err != nil {
+					return err
+				}
+				for _, k := range ks {
+					if err := applyScope(k, scoped, "create "+p); err != nil {
+						return err
+					}
+					if err := k.set(a.ForeignKey, key); err != nil {
+						return err
+					}
+				}
+				kids = append(kids, ks...)
+			}
+			if err := w.createLevel(r, a.Target, kids, ch, p); err != nil {
+				return err
+			}
+		case include.BelongsToMany:
+			if err := w.createTargets(r, rows, a, ch, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createTargets inserts the belongsToMany targets under rows, then their join rows.
+func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, ch *incNode, p string) error {
+	what := "create " + p
+	thScope := defaults(a.ThroughScope, a.Through)
+	type pending struct {
+		src     any
+		t       *row
+		through map[string]any
+	}
+	var links []pending
+	var targets []*row
+	for _, rw := range rows {
+		ts, err := nested(rw, a, what)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		key, err := linkKey(rw, a.SourceKey, what)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			t.ignore = append(t.ignore, throughName(a), a.ThroughTable)
+			th, err := throughOf(t, a)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			if err := applyScope(t, defaults(a.Scope, a.Target), what); err != nil {
+				return err
+			}
+			links = append(links, pending{key, t, th})
+			targets = append(targets, t)
+		}
+	}
+	if err := w.createLevel(r, a.Target, dedupeRows(targets), ch, p); err != nil {
+		return err
+	}
+	b := btm{w: w, a: a, what: what, scoped: thScope}
+	o := Op{as: Assoc{w: w, a: a}}
+	ls := make([]link, len(links))
+	for i, pl := range links {
+		k, err := linkKey(pl.t, a.TargetKey, what)
+		if err != nil {
+			return err
+		}
+		l, err := o.linkValues(target{key: k, through: pl.through}, thScope, what)
+		if err != nil {
+			return err
+		}
+		l.src = pl.src
+		ls[i] = l
+	}
+	return b.insertLinks(r, ls, false)
+}
+
+// throughOf reads a nested belongsToMany target's join-table values: a map's value under the
+// join model's (or join table's) name, a struct's `joinery:"through"` fields.
+func throughOf(t *row, a *include.Association) (map[string]any, error) {
+	if t.mp != nil {
+		for _, k := range []string{throughName(a), a.ThroughTable} {
+			v, ok := t.mp[k]
+			if !ok || v == nil {
+				continue
+			}
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, badf("%s's %q holds a %T; the join-table values are a map[string]any", t.m.Name(), k, v)
+			}
+			return m, nil
+		}
+		return nil, nil
+	}
+	out := map[string]any{}
+	for _, at := range t.m.ThroughAttrs() {
+		if at.Column == a.ForeignKey || at.Column == a.OtherKey {
+			continue
+		}
+		if a.Through != nil {
+			if _, ok := a.Through.Attr(at.Column); !ok {
+				continue
+			}
+		}
+		f, err := t.sv.FieldByIndexErr(at.Index)
+		if err != nil {
+			continue
+		}
+		out[at.Column] = f.Interface()
+	}
+	return out, nil
+}
+
+func throughName(a *include.Association) string {
+	if a.Through != nil {
+		return a.Through.Name()
+	}
+	return a.ThroughTable
+}

@@ -1,0 +1,272 @@
+package write
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/joinery/joinery/include"
+)
+
+// insertModel inserts rows of model m, as few statements as the bind-parameter limit allows
+// (one per set of columns), and writes generated primary keys back into the rows: RETURNING
+// where the dialect has it, else the driver's LastInsertId (consecutive keys for a
+// multi-row INSERT when the server promises them, one INSERT per row otherwise). what names
+// the operation and include path for errors.
+func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	pk := m.PrimaryKey()
+	type group struct {
+		cols []string
+		gen  bool
+		rows []*row
+		vals [][]any
+	}
+	var groups []*group
+	bySig := map[string]*group{}
+	for _, rw := range rows {
+		if rw.isKey() {
+			return fmt.Errorf("%w: %s: a write.Key cannot be inserted; pass a %s value", ErrBadInput, what, m.Name())
+		}
+		cols, vals, gen, err := insertCols(rw, pk, what)
+		if err != nil {
+			return err
+		}
+		sig := strings.Join(cols, "\x00")
+		if gen {
+			sig += "\x01"
+		}
+		g := bySig[sig]
+		if g == nil {
+			g = &group{cols: cols, gen: gen}
+			bySig[sig] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, rw)
+		g.vals = append(g.vals, vals)
+	}
+	for _, g := range groups {
+		ins := insertRows{table: m.Table(), cols: g.cols, rows: g.vals}
+		if !g.gen {
+			sts, _, err := w.inserts(ins)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			for _, st := range sts {
+				if _, err := r.exec(st); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := w.insertGenerated(r, m, ins, g.rows, what); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertCols lists the columns and values of rw to insert: a struct's every column, a map's
+// keys that are attributes (association keys are skipped), leaving out a single-column
+// primary key that is not set (generated: gen).
+func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, gen bool, err error) {
+	m := rw.m
+	single := len(pk) == 1
+	if single {
+		if _, ok := rw.keyOf(pk[0]); !ok {
+			gen = true
+		}
+	}
+	if rw.mp != nil {
+		for k := range rw.mp {
+			if _, ok := m.Attr(k); ok {
+				continue
+			}
+			if m.Association(k) != nil || contains(rw.ignore, k) {
+				continue
+			}
+			return nil, nil, false, fmt.Errorf("%w: %s: %q is neither an attribute nor an association of %s (attributes: %s)",
+				ErrBadInput, what, k, m.Name(), joinCols(m.AttrNames()))
+		}
+	}
+	for _, a := range m.Attrs() {
+		if gen && a.Column == pk[0] {
+			continue
+		}
+		v, ok := rw.get(a.Column)
+		if !ok {
+			continue
+		}
+		dup := false
+		for _, c := range cols {
+			if c == a.Column {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		cols = append(cols, a.Column)
+		vals = append(vals, argOf(v))
+	}
+	if !gen {
+		for _, c := range pk {
+			if _, ok := rw.keyOf(c); !ok {
+				return nil, nil, false, fmt.Errorf("%w: %s: %s has no value for its primary-key column %s", ErrMissingKey, what, m.Name(), c)
+			}
+		}
+	}
+	return cols, vals, gen, nil
+}
+
+// insertGenerated inserts rows whose single-column primary key the database generates, and
+// writes the keys back.
+func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, rows []*row, what string) error {
+	pk := m.PrimaryKey()[0]
+	switch {
+	case w.f.Returning:
+		ins.returning = []string{pk}
+		sts, sizes, err := w.inserts(ins)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		next := 0
+		for i, st := range sts {
+			rs, err := r.query(st)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rs.Next() {
+				var v any
+				if err := rs.Scan(&v); err != nil {
+					rs.Close()
+					return r.fail(err)
+				}
+				if n >= sizes[i] {
+					rs.Close()
+					return r.fail(fmt.Errorf("INSERT INTO %s returned more keys than the %d rows inserted", m.Table(), sizes[i]))
+				}
+				if err := rows[next+n].set(pk, v); err != nil {
+					rs.Close()
+					return fmt.Errorf("%s: %w", what, err)
+				}
+				n++
+			}
+			if err := rs.Close(); err != nil {
+				return r.fail(err)
+			}
+			if err := rs.Err(); err != nil {
+				return r.fail(err)
+			}
+			if n != sizes[i] {
+				return r.fail(fmt.Errorf("INSERT INTO %s returned %d keys for %d rows", m.Table(), n, sizes[i]))
+			}
+			next += n
+		}
+		return nil
+	case w.f.LastInsertID:
+		step, err := r.consecutiveIDs()
+		if err != nil {
+			return err
+		}
+		if step == 0 {
+			// keys of one statement may interleave with another's: one row a statement
+			for i, vals := range ins.rows {
+				one := ins
+				one.rows = [][]any{vals}
+				if err := w.insertOneLastID(r, one, rows[i], pk, 1, 1, what); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		sts, sizes, err := w.inserts(ins)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		next := 0
+		for i, st := range sts {
+			res, err := r.exec(st)
+			if err != nil {
+				return err
+			}
+			if r.dry {
+				continue
+			}
+			first, err := res.LastInsertId()
+			if err != nil {
+				return r.fail(err)
+			}
+			for j := 0; j < sizes[i]; j++ {
+				if err := rows[next+j].set(pk, first+int64(j)*step); err != nil {
+					return fmt.Errorf("%s: %w", what, err)
+				}
+			}
+			next += sizes[i]
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: %s: %s's key %s is not set and the dialect can return no generated key; set it", ErrMissingKey, what, m.Name(), pk)
+}
+
+func (w *Writer) insertOneLastID(r *runner, ins insertRows, rw *row, pk string, _, _ int, what string) error {
+	sts, _, err := w.inserts(ins)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	res, err := r.exec(sts[0])
+	if err != nil || r.dry {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return r.fail(err)
+	}
+	return rw.set(pk, id)
+}
+
+// consecutiveIDs asks a MySQL/MariaDB server once per operation whether a multi-row INSERT
+// gets consecutive auto-increment keys (innodb_autoinc_lock_mode 0 or 1) and their step
+// (auto_increment_increment); 0 when it does not promise them.
+func (r *runner) consecutiveIDs() (int64, error) {
+	if r.idStep != nil {
+		return *r.idStep, nil
+	}
+	st := Statement{SQL: "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment"}
+	rs, err := r.query(st)
+	if errors.Is(err, errDry) {
+		var one int64 = 1
+		r.idStep = &one
+		return one, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer rs.Close()
+	var mode, step int64
+	if rs.Next() {
+		if err := rs.Scan(&mode, &step); err != nil {
+			return 0, r.fail(err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return 0, r.fail(err)
+	}
+	if mode > 1 || step < 1 {
+		step = 0
+	}
+	r.idStep = &step
+	return step, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,369 @@
+package write
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
+)
+
+// row is one value of a model: a struct (addressable where keys are written back), a
+// run-time model's map, or a primary key (Key).
+type row struct {
+	m   *include.Model
+	sv  reflect.Value
+	mp  map[string]any
+	key []any
+	// ignore lists map keys that are neither attributes nor associations but are read
+	// elsewhere (a nested belongsToMany target's join-table values)
+	ignore []string
+}
+
+func (r *row) isKey() bool { return r.key != nil }
+
+// rowOf checks that v is a value of model m and wraps it; role names it in errors ("source",
+// "target 2").
+func rowOf(m *include.Model, v any, role string) (*row, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, fmt.Errorf("%w: the %s is nil; pass a %s value or write.Key(...)", ErrBadInput, role, m.Name())
+	case KeyValue:
+		if len(x.values) != len(m.PrimaryKey()) {
+			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKey()))
+		}
+		for i, k := range x.values {
+			if isMissing(k) {
+				return nil, fmt.Errorf("%w: the %s write.Key has no value for %s.%s", ErrMissingKey, role, m.Name(), m.PrimaryKey()[i])
+			}
+		}
+		return &row{m: m, key: x.values}, nil
+	case *KeyValue:
+		if x == nil {
+			return nil, fmt.Errorf("%w: the %s is a nil *write.KeyValue", ErrBadInput, role)
+		}
+		return rowOf(m, *x, role)
+	case map[string]any:
+		if m.Type() != nil {
+			return nil, fmt.Errorf("%w: the %s is a map, but %s is the struct model %s; pass a %s", ErrWrongModel, role, m.Name(), m.Type(), m.Type())
+		}
+		if x == nil {
+			return nil, fmt.Errorf("%w: the %s is a nil map", ErrBadInput, role)
+		}
+		return &row{m: m, mp: x}, nil
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil, fmt.Errorf("%w: the %s is a nil %s", ErrBadInput, role, rv.Type())
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%w: the %s is a %T; pass a %s value or write.Key(%v)", ErrWrongModel, role, v, m.Name(), v)
+	}
+	if m.Type() == nil {
+		return nil, fmt.Errorf("%w: the %s is a %s, but %s is a run-time model; pass a map[string]any", ErrWrongModel, role, rv.Type(), m.Name())
+	}
+	if rv.Type() != m.Type() {
+		return nil, fmt.Errorf("%w: the %s is a %s, not a %s (model %s)", ErrWrongModel, role, rv.Type(), m.Type(), m.Name())
+	}
+	return &row{m: m, sv: rv}, nil
+}
+
+// attr finds the attribute for a column or attribute name.
+func (r *row) attr(col string) (include.Attr, bool) { return r.m.Attr(col) }
+
+// get returns the value of col and whether the value has it: a map key that is present, a
+// struct field (always), a primary-key column of a Key.
+func (r *row) get(col string) (any, bool) {
+	a, ok := r.attr(col)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case r.key != nil:
+		for i, k := range r.m.PrimaryKey() {
+			if k == a.Column {
+				return r.key[i], true
+			}
+		}
+		return nil, false
+	case r.mp != nil:
+		if v, ok := r.mp[a.Name]; ok {
+			return v, true
+		}
+		v, ok := r.mp[a.Column]
+		return v, ok
+	}
+	f, err := r.sv.FieldByIndexErr(a.Index)
+	if err != nil {
+		return nil, false
+	}
+	return f.Interface(), true
+}
+
+// keyOf returns col's value when it is set: not absent, nil or a zero struct field.
+func (r *row) keyOf(col string) (any, bool) {
+	v, ok := r.get(col)
+	if !ok || isMissing(v) {
+		return nil, false
+	}
+	return v, true
+}
+
+// isMissing reports whether v is no key: nil, a nil pointer, or a zero value.
+func isMissing(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return true
+		}
+		rv = rv.Elem()
+	}
+	if vr, ok := v.(driver.Valuer); ok {
+		dv, err := vr.Value()
+		return err != nil || dv == nil
+	}
+	return rv.IsZero()
+}
+
+// set writes v into col: a map key (the attribute's name), or a struct field (converted to
+// its type; the struct must be addressable). A Key or a non-addressable struct is left as it
+// is: keys are written back only where the caller can see them.
+func (r *row) set(col string, v any) error {
+	a, ok := r.attr(col)
+	if !ok {
+		return fmt.Errorf("%w: %q is not a column of %s", ErrBadInput, col, r.m.Name())
+	}
+	switch {
+	case r.key != nil:
+		return nil
+	case r.mp != nil:
+		if b, ok := v.([]byte); ok {
+			v = string(b)
+		}
+		r.mp[a.Name] = v
+		return nil
+	}
+	if !r.sv.CanAddr() {
+		return nil
+	}
+	f, err := r.sv.FieldByIndexErr(a.Index)
+	if err != nil {
+		return fmt.Errorf("%w: %s.%s: %v", ErrBadInput, r.m.Name(), a.Column, err)
+	}
+	return assign(f, v, r.m.Name()+"."+a.Column)
+}
+
+// assign sets field f to v, converting numbers, strings and bytes, allocating pointers.
+func assign(f reflect.Value, v any, what string) error {
+	if v == nil {
+		f.Set(reflect.Zero(f.Type()))
+		return nil
+	}
+	if f.Kind() == reflect.Pointer {
+		if reflect.TypeOf(v) == f.Type() {
+			f.Set(reflect.ValueOf(v))
+			return nil
+		}
+		p := reflect.New(f.Type().Elem())
+		if err := assign(p.Elem(), v, what); err != nil {
+			return err
+		}
+		f.Set(p)
+		return nil
+	}
+	src := reflect.ValueOf(v)
+	for src.Kind() == reflect.Pointer {
+		if src.IsNil() {
+			f.Set(reflect.Zero(f.Type()))
+			return nil
+		}
+		src = src.Elem()
+	}
+	if sc, ok := f.Addr().Interface().(interface{ Scan(any) error }); ok {
+		if err := sc.Scan(src.Interface()); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrBadInput, what, err)
+		}
+		return nil
+	}
+	if b, ok := src.Interface().([]byte); ok && f.Kind() != reflect.Slice {
+		src = reflect.ValueOf(string(b))
+	}
+	switch {
+	case src.Type().AssignableTo(f.Type()):
+		f.Set(src)
+	case src.Kind() == reflect.String && f.Kind() == reflect.String:
+		f.SetString(src.String())
+	case isNum(src.Kind()) && isNum(f.Kind()):
+		f.Set(src.Convert(f.Type()))
+	default:
+		return fmt.Errorf("%w: %s: cannot store a %s in a %s", ErrBadInput, what, src.Type(), f.Type())
+	}
+	return nil
+}
+
+func isNum(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// norm makes a value comparable with ==, across what Go code holds and what drivers return:
+// integers become int64, byte slices strings, pointers their targets, times UTC.
+func norm(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case int64, string, bool, float64:
+		return x
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC()
+	case driver.Valuer:
+		dv, err := x.Value()
+		if err != nil {
+			return fmt.Sprintf("%T:%v", x, x)
+		}
+		return norm(dv)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil
+		}
+		return norm(rv.Elem().Interface())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int64(rv.Uint())
+	case reflect.Float32:
+		return rv.Float()
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return rv.Bool()
+	}
+	if rv.Comparable() {
+		return v
+	}
+	return fmt.Sprintf("%#v", v)
+}
+
+// equal compares two column values as the database would store them.
+func equal(a, b any) bool {
+	na, nb := norm(a), norm(b)
+	if fa, ok := na.(float64); ok {
+		if ib, ok := nb.(int64); ok {
+			return fa == float64(ib)
+		}
+	}
+	if ia, ok := na.(int64); ok {
+		if fb, ok := nb.(float64); ok {
+			return float64(ia) == fb
+		}
+		if bb, ok := nb.(bool); ok {
+			return (ia != 0) == bb
+		}
+	}
+	if ba, ok := na.(bool); ok {
+		if ib, ok := nb.(int64); ok {
+			return ba == (ib != 0)
+		}
+	}
+	return na == nb
+}
+
+// tupleKey is a comparable key for a tuple of column values.
+type tupleKey [4]any
+
+func keyOfTuple(vals []any) tupleKey {
+	var k tupleKey
+	for i, v := range vals {
+		if i < len(k) {
+			k[i] = norm(v)
+		}
+	}
+	return k
+}
+
+// defaults lists the column values a scope fixes, as (column, value) sorted by column; m
+// resolves attribute names (nil: the names are columns, a join table without a model).
+func defaults(sc scope.Scope, m *include.Model) []colVal {
+	d := sc.Defaults()
+	out := make([]colVal, 0, len(d))
+	for k, v := range d {
+		c := k
+		if m != nil {
+			if a, ok := m.Attr(k); ok {
+				c = a.Column
+			}
+		}
+		out = append(out, colVal{c, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].col < out[j].col })
+	return out
+}
+
+type colVal struct {
+	col string
+	val any
+}
+
+// applyScope fills the scope's columns into r, or fails when r holds another value.
+func applyScope(r *row, scoped []colVal, what string) error {
+	for _, d := range scoped {
+		if v, ok := r.keyOf(d.col); ok && !equal(v, d.val) {
+			return fmt.Errorf("%w: %s: %s.%s is %v, but the association's scope says %v", ErrScopeConflict, what, r.m.Name(), d.col, v, d.val)
+		}
+		if err := r.set(d.col, d.val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pkOf returns r's primary-key values, or an ErrMissingKey error.
+func pkOf(r *row, what string) ([]any, error) {
+	pk := r.m.PrimaryKey()
+	out := make([]any, len(pk))
+	for i, c := range pk {
+		v, ok := r.keyOf(c)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: the %s has no %s (was it saved?)", ErrMissingKey, what, r.m.Name(), c)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// argOf makes a value a bind argument: a pointer is passed as its target (nil as NULL).
+func argOf(v any) any {
+	if v == nil {
+		return nil
+	}
+	if _, ok := v.(driver.Valuer); ok {
+		return v
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		return argOf(rv.Elem().Interface())
+	}
+	return v
+}

@@ -1,0 +1,307 @@
+// Package write writes associations: the accessors Sequelize gives every association (add,
+// set, remove, has, count, create) and nested create, compiled from the same declarations
+// the reads use (include.Schema), for PostgreSQL, MySQL/MariaDB and SQLite.
+//
+//	w := write.New(schema, dialects.Postgres)
+//	res, err := w.Assoc("User", "projects").Add(user, proj1, proj2).
+//		Through(map[string]any{"role": "lead"}).Exec(ctx, db)
+//	n, err := w.Assoc("User", "projects").Count(user).Where(sq.Eq{"archived": false}).Int(ctx, db)
+//	err = w.Create(&user, "posts.tags", "profile").Exec(ctx, db)
+//
+// # Values
+//
+// A source or target is a value of its model: a struct (a pointer to it where keys are
+// written back) or a map[string]any for a run-time model, or write.Key(v...) naming a row by
+// its primary key. A value of another model, a key that is missing (a parent that was never
+// saved) or a scope column that contradicts the association's scope is an error before any
+// statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict).
+//
+// # Scopes are defaults
+//
+// An association's scope (a polymorphic type column, commentable = 'post') and its through
+// scope (taggable = 'video') are written by add, set and create, on the target and on the
+// join table, so that a row written here is one the reads find; remove, has and count are
+// limited by them, so that they never touch a row of the other type that shares its key.
+//
+// # Statements
+//
+// Every operation runs a fixed number of statements whatever the number of links (an INSERT
+// is split only where it would exceed the dialect's bind-parameter limit). An operation of
+// more than one statement runs in the caller's transaction (a *sql.Tx) or in one it opens
+// when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn): it writes everything or nothing.
+// Result.Statements lists every statement run, with its arguments; Op.Statements lists them
+// without running them for the operations that read nothing first.
+//
+// # belongsToMany
+//
+//   - add: links each target. On a unique join table a linked target is left alone, or its
+//     join-table values updated when new ones are given (Sequelize's behaviour); the
+//     INSERT skips a link another transaction added meanwhile (ON CONFLICT DO NOTHING / ON
+//     DUPLICATE KEY UPDATE), so concurrent adds of one link leave one row and no error. On
+//     a non-unique join model (include.NonUnique: its own id, a pair may repeat) every add
+//     is a new link: a customer who buys the same product twice has two purchases.
+//     Statements: SELECT of the existing links, UPDATE (one per distinct set of new
+//     values), INSERT; on a non-unique join model the INSERT alone.
+//   - set: the links become exactly the targets given. Links to targets not given are
+//     deleted, kept links keep their join-table values unless new ones are given, targets
+//     without a link get one. On a non-unique join model set is a multiset assignment: a
+//     target given n times ends with n links; its oldest links (by the join model's key)
+//     are kept, extra ones deleted, missing ones inserted.
+//   - remove: deletes the links to the targets (every link to them on a non-unique join
+//     model).
+//   - has: whether every target is linked (true for none, as in Sequelize).
+//   - count: the links, joined to their target (its scope and an optional Where apply).
+//   - create: inserts the target (its scope filled in) and the link.
+//
+// # hasMany, hasOne, belongsTo
+//
+// hasMany add points the children's foreign key at the source (and writes the scope);
+// remove unlinks them (foreign key NULL, or deleted with DeleteUnlinked); set unlinks every
+// other child of the source and links the given ones; has, count and create as above.
+// hasOne set links one child and unlinks the previous one (nil unlinks), create unlinks the
+// previous child and inserts the new one. belongsTo set points the source's foreign key at
+// the target (nil clears it), create inserts the target and points the source at it.
+package write
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
+)
+
+// Errors an operation can match (errors.Is).
+var (
+	// ErrWrite is matched by every error of this package.
+	ErrWrite = errors.New("write")
+	// ErrUnknown: an unknown model or association.
+	ErrUnknown = fmt.Errorf("%w: unknown model or association", ErrWrite)
+	// ErrMissingKey: a value lacks the key an operation needs (a parent never saved).
+	ErrMissingKey = fmt.Errorf("%w: missing key", ErrWrite)
+	// ErrWrongModel: a value is not of the model the association expects.
+	ErrWrongModel = fmt.Errorf("%w: value of the wrong model", ErrWrite)
+	// ErrScopeConflict: a value contradicts the association's scope.
+	ErrScopeConflict = fmt.Errorf("%w: value contradicts the association's scope", ErrWrite)
+	// ErrBadInput: any other input the operation cannot write (an unknown column, an
+	// operation the association's kind does not have, too many keys for one statement).
+	ErrBadInput = fmt.Errorf("%w: bad input", ErrWrite)
+	// ErrStatement: a statement failed at the database; the database's error is wrapped
+	// too (errors.As finds *pq.Error, *mysql.MySQLError ...).
+	ErrStatement = fmt.Errorf("%w: statement failed", ErrWrite)
+)
+
+// Querier runs statements: *sql.DB, *sql.Tx, *sql.Conn, *sqlx.DB, *sqlx.Tx and sqlmock's DB.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// txBeginner is a pool or connection that can open the transaction a multi-statement
+// operation runs in.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// Statement is one statement of an operation, with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// Result is what an operation did.
+type Result struct {
+	// Statements lists every statement run, in order, with its arguments.
+	Statements []Statement
+	// RowsAffected sums the rows the writing statements reported.
+	RowsAffected int64
+	// Count is count's answer; Has is has's.
+	Count int64
+	Has   bool
+}
+
+// Writer compiles write operations against a schema for one dialect. It is immutable and
+// safe for concurrent use.
+type Writer struct {
+	schema  *include.Schema
+	dialect dialects.Dialect
+	f       dialects.Features
+	maxArgs int
+}
+
+// New returns a Writer over schema for dialect d.
+func New(schema *include.Schema, d dialects.Dialect) *Writer {
+	w := &Writer{schema: schema, dialect: d}
+	if d != nil {
+		w.f = d.Features()
+		w.maxArgs = w.f.MaxParams
+	}
+	if w.maxArgs <= 0 {
+		w.maxArgs = 32766
+	}
+	return w
+}
+
+// WithMaxParams returns a copy of w that splits INSERTs at n bind parameters instead of the
+// dialect's limit (tests, or a server configured lower).
+func (w *Writer) WithMaxParams(n int) *Writer {
+	c := *w
+	if n > 0 {
+		c.maxArgs = n
+	}
+	return &c
+}
+
+func (w *Writer) check() error {
+	if w == nil || w.schema == nil {
+		return fmt.Errorf("%w: write.New needs a schema", ErrBadInput)
+	}
+	if w.dialect == nil {
+		return fmt.Errorf("%w: write.New needs a dialect", ErrBadInput)
+	}
+	return w.schema.Err()
+}
+
+// Key names a row by its primary-key values (several for a composite key), for a source or
+// target that is not at hand as a value.
+func Key(values ...any) KeyValue { return KeyValue{values} }
+
+// KeyValue is a row named by its primary key (see Key).
+type KeyValue struct{ values []any }
+
+// Link is a belongsToMany target with its own join-table values, which override the
+// operation's Through values for that target (Sequelize's project.UserProject = {...}).
+func Link(target any, through map[string]any) LinkValue {
+	return LinkValue{target: target, through: through}
+}
+
+// LinkValue is a target with join-table values (see Link).
+type LinkValue struct {
+	target  any
+	through map[string]any
+}
+
+// runner runs an operation's statements, recording them.
+type runner struct {
+	ctx context.Context
+	q   Querier
+	res *Result
+	// what names the operation and include path for errors
+	what string
+	// dry records statements without running them (Op.Statements)
+	dry bool
+	// idStep caches consecutiveIDs' answer for the operation
+	idStep *int64
+}
+
+// errDry stops a dry run at the first statement whose result decides what follows.
+var errDry = errors.New("write: dry run")
+
+type dryResult struct{}
+
+func (dryResult) LastInsertId() (int64, error) { return 0, errDry }
+func (dryResult) RowsAffected() (int64, error) { return 0, nil }
+
+func (r *runner) exec(st Statement) (sql.Result, error) {
+	r.res.Statements = append(r.res.Statements, st)
+	if r.dry {
+		return dryResult{}, nil
+	}
+	res, err := r.q.ExecContext(r.ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	if n, err := res.RowsAffected(); err == nil {
+		r.res.RowsAffected += n
+	}
+	return res, nil
+}
+
+func (r *runner) query(st Statement) (*sql.Rows, error) {
+	r.res.Statements = append(r.res.Statements, st)
+	if r.dry {
+		return nil, errDry
+	}
+	rows, err := r.q.QueryContext(r.ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	return rows, nil
+}
+
+func (r *runner) fail(err error) error {
+	if errors.Is(err, errDry) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: statement %d: %w", ErrStatement, r.what, len(r.res.Statements), err)
+}
+
+// atomic runs fn over q: in q itself when q is a transaction (or cannot open one), else in a
+// transaction opened on q and committed when fn succeeds. single says the operation runs one
+// statement, which needs no transaction.
+func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r *runner) error) (Result, error) {
+	var res Result
+	if ctx == nil {
+		return res, fmt.Errorf("%w: %s: nil context", ErrBadInput, what)
+	}
+	if q == nil || isNil(q) {
+		return res, fmt.Errorf("%w: %s: nil Querier", ErrBadInput, what)
+	}
+	r := &runner{ctx: ctx, q: q, res: &res, what: what}
+	if _, ok := q.(dryQuerier); ok {
+		r.dry = true
+		err := fn(r)
+		if errors.Is(err, errDry) {
+			err = nil
+		}
+		return res, err
+	}
+	b, pool := q.(txBeginner)
+	if _, isTx := q.(*sql.Tx); isTx || !pool || single {
+		err := fn(r)
+		return res, err
+	}
+	tx, err := b.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("%w: %s: begin: %w", ErrStatement, what, err)
+	}
+	r.q = tx
+	if err := fn(r); err != nil {
+		_ = tx.Rollback()
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("%w: %s: commit: %w", ErrStatement, what, err)
+	}
+	return res, nil
+}
+
+// dryQuerier runs nothing: atomic records the statements (Op.Statements).
+type dryQuerier bool
+
+func (dryQuerier) QueryContext(context.Context, string, ...any) (*sql.Rows, error) {
+	return nil, errDry
+}
+func (dryQuerier) ExecContext(context.Context, string, ...any) (sql.Result, error) {
+	return dryResult{}, nil
+}
+
+func isNil(q Querier) bool {
+	v := reflect.ValueOf(q)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
+
+// badf is an ErrBadInput error.
+func badf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrBadInput}, args...)...)
+}
+
+func joinCols(cols []string) string { return strings.Join(cols, ", ") }
