@@ -13,7 +13,7 @@ import (
 )
 
 func strp(s string) *string { return &s }
-func i64p(v int64) *int64  { return &v }
+func i64p(v int64) *int64   { return &v }
 
 // each runs body on every database with the fixture freshly seeded.
 func each(t *testing.T, body func(t *testing.T, tdb testDB, w *write.Writer)) {
