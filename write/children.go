@@ -169,7 +169,7 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 				return writeBack()
 			}}, nil
 		}
-		return prepared{run: func(r *runner) error {
+		return prepared{single: len(pks) == 0, run: func(r *runner) error {
 			if err := c.unlink(r, pks, true); err != nil {
 				return err
 			}

@@ -120,7 +120,40 @@ func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
 			cur = a.Target
 		}
 	}
+	if err := checkTree(m, rows, tree, m.Name()); err != nil {
+		return nil, nil, nil, err
+	}
 	return m, rows, tree, nil
+}
+
+// checkTree checks the values of a nested create before any statement runs: the map keys
+// of every row at every level.
+func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error {
+	for _, rw := range rows {
+		if err := checkKeys(rw, "create "+path); err != nil {
+			return err
+		}
+	}
+	for _, ch := range tree.children {
+		a := m.Association(ch.alias)
+		var kids []*row
+		for _, rw := range rows {
+			ks, err := nested(rw, a, "create "+path+"."+a.As)
+			if err != nil {
+				return err
+			}
+			if a.Kind == include.BelongsToMany {
+				for _, k := range ks {
+					k.ignore = append(k.ignore, throughName(a), a.ThroughTable)
+				}
+			}
+			kids = append(kids, ks...)
+		}
+		if err := checkTree(a.Target, kids, ch, path+"."+a.As); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // valuesOf turns a value, a pointer to one, or a slice of them into rows of m (nil and zero

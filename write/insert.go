@@ -1,7 +1,6 @@
 package write
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -79,17 +78,8 @@ func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, g
 			gen = true
 		}
 	}
-	if rw.mp != nil {
-		for k := range rw.mp {
-			if _, ok := m.Attr(k); ok {
-				continue
-			}
-			if m.Association(k) != nil || contains(rw.ignore, k) {
-				continue
-			}
-			return nil, nil, false, fmt.Errorf("%w: %s: %q is neither an attribute nor an association of %s (attributes: %s)",
-				ErrBadInput, what, k, m.Name(), joinCols(m.AttrNames()))
-		}
+	if err := checkKeys(rw, what); err != nil {
+		return nil, nil, false, err
 	}
 	for _, a := range m.Attrs() {
 		if gen && a.Column == pk[0] {
@@ -194,7 +184,7 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, ro
 				return err
 			}
 			if r.dry {
-				continue
+				return errDry // the keys decide what follows
 			}
 			first, err := res.LastInsertId()
 			if err != nil {
@@ -218,8 +208,11 @@ func (w *Writer) insertOneLastID(r *runner, ins insertRows, rw *row, pk string, 
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	res, err := r.exec(sts[0])
-	if err != nil || r.dry {
+	if err != nil {
 		return err
+	}
+	if r.dry {
+		return errDry
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -237,11 +230,6 @@ func (r *runner) consecutiveIDs() (int64, error) {
 	}
 	st := Statement{SQL: "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment"}
 	rs, err := r.query(st)
-	if errors.Is(err, errDry) {
-		var one int64 = 1
-		r.idStep = &one
-		return one, nil
-	}
 	if err != nil {
 		return 0, err
 	}
@@ -269,4 +257,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkKeys refuses a map key that is neither an attribute nor an association of the row's
+// model.
+func checkKeys(rw *row, what string) error {
+	if rw.mp == nil {
+		return nil
+	}
+	m := rw.m
+	for k := range rw.mp {
+		if _, ok := m.Attr(k); ok {
+			continue
+		}
+		if m.Association(k) != nil || contains(rw.ignore, k) {
+			continue
+		}
+		return fmt.Errorf("%w: %s: %q is neither an attribute nor an association of %s (attributes: %s)",
+			ErrBadInput, what, k, m.Name(), joinCols(m.AttrNames()))
+	}
+	return nil
 }
