@@ -258,7 +258,7 @@ func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error
 }
 
 func (o Op) noThrough(what string) error {
-	if o.through != nil {
+	if len(o.through) > 0 {
 		return badf("%s: Through needs a belongsToMany", what)
 	}
 	return nil

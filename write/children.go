@@ -145,18 +145,17 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 	pks := uniquePKs(ts)
 	switch o.kind {
 	case opAdd, opSet:
-		for _, t := range ts {
-			if err := checkTargetScope(t.r, c.scoped, what); err != nil {
-				return prepared{}, err
-			}
-		}
+		// an existing child is moved: its scope columns are rewritten, not checked (it may
+		// belong to an owner of another type)
 		writeBack := func() error {
 			for _, t := range ts {
 				if err := t.r.set(a.ForeignKey, srcKey); err != nil {
 					return err
 				}
-				if err := applyScope(t.r, c.scoped, what); err != nil {
-					return err
+				for _, d := range c.scoped {
+					if err := t.r.set(d.col, d.val); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -287,9 +286,6 @@ func (o Op) prepareHasOne(what string) (prepared, error) {
 		if err != nil {
 			return prepared{}, err
 		}
-		if err := checkTargetScope(ts[0].r, c.scoped, what); err != nil {
-			return prepared{}, err
-		}
 		pks := [][]any{ts[0].pk}
 		return prepared{run: func(r *runner) error {
 			if err := c.unlink(r, pks, true); err != nil {
@@ -301,7 +297,12 @@ func (o Op) prepareHasOne(what string) (prepared, error) {
 			if err := ts[0].r.set(a.ForeignKey, srcKey); err != nil {
 				return err
 			}
-			return applyScope(ts[0].r, c.scoped, what)
+			for _, d := range c.scoped {
+				if err := ts[0].r.set(d.col, d.val); err != nil {
+					return err
+				}
+			}
+			return nil
 		}}, nil
 	}
 	return prepared{}, badf("%s: a hasOne has set and create (Sequelize's accessors), not %s", what, o.kind)

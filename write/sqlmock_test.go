@@ -415,7 +415,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		}, write.ErrWrongModel, "pass a Project value or write.Key(3)"},
 		{"a scope value that contradicts the scope", func() error {
-			_, err := w.Assoc("Post", "comments").Add(write.Key(1), Comment{ID: 2, Commentable: "video"}).Exec(ctx, db)
+			_, err := w.Assoc("Post", "comments").Create(write.Key(1), &Comment{Commentable: "video"}).Exec(ctx, db)
 			return err
 		}, write.ErrScopeConflict, "Comment.commentable is video, but the association's scope says post"},
 		{"a through value that contradicts the through scope", func() error {
