@@ -14,12 +14,12 @@ import (
 // operations with every table's contents after each.
 type WriteCase struct {
 	ID          string
-	Name        string                       `json:"name"`
-	Category    string                       `json:"category"`
-	About       string                       `json:"about"`
-	Notes       string                       `json:"notes"`
-	DDL         string                       `json:"ddl"`
-	SyncError   any                          `json:"syncError"`
+	Name        string                      `json:"name"`
+	Category    string                      `json:"category"`
+	About       string                      `json:"about"`
+	Notes       string                      `json:"notes"`
+	DDL         string                      `json:"ddl"`
+	SyncError   any                         `json:"syncError"`
 	Constraints map[string]TableConstraints `json:"constraints"`
 	Data        []struct {
 		Table string           `json:"table"`
