@@ -113,6 +113,14 @@ func (d *dialect) MaxIdentifierLength() int { return d.maxIdent }
 func (d *dialect) Features() Features       { return d.features }
 func (d *dialect) String() string           { return d.name }
 
+// AppendPlaceholder appends Placeholder(n) to dst (without an allocation).
+func (d *dialect) AppendPlaceholder(dst []byte, n int) []byte {
+	if d.dollar {
+		return strconv.AppendInt(append(dst, '$'), int64(n), 10)
+	}
+	return append(dst, '?')
+}
+
 func (d *dialect) Placeholder(n int) string {
 	if d.dollar {
 		return "$" + strconv.Itoa(n)

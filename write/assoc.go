@@ -218,6 +218,9 @@ type target struct {
 	key     any   // the linked key (TargetKey for belongsToMany and belongsTo)
 	pk      []any // the primary key (hasMany, hasOne)
 	through map[string]any
+	// thCols are join-table values already resolved to columns (a nested struct target's
+	// through fields)
+	thCols []colVal
 }
 
 func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error) {

@@ -21,7 +21,26 @@ type link struct {
 // columns, checks them against the through scope and adds the scope's columns.
 func (o Op) linkValues(t target, scoped []colVal, what string) (link, error) {
 	a := o.as.a
+	if len(o.through) == 0 && len(t.through) == 0 {
+		// only resolved columns (a struct's through fields) and the scope
+		l := link{key: t.key, given: t.thCols, all: t.thCols}
+		if len(scoped) > 0 {
+			l.all = append(append([]colVal(nil), t.thCols...), scoped...)
+			for _, d := range scoped {
+				for _, g := range t.thCols {
+					if g.col == d.col && !equal(g.val, d.val) {
+						return l, fmt.Errorf("%w: %s: join-table value %s = %v, but the through scope says %v", ErrScopeConflict, what, d.col, g.val, d.val)
+					}
+				}
+			}
+			l.all = dedupeCols(l.all)
+		}
+		return l, nil
+	}
 	merged := map[string]any{}
+	for _, cv := range t.thCols {
+		merged[cv.col] = cv.val
+	}
 	for k, v := range o.through {
 		merged[k] = v
 	}
@@ -215,25 +234,31 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 	}
 	var groups []*group
 	bySig := map[string]*group{}
+	var cur *group
 	for _, l := range links {
 		src := b.srcKey
 		if l.src != nil {
 			src = l.src
 		}
-		cols := []string{a.ForeignKey, a.OtherKey}
-		vals := []any{src, l.key}
-		for _, cv := range l.all {
-			cols = append(cols, cv.col)
-			vals = append(vals, cv.val)
+		vals := make([]any, 2+len(l.all))
+		vals[0], vals[1] = src, l.key
+		for i, cv := range l.all {
+			vals[2+i] = cv.val
 		}
-		sig := strings.Join(cols, "\x00")
-		g := bySig[sig]
-		if g == nil {
-			g = &group{cols: cols}
-			bySig[sig] = g
-			groups = append(groups, g)
+		if cur == nil || !sameCols(cur.cols[2:], l.all) {
+			cols := []string{a.ForeignKey, a.OtherKey}
+			for _, cv := range l.all {
+				cols = append(cols, cv.col)
+			}
+			sig := strings.Join(cols, "\x00")
+			cur = bySig[sig]
+			if cur == nil {
+				cur = &group{cols: cols}
+				bySig[sig] = cur
+				groups = append(groups, cur)
+			}
 		}
-		g.rows = append(g.rows, vals)
+		cur.rows = append(cur.rows, vals)
 	}
 	for _, g := range groups {
 		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, rows: g.rows, ignoreDup: ignoreDup})
@@ -247,6 +272,19 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 		}
 	}
 	return nil
+}
+
+// sameCols reports whether vals name the columns cols, in order.
+func sameCols(cols []string, vals []colVal) bool {
+	if len(cols) != len(vals) {
+		return false
+	}
+	for i, c := range cols {
+		if vals[i].col != c {
+			return false
+		}
+	}
+	return true
 }
 
 // existing reads the source's join rows (to the targets in keys, or all when keys is nil):
@@ -655,4 +693,21 @@ func (r *runner) scanCount(st Statement) error {
 	n, err := r.count(st)
 	r.res.Count = n
 	return err
+}
+
+// dedupeCols keeps the first value of each column.
+func dedupeCols(in []colVal) []colVal {
+	out := in[:0:0]
+	for _, cv := range in {
+		dup := false
+		for _, o := range out {
+			if o.col == cv.col {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, cv)
+		}
+	}
+	return out
 }

@@ -129,6 +129,9 @@ func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
 // checkTree checks the values of a nested create before any statement runs: the map keys
 // of every row at every level.
 func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error {
+	if m.Type() != nil {
+		return nil // struct models: every field is a column or an association
+	}
 	for _, rw := range rows {
 		if err := checkKeys(rw, "create "+path); err != nil {
 			return err
@@ -173,15 +176,25 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 	}
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array:
-		out := make([]*row, 0, rv.Len())
-		for i := 0; i < rv.Len(); i++ {
+		n := rv.Len()
+		out := make([]*row, 0, n)
+		if rv.Type().Elem().Kind() == reflect.Struct && m.Type() == rv.Type().Elem() {
+			// a slice of structs of the model: one allocation for its rows
+			rows := make([]row, n)
+			for i := 0; i < n; i++ {
+				rows[i] = row{m: m, sv: rv.Index(i)}
+				out = append(out, &rows[i])
+			}
+			return out, nil
+		}
+		for i := 0; i < n; i++ {
 			e := rv.Index(i)
 			if e.Kind() == reflect.Struct {
 				e = e.Addr()
 			}
-			rs, err := valuesOf(m, e, fmt.Sprintf("%s[%d]", what, i))
+			rs, err := valuesOf(m, e, what)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("element %d: %w", i, err)
 			}
 			out = append(out, rs...)
 		}
@@ -269,6 +282,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		}
 		p := path + "." + a.As
 		var parents, owners []*row
+		scoped := defaults(a.Scope, a.Target)
 		for _, rw := range rows {
 			ps, err := nested(rw, a, "create "+p)
 			if err != nil {
@@ -278,7 +292,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				return badf("create %s: a belongsTo holds one value, got %d", p, len(ps))
 			}
 			if len(ps) == 1 {
-				if err := applyScope(ps[0], defaults(a.Scope, a.Target), "create "+p); err != nil {
+				if err := applyScope(ps[0], scoped, "create "+p); err != nil {
 					return err
 				}
 				parents = append(parents, ps[0])
@@ -357,9 +371,12 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 		src     any
 		t       *row
 		through map[string]any
+		thCols  []colVal
 	}
 	var links []pending
 	var targets []*row
+	scoped := defaults(a.Scope, a.Target)
+	thName := throughName(a)
 	for _, rw := range rows {
 		ts, err := nested(rw, a, what)
 		if err != nil {
@@ -373,15 +390,17 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 			return err
 		}
 		for _, t := range ts {
-			t.ignore = append(t.ignore, throughName(a), a.ThroughTable)
-			th, err := throughOf(t, a)
+			if t.mp != nil {
+				t.ignore = append(t.ignore, thName, a.ThroughTable)
+			}
+			th, thCols, err := throughOf(t, a)
 			if err != nil {
 				return fmt.Errorf("%s: %w", what, err)
 			}
-			if err := applyScope(t, defaults(a.Scope, a.Target), what); err != nil {
+			if err := applyScope(t, scoped, what); err != nil {
 				return err
 			}
-			links = append(links, pending{key, t, th})
+			links = append(links, pending{key, t, th, thCols})
 			targets = append(targets, t)
 		}
 	}
@@ -396,7 +415,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 		if err != nil {
 			return err
 		}
-		l, err := o.linkValues(target{key: k, through: pl.through}, thScope, what)
+		l, err := o.linkValues(target{key: k, through: pl.through, thCols: pl.thCols}, thScope, what)
 		if err != nil {
 			return err
 		}
@@ -407,8 +426,8 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 }
 
 // throughOf reads a nested belongsToMany target's join-table values: a map's value under the
-// join model's (or join table's) name, a struct's `joinery:"through"` fields.
-func throughOf(t *row, a *include.Association) (map[string]any, error) {
+// join model's (or join table's) name, a struct's `joinery:"through"` fields (as columns).
+func throughOf(t *row, a *include.Association) (map[string]any, []colVal, error) {
 	if t.mp != nil {
 		for _, k := range []string{throughName(a), a.ThroughTable} {
 			v, ok := t.mp[k]
@@ -417,13 +436,13 @@ func throughOf(t *row, a *include.Association) (map[string]any, error) {
 			}
 			m, ok := v.(map[string]any)
 			if !ok {
-				return nil, badf("%s's %q holds a %T; the join-table values are a map[string]any", t.m.Name(), k, v)
+				return nil, nil, badf("%s's %q holds a %T; the join-table values are a map[string]any", t.m.Name(), k, v)
 			}
-			return m, nil
+			return m, nil, nil
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
-	out := map[string]any{}
+	var out []colVal
 	for _, at := range t.m.ThroughAttrs() {
 		if at.Column == a.ForeignKey || at.Column == a.OtherKey {
 			continue
@@ -437,9 +456,9 @@ func throughOf(t *row, a *include.Association) (map[string]any, error) {
 		if err != nil {
 			continue
 		}
-		out[at.Column] = f.Interface()
+		out = append(out, colVal{at.Column, argOf(f.Interface())})
 	}
-	return out, nil
+	return nil, out, nil
 }
 
 func throughName(a *include.Association) string {

@@ -2,6 +2,7 @@ package write
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/joinery/joinery/include"
@@ -25,9 +26,57 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	}
 	var groups []*group
 	bySig := map[string]*group{}
+	// struct rows share their columns: the model's, without a generated key
+	var structCols [2][]string
+	var structGroup [2]*group
 	for _, rw := range rows {
 		if rw.isKey() {
 			return fmt.Errorf("%w: %s: a write.Key cannot be inserted; pass a %s value", ErrBadInput, what, m.Name())
+		}
+		if rw.sv.IsValid() {
+			gen := 0
+			if len(pk) == 1 {
+				if _, ok := rw.keyOf(pk[0]); !ok {
+					gen = 1
+				}
+			}
+			if gen == 0 {
+				for _, c := range pk {
+					if _, ok := rw.keyOf(c); !ok {
+						return fmt.Errorf("%w: %s: %s has no value for its primary-key column %s", ErrMissingKey, what, m.Name(), c)
+					}
+				}
+			}
+			if structGroup[gen] == nil {
+				for _, a := range m.Attrs() {
+					if gen == 1 && a.Column == pk[0] {
+						continue
+					}
+					structCols[gen] = append(structCols[gen], a.Column)
+				}
+				structGroup[gen] = &group{cols: structCols[gen], gen: gen == 1}
+				groups = append(groups, structGroup[gen])
+			}
+			vals := make([]any, 0, len(structCols[gen]))
+			for _, a := range m.Attrs() {
+				if gen == 1 && a.Column == pk[0] {
+					continue
+				}
+				f, err := rw.sv.FieldByIndexErr(a.Index)
+				if err != nil {
+					vals = append(vals, nil) // through a nil embedded pointer: NULL
+					continue
+				}
+				if f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface {
+					vals = append(vals, argOf(f.Interface()))
+				} else {
+					vals = append(vals, f.Interface())
+				}
+			}
+			g := structGroup[gen]
+			g.rows = append(g.rows, rw)
+			g.vals = append(g.vals, vals)
+			continue
 		}
 		cols, vals, gen, err := insertCols(rw, pk, what)
 		if err != nil {

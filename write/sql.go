@@ -41,7 +41,11 @@ func (s *sqlBuf) col(table, column string) *sqlBuf {
 
 func (s *sqlBuf) arg(v any) *sqlBuf {
 	s.args = append(s.args, v)
-	s.b = append(s.b, s.d.Placeholder(len(s.args))...)
+	if a, ok := s.d.(interface{ AppendPlaceholder([]byte, int) []byte }); ok {
+		s.b = a.AppendPlaceholder(s.b, len(s.args))
+	} else {
+		s.b = append(s.b, s.d.Placeholder(len(s.args))...)
+	}
 	return s
 }
 
