@@ -200,7 +200,7 @@ func (o Op) sourceRow(what string) (*row, error) {
 
 func linkKey(r *row, col, what string) (any, error) {
 	if r.isKey() {
-		pk := r.m.PrimaryKey()
+		pk := r.m.PrimaryKeyView()
 		if len(pk) != 1 || pk[0] != col {
 			return nil, fmt.Errorf("%w: %s: the association links by %s.%s, not the primary key; pass the %s value instead of write.Key", ErrBadInput, what, r.m.Name(), col, r.m.Name())
 		}
@@ -226,7 +226,26 @@ type target struct {
 func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error) {
 	a := o.as.a
 	out := make([]target, 0, len(o.targets))
+	keys := make([]row, 0, len(o.targets)) // rows of write.Key targets, allocated together
 	for i, t := range o.targets {
+		if kv, ok := t.(KeyValue); ok && len(kv.values) == 1 && len(a.Target.PrimaryKeyView()) == 1 && !isMissing(kv.values[0]) {
+			// the common case without a row of its own: a single-column primary key
+			keys = append(keys, row{m: a.Target, key: kv.values})
+			r := &keys[len(keys)-1]
+			tg := target{r: r}
+			if keyCol != "" {
+				k, err := linkKey(r, keyCol, what)
+				if err != nil {
+					return nil, err
+				}
+				tg.key = k
+			}
+			if needPK {
+				tg.pk = []any{argOf(kv.values[0])}
+			}
+			out = append(out, tg)
+			continue
+		}
 		role := fmt.Sprintf("target %d of %s", i+1, what)
 		var th map[string]any
 		if l, ok := t.(LinkValue); ok {

@@ -134,9 +134,10 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 		return prepared{}, err
 	}
 	links := make([]link, len(ts))
+	targetScope := defaults(a.Scope, a.Target)
 	for i, t := range ts {
-		if o.kind != opHas && o.kind != opRemove {
-			if err := checkTargetScope(t.r, defaults(a.Scope, a.Target), what); err != nil {
+		if o.kind != opHas && o.kind != opRemove && len(targetScope) > 0 {
+			if err := checkTargetScope(t.r, targetScope, what); err != nil {
 				return prepared{}, err
 			}
 		}
@@ -330,9 +331,14 @@ func (b *btm) existing(r *runner, keys [][]any, pk []string, given []string) ([]
 		if err != nil {
 			return nil, err
 		}
+		var block []any // rows' values, allocated 128 rows at a time
+		ptrs := make([]any, len(cols))
 		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
+			if len(block) < len(cols) {
+				block = make([]any, 128*len(cols))
+			}
+			vals := block[:len(cols):len(cols)]
+			block = block[len(cols):]
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
@@ -440,7 +446,7 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 	}
 	var pkCols []string
 	if pks != nil {
-		pkCols = a.Through.PrimaryKey()
+		pkCols = a.Through.PrimaryKeyView()
 	}
 	for _, g := range groups {
 		width := 1
@@ -555,7 +561,7 @@ func (b *btm) setUnique(r *runner, links []link) error {
 // inserted; kept links take new values where given.
 func (b *btm) setNonUnique(r *runner, links []link) error {
 	given := givenCols(links)
-	pk := b.a.Through.PrimaryKey()
+	pk := b.a.Through.PrimaryKeyView()
 	rows, err := b.existing(r, nil, pk, given)
 	if err != nil {
 		return err

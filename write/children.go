@@ -31,7 +31,7 @@ func (c *children) link(r *runner, pks [][]any) error {
 		return nil
 	}
 	tt := c.a.Target.Table()
-	pk := c.a.Target.PrimaryKey()
+	pk := c.a.Target.PrimaryKeyView()
 	for _, ch := range c.w.chunkKeys(pks, len(pk), 1+len(c.scoped)) {
 		s := c.w.buf()
 		s.kw("UPDATE ").ident(tt).kw(" SET ").ident(c.a.ForeignKey).kw(" = ").arg(c.srcKey)
@@ -58,7 +58,7 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 		return nil
 	}
 	tt := c.a.Target.Table()
-	pk := c.a.Target.PrimaryKey()
+	pk := c.a.Target.PrimaryKeyView()
 	chunks := [][][]any{pks}
 	if !except {
 		chunks = c.w.chunkKeys(pks, len(pk), 1+len(c.scoped)+8)
@@ -99,7 +99,7 @@ func (c *children) selectCount(o Op, expr func(s *sqlBuf), keys [][]any) (Statem
 	c.ofSource(s)
 	if keys != nil {
 		s.kw(" AND ")
-		s.keyIn(tt, c.a.Target.PrimaryKey(), keys, false)
+		s.keyIn(tt, c.a.Target.PrimaryKeyView(), keys, false)
 	}
 	s.pred(c.a.Target.DefaultScope(), tt, c.a.Target, " AND ")
 	if o.where != nil {
@@ -127,7 +127,7 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 		return prepared{}, err
 	}
 	c := &children{w: w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del}
-	pkCols := a.Target.PrimaryKey()
+	pkCols := a.Target.PrimaryKeyView()
 	switch o.kind {
 	case opCount:
 		st, err := c.selectCount(o, func(s *sqlBuf) { s.kw("COUNT(*)") }, nil)
@@ -249,7 +249,7 @@ func (o Op) prepareCreateChild(c *children, what string, unlinkAll bool) (prepar
 
 // genKey reports whether inserting r generates its key.
 func genKey(r *row) bool {
-	pk := r.m.PrimaryKey()
+	pk := r.m.PrimaryKeyView()
 	if len(pk) != 1 {
 		return false
 	}
@@ -336,7 +336,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 			}
 		}
 		s.kw(" WHERE ")
-		s.keyEq(st, a.Source.PrimaryKey(), srcPK)
+		s.keyEq(st, a.Source.PrimaryKeyView(), srcPK)
 		stmt, err := s.statement()
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)

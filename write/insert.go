@@ -17,7 +17,7 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	if len(rows) == 0 {
 		return nil
 	}
-	pk := m.PrimaryKey()
+	pk := m.PrimaryKeyView()
 	type group struct {
 		cols []string
 		gen  bool
@@ -163,7 +163,7 @@ func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, g
 // insertGenerated inserts rows whose single-column primary key the database generates, and
 // writes the keys back.
 func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, rows []*row, what string) error {
-	pk := m.PrimaryKey()[0]
+	pk := m.PrimaryKeyView()[0]
 	switch {
 	case w.f.Returning:
 		ins.returning = []string{pk}

@@ -32,12 +32,12 @@ func rowOf(m *include.Model, v any, role string) (*row, error) {
 	case nil:
 		return nil, fmt.Errorf("%w: the %s is nil; pass a %s value or write.Key(...)", ErrBadInput, role, m.Name())
 	case KeyValue:
-		if len(x.values) != len(m.PrimaryKey()) {
-			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKey()))
+		if len(x.values) != len(m.PrimaryKeyView()) {
+			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKeyView()))
 		}
 		for i, k := range x.values {
 			if isMissing(k) {
-				return nil, fmt.Errorf("%w: the %s write.Key has no value for %s.%s", ErrMissingKey, role, m.Name(), m.PrimaryKey()[i])
+				return nil, fmt.Errorf("%w: the %s write.Key has no value for %s.%s", ErrMissingKey, role, m.Name(), m.PrimaryKeyView()[i])
 			}
 		}
 		return &row{m: m, key: x.values}, nil
@@ -86,7 +86,7 @@ func (r *row) get(col string) (any, bool) {
 	}
 	switch {
 	case r.key != nil:
-		for i, k := range r.m.PrimaryKey() {
+		for i, k := range r.m.PrimaryKeyView() {
 			if k == a.Column {
 				return r.key[i], true
 			}
@@ -338,7 +338,7 @@ func applyScope(r *row, scoped []colVal, what string) error {
 
 // pkOf returns r's primary-key values, or an ErrMissingKey error.
 func pkOf(r *row, what string) ([]any, error) {
-	pk := r.m.PrimaryKey()
+	pk := r.m.PrimaryKeyView()
 	out := make([]any, len(pk))
 	for i, c := range pk {
 		v, ok := r.keyOf(c)
