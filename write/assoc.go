@@ -2,6 +2,7 @@ package write
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -157,12 +158,45 @@ func (o Op) Bool(ctx context.Context, q Querier) (bool, error) {
 // when the operation reads nothing first, else those up to and including the first whose
 // result decides the rest (the SELECT of existing links, an INSERT .. RETURNING).
 func (o Op) Statements() ([]Statement, error) {
+	p, err := o.Plan()
+	return p.Statements, err
+}
+
+// Plan is what an operation will run, known before it runs.
+type Plan struct {
+	// Statements: every statement when Complete, else those up to and including the first
+	// read whose result decides the rest.
+	Statements []Statement
+	// Complete: the operation reads nothing, so Statements is all of it (false for has and
+	// count too, whose one statement is a read).
+	Complete bool
+	// Transaction: handed a pool, the operation opens a transaction (more than one
+	// statement); handed a *sql.Tx it runs in it.
+	Transaction bool
+}
+
+// Plan compiles the operation without running it.
+func (o Op) Plan() (Plan, error) {
 	p, err := o.prepare()
 	if err != nil {
-		return nil, err
+		return Plan{}, err
 	}
-	res, err := atomic(context.Background(), dryQuerier(true), o.what(), true, p.run)
-	return res.Statements, err
+	return dryPlan(o.what(), !p.single, p.run)
+}
+
+// dryPlan records fn's statements without a database.
+func dryPlan(what string, tx bool, fn func(r *runner) error) (Plan, error) {
+	var res Result
+	r := &runner{ctx: context.Background(), q: dryQuerier(true), res: &res, what: what, dry: true}
+	err := fn(r)
+	complete := err == nil
+	if errors.Is(err, errDry) {
+		err, complete = nil, false // stopped at a read (has and count are one read)
+	}
+	if err != nil {
+		return Plan{}, err
+	}
+	return Plan{Statements: res.Statements, Complete: complete, Transaction: tx}, nil
 }
 
 // prepared is an operation validated and ready to run.

@@ -67,14 +67,20 @@ func (c CreateOp) Exec(ctx context.Context, q Querier) (Result, error) {
 // Statements lists the statements up to the first whose result decides the rest (an
 // INSERT .. RETURNING of generated keys); every statement when all keys are given.
 func (c CreateOp) Statements() ([]Statement, error) {
+	p, err := c.Plan()
+	return p.Statements, err
+}
+
+// Plan compiles the nested create without running it (see Op.Plan). A nested create always
+// runs in a transaction (the caller's, or one it opens).
+func (c CreateOp) Plan() (Plan, error) {
 	m, rows, tree, err := c.prepare()
 	if err != nil {
-		return nil, err
+		return Plan{}, err
 	}
-	res, err := atomic(context.Background(), dryQuerier(true), "create "+m.Name(), true, func(r *runner) error {
+	return dryPlan("create "+m.Name(), true, func(r *runner) error {
 		return c.w.createLevel(r, m, rows, tree, m.Name())
 	})
-	return res.Statements, err
 }
 
 func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {

@@ -252,14 +252,6 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 		return res, fmt.Errorf("%w: %s: nil Querier", ErrBadInput, what)
 	}
 	r := &runner{ctx: ctx, q: q, res: &res, what: what}
-	if _, ok := q.(dryQuerier); ok {
-		r.dry = true
-		err := fn(r)
-		if errors.Is(err, errDry) {
-			err = nil
-		}
-		return res, err
-	}
 	b, pool := q.(txBeginner)
 	if _, isTx := q.(*sql.Tx); isTx || !pool || single {
 		err := fn(r)
@@ -280,7 +272,7 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 	return res, nil
 }
 
-// dryQuerier runs nothing: atomic records the statements (Op.Statements).
+// dryQuerier stands in for a database in a dry run (Plan), which calls it never.
 type dryQuerier bool
 
 func (dryQuerier) QueryContext(context.Context, string, ...any) (*sql.Rows, error) {
