@@ -331,6 +331,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		switch a.Kind {
 		case include.HasOne, include.HasMany:
 			scoped := defaults(a.Scope, a.Target)
+			fkAttr, _ := a.Target.Attr(a.ForeignKey)
 			var kids []*row
 			for _, rw := range rows {
 				ks, err := nested(rw, a, "create "+p)
@@ -351,7 +352,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 					if err := applyScope(k, scoped, "create "+p); err != nil {
 						return err
 					}
-					if err := k.set(a.ForeignKey, key); err != nil {
+					if err := k.setAttr(fkAttr, key); err != nil {
 						return err
 					}
 				}

@@ -172,15 +172,22 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, ro
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		next := 0
+		pkAttr, _ := m.Attr(pk)
+		intKey := pkAttr.Type == include.Int
 		for i, st := range sts {
 			rs, err := r.query(st)
 			if err != nil {
 				return err
 			}
 			n := 0
+			var id int64
+			var v any
+			dest := any(&v)
+			if intKey {
+				dest = &id // no boxing per row
+			}
 			for rs.Next() {
-				var v any
-				if err := rs.Scan(&v); err != nil {
+				if err := rs.Scan(dest); err != nil {
 					rs.Close()
 					return r.fail(err)
 				}
@@ -188,7 +195,11 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, ro
 					rs.Close()
 					return r.fail(fmt.Errorf("INSERT INTO %s returned more keys than the %d rows inserted", m.Table(), sizes[i]))
 				}
-				if err := rows[next+n].set(pk, v); err != nil {
+				key := v
+				if intKey {
+					key = id
+				}
+				if err := rows[next+n].setAttr(pkAttr, key); err != nil {
 					rs.Close()
 					return fmt.Errorf("%s: %w", what, err)
 				}

@@ -142,6 +142,11 @@ func (r *row) set(col string, v any) error {
 	if !ok {
 		return fmt.Errorf("%w: %q is not a column of %s", ErrBadInput, col, r.m.Name())
 	}
+	return r.setAttr(a, v)
+}
+
+// setAttr is set for an attribute already looked up.
+func (r *row) setAttr(a include.Attr, v any) error {
 	switch {
 	case r.key != nil:
 		return nil
@@ -156,17 +161,32 @@ func (r *row) set(col string, v any) error {
 		return nil
 	}
 	f, err := r.sv.FieldByIndexErr(a.Index)
+	if err == nil {
+		err = assign(f, v)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %s.%s: %v", ErrBadInput, r.m.Name(), a.Column, err)
 	}
-	return assign(f, v, r.m.Name()+"."+a.Column)
+	return nil
 }
 
 // assign sets field f to v, converting numbers, strings and bytes, allocating pointers.
-func assign(f reflect.Value, v any, what string) error {
-	if v == nil {
-		f.Set(reflect.Zero(f.Type()))
+func assign(f reflect.Value, v any) error {
+	switch x := v.(type) {
+	case nil:
+		f.SetZero()
 		return nil
+	case int64:
+		switch f.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			f.SetInt(x)
+			return nil
+		}
+	case string:
+		if f.Kind() == reflect.String {
+			f.SetString(x)
+			return nil
+		}
 	}
 	if f.Kind() == reflect.Pointer {
 		if reflect.TypeOf(v) == f.Type() {
@@ -174,7 +194,7 @@ func assign(f reflect.Value, v any, what string) error {
 			return nil
 		}
 		p := reflect.New(f.Type().Elem())
-		if err := assign(p.Elem(), v, what); err != nil {
+		if err := assign(p.Elem(), v); err != nil {
 			return err
 		}
 		f.Set(p)
@@ -183,16 +203,13 @@ func assign(f reflect.Value, v any, what string) error {
 	src := reflect.ValueOf(v)
 	for src.Kind() == reflect.Pointer {
 		if src.IsNil() {
-			f.Set(reflect.Zero(f.Type()))
+			f.SetZero()
 			return nil
 		}
 		src = src.Elem()
 	}
 	if sc, ok := f.Addr().Interface().(interface{ Scan(any) error }); ok {
-		if err := sc.Scan(src.Interface()); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrBadInput, what, err)
-		}
-		return nil
+		return sc.Scan(src.Interface())
 	}
 	if b, ok := src.Interface().([]byte); ok && f.Kind() != reflect.Slice {
 		src = reflect.ValueOf(string(b))
@@ -205,7 +222,7 @@ func assign(f reflect.Value, v any, what string) error {
 	case isNum(src.Kind()) && isNum(f.Kind()):
 		f.Set(src.Convert(f.Type()))
 	default:
-		return fmt.Errorf("%w: %s: cannot store a %s in a %s", ErrBadInput, what, src.Type(), f.Type())
+		return fmt.Errorf("cannot store a %s in a %s", src.Type(), f.Type())
 	}
 	return nil
 }
