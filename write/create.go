@@ -188,7 +188,7 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 			// a slice of structs of the model: one allocation for its rows
 			rows := make([]row, n)
 			for i := 0; i < n; i++ {
-				rows[i] = row{m: m, sv: rv.Index(i)}
+				rows[i] = row{m: m, sv: rv.Index(i), element: true}
 				out = append(out, &rows[i])
 			}
 			return out, nil
@@ -261,14 +261,25 @@ func identity(r *row) uintptr {
 }
 
 func dedupeRows(rows []*row) []*row {
-	seen := map[uintptr]bool{}
+	shared := 0
+	for _, r := range rows {
+		if !r.element {
+			shared++
+		}
+	}
+	if shared < 2 {
+		return rows // elements of struct slices are distinct values
+	}
+	seen := make(map[uintptr]bool, shared)
 	out := rows[:0:0]
 	for _, r := range rows {
-		id := identity(r)
-		if id != 0 && seen[id] {
-			continue
+		if !r.element {
+			id := identity(r)
+			if id != 0 && seen[id] {
+				continue
+			}
+			seen[id] = true
 		}
-		seen[id] = true
 		out = append(out, r)
 	}
 	return out

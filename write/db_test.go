@@ -219,6 +219,14 @@ func TestNestedCreateDB(t *testing.T) {
 		if post.Author.ID != 6 || post.UserID == nil || *post.UserID != 6 {
 			t.Errorf("belongsTo parent: %+v %+v", post, post.Author)
 		}
+		// one parent shared by two rows is inserted once
+		ivy := &User{Name: "ivy"}
+		shared2 := []Post{{Title: "i1", Author: ivy}, {Title: "i2", Author: ivy}}
+		must(t)(w.Create(&shared2, "author").Exec(ctx, tdb.db))
+		if ivy.ID != 7 || *shared2[0].UserID != 7 || *shared2[1].UserID != 7 {
+			t.Errorf("shared parent: %+v %+v", ivy, shared2)
+		}
+		wantRows(t, tdb, "SELECT COUNT(*) FROM users WHERE name = 'ivy'", "1")
 	})
 }
 

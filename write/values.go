@@ -21,6 +21,9 @@ type row struct {
 	// ignore lists map keys that are neither attributes nor associations but are read
 	// elsewhere (a nested belongsToMany target's join-table values)
 	ignore []string
+	// element: the row is an element of a slice of structs, which no other parent can
+	// share, so a nested create need not look for it twice
+	element bool
 }
 
 func (r *row) isKey() bool { return r.key != nil }
