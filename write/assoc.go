@@ -175,7 +175,8 @@ type Plan struct {
 	Transaction bool
 }
 
-// Plan compiles the operation without running it.
+// Plan compiles the operation without running it. Like Exec, it fills the foreign key and
+// scope columns the operation sets into the values it was given (maps, struct pointers).
 func (o Op) Plan() (Plan, error) {
 	p, err := o.prepare()
 	if err != nil {
@@ -211,6 +212,9 @@ func (o Op) prepare() (prepared, error) {
 	}
 	if o.err != nil {
 		return prepared{}, o.err
+	}
+	if o.as.a == nil || o.as.w == nil {
+		return prepared{}, badf("%s: a zero Assoc; get one from Writer.Assoc", o.kind)
 	}
 	a := o.as.a
 	what := o.what()

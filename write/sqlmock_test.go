@@ -447,6 +447,18 @@ func TestBadInput(t *testing.T) {
 			_, err := write.New(ms, dialects.Postgres).CreateMap("Item", map[string]any{"name": "x", "colour": "red"}).Exec(ctx, db)
 			return err
 		}, write.ErrBadInput, `"colour" is neither an attribute nor an association of Item`},
+		{"a zero Assoc", func() error {
+			_, err := write.Assoc{}.Add(write.Key(1), write.Key(2)).Exec(ctx, db)
+			return err
+		}, write.ErrBadInput, "a zero Assoc"},
+		{"a zero Op", func() error {
+			_, err := write.Op{}.Exec(ctx, db)
+			return err
+		}, write.ErrBadInput, "a zero Assoc"},
+		{"a Writer without a dialect", func() error {
+			_, err := write.New(s, nil).Assoc("User", "projects").Remove(write.Key(1), write.Key(2)).Exec(ctx, db)
+			return err
+		}, write.ErrBadInput, "needs a dialect"},
 		{"a nil Querier", func() error {
 			_, err := w.Assoc("User", "projects").Remove(write.Key(1), write.Key(2)).Exec(ctx, nil)
 			return err
