@@ -470,11 +470,7 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 			} else {
 				s.keyIn(a.ThroughTable, []string{a.OtherKey}, ch, false)
 			}
-			st, err := s.statement()
-			if err != nil {
-				return fmt.Errorf("%s: %w", b.what, err)
-			}
-			if _, err := r.exec(st); err != nil {
+			if err := r.execBuf(s, b.what); err != nil {
 				return err
 			}
 		}
@@ -507,11 +503,7 @@ func (b *btm) deleteWhere(r *runner, keys [][]any, cols []string) error {
 		b.ofSource(s)
 		s.kw(" AND ")
 		s.keyIn(a.ThroughTable, cols, ch, false)
-		st, err := s.statement()
-		if err != nil {
-			return fmt.Errorf("%s: %w", b.what, err)
-		}
-		if _, err := r.exec(st); err != nil {
+		if err := r.execBuf(s, b.what); err != nil {
 			return err
 		}
 	}

@@ -40,11 +40,7 @@ func (c *children) link(r *runner, pks [][]any) error {
 		}
 		s.kw(" WHERE ")
 		s.keyIn(tt, pk, ch, false)
-		st, err := s.statement()
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.what, err)
-		}
-		if _, err := r.exec(st); err != nil {
+		if err := r.execBuf(s, c.what); err != nil {
 			return err
 		}
 	}
@@ -78,11 +74,7 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 			s.kw(" AND ")
 			s.keyIn(tt, pk, ch, except)
 		}
-		st, err := s.statement()
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.what, err)
-		}
-		if _, err := r.exec(st); err != nil {
+		if err := r.execBuf(s, c.what); err != nil {
 			return err
 		}
 	}
@@ -112,21 +104,29 @@ func (c *children) selectCount(o Op, expr func(s *sqlBuf), keys [][]any) (Statem
 	return st, nil
 }
 
-func (o Op) prepareHasMany(what string) (prepared, error) {
+// children checks a hasMany or hasOne operation's source and returns its children writer.
+func (o Op) children(what string) (*children, error) {
 	a := o.as.a
-	w := o.as.w
 	if err := o.noThrough(what); err != nil {
-		return prepared{}, err
+		return nil, err
 	}
 	src, err := o.sourceRow(what)
 	if err != nil {
-		return prepared{}, err
+		return nil, err
 	}
 	srcKey, err := linkKey(src, a.SourceKey, what)
 	if err != nil {
+		return nil, err
+	}
+	return &children{w: o.as.w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del}, nil
+}
+
+func (o Op) prepareHasMany(what string) (prepared, error) {
+	c, err := o.children(what)
+	if err != nil {
 		return prepared{}, err
 	}
-	c := &children{w: w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del}
+	a, w, srcKey := c.a, c.w, c.srcKey
 	pkCols := a.Target.PrimaryKeyView()
 	switch o.kind {
 	case opCount:
@@ -258,20 +258,11 @@ func genKey(r *row) bool {
 }
 
 func (o Op) prepareHasOne(what string) (prepared, error) {
-	a := o.as.a
-	w := o.as.w
-	if err := o.noThrough(what); err != nil {
-		return prepared{}, err
-	}
-	src, err := o.sourceRow(what)
+	c, err := o.children(what)
 	if err != nil {
 		return prepared{}, err
 	}
-	srcKey, err := linkKey(src, a.SourceKey, what)
-	if err != nil {
-		return prepared{}, err
-	}
-	c := &children{w: w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del}
+	a, srcKey := c.a, c.srcKey
 	switch o.kind {
 	case opCreate:
 		return o.prepareCreateChild(c, what, true)

@@ -221,6 +221,16 @@ func (r *runner) exec(st Statement) (sql.Result, error) {
 	return res, nil
 }
 
+// execBuf runs the statement s holds; what names the operation in a rendering error.
+func (r *runner) execBuf(s *sqlBuf, what string) error {
+	st, err := s.statement()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	_, err = r.exec(st)
+	return err
+}
+
 func (r *runner) query(st Statement) (*sql.Rows, error) {
 	r.res.Statements = append(r.res.Statements, st)
 	if r.dry {
