@@ -333,6 +333,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 			}
 		}
 	}
+	r.at = "INSERT INTO " + m.Table() + " for " + path
 	if err := w.insertModel(r, m, rows, what); err != nil {
 		return err
 	}
@@ -440,6 +441,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 		l.src = pl.src
 		ls[i] = l
 	}
+	r.at = "INSERT INTO " + a.ThroughTable + " for " + p
 	return b.insertLinks(r, ls, false)
 }
 

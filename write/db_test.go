@@ -264,7 +264,7 @@ func TestAtomicDB(t *testing.T) {
 		// leaves nothing
 		users := []*User{{Name: "hal", Posts: []Post{{Title: "h1", Tags: []Tag{{Name: ""}}}}}}
 		_, err = w.Create(&users, "posts.tags").Exec(ctx, tdb.db)
-		if err == nil || !strings.Contains(err.Error(), "create User") {
+		if !errors.Is(err, write.ErrStatement) || !strings.Contains(err.Error(), "create User: statement ") || !strings.Contains(err.Error(), "(INSERT INTO tags for User.posts.tags)") {
 			t.Errorf("nested create: %v", err)
 		}
 		wantTable(t, tdb, "users", "1|ann", "2|ben", "3|cid")

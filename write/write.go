@@ -196,6 +196,8 @@ type runner struct {
 	dry bool
 	// idStep caches consecutiveIDs' answer for the operation
 	idStep *int64
+	// at names the include path a nested create is writing, for errors
+	at string
 }
 
 // errDry stops a dry run at the first statement whose result decides what follows.
@@ -246,6 +248,9 @@ func (r *runner) query(st Statement) (*sql.Rows, error) {
 func (r *runner) fail(err error) error {
 	if errors.Is(err, errDry) {
 		return err
+	}
+	if r.at != "" {
+		return fmt.Errorf("%w: %s: statement %d (%s): %w", ErrStatement, r.what, len(r.res.Statements), r.at, err)
 	}
 	return fmt.Errorf("%w: %s: statement %d: %w", ErrStatement, r.what, len(r.res.Statements), err)
 }
