@@ -133,11 +133,12 @@ func runWriteCase(ctx context.Context, tdb testDB, c *WriteCase) (outcome, strin
 	w := write.New(s, tdb.dialect)
 	var notes []string
 	var prev map[string][]map[string]any
+	adjusted := false
 	for i, op := range c.Operations {
 		want := expectation{tables: op.Tables, result: op.Result, err: op.Error != nil}
 		if dev != nil && dev.adjust != nil {
 			if adj, ok := dev.adjust(i, prev, want); ok {
-				want = adj
+				want, adjusted = adj, true
 			}
 		}
 		prev = want.tables
@@ -164,6 +165,9 @@ func runWriteCase(ctx context.Context, tdb testDB, c *WriteCase) (outcome, strin
 				return fail("op %d (%s): table %s: %s", i, op.Op, tb, d)
 			}
 		}
+	}
+	if dev != nil && !adjusted {
+		return fail("the write deviations table entry for %q adjusts no operation", c.Name)
 	}
 	detail := "pass"
 	if dev != nil {
