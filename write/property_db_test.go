@@ -28,7 +28,7 @@ func randomOperations(t *testing.T, seed int64) {
 		rng := rand.New(rand.NewSource(seed))
 		// the model: the fixture's rows
 		links := map[[2]int64]string{{1, 1}: "lead", {1, 2}: "dev", {2, 1}: "qa"} // (user, project) -> role ("" = NULL)
-		purchases := map[int64][]int64{1: {1}}                                     // user -> products, one entry per purchase
+		purchases := map[int64][]int64{1: {1}}                                    // user -> products, one entry per purchase
 		type owner struct {
 			typ string
 			id  int64
