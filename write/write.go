@@ -13,8 +13,9 @@
 // A source or target is a value of its model: a struct (a pointer to it where keys are
 // written back) or a map[string]any for a run-time model, or write.Key(v...) naming a row by
 // its primary key. A value of another model, a key that is missing (a parent that was never
-// saved) or a scope column that contradicts the association's scope is an error before any
-// statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict).
+// saved), a value to create or join-table values whose scope columns contradict the
+// association's scope, or a value to create whose foreign key names another owner, is an
+// error before any statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict).
 //
 // # Scopes are defaults
 //
@@ -22,6 +23,7 @@
 // scope (taggable = 'video') are written by add, set and create, on the target and on the
 // join table, so that a row written here is one the reads find; remove, has and count are
 // limited by them, so that they never touch a row of the other type that shares its key.
+// hasMany add and set move an existing child whoever owned it, rewriting its type column.
 //
 // # Statements
 //
@@ -29,8 +31,8 @@
 // is split only where it would exceed the dialect's bind-parameter limit). An operation of
 // more than one statement runs in the caller's transaction (a *sql.Tx) or in one it opens
 // when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn): it writes everything or nothing.
-// Result.Statements lists every statement run, with its arguments; Op.Statements lists them
-// without running them for the operations that read nothing first.
+// Result.Statements lists every statement run, with its arguments; Op.Plan lists them
+// without running anything (all of them for the operations that read nothing first).
 //
 // # belongsToMany
 //
