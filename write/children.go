@@ -59,7 +59,12 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 	if !except {
 		chunks = c.w.chunkKeys(pks, len(pk), 1+len(c.scoped)+8)
 	} else if len(pks)*len(pk)+1+len(c.scoped)+8 > c.w.maxArgs {
-		return badf("%s: %d children exceed the bind-parameter limit (%d) of the one statement that unlinks the others", c.what, len(pks), c.w.maxArgs)
+		// too many to keep for one NOT IN: read the source's children, unlink the others
+		others, err := c.others(r, pks)
+		if err != nil {
+			return err
+		}
+		return c.unlink(r, others, false)
 	}
 	for _, ch := range chunks {
 		s := c.w.buf()
@@ -79,6 +84,53 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 		}
 	}
 	return nil
+}
+
+// others reads the primary keys of the source's children that are not among keep.
+func (c *children) others(r *runner, keep [][]any) ([][]any, error) {
+	tt := c.a.Target.Table()
+	pk := c.a.Target.PrimaryKeyView()
+	s := c.w.buf()
+	s.kw("SELECT ")
+	for i, k := range pk {
+		if i > 0 {
+			s.kw(", ")
+		}
+		s.col(tt, k)
+	}
+	s.kw(" FROM ").ident(tt).kw(" WHERE ")
+	c.ofSource(s)
+	st, err := s.statement()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.what, err)
+	}
+	kept := make(map[tupleKey]bool, len(keep))
+	for _, k := range keep {
+		kept[keyOfTuple(k)] = true
+	}
+	rs, err := r.query(st)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out [][]any
+	for rs.Next() {
+		vals := make([]any, len(pk))
+		ptrs := make([]any, len(pk))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, r.fail(err)
+		}
+		if !kept[keyOfTuple(vals)] {
+			out = append(out, vals)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, r.fail(err)
+	}
+	return out, nil
 }
 
 // selectCount writes SELECT COUNT(..) FROM target WHERE fk = ? AND scope ...

@@ -297,3 +297,20 @@ func TestConcurrentAddDB(t *testing.T) {
 		wantTable(t, tdb, "user_projects", "1|1|lead", "1|2|dev", "2|1|qa", "3|4|NULL")
 	})
 }
+
+// TestHasManySetManyDB: a hasMany set keeping more children than one NOT IN can list (the
+// parameter limit lowered to 4) reads the source's children and unlinks the others by key.
+func TestHasManySetManyDB(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, tdb testDB, w *write.Writer) {
+		small := w.WithMaxParams(4)
+		res := must(t)(small.Assoc("Post", "comments").Set(write.Key(int64(1)), write.Key(int64(3)), write.Key(int64(2)), write.Key(int64(4)), write.Key(int64(5))).Exec(ctx, tdb.db))
+		// (comments 4 and 5 do not exist: linking them changes nothing)
+		wantTable(t, tdb, "comments", "1|post|NULL|c1", "2|post|1|c2", "3|post|1|c3")
+		if !strings.HasPrefix(res.Statements[0].SQL, "SELECT") {
+			t.Errorf("first statement: %s", res.Statements[0].SQL)
+		}
+		must(t)(small.Assoc("Post", "comments").Set(write.Key(int64(1)), write.Key(int64(6)), write.Key(int64(7)), write.Key(int64(8)), write.Key(int64(9))).Exec(ctx, tdb.db))
+		wantTable(t, tdb, "comments", "1|post|NULL|c1", "2|post|NULL|c2", "3|post|NULL|c3")
+	})
+}
