@@ -231,7 +231,7 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 	a := b.a
 	type group struct {
 		cols []string
-		rows [][]any
+		vals []any // row after row
 	}
 	var groups []*group
 	bySig := map[string]*group{}
@@ -240,11 +240,6 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 		src := b.srcKey
 		if l.src != nil {
 			src = l.src
-		}
-		vals := make([]any, 2+len(l.all))
-		vals[0], vals[1] = src, l.key
-		for i, cv := range l.all {
-			vals[2+i] = cv.val
 		}
 		if cur == nil || !sameCols(cur.cols[2:], l.all) {
 			cols := []string{a.ForeignKey, a.OtherKey}
@@ -259,10 +254,13 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 				groups = append(groups, cur)
 			}
 		}
-		cur.rows = append(cur.rows, vals)
+		cur.vals = append(cur.vals, src, l.key)
+		for _, cv := range l.all {
+			cur.vals = append(cur.vals, cv.val)
+		}
 	}
 	for _, g := range groups {
-		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, rows: g.rows, ignoreDup: ignoreDup})
+		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup})
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.what, err)
 		}

@@ -392,15 +392,22 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 		through map[string]any
 		thCols  []colVal
 	}
-	var links []pending
-	var targets []*row
 	scoped := defaults(a.Scope, a.Target)
 	thName := throughName(a)
-	for _, rw := range rows {
+	perRow := make([][]*row, len(rows))
+	total := 0
+	for i, rw := range rows {
 		ts, err := nested(rw, a, what)
 		if err != nil {
 			return err
 		}
+		perRow[i] = ts
+		total += len(ts)
+	}
+	links := make([]pending, 0, total)
+	targets := make([]*row, 0, total)
+	for i, rw := range rows {
+		ts := perRow[i]
 		if len(ts) == 0 {
 			continue
 		}

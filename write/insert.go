@@ -22,7 +22,7 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 		cols []string
 		gen  bool
 		rows []*row
-		vals [][]any
+		vals []any // row after row
 	}
 	var groups []*group
 	bySig := map[string]*group{}
@@ -57,7 +57,8 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 				structGroup[gen] = &group{cols: structCols[gen], gen: gen == 1}
 				groups = append(groups, structGroup[gen])
 			}
-			vals := make([]any, 0, len(structCols[gen]))
+			g := structGroup[gen]
+			vals := g.vals
 			for _, a := range m.Attrs() {
 				if gen == 1 && a.Column == pk[0] {
 					continue
@@ -73,9 +74,8 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 					vals = append(vals, f.Interface())
 				}
 			}
-			g := structGroup[gen]
 			g.rows = append(g.rows, rw)
-			g.vals = append(g.vals, vals)
+			g.vals = vals
 			continue
 		}
 		cols, vals, gen, err := insertCols(rw, pk, what)
@@ -93,10 +93,10 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 			groups = append(groups, g)
 		}
 		g.rows = append(g.rows, rw)
-		g.vals = append(g.vals, vals)
+		g.vals = append(g.vals, vals...)
 	}
 	for _, g := range groups {
-		ins := insertRows{table: m.Table(), cols: g.cols, rows: g.vals}
+		ins := insertRows{table: m.Table(), cols: g.cols, vals: g.vals}
 		if !g.gen {
 			sts, _, err := w.inserts(ins)
 			if err != nil {
@@ -224,9 +224,10 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, ro
 		}
 		if step == 0 {
 			// keys of one statement may interleave with another's: one row a statement
-			for i, vals := range ins.rows {
+			width := len(ins.cols)
+			for i := 0; i < ins.n(); i++ {
 				one := ins
-				one.rows = [][]any{vals}
+				one.vals = ins.vals[i*width : (i+1)*width : (i+1)*width]
 				if err := w.insertOneLastID(r, one, rows[i], pk, 1, 1, what); err != nil {
 					return err
 				}

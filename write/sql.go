@@ -251,34 +251,38 @@ func whereScope(p sq.Sqlizer) scope.Scope {
 	return scope.New(p)
 }
 
-// insertRows is one multi-row INSERT's worth of rows: the same columns in every row.
+// insertRows is one multi-row INSERT's worth of rows: the same columns in every row, the
+// values row after row in one slice.
 type insertRows struct {
 	table string
 	cols  []string
-	rows  [][]any
+	vals  []any // len(cols) values a row
 	// returning lists the columns to read back (generated keys), nil for none
 	returning []string
 	// ignoreDup skips rows that violate a unique key (a link another transaction added)
 	ignoreDup bool
 }
 
+func (ins insertRows) n() int { return len(ins.vals) / len(ins.cols) }
+
 // inserts renders the INSERT statements for ins, as many rows each as the bind-parameter
-// limit allows.
+// limit allows; each statement's arguments are a window of ins.vals, not a copy.
 func (w *Writer) inserts(ins insertRows) ([]Statement, []int, error) {
-	if len(ins.cols) == 0 {
+	width := len(ins.cols)
+	if width == 0 {
 		return nil, nil, badf("INSERT INTO %s: no columns to insert", ins.table)
 	}
-	per := w.maxArgs / len(ins.cols)
+	per := w.maxArgs / width
 	if per < 1 {
-		return nil, nil, badf("INSERT INTO %s: %d columns exceed the bind-parameter limit %d", ins.table, len(ins.cols), w.maxArgs)
+		return nil, nil, badf("INSERT INTO %s: %d columns exceed the bind-parameter limit %d", ins.table, width, w.maxArgs)
 	}
+	ap, _ := w.dialect.(interface{ AppendPlaceholder([]byte, int) []byte })
 	var out []Statement
 	var sizes []int
-	for start := 0; start < len(ins.rows); start += per {
-		end := min(start+per, len(ins.rows))
+	for start := 0; start < ins.n(); start += per {
+		end := min(start+per, ins.n())
 		s := w.buf()
-		s.b = make([]byte, 0, 32+len(ins.cols)*16+(end-start)*len(ins.cols)*5)
-		s.args = make([]any, 0, (end-start)*len(ins.cols))
+		s.b = make([]byte, 0, 32+width*16+(end-start)*(width*8+4))
 		s.kw("INSERT INTO ").ident(ins.table).kw(" (")
 		for i, c := range ins.cols {
 			if i > 0 {
@@ -287,19 +291,26 @@ func (w *Writer) inserts(ins insertRows) ([]Statement, []int, error) {
 			s.ident(c)
 		}
 		s.kw(") VALUES ")
-		for i, row := range ins.rows[start:end] {
-			if i > 0 {
+		n := 0
+		for i := start; i < end; i++ {
+			if i > start {
 				s.kw(", ")
 			}
 			s.kw("(")
-			for j, v := range row {
+			for j := 0; j < width; j++ {
 				if j > 0 {
 					s.kw(", ")
 				}
-				s.arg(v)
+				n++
+				if ap != nil {
+					s.b = ap.AppendPlaceholder(s.b, n)
+				} else {
+					s.b = append(s.b, w.dialect.Placeholder(n)...)
+				}
 			}
 			s.kw(")")
 		}
+		s.args = ins.vals[start*width : end*width : end*width]
 		if ins.ignoreDup {
 			switch {
 			case w.f.OnConflictDoNothing:
