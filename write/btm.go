@@ -187,18 +187,49 @@ func checkTargetScope(r *row, scoped []colVal, what string) error {
 
 // dedupe keeps one link per target key, the last one given (its values win).
 func dedupe(links []link) []link {
-	idx := map[any]int{}
-	var out []link
+	idx := newKeyIndex(len(links))
+	out := make([]link, 0, len(links))
 	for _, l := range links {
-		k := norm(l.key)
-		if i, ok := idx[k]; ok {
+		if i, ok := idx.get(l.key); ok {
 			out[i] = l
 			continue
 		}
-		idx[k] = len(out)
+		idx.put(l.key, len(out))
 		out = append(out, l)
 	}
 	return out
+}
+
+// keyIndex maps link keys, compared as the database stores them, to ints: integer keys
+// (the common case) without boxing.
+type keyIndex struct {
+	ints   map[int64]int
+	others map[any]int
+}
+
+func newKeyIndex(n int) *keyIndex { return &keyIndex{ints: make(map[int64]int, n)} }
+
+func (x *keyIndex) get(k any) (int, bool) {
+	switch v := norm(k).(type) {
+	case int64:
+		i, ok := x.ints[v]
+		return i, ok
+	default:
+		i, ok := x.others[v]
+		return i, ok
+	}
+}
+
+func (x *keyIndex) put(k any, i int) {
+	switch v := norm(k).(type) {
+	case int64:
+		x.ints[v] = i
+	default:
+		if x.others == nil {
+			x.others = map[any]int{}
+		}
+		x.others[v] = i
+	}
 }
 
 func keyTuples(links []link) [][]any {
@@ -394,17 +425,17 @@ func (b *btm) addUnique(r *runner, links []link) error {
 	if err != nil {
 		return err
 	}
-	have := map[any][]any{}
-	for _, rw := range rows {
-		have[norm(rw[0])] = rw[1:]
+	have := newKeyIndex(len(rows))
+	for i, rw := range rows {
+		have.put(rw[0], i)
 	}
 	var missing, update []link
 	for _, l := range links {
-		stored, ok := have[norm(l.key)]
+		i, ok := have.get(l.key)
 		switch {
 		case !ok:
 			missing = append(missing, l)
-		case changed(l, given, stored):
+		case changed(l, given, rows[i][1:]):
 			update = append(update, l)
 		}
 	}
@@ -514,26 +545,25 @@ func (b *btm) setUnique(r *runner, links []link) error {
 	if err != nil {
 		return err
 	}
-	want := map[any]bool{}
-	for _, l := range links {
-		want[norm(l.key)] = true
+	want := newKeyIndex(len(links))
+	for i, l := range links {
+		want.put(l.key, i)
 	}
-	have := map[any][]any{}
+	have := newKeyIndex(len(rows))
 	var obsolete [][]any
-	for _, rw := range rows {
-		k := norm(rw[0])
-		have[k] = rw[1:]
-		if !want[k] {
-			obsolete = append(obsolete, []any{rw[0]})
+	for i, rw := range rows {
+		have.put(rw[0], i)
+		if _, ok := want.get(rw[0]); !ok {
+			obsolete = append(obsolete, rw[:1:1])
 		}
 	}
 	var missing, update []link
 	for _, l := range links {
-		stored, ok := have[norm(l.key)]
+		i, ok := have.get(l.key)
 		switch {
 		case !ok:
 			missing = append(missing, l)
-		case changed(l, given, stored):
+		case changed(l, given, rows[i][1:]):
 			update = append(update, l)
 		}
 	}
