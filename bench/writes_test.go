@@ -410,11 +410,7 @@ var setContenders = []struct {
 	run  func(ctx context.Context, e *writeEnv, ids []int64) error
 }{
 	{"joinery", func(ctx context.Context, e *writeEnv, ids []int64) error {
-		targets := make([]any, len(ids))
-		for i, id := range ids {
-			targets[i] = write.Key(id)
-		}
-		_, err := e.w.Assoc("wjUser", "projects").Set(write.Key(int64(1)), targets...).Exec(ctx, e.db)
+		_, err := e.w.Assoc("wjUser", "projects").Set(write.Key(int64(1)), write.Keys(ids...)).Exec(ctx, e.db)
 		return err
 	}},
 	{"hand", func(ctx context.Context, e *writeEnv, ids []int64) error {

@@ -263,25 +263,55 @@ type target struct {
 
 func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error) {
 	a := o.as.a
-	out := make([]target, 0, len(o.targets))
-	keys := make([]row, 0, len(o.targets)) // rows of write.Key targets, allocated together
+	n := len(o.targets)
+	for _, t := range o.targets {
+		if kl, ok := t.(KeyList); ok {
+			n += len(kl.values) - 1
+		}
+	}
+	out := make([]target, 0, n)
+	keys := make([]row, 0, n) // rows of targets named by a single-column key, allocated together
+	pk1 := a.Target.PrimaryKeyView()
+	// byKey adds the target whose single-column primary key is key[0]
+	byKey := func(key []any) error {
+		keys = append(keys, row{m: a.Target, key: key})
+		r := &keys[len(keys)-1]
+		tg := target{r: r}
+		if keyCol == pk1[0] {
+			tg.key = argOf(key[0])
+		} else if keyCol != "" {
+			k, err := linkKey(r, keyCol, what)
+			if err != nil {
+				return err
+			}
+			tg.key = k
+		}
+		if needPK {
+			tg.pk = []any{argOf(key[0])}
+		}
+		out = append(out, tg)
+		return nil
+	}
 	for i, t := range o.targets {
-		if kv, ok := t.(KeyValue); ok && len(kv.values) == 1 && len(a.Target.PrimaryKeyView()) == 1 && !isMissing(kv.values[0]) {
-			// the common case without a row of its own: a single-column primary key
-			keys = append(keys, row{m: a.Target, key: kv.values})
-			r := &keys[len(keys)-1]
-			tg := target{r: r}
-			if keyCol != "" {
-				k, err := linkKey(r, keyCol, what)
-				if err != nil {
+		if kl, ok := t.(KeyList); ok {
+			if len(pk1) != 1 {
+				return nil, badf("target %d of %s: write.Keys names rows by a single-column key; %s's primary key is (%s): pass write.Key(...) per row", i+1, what, a.Target.Name(), joinCols(pk1))
+			}
+			for j := range kl.values {
+				if isMissing(kl.values[j]) {
+					return nil, fmt.Errorf("%w: target %d of %s: write.Keys value %d is empty", ErrMissingKey, i+1, what, j+1)
+				}
+				if err := byKey(kl.values[j : j+1 : j+1]); err != nil {
 					return nil, err
 				}
-				tg.key = k
 			}
-			if needPK {
-				tg.pk = []any{argOf(kv.values[0])}
+			continue
+		}
+		if kv, ok := t.(KeyValue); ok && len(kv.values) == 1 && len(pk1) == 1 && !isMissing(kv.values[0]) {
+			// the common case without a row of its own: a single-column primary key
+			if err := byKey(kv.values); err != nil {
+				return nil, err
 			}
-			out = append(out, tg)
 			continue
 		}
 		role := fmt.Sprintf("target %d of %s", i+1, what)

@@ -329,6 +329,9 @@ func (o Op) prepareHasOne(what string) (prepared, error) {
 		if err != nil {
 			return prepared{}, err
 		}
+		if len(ts) != 1 {
+			return prepared{}, badf("%s: a hasOne links one target, got %d", what, len(ts))
+		}
 		pks := [][]any{ts[0].pk}
 		return prepared{run: func(r *runner) error {
 			if err := c.unlink(r, pks, true); err != nil {
@@ -410,6 +413,9 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 			ts, err := o.targetRows(what, false, a.TargetKey)
 			if err != nil {
 				return prepared{}, err
+			}
+			if len(ts) != 1 {
+				return prepared{}, badf("%s: a belongsTo links one target, got %d", what, len(ts))
 			}
 			if err := checkTargetScope(ts[0].r, defaults(a.Scope, a.Target), what); err != nil {
 				return prepared{}, err

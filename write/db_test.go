@@ -56,7 +56,7 @@ func TestBelongsToManyDB(t *testing.T) {
 		if len(res.Statements) != 2 {
 			t.Errorf("set that only deletes: %d statements: %v", len(res.Statements), res.Statements)
 		}
-		must(t)(a.Set(ann, write.Key(int64(3)), write.Key(int64(4))).Through(map[string]any{"role": "dev"}).Exec(ctx, tdb.db))
+		must(t)(a.Set(ann, write.Keys[int64](3, 4)).Through(map[string]any{"role": "dev"}).Exec(ctx, tdb.db))
 		wantTable(t, tdb, "user_projects", "1|3|dev", "1|4|dev", "2|1|qa")
 		has, err := a.Has(ann, write.Key(int64(3)), write.Key(int64(4))).Bool(ctx, tdb.db)
 		if err != nil || !has {

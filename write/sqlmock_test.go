@@ -459,6 +459,14 @@ func TestBadInput(t *testing.T) {
 			_, err := write.New(s, nil).Assoc("User", "projects").Remove(write.Key(1), write.Key(2)).Exec(ctx, db)
 			return err
 		}, write.ErrBadInput, "needs a dialect"},
+		{"write.Keys for a hasOne", func() error {
+			_, err := w.Assoc("User", "profile").Set(write.Key(1), write.Keys(1, 2)).Exec(ctx, db)
+			return err
+		}, write.ErrBadInput, "a hasOne links one target, got 2"},
+		{"an empty key in write.Keys", func() error {
+			_, err := w.Assoc("User", "projects").Remove(write.Key(1), write.Keys(1, 0)).Exec(ctx, db)
+			return err
+		}, write.ErrMissingKey, "write.Keys value 2 is empty"},
 		{"a nil Querier", func() error {
 			_, err := w.Assoc("User", "projects").Remove(write.Key(1), write.Key(2)).Exec(ctx, nil)
 			return err

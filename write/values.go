@@ -120,8 +120,15 @@ func (r *row) keyOf(col string) (any, bool) {
 
 // isMissing reports whether v is no key: nil, a nil pointer, or a zero value.
 func isMissing(v any) bool {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return true
+	case int64:
+		return x == 0
+	case int:
+		return x == 0
+	case string:
+		return x == ""
 	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer {
@@ -372,8 +379,11 @@ func pkOf(r *row, what string) ([]any, error) {
 
 // argOf makes a value a bind argument: a pointer is passed as its target (nil as NULL).
 func argOf(v any) any {
-	if v == nil {
+	switch v.(type) {
+	case nil:
 		return nil
+	case int64, int, string, bool, float64, []byte:
+		return v
 	}
 	if _, ok := v.(driver.Valuer); ok {
 		return v

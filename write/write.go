@@ -175,6 +175,20 @@ func Key(values ...any) KeyValue { return KeyValue{values} }
 // KeyValue is a row named by its primary key (see Key).
 type KeyValue struct{ values []any }
 
+// Keys names several targets by their single-column primary keys, as one argument:
+// a.Set(user, write.Keys(ids...)) is a.Set(user, write.Key(ids[0]), write.Key(ids[1]), ...)
+// without a value per target.
+func Keys[T any](keys ...T) KeyList {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return KeyList{out}
+}
+
+// KeyList is several targets named by their keys (see Keys).
+type KeyList struct{ values []any }
+
 // Link is a belongsToMany target with its own join-table values, which override the
 // operation's Through values for that target (Sequelize's project.UserProject = {...}).
 func Link(target any, through map[string]any) LinkValue {
