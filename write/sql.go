@@ -68,9 +68,10 @@ func (s *sqlBuf) keyIn(table string, cols []string, tuples [][]any, not bool) {
 		}
 		return
 	}
-	switch {
-	case len(cols) == 1:
-		s.col(table, cols[0])
+	switch one := len(cols) == 1; {
+	case one || s.f.TupleIn:
+		// col IN (?, ?) or (a, b) IN ((?, ?), (?, ?))
+		s.tuple(one, len(cols), func(j int) { s.col(table, cols[j]) })
 		if not {
 			s.kw(" NOT")
 		}
@@ -79,34 +80,7 @@ func (s *sqlBuf) keyIn(table string, cols []string, tuples [][]any, not bool) {
 			if i > 0 {
 				s.kw(", ")
 			}
-			s.arg(t[0])
-		}
-		s.kw(")")
-	case s.f.TupleIn:
-		s.kw("(")
-		for i, c := range cols {
-			if i > 0 {
-				s.kw(", ")
-			}
-			s.col(table, c)
-		}
-		s.kw(")")
-		if not {
-			s.kw(" NOT")
-		}
-		s.kw(" IN (")
-		for i, t := range tuples {
-			if i > 0 {
-				s.kw(", ")
-			}
-			s.kw("(")
-			for j, v := range t {
-				if j > 0 {
-					s.kw(", ")
-				}
-				s.arg(v)
-			}
-			s.kw(")")
+			s.tuple(one, len(t), func(j int) { s.arg(t[j]) })
 		}
 		s.kw(")")
 	default:
@@ -129,6 +103,22 @@ func (s *sqlBuf) keyIn(table string, cols []string, tuples [][]any, not bool) {
 		}
 		s.kw(")")
 	}
+}
+
+// tuple writes n items, parenthesised and comma-separated unless one is set (then n is 1).
+func (s *sqlBuf) tuple(one bool, n int, item func(j int)) {
+	if one {
+		item(0)
+		return
+	}
+	s.kw("(")
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			s.kw(", ")
+		}
+		item(j)
+	}
+	s.kw(")")
 }
 
 // keyEq writes table.col = ? AND ... for one key.
