@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -481,5 +482,43 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, c.msg)
 			}
 		})
+	}
+}
+
+// noTuples is SQLite without tuple IN: a dialect defined outside package dialects.
+type noTuples struct{ dialects.Dialect }
+
+func (d noTuples) Features() dialects.Features {
+	f := d.Dialect.Features()
+	f.TupleIn = false
+	return f
+}
+
+// TestCompositeKeysWithoutTupleIn: composite keys are matched by ORs of ANDs where the
+// dialect has no tuple IN, and by a tuple IN where it has.
+func TestCompositeKeysWithoutTupleIn(t *testing.T) {
+	s := include.NewSchema()
+	s.Define(Org{}, "orgs")
+	s.Define(Member{}, "members", include.PrimaryKey("org_id", "seq"))
+	s.HasMany("Org", "Member", include.As("staff"), include.ForeignKey("org_id"))
+	s.BelongsTo("Org", "Org", include.As("parent"), include.ForeignKey("parent_id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		d    dialects.Dialect
+		want string
+	}{
+		{noTuples{dialects.SQLite}, `UPDATE "members" SET "org_id" = NULL WHERE "members"."org_id" = ? AND (("members"."org_id" = ? AND "members"."seq" = ?) OR ("members"."org_id" = ? AND "members"."seq" = ?))`},
+		{dialects.SQLite, `UPDATE "members" SET "org_id" = NULL WHERE "members"."org_id" = ? AND ("members"."org_id", "members"."seq") IN ((?, ?), (?, ?))`},
+	} {
+		w := write.New(s, c.d)
+		sts, err := w.Assoc("Org", "staff").Remove(write.Key("o1"), write.Key("o1", 1), write.Key("o1", 2)).Statements()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sts) != 1 || sts[0].SQL != c.want || fmt.Sprint(sts[0].Args) != "[o1 o1 1 o1 2]" {
+			t.Errorf("%s: %v", c.d.Name(), sts)
+		}
 	}
 }
