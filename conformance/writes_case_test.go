@@ -92,8 +92,8 @@ func (c *WriteCase) readCase() *Case {
 	return rc
 }
 
-// loadWriteCases reads every write case of dir, sorted by file name.
-func loadWriteCases(dir string) ([]*WriteCase, error) {
+// readWriteCases reads every write case of dir, sorted by file name.
+func readWriteCases(dir string) ([]*WriteCase, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err

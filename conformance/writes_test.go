@@ -18,7 +18,7 @@ import (
 )
 
 // writeCasesDir holds the recorded write cases, copied from the shared conformance folder.
-var writeCasesDir = filepath.Join("..", "testdata", "sequelize-writes")
+var writeCasesDir = filepath.Join("..", "testdata", "sequelize_writes")
 
 // TestSequelizeWriteConformance replays every recorded write case on every configured
 // database with joinery's write API (package write) and compares every table after every
@@ -36,7 +36,7 @@ func TestSequelizeWriteConformance(t *testing.T) {
 	var cases []*WriteCase
 	names := map[string]bool{}
 	for _, dir := range dirs {
-		cs, err := loadWriteCases(dir)
+		cs, err := readWriteCases(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
