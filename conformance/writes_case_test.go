@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// WriteCase is one recorded write case (testdata/sequelize-writes/README.md): a schema, the
+// WriteCase is one recorded write case (testdata/sequelize_writes/README.md): a schema, the
 // DDL Sequelize ran and the constraints PostgreSQL reported, data, and association
 // operations with every table's contents after each.
 type WriteCase struct {
