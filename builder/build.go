@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -113,18 +112,26 @@ type builder struct {
 	paged, usedPage bool
 	slab            []bnode        // the tree's nodes (newNode)
 	hslab           []hydrate.Node // and their hydrate nodes
-	colChunk        []col          // see col
+	// chunks the tree's small values come from (alloc.go)
+	cols   chunk[col]
+	eqs    chunk[colEq]
+	lists  chunk[node]
+	ints   chunk[int]
+	sels   chunk[selectStmt]
+	tables chunk[table]
+	semis  chunk[semiJoin]
+	str    strs
 }
 
 // col is a column node from a chunk: a statement has dozens, and each boxed on its own
 // would be an allocation.
-func (b *builder) col(table, name string) *col {
-	if len(b.colChunk) == cap(b.colChunk) {
-		b.colChunk = make([]col, 0, 32)
-	}
-	b.colChunk = append(b.colChunk, col{table, name})
-	return &b.colChunk[len(b.colChunk)-1]
-}
+func (b *builder) col(table, name string) *col { return b.cols.new(col{table, name}) }
+
+// one is a list of one node.
+func (b *builder) one(n node) []node { return b.lists.of(n) }
+
+// table is a table reference node.
+func (b *builder) table(name, alias string) *table { return b.tables.new(table{name, alias}) }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
 	if schema == nil {
@@ -393,7 +400,7 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	for _, r := range incs {
 		a := parent.model.Association(r.Segment)
 		if a == nil {
-			path := pathOf(parent.path, r.Segment)
+			path := b.pathOf(parent.path, r.Segment)
 			valid := parent.model.AssociationNames()
 			list := "none: register associations on " + parent.model.Name() + " first"
 			if len(valid) > 0 {
@@ -401,7 +408,7 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 			}
 			return qErr("unknown include %q on %s (path %q); valid: %s", r.Segment, parent.model.Name(), path, list)
 		}
-		path := pathOf(parent.path, a.As)
+		path := b.pathOf(parent.path, a.As)
 		if a.Kind != include.BelongsToMany && (r.HasThCols || len(r.ThroughWhere) > 0) {
 			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
 		}
@@ -416,40 +423,21 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	return nil
 }
 
-// pathsOf is the include path of each attribute of a node at path: one allocation for all
-// of them.
-func pathsOf(path string, attrs []include.Attr) []string {
+// pathsOf is the include path of each attribute of a node at path.
+func (b *builder) pathsOf(path string, attrs []include.Attr) []string {
 	out := make([]string, len(attrs))
-	if path == "" {
-		for i, a := range attrs {
-			out[i] = a.Name
-		}
-		return out
-	}
-	size := 0
-	for _, a := range attrs {
-		size += len(path) + 1 + len(a.Name)
-	}
-	buf := make([]byte, 0, size)
-	for _, a := range attrs {
-		buf = append(append(append(buf, path...), '.'), a.Name...)
-	}
-	// (buf is not written after this: the string may share its bytes)
-	all := unsafe.String(unsafe.SliceData(buf), len(buf))
-	start := 0
 	for i, a := range attrs {
-		end := start + len(path) + 1 + len(a.Name)
-		out[i] = all[start:end]
-		start = end
+		out[i] = b.pathOf(path, a.Name)
 	}
 	return out
 }
 
-func pathOf(parent, seg string) string {
+// pathOf is the include path of seg under parent.
+func (b *builder) pathOf(parent, seg string) string {
 	if parent == "" {
 		return seg
 	}
-	return parent + "." + seg
+	return b.str.join(parent, ".", seg)
 }
 
 // selectColumns assigns the column aliases and builds each node's hydrate columns.
@@ -469,6 +457,8 @@ func (b *builder) selectColumns() error {
 		total += len(n.model.Attrs()) + 2
 	}
 	b.plan.Columns = make([]ColumnAlias, 0, total)
+	// every node's hydrate columns, in one array (a node with more appends beyond its share)
+	hcols := make([]hydrate.Col, total)
 	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
 		b.addCol(n, tableAlias, column, path, col, reported)
 	}
@@ -488,9 +478,10 @@ func (b *builder) selectColumns() error {
 				want[a.Column] = true
 			}
 		}
-		keyIdx := make([]int, len(n.pk))
-		paths := pathsOf(n.path, m.Attrs())
-		n.hnode.Cols = make([]hydrate.Col, 0, len(m.Attrs())+2)
+		keyIdx := b.ints.make(len(n.pk))[:len(n.pk)]
+		paths := b.pathsOf(n.path, m.Attrs())
+		k := len(m.Attrs()) + 2
+		n.hnode.Cols, hcols = hcols[:0:k], hcols[k:]
 		for ai, a := range m.Attrs() {
 			pki := slices.Index(n.pk, a.Column)
 			isKey := pki >= 0
@@ -517,7 +508,7 @@ func (b *builder) selectColumns() error {
 				return err
 			}
 			for _, tc := range cols {
-				add(n, n.jalias, tc.column, pathOf(n.path, "@through."+tc.name),
+				add(n, n.jalias, tc.column, b.str.join(n.path, ".@through.", tc.name),
 					hydrate.Col{Field: tc.name, Through: true, Kind: tc.kind}, true)
 			}
 			if !n.assoc.Unique {
@@ -531,7 +522,7 @@ func (b *builder) selectColumns() error {
 						kind = kindOf(at.GoType)
 					}
 					n.hnode.Key = append(n.hnode.Key, len(n.hnode.Cols))
-					add(n, n.jalias, k, pathOf(n.path, "@through."+at.Name), hydrate.Col{Kind: kind}, false)
+					add(n, n.jalias, k, b.str.join(n.path, ".@through.", at.Name), hydrate.Col{Kind: kind}, false)
 				}
 			}
 		}

@@ -22,7 +22,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		}
 		st.order = append(outerRoot, childOrder...)
 	} else {
-		st.from = table{q.Model.Table(), b.root.alias}
+		st.from = b.table(q.Model.Table(), b.root.alias)
 		if st.joins, err = b.joins(); err != nil {
 			return nil, err
 		}

@@ -108,6 +108,14 @@ func (d *dialect) Placeholder(n int) string {
 	return "?"
 }
 
+// AppendPlaceholder appends Placeholder(n) to dst (without an allocation).
+func (d *dialect) AppendPlaceholder(dst []byte, n int) []byte {
+	if d.dollar {
+		return strconv.AppendInt(append(dst, '$'), int64(n), 10)
+	}
+	return append(dst, '?')
+}
+
 // AppendQuote appends the quoted identifier to dst (Quote without an allocation).
 func (d *dialect) AppendQuote(dst []byte, ident string) []byte {
 	dst = append(dst, d.open)
