@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/DATA-DOG/go-sqlmock"
 	sq "github.com/Masterminds/squirrel"
@@ -376,16 +378,93 @@ func TestPlanIsCachedPerQueryValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// each call hands out a copy of the one compiled plan: the text is the same string
+	same := func(x, y *builder.Plan) bool { return unsafe.StringData(x.SQL) == unsafe.StringData(y.SQL) }
 	b, _ := q.Plan()
-	if a != b {
-		t.Fatal("the same query value compiled twice")
+	if a == b || !same(a, b) {
+		t.Fatal("the same query value compiled twice, or handed out its cached plan itself")
 	}
 	c, _ := q.OrderBy("name").Plan()
-	if c == a || c.SQL == a.SQL {
+	if same(c, a) || c.SQL == a.SQL {
 		t.Fatal("a changed copy reused its base's plan")
 	}
-	if d, _ := q.Plan(); d != a {
+	if d, _ := q.Plan(); !same(d, a) {
 		t.Fatal("forking changed the base's plan")
+	}
+}
+
+// A plan handed out is the caller's: writing into every part of it changes neither what the
+// query runs nor the plans handed out after it.
+func TestPlanCannotBeCorrupted(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_plan_protect") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion} {
+				q := joinery.Query[User](s, tdb.dialect).Where(sq.Gt{"id": 0}).Include("posts.comments").OrderBy("id").Shape(shape)
+				want, err := q.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := q.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				orig := p.Clone()
+				// write into everything the plan exposes
+				for i := range p.Args {
+					p.Args[i] = int64(-1)
+				}
+				for i := range p.Columns {
+					p.Columns[i].Alias = "zz"
+				}
+				for i := range p.Tables {
+					p.Tables[i].Table = "nope"
+				}
+				var walk func(n *hydrate.Node)
+				walk = func(n *hydrate.Node) {
+					n.Field = "Nope"
+					for i := range n.Cols {
+						n.Cols[i].Column, n.Cols[i].Field = "zz", "zz"
+					}
+					for i := range n.Key {
+						n.Key[i] = 99
+					}
+					for _, c := range n.Children {
+						walk(c)
+					}
+					n.Children = nil
+				}
+				walk(p.Map.Root)
+				p.Map.Branch = "zz"
+				got, err := q.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatalf("%v after writing into a plan: %v", shape, err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%v: writing into a handed-out plan changed the result:\n%+v\nwant %+v", shape, got, want)
+				}
+				again, err := q.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(again.Args, orig.Args) || !reflect.DeepEqual(again.Columns, orig.Columns) ||
+					!reflect.DeepEqual(again.Tables, orig.Tables) || again.Map.Branch != orig.Map.Branch ||
+					len(again.Map.Root.Children) != len(orig.Map.Root.Children) {
+					t.Fatalf("%v: the next plan handed out carries the writes", shape)
+				}
+				// and the copy folds as the plan was compiled
+				rows, err := tdb.db.QueryContext(ctx, again.SQL, again.Args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				folded, err := hydrate.All[User](rows, again.Map)
+				if err != nil || !reflect.DeepEqual(folded, want) {
+					t.Fatalf("%v: folding with the handed-out map: %v\n%+v", shape, err, folded)
+				}
+			}
+		})
 	}
 }
 
@@ -445,7 +524,7 @@ func TestPlanPipelined(t *testing.T) {
 		if p.Shape != c.want {
 			t.Errorf("PlanPipelined shape %s, want %s", p.Shape, c.want)
 		}
-		if p2, _ := c.q.PlanPipelined(); p2 != p {
+		if p2, _ := c.q.PlanPipelined(); unsafe.StringData(p2.SQL) != unsafe.StringData(p.SQL) {
 			t.Error("PlanPipelined is not cached per query value")
 		}
 	}

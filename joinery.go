@@ -288,16 +288,17 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 
 // Plan compiles the query. A query value compiles once: running it again reuses the plan
 // (the predicates it was given are read when it first compiles, so do not change a map
-// predicate such as sq.Eq after passing it). The plan is shared: do not modify it. A query
-// with Params bound by Bind gets the cached plan with the values in place of the Params.
-func (q Q[T]) Plan() (*builder.Plan, error) { return q.plan(false) }
+// predicate such as sq.Eq after passing it). The plan returned is a copy of the cached one
+// (builder.Plan.Clone), so changing it changes nothing the query runs. A query with Params
+// bound by Bind gets the cached plan with the values in place of the Params.
+func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
 
 // PlanPipelined compiles the query for a driver that sends several statements in one round
 // trip (joinery/pgx): where ShapeAuto would pick the UNION ALL of branches it picks
 // ShapePipeline, the same branches as statements of their own, unless the roots are a small
 // page (a Limit of at most 1,000), where the one statement is faster (measured in bench/).
 // An explicit Shape is kept. Cached like Plan.
-func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return q.plan(true) }
+func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.plan(true)) }
 
 func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 	if pipelined {
@@ -308,11 +309,20 @@ func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 
 // PlanOne compiles the statement One runs: the roots limited to one (LIMIT 1), each with all
 // of its children. Cached like Plan.
-func (q Q[T]) PlanOne() (*builder.Plan, error) { return q.compile(kindOne) }
+func (q Q[T]) PlanOne() (*builder.Plan, error) { return cloned(q.compile(kindOne)) }
 
 // PlanEach compiles the statement Each and Iter run: the flat JOIN ordered so that each
 // root's rows are contiguous. Cached like Plan.
-func (q Q[T]) PlanEach() (*builder.Plan, error) { return q.compile(kindEach) }
+func (q Q[T]) PlanEach() (*builder.Plan, error) { return cloned(q.compile(kindEach)) }
+
+// cloned is the copy of a cached plan that is handed out (builder.Plan.Clone): what the
+// caller does with it cannot change the plan the query runs.
+func cloned(p *builder.Plan, err error) (*builder.Plan, error) {
+	if err != nil {
+		return nil, err
+	}
+	return p.Clone(), nil
+}
 
 type planKind int
 
@@ -365,11 +375,12 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
 func (q Q[T]) ToSql() (string, []any, error) {
-	p, err := q.Plan()
+	p, err := q.plan(false)
 	if err != nil {
 		return "", nil, err
 	}
-	return p.ToSql()
+	sql, args, err := p.ToSql()
+	return sql, slices.Clone(args), err
 }
 
 // All runs the query and returns every root with its includes.
@@ -556,7 +567,7 @@ func (q Q[T]) Each(ctx context.Context, db Querier, fn func(T) error) error {
 }
 
 func (q Q[T]) each(op string, ctx context.Context, db Querier, fn func(T) error) error {
-	p, err := q.PlanEach()
+	p, err := q.compile(kindEach)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ package hydrate
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -163,4 +164,36 @@ func (m *Map) String() string {
 		b.WriteByte('\n')
 	})
 	return b.String()
+}
+
+// Clone returns a deep copy of m that shares nothing with it that can be written: its nodes,
+// their columns, keys and links are copies. m is compiled first (once, as for a fold), and
+// the copy folds with that compiled form, which nothing can change: changing the copy's
+// nodes afterwards changes neither map's folding.
+func (m *Map) Clone() *Map {
+	if m == nil {
+		return nil
+	}
+	prog, err := m.program()
+	c := &Map{Root: m.Root.clone(), Branch: m.Branch, Ordinal: m.Ordinal, prog: prog, err: err}
+	c.once.Do(func() {})
+	return c
+}
+
+func (n *Node) clone() *Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Cols = slices.Clone(n.Cols)
+	c.Key = slices.Clone(n.Key)
+	c.Link = slices.Clone(n.Link)
+	c.ParentLink = slices.Clone(n.ParentLink)
+	if n.Children != nil {
+		c.Children = make([]*Node, len(n.Children))
+		for i, ch := range n.Children {
+			c.Children[i] = ch.clone()
+		}
+	}
+	return &c
 }
