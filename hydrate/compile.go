@@ -71,6 +71,9 @@ func (m *Map) program() (*program, error) {
 	if m == nil {
 		return nil, mapErr("nil Map")
 	}
+	if m.src != nil {
+		return m.src.program()
+	}
 	m.once.Do(func() { m.prog, m.err = compile(m) })
 	return m.prog, m.err
 }

@@ -14,7 +14,6 @@ package hydrate
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -48,6 +47,7 @@ type Map struct {
 	once sync.Once
 	prog *program
 	err  error
+	src  *Map // a Clone's original, which compiles for both
 }
 
 // Node is one level of the tree: the root model or one include.
@@ -167,33 +167,74 @@ func (m *Map) String() string {
 }
 
 // Clone returns a deep copy of m that shares nothing with it that can be written: its nodes,
-// their columns, keys and links are copies. m is compiled first (once, as for a fold), and
-// the copy folds with that compiled form, which nothing can change: changing the copy's
-// nodes afterwards changes neither map's folding.
+// their columns, keys and links are copies. The copy folds as m does, with m's compiled form
+// (compiled once, on the first fold by either): changing the copy's nodes changes neither
+// map's folding.
 func (m *Map) Clone() *Map {
 	if m == nil {
 		return nil
 	}
-	prog, err := m.program()
-	c := &Map{Root: m.Root.clone(), Branch: m.Branch, Ordinal: m.Ordinal, prog: prog, err: err}
-	c.once.Do(func() {})
-	return c
+	src := m
+	if m.src != nil {
+		src = m.src
+	}
+	// one array per kind of value for the whole tree
+	var nodes, cols, ints, kids int
+	var count func(n *Node)
+	count = func(n *Node) {
+		nodes++
+		cols += len(n.Cols)
+		ints += len(n.Key) + len(n.Link) + len(n.ParentLink)
+		kids += len(n.Children)
+		for _, c := range n.Children {
+			count(c)
+		}
+	}
+	if m.Root != nil {
+		count(m.Root)
+	}
+	a := cloneArrays{
+		nodes: make([]Node, 0, nodes),
+		cols:  make([]Col, 0, cols),
+		ints:  make([]int, 0, ints),
+		kids:  make([]*Node, 0, kids),
+	}
+	return &Map{Root: a.node(m.Root), Branch: m.Branch, Ordinal: m.Ordinal, src: src}
 }
 
-func (n *Node) clone() *Node {
+type cloneArrays struct {
+	nodes []Node
+	cols  []Col
+	ints  []int
+	kids  []*Node
+}
+
+func (a *cloneArrays) node(n *Node) *Node {
 	if n == nil {
 		return nil
 	}
-	c := *n
-	c.Cols = slices.Clone(n.Cols)
-	c.Key = slices.Clone(n.Key)
-	c.Link = slices.Clone(n.Link)
-	c.ParentLink = slices.Clone(n.ParentLink)
+	a.nodes = append(a.nodes, *n)
+	c := &a.nodes[len(a.nodes)-1]
+	c.Cols = carve(&a.cols, n.Cols)
+	c.Key = carve(&a.ints, n.Key)
+	c.Link = carve(&a.ints, n.Link)
+	c.ParentLink = carve(&a.ints, n.ParentLink)
 	if n.Children != nil {
-		c.Children = make([]*Node, len(n.Children))
+		c.Children = carve(&a.kids, n.Children)
 		for i, ch := range n.Children {
-			c.Children[i] = ch.clone()
+			c.Children[i] = a.node(ch)
 		}
 	}
-	return &c
+	return c
+}
+
+// carve copies vs into the free part of *arr and returns the copy (nil for nil), its
+// capacity its length, so that appending to it copies it out.
+func carve[T any](arr *[]T, vs []T) []T {
+	if vs == nil {
+		return nil
+	}
+	n := len(*arr)
+	*arr = append(*arr, vs...)
+	return (*arr)[n : n+len(vs) : n+len(vs)]
 }
