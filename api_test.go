@@ -551,3 +551,49 @@ func TestPlanPipelinedSmallPage(t *testing.T) {
 		}
 	}
 }
+
+// Order terms after the root's primary key cannot change the order of the roots: they order
+// only the children (no per-root MIN/MAX subquery), with the results the flat JOIN gives.
+func TestOrderTermsAfterRootKeyOrderOnlyChildren(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_order_children") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, c := range []struct {
+				order   []string
+				perRoot bool // the roots are ordered by a to-many column
+			}{
+				{[]string{"id", "posts.id DESC", "posts.comments.id"}, false},
+				{[]string{"name", "id", "posts.title"}, false},
+				{[]string{"posts.id DESC", "id"}, true},
+			} {
+				base := joinery.Query[User](s, tdb.dialect).Include("posts.comments").OrderBy(c.order...)
+				want, err := base.Shape(joinery.ShapeFlat).All(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range []joinery.Q[User]{base.Shape(joinery.ShapeUnion), base.Shape(joinery.ShapeUnion).Limit(2), base.Shape(joinery.ShapeFlat).Limit(2)} {
+					p, err := q.Plan()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := strings.Contains(p.SQL, "MIN(") || strings.Contains(p.SQL, "MAX("); got != c.perRoot {
+						t.Errorf("%v: per-root subquery %v, want %v:\n%s", c.order, got, c.perRoot, p.Readable())
+					}
+					got, err := q.All(ctx, tdb.db)
+					if err != nil {
+						t.Fatal(err)
+					}
+					w := want
+					if strings.Contains(p.SQL, "LIMIT") && len(w) > 2 {
+						w = w[:2]
+					}
+					if !reflect.DeepEqual(got, w) {
+						t.Errorf("%v %s: got %+v\nwant %+v", c.order, p.Shape, got, w)
+					}
+				}
+			}
+		})
+	}
+}

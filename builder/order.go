@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,10 @@ type term struct {
 	desc    bool
 	nulls   string // "", "FIRST", "LAST"
 	native  bool   // the dialect spells NULLS FIRST/LAST itself
+	// childOnly: a term on an include's column after terms that already order the roots
+	// totally (their primary key): it cannot change the order of the roots, only that of
+	// the include's rows under each root
+	childOnly bool
 }
 
 // by is the term applied to expr: "expr DESC", with NULLS FIRST/LAST native where the
@@ -86,6 +91,7 @@ func (b *builder) rootTerms() ([]term, error) {
 		}
 		out = append(out, pt)
 	}
+	markChildOnly(out, b.root)
 	for _, n := range b.nodes[1:] {
 		if _, err := b.ownOrder(n); err != nil {
 			return nil, err
@@ -99,6 +105,25 @@ func (b *builder) rootTerms() ([]term, error) {
 		}
 	}
 	return out, nil
+}
+
+// markChildOnly marks the terms on includes that come after the root's primary key: the
+// roots are ordered totally before them (OrderBy("id", "posts.id") orders the roots by id
+// and each root's posts by id), so no shape computes them per root.
+func markChildOnly(terms []term, root *bnode) {
+	need := len(root.pk)
+	var seen []string
+	for i := range terms {
+		t := &terms[i]
+		if need == 0 {
+			t.childOnly = t.n != root
+			continue
+		}
+		if t.n == root && !t.through && slices.Contains(root.pk, t.col.name) && !slices.Contains(seen, t.col.name) {
+			seen = append(seen, t.col.name)
+			need--
+		}
+	}
 }
 
 // ownOrder is n's own order terms (Order on its include).

@@ -252,6 +252,11 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 			case t.n == b.root:
 				innerOrder = append(innerOrder, t.order())
 				outerOrder = append(outerOrder, t.order())
+			case t.childOnly:
+				// (a to-one include has one row per root: nothing to order)
+				if !toOne(t.n) {
+					childOrder = append(childOrder, t.order())
+				}
 			case toOne(t.n):
 				used[t.n] = true
 				o := b.orderCol(i)

@@ -214,6 +214,10 @@ func (b *builder) rootOrder(u *unionPlan, terms []term) error {
 		switch {
 		case t.n == b.root:
 			u.rootOrd = append(u.rootOrd, t.order())
+		case t.childOnly:
+			if !toOne(t.n) {
+				u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
+			}
 		case toOne(t.n):
 			u.rootJoins[t.n] = true
 			u.rootOrd = append(u.rootOrd, t.order())
