@@ -203,14 +203,31 @@ func (q Q[T]) Unscoped() Q[T] {
 // include the roots are limited in a subquery and the includes joined outside it.
 func (q Q[T]) Limit(n uint64) Q[T] {
 	q = q.clone()
-	q.q.Limit, q.q.HasLimit = n, true
+	q.q.Limit, q.q.HasLimit, q.q.LimitArg = n, true, nil
+	return q
+}
+
+// LimitParam is Limit with the number bound per run (Bind) under the name p: a page size
+// chosen per call reuses the compiled plan. The bound value must be a non-negative integer.
+// The statement is planned as for a small page (a Limit of at most 1,000).
+func (q Q[T]) LimitParam(p Param) Q[T] {
+	q = q.clone()
+	q.q.Limit, q.q.HasLimit, q.q.LimitArg = 0, false, p
 	return q
 }
 
 // Offset skips the first n roots in the root order.
 func (q Q[T]) Offset(n uint64) Q[T] {
 	q = q.clone()
-	q.q.Offset = n
+	q.q.Offset, q.q.OffsetArg = n, nil
+	return q
+}
+
+// OffsetParam is Offset with the number bound per run (Bind) under the name p; the bound
+// value must be a non-negative integer.
+func (q Q[T]) OffsetParam(p Param) Q[T] {
+	q = q.clone()
+	q.q.Offset, q.q.OffsetArg = 0, p
 	return q
 }
 
@@ -354,7 +371,7 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 		case kindOne:
 			// one root, with all of its children
 			if !bq.HasLimit || bq.Limit > 1 {
-				bq.HasLimit, bq.Limit = true, 1
+				bq.HasLimit, bq.Limit, bq.LimitArg = true, 1, nil
 			}
 		}
 		if k == kindCount {
@@ -369,8 +386,9 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	// (Count's statement has part of the query's filters: optional includes' do not count)
-	return bind(c.plan, c.params, q.bound, k == kindCount)
+	// (Count's statement has part of the query's filters: optional includes' do not count;
+	// One's has no LimitParam)
+	return bind(c.plan, c.params, q.bound, k == kindCount || k == kindOne)
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.

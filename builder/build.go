@@ -51,6 +51,10 @@ type Query struct {
 	// limited in a subquery and the includes joined outside it.
 	Limit, Offset uint64
 	HasLimit      bool
+	// LimitArg and OffsetArg, when set, are written as the LIMIT / OFFSET argument in place
+	// of Limit / Offset: a parameter bound per run (a value with a ParamName method, such
+	// as joinery.Param). A parameter limit plans as a small page (a Limit of at most 1,000).
+	LimitArg, OffsetArg any
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
@@ -66,6 +70,32 @@ type Query struct {
 	// shareRoots: a UNION ALL reads its roots from the WITH clause, so that their
 	// conditions' arguments are written once (see union)
 	shareRoots bool
+}
+
+// paged reports whether the query pages its roots (a limit or an offset).
+func (q *Query) paged() bool {
+	return q.HasLimit || q.LimitArg != nil || q.Offset > 0 || q.OffsetArg != nil
+}
+
+// smallPage reports whether the roots are limited to a small page: a Limit of at most
+// arraysUpTo, or a parameter.
+func (q *Query) smallPage() bool {
+	return q.LimitArg != nil || q.HasLimit && q.Limit <= arraysUpTo
+}
+
+// limits is the query's LIMIT / OFFSET clause, nil when it has none.
+func (q *Query) limits(what string) *limits {
+	if !q.paged() {
+		return nil
+	}
+	l := &limits{hasLimit: q.HasLimit || q.LimitArg != nil, limit: q.LimitArg, offset: q.OffsetArg, what: what}
+	if l.limit == nil {
+		l.limit = capInt64(q.Limit)
+	}
+	if l.offset == nil && q.Offset > 0 {
+		l.offset = capInt64(q.Offset)
+	}
+	return l
 }
 
 type bnode struct {
@@ -249,7 +279,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		// pipelined statements send no NULL columns and no window ordinals, but each pays
 		// its own execution and, under a limit, its own page of roots: for a small page the
 		// one statement wins (bench/: W4, W5)
-		small := q.HasLimit && q.Limit <= arraysUpTo
+		small := q.smallPage()
 		pipeline := q.Pipelining && !small
 		if b.wantsUnion() && b.unionable(terms, pipeline) == nil {
 			return b.finishUnion(terms, pipeline)

@@ -305,10 +305,10 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if st.joins, err = b.toOneJoins(used); err != nil {
 		return nil, nil, nil, err
 	}
-	if limited && (b.query.HasLimit || b.query.Offset > 0) {
+	if limited && b.query.paged() {
 		// (the roots of a WITH clause that only shares the root's conditions need no order)
 		st.order = innerOrder
-		st.limit = limitsOf(b.query.HasLimit, b.query.Limit, b.query.Offset, where(b.root))
+		st.limit = b.query.limits(where(b.root))
 	}
 	return st, outerOrder, childOrder, nil
 }

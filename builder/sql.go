@@ -273,7 +273,7 @@ func (u *unionAll) render(r *renderer) {
 // math.MaxInt64 (what every database takes).
 type limits struct {
 	hasLimit      bool
-	limit, offset uint64
+	limit, offset any    // their arguments (offset nil: none)
 	what          string // whose: "root User", `include "posts"`
 }
 
@@ -281,14 +281,14 @@ func (l *limits) render(r *renderer) {
 	switch {
 	case l.hasLimit:
 		r.clause("LIMIT ")
-		r.placeholder(capInt64(l.limit), l.what+" Limit")
-	case l.offset > 0 && r.f.UnboundedLimit != "":
+		r.placeholder(l.limit, l.what+" Limit")
+	case l.offset != nil && r.f.UnboundedLimit != "":
 		r.clause("LIMIT ")
 		r.buf = append(r.buf, r.f.UnboundedLimit...)
 	}
-	if l.offset > 0 {
+	if l.offset != nil {
 		r.clause("OFFSET ")
-		r.placeholder(capInt64(l.offset), l.what+" Offset")
+		r.placeholder(l.offset, l.what+" Offset")
 	}
 }
 
@@ -297,7 +297,11 @@ func limitsOf(hasLimit bool, limit, offset uint64, what string) *limits {
 	if !hasLimit && offset == 0 {
 		return nil
 	}
-	return &limits{hasLimit, limit, offset, what}
+	l := &limits{hasLimit: hasLimit, limit: capInt64(limit), what: what}
+	if offset > 0 {
+		l.offset = capInt64(offset)
+	}
+	return l
 }
 
 // exists is EXISTS (sub).

@@ -77,7 +77,7 @@ func (b *builder) unionable(terms []term, pipeline bool) error {
 	if !pipeline && ordered && !f.WindowFunctions {
 		return qErr("%w: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions", errNoUnion)
 	}
-	if (b.query.HasLimit || b.query.Offset > 0) && !f.CTE {
+	if b.query.paged() && !f.CTE {
 		return qErr("%w: the page of roots is a WITH clause, and the dialect has none", errNoUnion)
 	}
 	// root filters naming included columns
@@ -256,7 +256,7 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 		}
 		share = hasArgs(list{" AND ", cond}, b.d)
 	}
-	limited := b.query.HasLimit || b.query.Offset > 0
+	limited := b.query.paged()
 	b.paged = limited || share
 	if !b.paged {
 		if len(u.rootOrd) > 0 {
@@ -266,7 +266,7 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 	}
 	var outer []node
 	var err error
-	if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !u.pipeline {
+	if (b.query.smallPage() || share) && !u.pipeline {
 		u.page, outer, _, err = b.rootQuery(terms, modeSub)
 		u.rootFrom = b.table(b.pageCTE, b.root.alias)
 	} else {
@@ -603,7 +603,7 @@ const arraysUpTo = 1000
 // 1.2 ms against 4-6 ms, W5); for a large one the probes cost more than a hashed semi-join
 // (W2, 10,000 roots: 12 ms to build and probe the array alone).
 func (b *builder) arrays() bool {
-	return b.d.Features().AnyArray && b.query.HasLimit && b.query.Limit <= arraysUpTo
+	return b.d.Features().AnyArray && b.query.smallPage()
 }
 
 // pageColumns are the root columns the other branches link by, with the key: a large page's.
