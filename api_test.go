@@ -335,6 +335,40 @@ func TestExplain(t *testing.T) {
 			t.Fatalf("Explain lacks %q:\n%s", want, ex)
 		}
 	}
+	// and why the shape was chosen, for each reason
+	q := joinery.Query[User](s, dialects.Postgres)
+	noWindows := mysql57()
+	for _, c := range []struct {
+		q     joinery.Q[User]
+		pipe  bool
+		shape joinery.Shape
+		why   string
+	}{
+		{q, false, joinery.ShapeFlat, "why: no includes that load rows"},
+		{q.Include("profile"), false, joinery.ShapeUnion, "why: the tree has includes: one branch per include"},
+		{q.Include("posts"), true, joinery.ShapePipeline, "why: the tree has includes and the driver pipelines statements"},
+		{q.Include("posts").Limit(10), true, joinery.ShapeUnion, "why: the tree has includes; the roots are a small page"},
+		{q.Include("posts").LimitParam("n"), true, joinery.ShapeUnion, "the roots are a small page (a Limit of at most 1,000, or a parameter)"},
+		{q.Include("posts").Where(sq.Eq{"posts.title": "x"}), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: the root filter names an included column"},
+		{q.Include("posts").Shape(joinery.ShapeFlat), false, joinery.ShapeFlat, "why: asked for (Shape)"},
+		{joinery.Query[User](s, noWindows).Include(include.New("posts").Order("id")), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions"},
+	} {
+		plan := c.q.Plan
+		if c.pipe {
+			plan = c.q.PlanPipelined
+		}
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex := p.Explain(); p.Shape != c.shape || !strings.Contains(ex, c.why) {
+			t.Errorf("shape %s, want %s; Explain lacks %q:\n%s", p.Shape, c.shape, c.why, ex)
+		}
+	}
+	p, _ = q.Include("posts").PlanEach()
+	if !strings.Contains(p.Explain(), "why: streaming (Each, Iter)") {
+		t.Errorf("PlanEach's Explain:\n%s", p.Explain())
+	}
 }
 
 // The same pair linked twice keeps both links in the map form too, each with its own

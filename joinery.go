@@ -293,10 +293,13 @@ const (
 	ShapePipeline = builder.ShapePipeline
 )
 
-// Shape overrides the statement's form. By default (ShapeAuto) a tree with a to-many include
-// compiles to a UNION ALL with one branch per include, which sends each object's columns once
-// instead of once per row of every sibling; other trees, and trees ordering or filtering the
-// roots by an included column or limiting an include per parent, compile to a flat JOIN.
+// Shape overrides the statement's form. By default (ShapeAuto) a tree with includes (to-one
+// chains too: measured in bench/, W2) compiles to a UNION ALL with one branch per include,
+// which sends each object's columns once instead of once per row of every sibling; a query
+// without includes, one whose root filter names an included column, streaming (Each, Iter),
+// and a dialect without what the branches need (window functions for ordered or limited
+// branches, WITH for a page of roots) compile to a flat JOIN. Plan().Explain() says which
+// shape was chosen and why (Plan.Why).
 func (q Q[T]) Shape(s Shape) Q[T] {
 	q = q.clone()
 	q.q.Shape = s

@@ -268,22 +268,46 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 			return nil, qErr("streaming needs the flat shape, not ShapeUnion")
 		}
 		q.Shape = ShapeFlat
+		b.plan.Why = "streaming (Each, Iter) reads one root at a time: the flat JOIN, each root's rows contiguous"
 	}
 	switch q.Shape {
 	case ShapeUnion, ShapePipeline:
 		if err := b.unionable(terms, q.Shape == ShapePipeline); err != nil {
 			return nil, err
 		}
+		b.plan.Why = "asked for (Shape)"
 		return b.finishUnion(terms, q.Shape == ShapePipeline)
+	case ShapeFlat:
+		if b.plan.Why == "" {
+			b.plan.Why = "asked for (Shape)"
+		}
 	case ShapeAuto:
 		// pipelined statements send no NULL columns and no window ordinals, but each pays
 		// its own execution and, under a limit, its own page of roots: for a small page the
 		// one statement wins (bench/: W4, W5)
 		small := q.smallPage()
 		pipeline := q.Pipelining && !small
-		if b.wantsUnion() && b.unionable(terms, pipeline) == nil {
+		if !b.wantsUnion() {
+			b.plan.Why = "no includes that load rows: one table"
+			break
+		}
+		err := b.unionable(terms, pipeline)
+		if err == nil {
+			switch {
+			case pipeline:
+				b.plan.Why = "the tree has includes and the driver pipelines statements (PlanPipelined): a statement per branch, in one round trip"
+			case q.Pipelining:
+				b.plan.Why = "the tree has includes; the roots are a small page (a Limit of at most 1,000, or a parameter), where one statement beats a pipeline"
+			default:
+				b.plan.Why = "the tree has includes: one branch per include, each object's columns sent once (a flat JOIN repeats rows per sibling to-many)"
+			}
 			return b.finishUnion(terms, pipeline)
 		}
+		reason := err.Error()
+		if i := strings.LastIndex(reason, "cannot express this query: "); i >= 0 {
+			reason = reason[i+len("cannot express this query: "):]
+		}
+		b.plan.Why = "the UNION ALL of branches cannot express this query: " + reason
 	}
 	st, err := b.flat(terms)
 	if err != nil {

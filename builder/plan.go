@@ -34,8 +34,10 @@ type Plan struct {
 	// Tables and Columns say which alias is which include path (see Explain).
 	Tables  []TableAlias
 	Columns []ColumnAlias
-	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline.
+	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline; Why says why
+	// it was chosen (Explain prints it).
 	Shape Shape
+	Why   string
 	// the statement's tree and dialect, for Readable; what each argument is for
 	tree    node
 	d       dialects.Dialect
@@ -187,6 +189,9 @@ func (p *Plan) Readable() string {
 func (p *Plan) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "shape: %s\n", p.Shape)
+	if p.Why != "" {
+		fmt.Fprintf(&b, "why: %s\n", p.Why)
+	}
 	for _, t := range p.Tables {
 		path := t.Path
 		if path == "" {
