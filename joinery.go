@@ -199,6 +199,23 @@ func (q Q[T]) Unscoped() Q[T] {
 	return q
 }
 
+// Compute adds values computed for each root, in the same statement: aggregates of its
+// to-many associations (include.Count("tasks").Where(open).As("open_tasks"),
+// include.Max("tasks", "updated_at").As("last_update")) or expressions over its table
+// (include.Expr("UPPER({{self}}.name)").As("upper_name")). Each lands on the struct field
+// tagged `joinery:"computed:<name>"` (or the map key <name>), and OrderBy can name it. An
+// include computes values for its rows with include.Node.Compute.
+func (q Q[T]) Compute(vals ...include.Value) Q[T] {
+	q = q.clone()
+	out := make([]include.Computed, 0, len(q.q.Computed)+len(vals))
+	out = append(out, q.q.Computed...)
+	for _, v := range vals {
+		out = append(out, v.Computed())
+	}
+	q.q.Computed = out
+	return q
+}
+
 // Limit returns at most n roots, each with all of its included children: with a to-many
 // include the roots are limited in a subquery and the includes joined outside it.
 func (q Q[T]) Limit(n uint64) Q[T] {

@@ -47,6 +47,8 @@ type Query struct {
 	// Unscoped lifts the root model's default scope.
 	Unscoped bool
 	Include  []include.Node
+	// Computed are values computed for each root (include.Count(..).As(name), ...).
+	Computed []include.Computed
 	// Limit and Offset page the roots (not the rows): with a to-many include the roots are
 	// limited in a subquery and the includes joined outside it.
 	Limit, Offset uint64
@@ -120,6 +122,8 @@ type bnode struct {
 	member        []node
 	memberDone    bool
 	memberUsePage bool
+	// the values computed for each of its rows (compute.go)
+	computed []*computed
 }
 
 type builder struct {
@@ -184,9 +188,12 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	count := 1 + countIncludes(incs)
 	b.nodes = make([]*bnode, 0, count)
 	b.slab, b.hslab = make([]bnode, 0, count), make([]hydrate.Node, 0, count)
-	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}
+	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
+		return nil, err
+	}
+	if err := b.resolveComputed(); err != nil {
 		return nil, err
 	}
 	b.pageCTE = pick("jr_p", b.taken)
@@ -579,6 +586,14 @@ func (b *builder) selectColumns() error {
 					add(n, n.jalias, k, b.str.join(n.path, ".@through.", at.Name), hydrate.Col{Kind: kind}, false)
 				}
 			}
+		}
+		for _, cv := range n.computed {
+			e, err := b.computedExpr(n, cv)
+			if err != nil {
+				return err
+			}
+			add(n, n.alias, cv.c.Name, b.pathOf(n.path, cv.c.Name), hydrate.Col{Field: cv.c.Name, Computed: true, Kind: cv.kind}, true)
+			b.plan.Columns[len(b.plan.Columns)-1].expr = e
 		}
 	}
 	return nil

@@ -20,6 +20,8 @@ type term struct {
 	// totally (their primary key): it cannot change the order of the roots, only that of
 	// the include's rows under each root
 	childOnly bool
+	// expr is the term's expression when it names a computed value (col is then unset)
+	expr node
 }
 
 // by is the term applied to expr: "expr DESC", with NULLS FIRST/LAST native where the
@@ -38,8 +40,13 @@ func (t term) by(expr node) node {
 	}
 }
 
-// order is the term over its own column.
-func (t term) order() node { return t.by(&t.col) }
+// order is the term over its own column (or computed value).
+func (t term) order() node {
+	if t.expr != nil {
+		return t.by(t.expr)
+	}
+	return t.by(&t.col)
+}
 
 func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	f := strings.Fields(text)
@@ -62,6 +69,20 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	}
 	if len(rest) > 0 {
 		return term{}, qErr("%s: bad order term %q: want \"column\", \"column ASC\" or \"column DESC\" (optionally NULLS FIRST|LAST)", where(n), text)
+	}
+	if cv := computedByName(n, f[0]); cv != nil {
+		e, err := b.computedExpr(n, cv)
+		if err != nil {
+			return term{}, err
+		}
+		t.expr, t.attr = e, f[0]
+		return t, nil
+	}
+	if paths && strings.Contains(f[0], ".") {
+		i := strings.LastIndexByte(f[0], '.')
+		if target, err := b.byPath(f[0][:i]); err == nil && !target.through && computedByName(target.n, f[0][i+1:]) != nil {
+			return term{}, qErr("order term %q names a value computed for the rows of %s: order the include by it (Order)", text, where(target.n))
+		}
 	}
 	r := b.resolver(n, paths)
 	c, err := r.column(f[0])

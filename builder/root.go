@@ -249,6 +249,12 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if limited {
 		for i, t := range terms {
 			switch {
+			case t.n == b.root && t.expr != nil:
+				// a computed value: selected inside, ordered by its name outside
+				o := b.orderCol(i)
+				exposed = append(exposed, aliased{t.expr, o})
+				innerOrder = append(innerOrder, t.by(ident(o)))
+				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			case t.n == b.root:
 				innerOrder = append(innerOrder, t.order())
 				outerOrder = append(outerOrder, t.order())

@@ -98,6 +98,10 @@ type Col struct {
 	// `joinery:"through:<Field>"` or on the field <Field> of the struct tagged
 	// `joinery:"through"`; in a map, under Node.Through.
 	Through bool
+	// Computed marks a value the statement computes (an aggregate, an expression): in a
+	// struct it lands on the field tagged `joinery:"computed:<Field>"`; in a map, under
+	// Field.
+	Computed bool
 	// Kind chooses the scan type of a map node's column.
 	Kind Kind
 	// Desc describes the column for errors ("posts.title"); optional.

@@ -104,7 +104,9 @@ type Model struct {
 	byAlias map[string]*Association
 	scope   scope.Scope
 	through []Attr
-	columns ColumnMapper // the schema's mapper when the struct model was registered
+	// computed: the fields tagged joinery:"computed" (ComputedAttrs)
+	computed []Attr
+	columns  ColumnMapper // the schema's mapper when the struct model was registered
 }
 
 // Name is the model's name ("User").
@@ -156,6 +158,12 @@ func (m *Model) AttrNames() []string {
 // and Index the field (Index may step through the pointer of a `*Struct` through field).
 // Nil for a run-time model.
 func (m *Model) ThroughAttrs() []Attr { return m.through }
+
+// ComputedAttrs lists the fields of a struct model that receive computed values (tagged
+// `joinery:"computed"` or `joinery:"computed:<name>"`): Name is the name a query computes
+// the value under (include.Count(..).As(name)). Nil for a run-time model, whose maps take
+// any name.
+func (m *Model) ComputedAttrs() []Attr { return m.computed }
 
 // column resolves an attribute or column name to the column.
 func (m *Model) column(name string) (string, bool) {
@@ -322,6 +330,12 @@ func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error
 	}
 	if m.through, err = s.throughAttrs(st, o.name); err != nil {
 		return nil, s.fail(err)
+	}
+	for _, f := range st.Computed {
+		if !meta.IsScalar(f.Type) {
+			return nil, s.fail(defErr("model %s: field %s is tagged joinery:%q and is a %s: a computed value lands on a scalar field (a number, string, bool, time or their pointers)", o.name, f.GoName, f.Tag, f.Type))
+		}
+		m.computed = append(m.computed, Attr{Name: f.Name, Column: f.Name, Type: hydrate.KindOf(f.Type), GoType: f.Type, Index: f.Index})
 	}
 	if err := s.finishModel(m, o); err != nil {
 		return nil, err
