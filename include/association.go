@@ -69,6 +69,8 @@ type Association struct {
 	// FieldName is the Go field of the source struct that receives the association (struct
 	// models; "" for run-time models, where the alias is the map key).
 	FieldName string
+
+	constraint Constraint // DDL options (ddl_options.go)
 }
 
 // Many reports whether the association loads a slice.
@@ -92,6 +94,7 @@ type assocOpts struct {
 	polyColumn         string
 	polyValue          *string
 	nonUnique          bool
+	constraint         Constraint // ddl_options.go
 }
 
 // As sets the alias (Sequelize's `as`). Default: the target's name for BelongsTo and HasOne,
@@ -395,6 +398,9 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		return nil, err
 	}
 	if err := checkScope(a.SourceScope, src, what+": source scope"); err != nil {
+		return nil, err
+	}
+	if err := checkConstraint(a, &o, what); err != nil {
 		return nil, err
 	}
 	if src.goType != nil {

@@ -1,0 +1,221 @@
+package include
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Rule is a foreign key's referential action (ON DELETE / ON UPDATE).
+type Rule string
+
+// Referential actions.
+const (
+	Cascade    Rule = "CASCADE"
+	SetNull    Rule = "SET NULL"
+	Restrict   Rule = "RESTRICT"
+	NoAction   Rule = "NO ACTION"
+	SetDefault Rule = "SET DEFAULT"
+)
+
+func (r Rule) valid() bool {
+	switch r {
+	case Cascade, SetNull, Restrict, NoAction, SetDefault:
+		return true
+	}
+	return false
+}
+
+// Constraint is what an association says about the foreign-key constraint(s) it implies,
+// for DDL (package ddl) and the schema check. The zero value is Sequelize's default: a
+// constraint with the default rules of the association's kind.
+type Constraint struct {
+	// OnDelete and OnUpdate are the rules given with include.OnDelete / include.OnUpdate; ""
+	// leaves the default of the kind.
+	OnDelete, OnUpdate Rule
+	// None: no constraint (include.NoConstraint, Sequelize's `constraints: false`).
+	None bool
+	// UniqueKey names the join table's unique key on (ForeignKey, OtherKey) (BelongsToMany;
+	// include.UniqueKey); "" for the derived name.
+	UniqueKey string
+	// NotNull: the foreign-key column is NOT NULL (include.ForeignKeyNotNull, Sequelize's
+	// `foreignKey: {allowNull: false}`), whatever the field's type.
+	NotNull bool
+	// Polymorphic is the type column of a polymorphic association (include.Polymorphic): the
+	// foreign key then refers to rows of several tables, so no constraint is declared, and a
+	// join table's unique key includes the type column.
+	Polymorphic string
+}
+
+// OnDelete sets the foreign key's ON DELETE rule. Defaults, as in Sequelize: SET NULL
+// (BelongsTo, HasOne, HasMany), CASCADE (a BelongsToMany's join table); with a NOT NULL
+// foreign key CASCADE for HasOne and HasMany and NO ACTION for BelongsTo.
+func OnDelete(r Rule) AssocOption { return func(o *assocOpts) { o.constraint.OnDelete = r } }
+
+// OnUpdate sets the foreign key's ON UPDATE rule (CASCADE by default).
+func OnUpdate(r Rule) AssocOption { return func(o *assocOpts) { o.constraint.OnUpdate = r } }
+
+// NoConstraint declares the association without a foreign-key constraint (Sequelize's
+// `constraints: false`): the column is still created and indexed. Use it to break a cycle
+// of constraints on a database that cannot add one afterwards.
+func NoConstraint() AssocOption { return func(o *assocOpts) { o.constraint.None = true } }
+
+// UniqueKey names the unique key a BelongsToMany's join table gets on its two key columns
+// (Sequelize's `uniqueKey`).
+func UniqueKey(name string) AssocOption { return func(o *assocOpts) { o.constraint.UniqueKey = name } }
+
+// ForeignKeyNotNull makes the foreign-key column NOT NULL (Sequelize's `foreignKey:
+// {allowNull: false}`); a struct field of a non-pointer type is NOT NULL anyway.
+func ForeignKeyNotNull() AssocOption { return func(o *assocOpts) { o.constraint.NotNull = true } }
+
+// Constraint is what the association says about its foreign-key constraint.
+func (a *Association) Constraint() Constraint { return a.constraint }
+
+// checkConstraint validates the DDL options of an association being built.
+func checkConstraint(a *Association, o *assocOpts, what string) error {
+	c := o.constraint
+	for _, r := range []Rule{c.OnDelete, c.OnUpdate} {
+		if r != "" && !r.valid() {
+			return defErr("%s: %q is not a referential action; pass include.Cascade, SetNull, Restrict, NoAction or SetDefault", what, string(r))
+		}
+	}
+	if c.UniqueKey != "" && a.Kind != BelongsToMany {
+		return defErr("%s: include.UniqueKey applies to a BelongsToMany's join table, and this is a %s", what, a.Kind)
+	}
+	if c.UniqueKey != "" && !a.Unique {
+		return defErr("%s: include.UniqueKey and include.NonUnique contradict each other: a join table that may link a pair twice has no unique key", what)
+	}
+	if o.polyColumn != "" {
+		on := a.Target
+		switch a.Kind {
+		case BelongsTo:
+			on = a.Source
+		case BelongsToMany:
+			on = a.Through
+		}
+		c.Polymorphic = o.polyColumn
+		if on != nil {
+			col, ok := on.column(o.polyColumn)
+			if !ok {
+				return defErr("%s: polymorphic type column %q is not a column of %s (columns: %s)", what, o.polyColumn, on.name, strings.Join(on.AttrNames(), ", "))
+			}
+			c.Polymorphic = col
+		}
+	}
+	a.constraint = c
+	return nil
+}
+
+// modelDDL is what a model says about its table beyond its columns.
+type modelDDL struct {
+	types   map[string]string // column -> type
+	notNull map[string]bool   // column -> NOT NULL
+}
+
+// ColumnType sets the column type of a model's attribute or column in DDL. A logical type
+// ("integer", "bigint", "smallint", "text", "string" (VARCHAR(255)), "uuid", "boolean",
+// "double", "timestamp", "date", "bytes", "json") is spelt per dialect; anything else is used
+// as written, on every dialect.
+func ColumnType(column, sqlType string) ModelOption {
+	return func(o *modelOpts) {
+		if o.types == nil {
+			o.types = map[string]string{}
+		}
+		o.types[column] = sqlType
+	}
+}
+
+// NotNull declares columns NOT NULL in DDL. Struct fields of non-pointer types are NOT NULL
+// without it; run-time (map) attributes are nullable unless named here.
+func NotNull(columns ...string) ModelOption {
+	return func(o *modelOpts) { o.notNull = append(o.notNull, columns...) }
+}
+
+// ColumnType is the column type declared for column with include.ColumnType, or "".
+func (m *Model) ColumnType(column string) string { return m.ddl.types[column] }
+
+// NotNull reports whether column is NOT NULL: declared so (include.NotNull), or a struct
+// field whose type cannot hold NULL. A primary-key column is always NOT NULL.
+func (m *Model) NotNull(column string) bool {
+	if m.ddl.notNull[column] {
+		return true
+	}
+	for _, k := range m.pk {
+		if k == column {
+			return true
+		}
+	}
+	if i, ok := m.byCol[column]; ok && m.goType != nil {
+		return !nullable(m.attrs[i])
+	}
+	return false
+}
+
+// finishModelDDL resolves the DDL options of a model being registered to its columns.
+func (m *Model) finishModelDDL(o modelOpts) error {
+	names := make([]string, 0, len(o.types))
+	for k := range o.types {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		c, ok := m.column(k)
+		if !ok {
+			return defErr("model %s: include.ColumnType names %q, which is not a column (columns: %s)", m.name, k, strings.Join(m.AttrNames(), ", "))
+		}
+		if strings.TrimSpace(o.types[k]) == "" {
+			return defErr("model %s: include.ColumnType(%q, \"\") gives no type", m.name, k)
+		}
+		if m.ddl.types == nil {
+			m.ddl.types = map[string]string{}
+		}
+		m.ddl.types[c] = o.types[k]
+	}
+	for _, k := range o.notNull {
+		c, ok := m.column(k)
+		if !ok {
+			return defErr("model %s: include.NotNull names %q, which is not a column (columns: %s)", m.name, k, strings.Join(m.AttrNames(), ", "))
+		}
+		if m.ddl.notNull == nil {
+			m.ddl.notNull = map[string]bool{}
+		}
+		m.ddl.notNull[c] = true
+	}
+	return nil
+}
+
+// nullable reports whether a struct field can hold NULL: a pointer, an interface, a slice or
+// map, or a type with a Scan method (sql.NullString, ...).
+func nullable(a Attr) bool {
+	t := a.GoType
+	if t == nil {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return true
+	}
+	if _, ok := t.MethodByName("Scan"); ok {
+		return true
+	}
+	if _, ok := reflect.PointerTo(t).MethodByName("Scan"); ok {
+		return true
+	}
+	return false
+}
+
+// String names a constraint option set for messages.
+func (c Constraint) String() string {
+	if c.None {
+		return "no constraint"
+	}
+	return fmt.Sprintf("ON DELETE %s ON UPDATE %s", orDefault(c.OnDelete), orDefault(c.OnUpdate))
+}
+
+func orDefault(r Rule) string {
+	if r == "" {
+		return "(default)"
+	}
+	return string(r)
+}
