@@ -316,12 +316,16 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 			}
 			attrs = append(attrs, include.Attr{Name: an, Column: a.Field, Type: typ})
 		}
-		if _, err := s.DefineMap(mn, m.Table, attrs, include.PrimaryKey(m.PrimaryKeyAttributes...)); err != nil {
+		if _, err := s.DefineMap(mn, m.Table, attrs, append(ddlModelOptions(c, mn), include.PrimaryKey(m.PrimaryKeyAttributes...))...); err != nil {
 			return nil, fmt.Errorf("DefineMap(%s): %w", mn, err)
 		}
 	}
-	for _, a := range c.Resolved.Associations {
-		opts := []include.AssocOption{include.As(a.As)}
+	for i, a := range c.Resolved.Associations {
+		opts, err := ddlAssocOptions(c, i)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, include.As(a.As))
 		if a.ForeignKey != "" {
 			opts = append(opts, include.ForeignKey(a.ForeignKey))
 		}
@@ -353,7 +357,6 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 		if dev != nil {
 			opts = append(opts, dev.assocOptions[a.Source+"."+a.As]...)
 		}
-		var err error
 		switch a.Kind {
 		case "belongsTo":
 			_, err = s.BelongsTo(a.Source, a.Target, opts...)

@@ -155,6 +155,15 @@ func newLayout(s *include.Schema, d dialects.Dialect) (*layout, error) {
 		if t.pk == nil {
 			t.pk = m.PrimaryKey()
 		}
+		for _, u := range m.Uniques() {
+			name := u.Name
+			if name == "" {
+				name = l.ident(t.name + "_" + strings.Join(u.Columns, "_") + "_key")
+			}
+			if !t.hasUnique(u.Columns) {
+				t.uniques = append(t.uniques, key{name: name, cols: u.Columns})
+			}
+		}
 	}
 	for _, m := range models {
 		for _, a := range m.Associations() {

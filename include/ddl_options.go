@@ -111,7 +111,23 @@ func checkConstraint(a *Association, o *assocOpts, what string) error {
 type modelDDL struct {
 	types   map[string]string // column -> type
 	notNull map[string]bool   // column -> NOT NULL
+	uniques []Key
 }
+
+// Key is a named list of columns: a unique key.
+type Key struct {
+	Name    string // "" for the derived name (table_col1_col2_key)
+	Columns []string
+}
+
+// Unique declares a unique key on the model's columns (Sequelize's `unique: true`, or
+// `unique: "name"` on several columns); name "" derives table_col_key.
+func Unique(name string, columns ...string) ModelOption {
+	return func(o *modelOpts) { o.uniques = append(o.uniques, Key{Name: name, Columns: columns}) }
+}
+
+// Uniques lists the model's unique keys (include.Unique), by column.
+func (m *Model) Uniques() []Key { return m.ddl.uniques }
 
 // ColumnType sets the column type of a model's attribute or column in DDL. A logical type
 // ("integer", "bigint", "smallint", "text", "string" (VARCHAR(255)), "uuid", "boolean",
@@ -171,6 +187,20 @@ func (m *Model) finishModelDDL(o modelOpts) error {
 			m.ddl.types = map[string]string{}
 		}
 		m.ddl.types[c] = o.types[k]
+	}
+	for _, u := range o.uniques {
+		if len(u.Columns) == 0 {
+			return defErr("model %s: include.Unique(%q) names no column", m.name, u.Name)
+		}
+		k := Key{Name: u.Name}
+		for _, n := range u.Columns {
+			c, ok := m.column(n)
+			if !ok {
+				return defErr("model %s: include.Unique names %q, which is not a column (columns: %s)", m.name, n, strings.Join(m.AttrNames(), ", "))
+			}
+			k.Columns = append(k.Columns, c)
+		}
+		m.ddl.uniques = append(m.ddl.uniques, k)
 	}
 	for _, k := range o.notNull {
 		c, ok := m.column(k)

@@ -283,6 +283,7 @@ type modelOpts struct {
 	// DDL options (ddl_options.go)
 	types   map[string]string
 	notNull []string
+	uniques []Key
 }
 
 // PrimaryKey names the primary-key attributes or columns (several for a composite key).
