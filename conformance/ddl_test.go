@@ -21,7 +21,7 @@ import (
 // constraints.
 type DeclaredModel struct {
 	Timestamps *bool `json:"timestamps"`
-	Columns orderedMap[struct {
+	Columns    orderedMap[struct {
 		AllowNull *bool `json:"allowNull"`
 		Unique    any   `json:"unique"`
 	}] `json:"columns"`
