@@ -456,3 +456,38 @@ var ddlDeviations = map[string]ddlDeviation{
 		why:  "include.UniqueKey names the join table's unique key; Sequelize 6 on PostgreSQL writes UNIQUE without its uniqueKey name, so PostgreSQL derives one",
 	},
 }
+
+// TestDDLEveryDatabase creates every read and write case's tables from joinery's DDL on every
+// database, inserts the recorded rows (under the constraints) and checks the database
+// against the declarations: no problem, not even advice.
+func TestDDLEveryDatabase(t *testing.T) {
+	ctx := context.Background()
+	reads, err := loadCases(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes, _, err := loadWriteCases(writesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tdb := range openDBs(t) {
+		for _, c := range append(reads, writes...) {
+			s, err := declareSchema(c, deviations[c.Name])
+			if err == nil {
+				err = resetDB(ctx, tdb)
+			}
+			if err == nil {
+				err = createTables(ctx, tdb, s)
+			}
+			if err == nil {
+				err = insertData(ctx, tdb, c)
+			}
+			if err == nil {
+				err = ddl.Check(ctx, tdb.db, s, tdb.dialect)
+			}
+			if err != nil {
+				t.Errorf("%s %s: %v", tdb.name, c.ID, err)
+			}
+		}
+	}
+}
