@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -266,3 +268,40 @@ func (d noCycleDialect) Features() dialects.Features {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestThroughColumnsDeclared: an include may select only the declared columns of a join table
+// declared by name, unless it is declared loosely.
+func TestThroughColumnsDeclared(t *testing.T) {
+	schema := func(opts ...include.AssocOption) *include.Schema {
+		s := include.NewSchema()
+		for _, err := range []error{
+			errOf(s.DefineMap("Post", "posts", []include.Attr{{Name: "id", Type: include.Int}})),
+			errOf(s.DefineMap("Tag", "tags", []include.Attr{{Name: "id", Type: include.Int}})),
+			errOf(s.BelongsToMany("Post", "Tag", append(opts, include.As("tags"))...)),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s
+	}
+	compile := func(s *include.Schema) error {
+		_, _, err := joinery.QueryMap(s, dialects.Postgres, "Post").Include(include.New("tags").ThroughColumns("added_by")).ToSql()
+		return err
+	}
+	err := compile(schema(include.Through("post_tags")))
+	if !errors.Is(err, builder.ErrInclude) || !strings.Contains(err.Error(), `join-table column "added_by" of post_tags is not declared (declared: post_id, tag_id): list it in include.Through("post_tags", ...)`) {
+		t.Errorf("an undeclared join-table column: %v", err)
+	}
+	if err := compile(schema(include.Through("post_tags", "post_id", "tag_id", "added_by"))); err != nil {
+		t.Errorf("a declared join-table column: %v", err)
+	}
+	if err := compile(schema(include.Through("post_tags"), include.LooseThrough())); err != nil {
+		t.Errorf("a join table declared loosely: %v", err)
+	}
+	// the DDL of a declared column needs a type
+	_, err = ddl.Statements(schema(include.Through("post_tags", "post_id", "tag_id", "added_by")), dialects.Postgres)
+	if !errors.Is(err, ddl.ErrSchema) || !strings.Contains(err.Error(), "join-table column post_tags.added_by has no type") {
+		t.Errorf("an untyped join-table column: %v", err)
+	}
+}

@@ -255,6 +255,11 @@ func (l *layout) associate(a *include.Association) error {
 			for _, th := range a.Target.ThroughAttrs() {
 				t.addCol(&column{name: th.Column, kind: th.Type, goType: th.GoType, origins: []origin{{model: a.Target, attr: th, assoc: a}}})
 			}
+			for _, col := range a.ThroughColumns() {
+				if t.col(col) == nil {
+					t.addCol(&column{name: col, kind: include.Any, origins: []origin{{assoc: a, role: "join-table column"}}})
+				}
+			}
 			if t.pk == nil {
 				t.pk = []string{a.ForeignKey, a.OtherKey}
 			}

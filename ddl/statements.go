@@ -158,6 +158,10 @@ func (l *layout) columnType(t *table, c *column) (string, error) {
 	} else {
 		typ = kindType(ty, c.kind, c.goType, isKey)
 	}
+	if typ == "" && len(c.origins) > 0 && c.origins[0].model == nil {
+		return "", fmt.Errorf("%w: %s: join-table column %s.%s has no type: receive it in a through field of the target, or declare a join model (include.ThroughModel) with include.ColumnType",
+			ErrSchema, c.origins[0], t.name, c.name)
+	}
 	if typ == "" {
 		return "", fmt.Errorf("%w: %s: column %s.%s: dialect %s has no column type for %s; pass include.ColumnType(%q, \"...\")",
 			ErrSchema, t.owner(), t.name, c.name, l.d.Name(), kindName(c), c.name)

@@ -73,7 +73,7 @@ func ForeignKeyNotNull() AssocOption { return func(o *assocOpts) { o.constraint.
 func (a *Association) Constraint() Constraint { return a.constraint }
 
 // checkConstraint validates the DDL options of an association being built.
-func checkConstraint(a *Association, o *assocOpts, what string) error {
+func checkDDL(a *Association, o *assocOpts, what string) error {
 	c := o.constraint
 	for _, r := range []Rule{c.OnDelete, c.OnUpdate} {
 		if r != "" && !r.valid() {
@@ -104,7 +104,109 @@ func checkConstraint(a *Association, o *assocOpts, what string) error {
 		}
 	}
 	a.constraint = c
+	return checkJoinDecl(a, o, what)
+}
+
+// joinDecl is what the user said about a join table declared by name (include.Through).
+type joinDecl struct {
+	columns []string // named with include.Through, in order
+	loose   bool     // include.LooseThrough
+}
+
+// LooseThrough declares a join table by name without listing its columns on purpose: an
+// include may then select any join-table column (ThroughColumns), and the schema check looks
+// only at its keys.
+func LooseThrough() AssocOption { return func(o *assocOpts) { o.join.loose = true } }
+
+func checkJoinDecl(a *Association, o *assocOpts, what string) error {
+	j := o.join
+	if (len(j.columns) > 0 || j.loose) && (a.Kind != BelongsToMany || a.Through != nil) {
+		return defErr("%s: join-table columns and include.LooseThrough apply to a join table declared by name (include.Through)", what)
+	}
+	if len(j.columns) > 0 && j.loose {
+		return defErr("%s: include.Through lists the columns of %s and include.LooseThrough says they are not listed: pass one of them", what, a.ThroughTable)
+	}
+	if len(j.columns) > 0 {
+		seen := map[string]bool{}
+		for _, c := range j.columns {
+			if c == "" || strings.ContainsAny(c, ".\"`") {
+				return defErr("%s: join-table column %q of %s must be a bare column name", what, c, a.ThroughTable)
+			}
+			if seen[c] {
+				return defErr("%s: join-table column %q of %s is listed twice", what, c, a.ThroughTable)
+			}
+			seen[c] = true
+		}
+		list := strings.Join(j.columns, ", ")
+		for _, k := range []struct{ col, role, option string }{{a.ForeignKey, "foreign key", "ForeignKey"}, {a.OtherKey, "other key", "OtherKey"}} {
+			if !seen[k.col] {
+				return defErr("%s: the join table %s is declared with columns (%s), which lack its %s %q: pass include.%s naming one of them, or add %q to include.Through",
+					what, a.ThroughTable, list, k.role, k.col, k.option, k.col)
+			}
+		}
+		for _, th := range a.Target.through {
+			if !seen[th.Column] {
+				return defErr("%s: %s receives join-table column %q, which the join table %s is not declared with (%s): add it to include.Through",
+					what, a.Target.name, th.Column, a.ThroughTable, list)
+			}
+		}
+		for _, c := range a.ThroughScope.Columns() {
+			if !seen[c] {
+				return defErr("%s: the through scope names column %q, which the join table %s is not declared with (%s): add it to include.Through",
+					what, c, a.ThroughTable, list)
+			}
+		}
+	}
+	a.join = j
 	return nil
+}
+
+// ThroughColumns lists the columns of a join table declared by name: those named with
+// include.Through, else the keys and the join-table columns the target receives (its through
+// fields). Nil for a join model (its model's columns) and for any other kind.
+func (a *Association) ThroughColumns() []string {
+	if a.Kind != BelongsToMany || a.Through != nil {
+		return nil
+	}
+	if len(a.join.columns) > 0 {
+		return append([]string(nil), a.join.columns...)
+	}
+	out := []string{a.ForeignKey, a.OtherKey}
+	for _, th := range a.Target.through {
+		if th.Column != a.ForeignKey && th.Column != a.OtherKey {
+			out = append(out, th.Column)
+		}
+	}
+	for _, c := range a.ThroughScope.Columns() {
+		dup := false
+		for _, x := range out {
+			dup = dup || x == c
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// LooseThrough reports whether the join table was declared by name with include.LooseThrough.
+func (a *Association) LooseThrough() bool { return a.join.loose }
+
+// CheckThroughColumn says whether an include may select join-table column col of a join
+// table declared by name: a declared column (ThroughColumns), or any column of a join table
+// declared loosely. Nil for a join model (the builder checks its model's columns).
+func (a *Association) CheckThroughColumn(col string) error {
+	if a.Kind != BelongsToMany || a.Through != nil || a.join.loose {
+		return nil
+	}
+	cols := a.ThroughColumns()
+	for _, c := range cols {
+		if c == col {
+			return nil
+		}
+	}
+	return fmt.Errorf("join-table column %q of %s is not declared (declared: %s): list it in include.Through(%q, ...), receive it in a field tagged `joinery:\"through:%s\"`, or declare the join table with include.LooseThrough()",
+		col, a.ThroughTable, strings.Join(cols, ", "), a.ThroughTable, col)
 }
 
 // modelDDL is what a model says about its table beyond its columns.
