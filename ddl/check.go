@@ -167,7 +167,7 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 			continue
 		}
 		for _, fk := range t.fks {
-			if !dt.hasFK(fk) {
+			if !dt.hasFK(fk) && dt.hasCols(fk.cols) {
 				advice = append(advice, Problem{Kind: MissingConstraint, Model: fk.assocs[0].Source.Name(), Association: fk.assocs[0].As, Table: t.name, Column: strings.Join(fk.cols, ", "),
 					Message: fmt.Sprintf("association %s: no foreign-key constraint %s(%s) REFERENCES %s(%s): add it (%s), or declare the association with include.NoConstraint()",
 						assocNames(fk.assocs), t.name, strings.Join(fk.cols, ", "), fk.refTable, strings.Join(fk.refCols, ", "), l.fkClause(fk))})

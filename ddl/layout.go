@@ -327,8 +327,16 @@ func (l *layout) reference(t *table, a *include.Association, col string, ref *in
 }
 
 func (l *layout) referenceRules(t *table, a *include.Association, col string, ref *include.Model, refCol string, rules include.Constraint, explicit, none bool, role string) error {
-	if t.col(col) == nil {
+	c := t.col(col)
+	if c == nil {
 		return fmt.Errorf("%w: association %s: %s %q is not a column of table %s", ErrSchema, assocName(a), role, col, t.name)
+	}
+	known := false
+	for _, o := range c.origins {
+		known = known || o.assoc == a && o.model == nil
+	}
+	if !known {
+		c.origins = append(c.origins, origin{assoc: a, role: role})
 	}
 	cols := []string{col}
 	if !t.hasIndex(cols) {
