@@ -367,9 +367,7 @@ func categoryOf(typ string) category {
 		return catBoolInt
 	case strings.HasPrefix(t, "bool"):
 		return catBool
-	case strings.HasPrefix(t, "interval"):
-		return catUnknown
-	case strings.Contains(t, "int") || strings.Contains(t, "serial"):
+	case isIntType(t):
 		return catInt
 	case strings.HasPrefix(t, "numeric"), strings.HasPrefix(t, "decimal"):
 		return catFloat
@@ -384,6 +382,21 @@ func categoryOf(typ string) category {
 		return catBytes
 	}
 	return catUnknown
+}
+
+// isIntType reports whether a type name's first word is an integer type (int, bigint,
+// "integer", "int unsigned", "bigserial", ...; not "interval" or "point").
+func isIntType(t string) bool {
+	w := t
+	if i := strings.IndexAny(w, " ("); i >= 0 {
+		w = w[:i]
+	}
+	switch w {
+	case "int", "integer", "bigint", "smallint", "tinyint", "mediumint", "int2", "int4", "int8",
+		"serial", "bigserial", "smallserial", "serial4", "serial8", "unsigned":
+		return true
+	}
+	return false
 }
 
 // compatible reports whether a column of category got holds a value declared as want.
