@@ -1,6 +1,8 @@
 package ddl_test
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"os"
@@ -302,3 +304,28 @@ func TestBadInput(t *testing.T) {
 type money struct{ cents int64 }
 
 func (m *money) Scan(v any) error { return nil }
+
+// TestCheckNamesReferencedKey: a missing key that associations refer to names them.
+func TestCheckNamesReferencedKey(t *testing.T) {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, st := range []string{
+		`CREATE TABLE authors (author_key INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
+		`CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER, title TEXT NOT NULL)`,
+		`CREATE INDEX books_author_id_idx ON books (author_id)`,
+	} {
+		if _, err := db.Exec(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = ddl.Check(context.Background(), db, exSchema(), dialects.SQLite, ddl.NoAdvice())
+	want := "model Author, field exAuthor.ID; source key of association Author.books (HasMany): column authors.id is missing"
+	var p *ddl.Problems
+	if !errors.As(err, &p) || len(p.List) != 1 || p.List[0].Message != want {
+		t.Fatalf("got %v\nwant one problem: %s", err, want)
+	}
+}

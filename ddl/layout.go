@@ -346,6 +346,13 @@ func (l *layout) referenceRules(t *table, a *include.Association, col string, re
 		return nil
 	}
 	rt := l.byName[ref.Table()]
+	if rc := rt.col(refCol); rc != nil {
+		refRole := "source key"
+		if a.Kind == include.BelongsTo || role == "other key" {
+			refRole = "target key"
+		}
+		rc.origins = append(rc.origins, origin{assoc: a, role: refRole})
+	}
 	if !sameSet(rt.pk, []string{refCol}) && !rt.hasUnique([]string{refCol}) {
 		// a foreign key needs a unique key to refer to
 		rt.uniques = append(rt.uniques, key{name: l.ident(rt.name + "_" + refCol + "_key"), cols: []string{refCol}})
