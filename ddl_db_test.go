@@ -58,6 +58,9 @@ func driftSchema(t testing.TB, drift string) *include.Schema {
 	if strings.HasPrefix(drift, "constraint") {
 		noFK = append(noFK, include.NoConstraint())
 	}
+	if drift == "rules" {
+		noFK = append(noFK, include.OnDelete(include.Restrict))
+	}
 	must(s.HasMany("Author", "Book", append(noFK, include.As("books"), include.ForeignKey("author_id"))...))
 	must(s.BelongsTo("Book", "Author", append(noFK, include.As("author"))...))
 	if drift != "table" {
@@ -86,6 +89,7 @@ func TestDDLCheckDrift(t *testing.T) {
 		{"joinkey", `"tag_id"`, ddl.MissingColumn, []string{"other key of association Book.tags (BelongsToMany): column d_book_tags.tag_id is missing"}},
 		{"nullable", `"title"`, ddl.NullableColumn, []string{"model Book, field DBook.Title: column d_books.title allows NULL, which the field's type string cannot hold: make the field a pointer or the column NOT NULL"}},
 		{"constraint+index", `"d_books_author_id_idx"`, ddl.MissingIndex, []string{"association Author.books (HasMany) and Book.author (BelongsTo): foreign-key column d_books.author_id has no index", "CREATE INDEX"}},
+		{"rules", "", ddl.ConstraintRules, []string{"association Author.books (HasMany) and Book.author (BelongsTo): foreign key d_books(author_id) has ON DELETE RESTRICT ON UPDATE CASCADE, the declarations say ON DELETE SET NULL ON UPDATE CASCADE"}},
 		{"constraint", "", ddl.MissingConstraint, []string{"association Author.books (HasMany) and Book.author (BelongsTo): no foreign-key constraint d_books(author_id) REFERENCES d_authors(id)", "include.NoConstraint()"}},
 	}
 	for _, c := range cases {

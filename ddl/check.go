@@ -26,6 +26,7 @@ const (
 	NullableColumn                           // advice: a column allows NULL but its field cannot hold one
 	MissingIndex                             // advice: a foreign-key column has no index
 	MissingConstraint                        // advice: a foreign-key constraint the declarations imply does not exist
+	ConstraintRules                          // advice: a foreign-key constraint has other ON DELETE / ON UPDATE rules than declared
 )
 
 func (k ProblemKind) String() string {
@@ -42,6 +43,8 @@ func (k ProblemKind) String() string {
 		return "missing index"
 	case MissingConstraint:
 		return "missing constraint"
+	case ConstraintRules:
+		return "constraint rules"
 	}
 	return "problem"
 }
@@ -123,7 +126,7 @@ type Querier interface {
 // association's key columns, with types compatible with the declared ones; and, as advice,
 // foreign-key columns without an index, declared constraints that do not exist and nullable
 // columns whose fields cannot hold NULL. It returns nil, or one *Problems (matching ErrDrift)
-// naming each problem's model, association and column. It runs three catalog queries.
+// naming each problem's model, association and column. It runs three or four catalog queries.
 func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialect, opts ...CheckOption) error {
 	var o checkOpts
 	for _, f := range opts {
@@ -167,7 +170,15 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 			continue
 		}
 		for _, fk := range t.fks {
-			if !dt.hasFK(fk) && dt.hasCols(fk.cols) {
+			if x := dt.fk(fk); x != nil {
+				if x.onDelete != "" && (x.onDelete != string(fk.onDelete) || x.onUpdate != string(fk.onUpdate)) {
+					advice = append(advice, Problem{Kind: ConstraintRules, Model: fk.assocs[0].Source.Name(), Association: fk.assocs[0].As, Table: t.name, Column: strings.Join(fk.cols, ", "),
+						Message: fmt.Sprintf("association %s: foreign key %s(%s) has ON DELETE %s ON UPDATE %s, the declarations say %s: change the constraint, or declare the rules with include.OnDelete / include.OnUpdate",
+							assocNames(fk.assocs), t.name, strings.Join(fk.cols, ", "), x.onDelete, x.onUpdate, rulesText(fk.onDelete, fk.onUpdate))})
+				}
+				continue
+			}
+			if dt.hasCols(fk.cols) {
 				advice = append(advice, Problem{Kind: MissingConstraint, Model: fk.assocs[0].Source.Name(), Association: fk.assocs[0].As, Table: t.name, Column: strings.Join(fk.cols, ", "),
 					Message: fmt.Sprintf("association %s: no foreign-key constraint %s(%s) REFERENCES %s(%s): add it (%s), or declare the association with include.NoConstraint()",
 						assocNames(fk.assocs), t.name, strings.Join(fk.cols, ", "), fk.refTable, strings.Join(fk.refCols, ", "), l.fkClause(fk))})
@@ -423,8 +434,10 @@ type dbColumn struct {
 }
 
 type dbFK struct {
-	cols, refCols []string
-	refTable      string
+	name               string
+	cols, refCols      []string
+	refTable           string
+	onDelete, onUpdate string // "" when the catalog did not say
 }
 
 type dbTable struct {
@@ -433,13 +446,14 @@ type dbTable struct {
 	fks     []dbFK
 }
 
-func (t *dbTable) hasFK(fk *foreignKey) bool {
-	for _, x := range t.fks {
+// fk finds the database's foreign key that is the declared fk, or nil.
+func (t *dbTable) fk(fk *foreignKey) *dbFK {
+	for i, x := range t.fks {
 		if x.refTable == fk.refTable && sameList(x.cols, fk.cols) && (sameList(x.refCols, fk.refCols) || len(x.refCols) == 0 || x.refCols[0] == "") {
-			return true
+			return &t.fks[i]
 		}
 	}
-	return false
+	return nil
 }
 
 func (t *dbTable) hasIndex(cols []string) bool {
@@ -513,7 +527,7 @@ func readCatalog(ctx context.Context, db Querier, d dialects.Dialect) (map[strin
 		}
 		t := tbl(tn)
 		if tn != lastT || name != lastI || len(t.fks) == 0 {
-			t.fks = append(t.fks, dbFK{refTable: rt})
+			t.fks = append(t.fks, dbFK{name: name, refTable: rt, onDelete: strings.ToUpper(del), onUpdate: strings.ToUpper(upd)})
 			lastT, lastI = tn, name
 		}
 		fk := &t.fks[len(t.fks)-1]
@@ -522,6 +536,24 @@ func readCatalog(ctx context.Context, db Querier, d dialects.Dialect) (map[strin
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("ddl: reading foreign keys: %w", err)
+	}
+	if q.ForeignKeyRules != "" {
+		if err := scanAll(ctx, db, q.ForeignKeyRules, func(r *sql.Rows) error {
+			var tn, name, del, upd string
+			if err := r.Scan(&tn, &name, &del, &upd); err != nil {
+				return err
+			}
+			if t := cat[tn]; t != nil {
+				for i := range t.fks {
+					if t.fks[i].name == name {
+						t.fks[i].onDelete, t.fks[i].onUpdate = strings.ToUpper(del), strings.ToUpper(upd)
+					}
+				}
+			}
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("ddl: reading foreign-key rules: %w", err)
+		}
 	}
 	return cat, nil
 }

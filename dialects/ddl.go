@@ -53,8 +53,13 @@ type Catalog struct {
 	// Indexes: table, index, column, position (primary keys and unique constraints included).
 	Indexes string
 	// ForeignKeys: table, constraint, column, referenced table, referenced column, position,
-	// on_delete, on_update (rules as in SQL: "CASCADE", "SET NULL", ...).
+	// on_delete, on_update (rules as in SQL: "CASCADE", "SET NULL", ...; empty strings where
+	// ForeignKeyRules gives them).
 	ForeignKeys string
+	// ForeignKeyRules, if set: table, constraint, on_delete, on_update; for a database where
+	// reading the rules with the columns costs a join the catalog is slow at (MariaDB's
+	// information_schema).
+	ForeignKeyRules string
 }
 
 // The PostgreSQL queries join as few catalogs as they can: planning, not running, is most of
@@ -87,13 +92,12 @@ FROM information_schema.columns WHERE table_schema = DATABASE()`,
 	Indexes: `SELECT table_name, index_name, column_name, seq_in_index
 FROM information_schema.statistics WHERE table_schema = DATABASE()
 ORDER BY 1, 2, 4`,
-	ForeignKeys: `SELECT k.table_name, k.constraint_name, k.column_name, k.referenced_table_name, k.referenced_column_name, k.ordinal_position,
-r.delete_rule, r.update_rule
-FROM information_schema.key_column_usage k
-JOIN information_schema.referential_constraints r
-  ON r.constraint_schema = k.constraint_schema AND r.constraint_name = k.constraint_name AND r.table_name = k.table_name
-WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL
+	ForeignKeys: `SELECT table_name, constraint_name, column_name, referenced_table_name, referenced_column_name, ordinal_position, '', ''
+FROM information_schema.key_column_usage
+WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL
 ORDER BY 1, 2, 6`,
+	ForeignKeyRules: `SELECT table_name, constraint_name, delete_rule, update_rule
+FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE()`,
 }
 
 // SQLite's rowid primary key (INTEGER PRIMARY KEY) has no index of its own: the first
