@@ -70,7 +70,7 @@ func ExampleCheck() {
 	db.SetMaxOpenConns(1) // one in-memory database
 	for _, st := range []string{
 		`CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
-		`CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors (id))`,
+		`CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors (id) ON DELETE CASCADE ON UPDATE CASCADE)`,
 	} {
 		if _, err := db.Exec(st); err != nil {
 			fmt.Println(err)
