@@ -644,6 +644,9 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 				if !isIdent(c) {
 					return nil, qErr("%s: join-table column %q must be a bare column name", where(n), c)
 				}
+				if err := a.CheckThroughColumn(c); err != nil {
+					return nil, qErr("%s: %v", where(n), err)
+				}
 			} else {
 				at, ok := jm.Attr(c)
 				if !ok {

@@ -107,6 +107,7 @@ type Model struct {
 	// computed: the fields tagged joinery:"computed" (ComputedAttrs)
 	computed []Attr
 	columns  ColumnMapper // the schema's mapper when the struct model was registered
+	ddl      modelDDL     // DDL options (ddl_options.go)
 }
 
 // Name is the model's name ("User").
@@ -287,6 +288,10 @@ type modelOpts struct {
 	name  string
 	pk    []string
 	scope scope.Scope
+	// DDL options (ddl_options.go)
+	types   map[string]string
+	notNull []string
+	uniques []Key
 }
 
 // PrimaryKey names the primary-key attributes or columns (several for a composite key).
@@ -538,6 +543,9 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 		return s.fail(defErr("model %s: primary keys of more than 4 columns are not supported", m.name))
 	}
 	if err := checkScope(o.scope, m, "default scope of model "+m.name); err != nil {
+		return s.fail(err)
+	}
+	if err := m.finishModelDDL(o); err != nil {
 		return s.fail(err)
 	}
 	m.scope = o.scope
