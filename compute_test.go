@@ -172,6 +172,39 @@ func TestComputedValues(t *testing.T) {
 				if err != nil || n != int64(len(want)) {
 					t.Fatalf("%v: Count %d %v", shape, n, err)
 				}
+				// the roots filtered by a computed value (with an argument of its own), paged,
+				// counted; an include filtered by its own
+				var active []cUser
+				for _, u := range want {
+					if u.Published >= 1 {
+						var commented []cPost
+						for _, p := range u.Posts {
+							if p.CommentCount > 0 {
+								commented = append(commented, p)
+							}
+						}
+						u.Posts = commented
+						if u.Posts == nil {
+							u.Posts = []cPost{}
+						}
+						active = append(active, u)
+					}
+				}
+				filtered := base.Shape(shape).Include(include.New("posts").Where(sq.Gt{"comment_count": 0})).Where(sq.GtOrEq{"published": 1})
+				got, err = filtered.OrderBy("id").All(ctx, tdb.db)
+				if err != nil {
+					t.Fatalf("%v: %v", shape, err)
+				}
+				if len(active) != 2 || !reflect.DeepEqual(got, active) {
+					t.Fatalf("%v filtered:\n got %+v\nwant %+v", shape, got, active)
+				}
+				got, err = filtered.OrderBy("id").Limit(1).Offset(1).All(ctx, tdb.db)
+				if err != nil || !reflect.DeepEqual(got, active[1:]) {
+					t.Fatalf("%v filtered page: %v\n got %+v\nwant %+v", shape, err, got, active[1:])
+				}
+				if n, err := filtered.Count(ctx, tdb.db); err != nil || n != 2 {
+					t.Fatalf("%v: filtered Count %d %v", shape, n, err)
+				}
 			}
 			// without loading the children
 			got, err := joinery.Query[cUser](cs, tdb.dialect).Compute(include.Count("posts").As("post_count")).OrderBy("post_count", "id").All(ctx, tdb.db)

@@ -247,6 +247,30 @@ func (r *resolver) Column(name string) (string, error) {
 	return r.b.q(c.table) + "." + r.b.q(c.name), nil
 }
 
+// ColumnExpr implements scope.ExprResolver: a value computed for the node's rows (Compute)
+// is its expression, written with ? placeholders, and its arguments.
+func (r *resolver) ColumnExpr(name string) (string, []any, bool, error) {
+	if r.through {
+		return "", nil, false, nil
+	}
+	cv := computedByName(r.n, name)
+	if cv == nil {
+		return "", nil, false, nil
+	}
+	e, err := r.b.computedExpr(r.n, cv)
+	if err != nil {
+		return "", nil, false, err
+	}
+	w := newRenderer(r.b.d)
+	w.rewrite, w.appendP = false, nil // (the fragment is numbered where it is written)
+	e.render(w)
+	defer w.release()
+	if w.err != nil {
+		return "", nil, false, w.err
+	}
+	return string(w.buf), w.args, true, nil
+}
+
 // column resolves name to a table alias and a column.
 func (r *resolver) column(name string) (col, error) {
 	n := r.n
