@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/DATA-DOG/go-sqlmock"
 	sq "github.com/Masterminds/squirrel"
@@ -333,6 +335,40 @@ func TestExplain(t *testing.T) {
 			t.Fatalf("Explain lacks %q:\n%s", want, ex)
 		}
 	}
+	// and why the shape was chosen, for each reason
+	q := joinery.Query[User](s, dialects.Postgres)
+	noWindows := mysql57()
+	for _, c := range []struct {
+		q     joinery.Q[User]
+		pipe  bool
+		shape joinery.Shape
+		why   string
+	}{
+		{q, false, joinery.ShapeFlat, "why: no includes that load rows"},
+		{q.Include("profile"), false, joinery.ShapeUnion, "why: the tree has includes: one branch per include"},
+		{q.Include("posts"), true, joinery.ShapePipeline, "why: the tree has includes and the driver pipelines statements"},
+		{q.Include("posts").Limit(10), true, joinery.ShapeUnion, "why: the tree has includes; the roots are a small page"},
+		{q.Include("posts").LimitParam("n"), true, joinery.ShapeUnion, "the roots are a small page (a Limit of at most 1,000, or a parameter)"},
+		{q.Include("posts").Where(sq.Eq{"posts.title": "x"}), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: the root filter names an included column"},
+		{q.Include("posts").Shape(joinery.ShapeFlat), false, joinery.ShapeFlat, "why: asked for (Shape)"},
+		{joinery.Query[User](s, noWindows).Include(include.New("posts").Order("id")), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions"},
+	} {
+		plan := c.q.Plan
+		if c.pipe {
+			plan = c.q.PlanPipelined
+		}
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex := p.Explain(); p.Shape != c.shape || !strings.Contains(ex, c.why) {
+			t.Errorf("shape %s, want %s; Explain lacks %q:\n%s", p.Shape, c.shape, c.why, ex)
+		}
+	}
+	p, _ = q.Include("posts").PlanEach()
+	if !strings.Contains(p.Explain(), "why: streaming (Each, Iter)") {
+		t.Errorf("PlanEach's Explain:\n%s", p.Explain())
+	}
 }
 
 // The same pair linked twice keeps both links in the map form too, each with its own
@@ -376,16 +412,93 @@ func TestPlanIsCachedPerQueryValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// each call hands out a copy of the one compiled plan: the text is the same string
+	same := func(x, y *builder.Plan) bool { return unsafe.StringData(x.SQL) == unsafe.StringData(y.SQL) }
 	b, _ := q.Plan()
-	if a != b {
-		t.Fatal("the same query value compiled twice")
+	if a == b || !same(a, b) {
+		t.Fatal("the same query value compiled twice, or handed out its cached plan itself")
 	}
 	c, _ := q.OrderBy("name").Plan()
-	if c == a || c.SQL == a.SQL {
+	if same(c, a) || c.SQL == a.SQL {
 		t.Fatal("a changed copy reused its base's plan")
 	}
-	if d, _ := q.Plan(); d != a {
+	if d, _ := q.Plan(); !same(d, a) {
 		t.Fatal("forking changed the base's plan")
+	}
+}
+
+// A plan handed out is the caller's: writing into every part of it changes neither what the
+// query runs nor the plans handed out after it.
+func TestPlanCannotBeCorrupted(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_plan_protect") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion} {
+				q := joinery.Query[User](s, tdb.dialect).Where(sq.Gt{"id": 0}).Include("posts.comments").OrderBy("id").Shape(shape)
+				want, err := q.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := q.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				orig := p.Clone()
+				// write into everything the plan exposes
+				for i := range p.Args {
+					p.Args[i] = int64(-1)
+				}
+				for i := range p.Columns {
+					p.Columns[i].Alias = "zz"
+				}
+				for i := range p.Tables {
+					p.Tables[i].Table = "nope"
+				}
+				var walk func(n *hydrate.Node)
+				walk = func(n *hydrate.Node) {
+					n.Field = "Nope"
+					for i := range n.Cols {
+						n.Cols[i].Column, n.Cols[i].Field = "zz", "zz"
+					}
+					for i := range n.Key {
+						n.Key[i] = 99
+					}
+					for _, c := range n.Children {
+						walk(c)
+					}
+					n.Children = nil
+				}
+				walk(p.Map.Root)
+				p.Map.Branch = "zz"
+				got, err := q.All(ctx, tdb.db)
+				if err != nil {
+					t.Fatalf("%v after writing into a plan: %v", shape, err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%v: writing into a handed-out plan changed the result:\n%+v\nwant %+v", shape, got, want)
+				}
+				again, err := q.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(again.Args, orig.Args) || !reflect.DeepEqual(again.Columns, orig.Columns) ||
+					!reflect.DeepEqual(again.Tables, orig.Tables) || again.Map.Branch != orig.Map.Branch ||
+					len(again.Map.Root.Children) != len(orig.Map.Root.Children) {
+					t.Fatalf("%v: the next plan handed out carries the writes", shape)
+				}
+				// and the copy folds as the plan was compiled
+				rows, err := tdb.db.QueryContext(ctx, again.SQL, again.Args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				folded, err := hydrate.All[User](rows, again.Map)
+				if err != nil || !reflect.DeepEqual(folded, want) {
+					t.Fatalf("%v: folding with the handed-out map: %v\n%+v", shape, err, folded)
+				}
+			}
+		})
 	}
 }
 
@@ -445,7 +558,7 @@ func TestPlanPipelined(t *testing.T) {
 		if p.Shape != c.want {
 			t.Errorf("PlanPipelined shape %s, want %s", p.Shape, c.want)
 		}
-		if p2, _ := c.q.PlanPipelined(); p2 != p {
+		if p2, _ := c.q.PlanPipelined(); unsafe.StringData(p2.SQL) != unsafe.StringData(p.SQL) {
 			t.Error("PlanPipelined is not cached per query value")
 		}
 	}
@@ -470,5 +583,51 @@ func TestPlanPipelinedSmallPage(t *testing.T) {
 		if p.Shape != want {
 			t.Errorf("limit %d: %s, want %s", limit, p.Shape, want)
 		}
+	}
+}
+
+// Order terms after the root's primary key cannot change the order of the roots: they order
+// only the children (no per-root MIN/MAX subquery), with the results the flat JOIN gives.
+func TestOrderTermsAfterRootKeyOrderOnlyChildren(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_order_children") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			for _, c := range []struct {
+				order   []string
+				perRoot bool // the roots are ordered by a to-many column
+			}{
+				{[]string{"id", "posts.id DESC", "posts.comments.id"}, false},
+				{[]string{"name", "id", "posts.title"}, false},
+				{[]string{"posts.id DESC", "id"}, true},
+			} {
+				base := joinery.Query[User](s, tdb.dialect).Include("posts.comments").OrderBy(c.order...)
+				want, err := base.Shape(joinery.ShapeFlat).All(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range []joinery.Q[User]{base.Shape(joinery.ShapeUnion), base.Shape(joinery.ShapeUnion).Limit(2), base.Shape(joinery.ShapeFlat).Limit(2)} {
+					p, err := q.Plan()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := strings.Contains(p.SQL, "MIN(") || strings.Contains(p.SQL, "MAX("); got != c.perRoot {
+						t.Errorf("%v: per-root subquery %v, want %v:\n%s", c.order, got, c.perRoot, p.Readable())
+					}
+					got, err := q.All(ctx, tdb.db)
+					if err != nil {
+						t.Fatal(err)
+					}
+					w := want
+					if strings.Contains(p.SQL, "LIMIT") && len(w) > 2 {
+						w = w[:2]
+					}
+					if !reflect.DeepEqual(got, w) {
+						t.Errorf("%v %s: got %+v\nwant %+v", c.order, p.Shape, got, w)
+					}
+				}
+			}
+		})
 	}
 }

@@ -9,13 +9,15 @@ import (
 // The fixture: a blog with every association kind and option.
 
 type User struct {
-	ID       int64     `db:"id"`
-	Name     string    `db:"name"`
-	Email    *string   `db:"email"`
-	Posts    []Post    `json:",omitempty"`
-	Profile  *Profile  `json:",omitempty"`
-	Projects []Project `json:",omitempty"`
-	Invoices []Invoice `json:",omitempty"`
+	ID    int64   `db:"id"`
+	Name  string  `db:"name"`
+	Email *string `db:"email"`
+	// (a value computed by the queries that ask for it: include.Count("posts").As("post_count"))
+	PostCount int64     `joinery:"computed:post_count" json:",omitempty"`
+	Posts     []Post    `json:",omitempty"`
+	Profile   *Profile  `json:",omitempty"`
+	Projects  []Project `json:",omitempty"`
+	Invoices  []Invoice `json:",omitempty"`
 }
 
 type Profile struct {
@@ -25,13 +27,14 @@ type Profile struct {
 }
 
 type Post struct {
-	ID        int64     `db:"id"`
-	UserID    int64     `db:"user_id"`
-	Title     string    `db:"title"`
-	Published bool      `db:"published"`
-	Author    *User     `json:",omitempty"`
-	Comments  []Comment `json:",omitempty"`
-	Tags      []Tag     `json:",omitempty"`
+	ID           int64     `db:"id"`
+	UserID       int64     `db:"user_id"`
+	Title        string    `db:"title"`
+	Published    bool      `db:"published"`
+	CommentCount int64     `joinery:"computed:comment_count" json:",omitempty"`
+	Author       *User     `json:",omitempty"`
+	Comments     []Comment `json:",omitempty"`
+	Tags         []Tag     `json:",omitempty"`
 }
 
 type Comment struct {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/builder"
+	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 )
@@ -124,7 +125,12 @@ func fuzzEnv(t *testing.T) *fzEnv {
 		db.SetMaxOpenConns(1)
 		db.SetMaxIdleConns(1)
 		db.SetConnMaxLifetime(0)
-		for _, stmts := range [][]string{blogDDL, blogData, fzExtraData} {
+		tables, err := ddl.Statements(blogSchema(t), dialects.SQLite)
+		if err != nil {
+			fzShared.err = err
+			return
+		}
+		for _, stmts := range [][]string{tables, blogData, fzExtraData} {
 			for _, s := range stmts {
 				if _, err := db.Exec(s); err != nil {
 					fzShared.err = fmt.Errorf("%v\n%s", err, s)

@@ -199,18 +199,52 @@ func (q Q[T]) Unscoped() Q[T] {
 	return q
 }
 
+// Compute adds values computed for each root, in the same statement: aggregates of its
+// to-many associations (include.Count("tasks").Where(open).As("open_tasks"),
+// include.Max("tasks", "updated_at").As("last_update")) or expressions over its table
+// (include.Expr("UPPER({{self}}.name)").As("upper_name")). Each lands on the struct field
+// tagged `joinery:"computed:<name>"` (or the map key <name>), and OrderBy can name it. An
+// include computes values for its rows with include.Node.Compute.
+func (q Q[T]) Compute(vals ...include.Value) Q[T] {
+	q = q.clone()
+	out := make([]include.Computed, 0, len(q.q.Computed)+len(vals))
+	out = append(out, q.q.Computed...)
+	for _, v := range vals {
+		out = append(out, v.Computed())
+	}
+	q.q.Computed = out
+	return q
+}
+
 // Limit returns at most n roots, each with all of its included children: with a to-many
 // include the roots are limited in a subquery and the includes joined outside it.
 func (q Q[T]) Limit(n uint64) Q[T] {
 	q = q.clone()
-	q.q.Limit, q.q.HasLimit = n, true
+	q.q.Limit, q.q.HasLimit, q.q.LimitArg = n, true, nil
+	return q
+}
+
+// LimitParam is Limit with the number bound per run (Bind) under the name p: a page size
+// chosen per call reuses the compiled plan. The bound value must be a non-negative integer.
+// The statement is planned as for a small page (a Limit of at most 1,000).
+func (q Q[T]) LimitParam(p Param) Q[T] {
+	q = q.clone()
+	q.q.Limit, q.q.HasLimit, q.q.LimitArg = 0, false, p
 	return q
 }
 
 // Offset skips the first n roots in the root order.
 func (q Q[T]) Offset(n uint64) Q[T] {
 	q = q.clone()
-	q.q.Offset = n
+	q.q.Offset, q.q.OffsetArg = n, nil
+	return q
+}
+
+// OffsetParam is Offset with the number bound per run (Bind) under the name p; the bound
+// value must be a non-negative integer.
+func (q Q[T]) OffsetParam(p Param) Q[T] {
+	q = q.clone()
+	q.q.Offset, q.q.OffsetArg = 0, p
 	return q
 }
 
@@ -276,10 +310,13 @@ const (
 	ShapePipeline = builder.ShapePipeline
 )
 
-// Shape overrides the statement's form. By default (ShapeAuto) a tree with a to-many include
-// compiles to a UNION ALL with one branch per include, which sends each object's columns once
-// instead of once per row of every sibling; other trees, and trees ordering or filtering the
-// roots by an included column or limiting an include per parent, compile to a flat JOIN.
+// Shape overrides the statement's form. By default (ShapeAuto) a tree with includes (to-one
+// chains too: measured in bench/, W2) compiles to a UNION ALL with one branch per include,
+// which sends each object's columns once instead of once per row of every sibling; a query
+// without includes, one whose root filter names an included column, streaming (Each, Iter),
+// and a dialect without what the branches need (window functions for ordered or limited
+// branches, WITH for a page of roots) compile to a flat JOIN. Plan().Explain() says which
+// shape was chosen and why (Plan.Why).
 func (q Q[T]) Shape(s Shape) Q[T] {
 	q = q.clone()
 	q.q.Shape = s
@@ -288,16 +325,17 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 
 // Plan compiles the query. A query value compiles once: running it again reuses the plan
 // (the predicates it was given are read when it first compiles, so do not change a map
-// predicate such as sq.Eq after passing it). The plan is shared: do not modify it. A query
-// with Params bound by Bind gets the cached plan with the values in place of the Params.
-func (q Q[T]) Plan() (*builder.Plan, error) { return q.plan(false) }
+// predicate such as sq.Eq after passing it). The plan returned is a copy of the cached one
+// (builder.Plan.Clone), so changing it changes nothing the query runs. A query with Params
+// bound by Bind gets the cached plan with the values in place of the Params.
+func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
 
 // PlanPipelined compiles the query for a driver that sends several statements in one round
 // trip (joinery/pgx): where ShapeAuto would pick the UNION ALL of branches it picks
 // ShapePipeline, the same branches as statements of their own, unless the roots are a small
 // page (a Limit of at most 1,000), where the one statement is faster (measured in bench/).
 // An explicit Shape is kept. Cached like Plan.
-func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return q.plan(true) }
+func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.plan(true)) }
 
 func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 	if pipelined {
@@ -308,11 +346,20 @@ func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 
 // PlanOne compiles the statement One runs: the roots limited to one (LIMIT 1), each with all
 // of its children. Cached like Plan.
-func (q Q[T]) PlanOne() (*builder.Plan, error) { return q.compile(kindOne) }
+func (q Q[T]) PlanOne() (*builder.Plan, error) { return cloned(q.compile(kindOne)) }
 
 // PlanEach compiles the statement Each and Iter run: the flat JOIN ordered so that each
 // root's rows are contiguous. Cached like Plan.
-func (q Q[T]) PlanEach() (*builder.Plan, error) { return q.compile(kindEach) }
+func (q Q[T]) PlanEach() (*builder.Plan, error) { return cloned(q.compile(kindEach)) }
+
+// cloned is the copy of a cached plan that is handed out (builder.Plan.Clone): what the
+// caller does with it cannot change the plan the query runs.
+func cloned(p *builder.Plan, err error) (*builder.Plan, error) {
+	if err != nil {
+		return nil, err
+	}
+	return p.Clone(), nil
+}
 
 type planKind int
 
@@ -344,7 +391,7 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 		case kindOne:
 			// one root, with all of its children
 			if !bq.HasLimit || bq.Limit > 1 {
-				bq.HasLimit, bq.Limit = true, 1
+				bq.HasLimit, bq.Limit, bq.LimitArg = true, 1, nil
 			}
 		}
 		if k == kindCount {
@@ -359,17 +406,19 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	// (Count's statement has part of the query's filters: optional includes' do not count)
-	return bind(c.plan, c.params, q.bound, k == kindCount)
+	// (Count's statement has part of the query's filters: optional includes' do not count;
+	// One's has no LimitParam)
+	return bind(c.plan, c.params, q.bound, k == kindCount || k == kindOne)
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
 func (q Q[T]) ToSql() (string, []any, error) {
-	p, err := q.Plan()
+	p, err := q.plan(false)
 	if err != nil {
 		return "", nil, err
 	}
-	return p.ToSql()
+	sql, args, err := p.ToSql()
+	return sql, slices.Clone(args), err
 }
 
 // All runs the query and returns every root with its includes.
@@ -556,7 +605,7 @@ func (q Q[T]) Each(ctx context.Context, db Querier, fn func(T) error) error {
 }
 
 func (q Q[T]) each(op string, ctx context.Context, db Querier, fn func(T) error) error {
-	p, err := q.PlanEach()
+	p, err := q.compile(kindEach)
 	if err != nil {
 		return err
 	}

@@ -189,10 +189,13 @@ func TestPagingProperty(t *testing.T) {
 			rng := rand.New(rand.NewSource(42))
 			ctx := context.Background()
 			for i := 0; i < combos; i++ {
-				base, desc := randomQuery(s, tdb.dialect, rng)
+				base, desc, check := randomComputedQuery(s, tdb.dialect, rng, i%2 == 1)
 				limit, offset := uint64(rng.Intn(6)+1), uint64(rng.Intn(8))
 				full, err := base.Shape(joinery.ShapeFlat).All(ctx, tdb.db)
 				if err != nil {
+					t.Fatalf("combo %d (%s): %v", i, desc, err)
+				}
+				if err := check(full); err != nil {
 					t.Fatalf("combo %d (%s): %v", i, desc, err)
 				}
 				// the default shape (a UNION ALL where it applies) gives the same result
@@ -270,6 +273,15 @@ func seedRandom(t *testing.T, tdb testDB, seed int64) {
 }
 
 func randomQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand) (joinery.Q[User], string) {
+	q, desc, _ := randomComputedQuery(s, d, rng, false)
+	return q, desc
+}
+
+// randomComputedQuery is randomQuery, with computed values when computed is set: the posts'
+// count (under the posts include's own filter) on the roots, ordering or filtering them now
+// and then, and the comments' count on the posts. check verifies, on a result, that each
+// value equals the number of children the same filters load.
+func randomComputedQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand, computed bool) (joinery.Q[User], string, func([]User) error) {
 	var desc []string
 	q := joinery.Query[User](s, d)
 	switch rng.Intn(4) {
@@ -284,23 +296,59 @@ func randomQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand) (joinery
 		desc = append(desc, "where id < 105 or name in")
 	}
 	posts := include.New("posts").Order("id")
+	count := include.Count("posts").As("post_count")
 	if rng.Intn(3) == 0 {
 		posts = posts.Required()
 		desc = append(desc, "posts required")
 	}
 	if rng.Intn(3) == 0 {
 		posts = posts.Where(sq.Eq{"published": true})
+		count = count.Where(sq.Eq{"published": true})
 		desc = append(desc, "posts published")
 	}
+	withComments, commentsRequired := false, false
 	if rng.Intn(2) == 0 {
 		c := include.New("comments").Order("id")
 		if rng.Intn(3) == 0 {
 			c = c.Required()
+			commentsRequired = true
 			desc = append(desc, "comments required")
 		}
 		posts = posts.Include(c)
+		withComments = true
+		if computed {
+			posts = posts.Compute(include.Count("comments").As("comment_count"))
+			desc = append(desc, "comment_count")
+		}
 	}
 	q = q.Include(posts)
+	check := func([]User) error { return nil }
+	if computed {
+		q = q.Compute(count)
+		desc = append(desc, "post_count")
+		switch rng.Intn(3) {
+		case 0:
+			q = q.Where(sq.GtOrEq{"post_count": 1})
+			desc = append(desc, "where post_count >= 1")
+		case 1:
+			q = q.Where(sq.Lt{"post_count": 2})
+			desc = append(desc, "where post_count < 2")
+		}
+		check = func(users []User) error {
+			for _, u := range users {
+				// (required comments drop the posts without any: the count counts them)
+				if !commentsRequired && u.PostCount != int64(len(u.Posts)) {
+					return fmt.Errorf("user %d: post_count %d, %d posts loaded", u.ID, u.PostCount, len(u.Posts))
+				}
+				for _, p := range u.Posts {
+					if withComments && p.CommentCount != int64(len(p.Comments)) {
+						return fmt.Errorf("post %d: comment_count %d, %d comments loaded", p.ID, p.CommentCount, len(p.Comments))
+					}
+				}
+			}
+			return nil
+		}
+	}
 	if rng.Intn(3) == 0 {
 		pr := include.New("projects").Order("id")
 		if rng.Intn(2) == 0 {
@@ -312,7 +360,17 @@ func randomQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand) (joinery
 	if rng.Intn(3) == 0 {
 		q = q.Include("profile")
 	}
-	switch rng.Intn(5) {
+	orders := 5
+	if computed {
+		orders = 7
+	}
+	switch rng.Intn(orders) {
+	case 5:
+		q = q.OrderBy("post_count DESC", "id")
+		desc = append(desc, "order post_count desc")
+	case 6:
+		q = q.OrderBy("post_count", "name", "id DESC")
+		desc = append(desc, "order post_count, name")
 	case 0:
 		q = q.OrderBy("name", "id")
 		desc = append(desc, "order name")
@@ -329,5 +387,5 @@ func randomQuery(s *include.Schema, d dialects.Dialect, rng *rand.Rand) (joinery
 		q = q.OrderBy("id DESC")
 		desc = append(desc, "order id desc")
 	}
-	return q, strings.Join(desc, ", ")
+	return q, strings.Join(desc, ", "), check
 }

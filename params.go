@@ -3,7 +3,10 @@ package joinery
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/joinery/joinery/builder"
 )
@@ -74,24 +77,50 @@ func bind(p *builder.Plan, params []string, values map[string]any, some bool) (*
 		return p, nil
 	}
 	out := *p
-	out.Args = substitute(p.Args, values)
+	var err error
+	if out.Args, err = substitute(p.Args, values, p.ArgSource); err != nil {
+		return nil, err
+	}
 	if len(p.Statements) > 0 {
 		out.Statements = make([]builder.Statement, len(p.Statements))
 		for i, st := range p.Statements {
-			st.Args = substitute(st.Args, values)
+			if st.Args, err = substitute(st.Args, values, st.ArgSource); err != nil {
+				return nil, err
+			}
 			out.Statements[i] = st
 		}
 	}
 	return &out, nil
 }
 
-func substitute(args []any, values map[string]any) []any {
+// substitute returns args with the bound values in place of the Params; a value bound for a
+// LIMIT or OFFSET (source says which argument is what) must be a non-negative integer.
+func substitute(args []any, values map[string]any, source func(int) string) ([]any, error) {
 	out := make([]any, len(args))
 	for i, a := range args {
 		if n, ok := a.(Param); ok {
 			a = values[string(n)]
+			if src := source(i); strings.HasSuffix(src, " Limit") || strings.HasSuffix(src, " Offset") {
+				v, ok := count(a)
+				if !ok {
+					return nil, fmt.Errorf("joinery: parameter %q is the %s: bind a non-negative integer, not %T %v", string(n), src, a, a)
+				}
+				a = v
+			}
 		}
 		out[i] = a
 	}
-	return out
+	return out, nil
+}
+
+// count is v as a non-negative int64, if it is an integer that is one.
+func count(v any) (int64, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), rv.Int() >= 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return int64(min(rv.Uint(), math.MaxInt64)), true
+	}
+	return 0, false
 }

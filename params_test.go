@@ -2,8 +2,10 @@ package joinery_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -74,8 +76,8 @@ func TestParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	vals := map[string]any{"max": 2, "pub": true}
-	if a := testing.AllocsPerRun(100, func() { _, _ = q.Bind(vals).Plan() }); a > 3 {
-		t.Fatalf("Bind + Plan allocates %v times", a)
+	if a := testing.AllocsPerRun(100, func() { _, _, _ = q.Bind(vals).ToSql() }); a > 4 {
+		t.Fatalf("Bind + ToSql allocates %v times", a)
 	}
 }
 
@@ -101,5 +103,63 @@ func TestParamErrors(t *testing.T) {
 	u, err := q.Bind(map[string]any{"id": 2}).One(ctx, tdb.db)
 	if err != nil || u.Name != "bob" {
 		t.Fatalf("bound: %+v %v", u, err)
+	}
+}
+
+// A page size and offset bound per run: the same results as literal Limit/Offset, in every
+// shape and on every database, from one compiled plan; a bad bound value is an error.
+func TestLimitOffsetParams(t *testing.T) {
+	s := blogSchema(t)
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_limit_params") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			base := joinery.Query[User](s, tdb.dialect).Include("posts.comments", "posts.tags").OrderBy("name DESC")
+			for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
+				q := base.Shape(shape).LimitParam("size").OffsetParam("skip")
+				first, err := q.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range []struct{ size, skip int }{{1, 0}, {2, 1}, {10, 0}, {0, 0}, {2, 5}} {
+					want, err := base.Shape(shape).Limit(uint64(c.size)).Offset(uint64(c.skip)).All(ctx, tdb.db)
+					if err != nil {
+						t.Fatal(err)
+					}
+					bq := q.Bind(map[string]any{"size": c.size, "skip": uint32(c.skip)})
+					got, err := bq.All(ctx, tdb.db)
+					if err != nil {
+						t.Fatalf("%v %+v: %v", shape, c, err)
+					}
+					if len(got) != min(c.size, max(0, 3-c.skip)) || !reflect.DeepEqual(got, want) {
+						t.Fatalf("%v %+v: got %d roots %+v, want %+v", shape, c, len(got), got, want)
+					}
+					p, err := bq.Plan()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if unsafe.StringData(p.SQL) != unsafe.StringData(first.SQL) {
+						t.Fatalf("%v: binding a page size compiled again", shape)
+					}
+					if n, err := bq.Count(ctx, tdb.db); err != nil || n != 3 {
+						t.Fatalf("%v: Count under a bound page: %d %v", shape, n, err)
+					}
+				}
+				for _, bad := range []any{-1, "10", 1.5, nil} {
+					_, err := q.Bind(map[string]any{"size": bad, "skip": 0}).All(ctx, tdb.db)
+					if err == nil || !strings.Contains(err.Error(), `parameter "size" is the root User Limit`) {
+						t.Fatalf("%v: size %v: %v", shape, bad, err)
+					}
+				}
+				one, err := q.Bind(map[string]any{"size": 5, "skip": 1}).One(ctx, tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, _ := base.Shape(shape).Offset(1).Limit(1).All(ctx, tdb.db)
+				if !reflect.DeepEqual([]User{one}, w) {
+					t.Fatalf("%v: One under LimitParam: %+v, want %+v", shape, one, w)
+				}
+			}
+		})
 	}
 }

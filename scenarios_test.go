@@ -42,6 +42,23 @@ const (
 )
 
 var scenarios = []scenario{
+	{"computed_only", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Compute(include.Count("posts").As("post_count")).OrderBy("post_count", "id"))
+	}, `[{` + carol + `},{` + bob + `,"PostCount":1},{` + alice + `,"PostCount":2}]`},
+
+	{"computed_filter", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[User](s, d).Include("posts").
+			Compute(include.Count("posts").Where(sq.Eq{"published": true}).As("post_count")).
+			Where(sq.GtOrEq{"post_count": 1}).OrderBy("id", "posts.id"))
+	}, `[{` + alice + `,"PostCount":1,"Posts":[{` + p10 + `},{` + p11 + `}]},{` + bob + `,"PostCount":1,"Posts":[{` + p12 + `}]}]`},
+
+	{"computed_order_limit", func(s *include.Schema, d dialects.Dialect) query {
+		posts := include.New("posts").Compute(include.Count("comments").As("comment_count")).Order("comment_count DESC", "id")
+		return q(joinery.Query[User](s, d).Include(posts).
+			Compute(include.Count("posts").Where(sq.Eq{"published": true}).As("post_count")).
+			OrderBy("post_count DESC", "id").Limit(2))
+	}, `[{` + alice + `,"PostCount":1,"Posts":[{` + p10 + `,"CommentCount":2},{` + p11 + `}]},{` + bob + `,"PostCount":1,"Posts":[{` + p12 + `,"CommentCount":1}]}]`},
+
 	{"has_many", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[User](s, d).Include("posts").OrderBy("id", "posts.id"))
 	}, `[{` + alice + `,"Posts":[{` + p10 + `},{` + p11 + `}]},{` + bob + `,"Posts":[{` + p12 + `}]},{` + carol + `}]`},

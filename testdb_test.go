@@ -5,12 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
+	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 )
@@ -35,6 +37,7 @@ func openDBs(t *testing.T, isolate string) []testDB {
 	}
 	t.Cleanup(func() { sdb.Close() })
 	out = append(out, testDB{"sqlite", dialects.SQLite, sdb})
+	dialectOf.Store(sdb, dialects.SQLite)
 
 	if dsn := os.Getenv("JOINERY_PG_DSN"); dsn != "" {
 		db, err := sql.Open("postgres", dsn)
@@ -57,6 +60,7 @@ func openDBs(t *testing.T, isolate string) []testDB {
 		}
 		t.Cleanup(func() { db.Close() })
 		out = append(out, testDB{"postgres", dialects.Postgres, db})
+		dialectOf.Store(db, dialects.Postgres)
 	}
 	if dsn := os.Getenv("JOINERY_MYSQL_DSN"); dsn != "" {
 		cfg, err := mysql.ParseDSN(dsn)
@@ -81,6 +85,7 @@ func openDBs(t *testing.T, isolate string) []testDB {
 		}
 		t.Cleanup(func() { db.Close() })
 		out = append(out, testDB{"mysql", dialects.MySQL, db})
+		dialectOf.Store(db, dialects.MySQL)
 	}
 	return out
 }
@@ -109,15 +114,27 @@ var suites = []suite{
 	{"scopes", scopesSchema, scopesDDL, scopesData, scopesTables, scopesScenarios},
 }
 
-// seed (re)creates the suite's tables and rows.
+// seed (re)creates the suite's tables, from the suite's declarations (package ddl) on the
+// databases openDBs opened and from its hand-written DDL otherwise, and its rows.
 func (s suite) seed(t testing.TB, db *sql.DB) {
 	t.Helper()
 	for i := len(s.tables) - 1; i >= 0; i-- {
 		mustExec(t, db, "DROP TABLE IF EXISTS "+s.tables[i])
 	}
-	mustExec(t, db, s.ddl...)
+	if d, ok := dialectOf.Load(db); ok {
+		stmts, err := ddl.Statements(s.schema(t), d.(dialects.Dialect))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, db, stmts...)
+	} else {
+		mustExec(t, db, s.ddl...)
+	}
 	mustExec(t, db, s.data...)
 }
+
+// dialectOf is the dialect of each *sql.DB openDBs opened.
+var dialectOf sync.Map
 
 // seedBlog creates the blog fixture's tables and rows.
 func seedBlog(t testing.TB, db *sql.DB) { suites[0].seed(t, db) }

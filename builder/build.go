@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -48,10 +47,16 @@ type Query struct {
 	// Unscoped lifts the root model's default scope.
 	Unscoped bool
 	Include  []include.Node
+	// Computed are values computed for each root (include.Count(..).As(name), ...).
+	Computed []include.Computed
 	// Limit and Offset page the roots (not the rows): with a to-many include the roots are
 	// limited in a subquery and the includes joined outside it.
 	Limit, Offset uint64
 	HasLimit      bool
+	// LimitArg and OffsetArg, when set, are written as the LIMIT / OFFSET argument in place
+	// of Limit / Offset: a parameter bound per run (a value with a ParamName method, such
+	// as joinery.Param). A parameter limit plans as a small page (a Limit of at most 1,000).
+	LimitArg, OffsetArg any
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
@@ -67,6 +72,32 @@ type Query struct {
 	// shareRoots: a UNION ALL reads its roots from the WITH clause, so that their
 	// conditions' arguments are written once (see union)
 	shareRoots bool
+}
+
+// paged reports whether the query pages its roots (a limit or an offset).
+func (q *Query) paged() bool {
+	return q.HasLimit || q.LimitArg != nil || q.Offset > 0 || q.OffsetArg != nil
+}
+
+// smallPage reports whether the roots are limited to a small page: a Limit of at most
+// arraysUpTo, or a parameter.
+func (q *Query) smallPage() bool {
+	return q.LimitArg != nil || q.HasLimit && q.Limit <= arraysUpTo
+}
+
+// limits is the query's LIMIT / OFFSET clause, nil when it has none.
+func (q *Query) limits(what string) *limits {
+	if !q.paged() {
+		return nil
+	}
+	l := &limits{hasLimit: q.HasLimit || q.LimitArg != nil, limit: q.LimitArg, offset: q.OffsetArg, what: what}
+	if l.limit == nil {
+		l.limit = capInt64(q.Limit)
+	}
+	if l.offset == nil && q.Offset > 0 {
+		l.offset = capInt64(q.Offset)
+	}
+	return l
 }
 
 type bnode struct {
@@ -91,6 +122,8 @@ type bnode struct {
 	member        []node
 	memberDone    bool
 	memberUsePage bool
+	// the values computed for each of its rows (compute.go)
+	computed []*computed
 }
 
 type builder struct {
@@ -113,18 +146,26 @@ type builder struct {
 	paged, usedPage bool
 	slab            []bnode        // the tree's nodes (newNode)
 	hslab           []hydrate.Node // and their hydrate nodes
-	colChunk        []col          // see col
+	// chunks the tree's small values come from (alloc.go)
+	cols   chunk[col]
+	eqs    chunk[colEq]
+	lists  chunk[node]
+	ints   chunk[int]
+	sels   chunk[selectStmt]
+	tables chunk[table]
+	semis  chunk[semiJoin]
+	str    strs
 }
 
 // col is a column node from a chunk: a statement has dozens, and each boxed on its own
 // would be an allocation.
-func (b *builder) col(table, name string) *col {
-	if len(b.colChunk) == cap(b.colChunk) {
-		b.colChunk = make([]col, 0, 32)
-	}
-	b.colChunk = append(b.colChunk, col{table, name})
-	return &b.colChunk[len(b.colChunk)-1]
-}
+func (b *builder) col(table, name string) *col { return b.cols.new(col{table, name}) }
+
+// one is a list of one node.
+func (b *builder) one(n node) []node { return b.lists.of(n) }
+
+// table is a table reference node.
+func (b *builder) table(name, alias string) *table { return b.tables.new(table{name, alias}) }
 
 func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, error) {
 	if schema == nil {
@@ -147,9 +188,12 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	count := 1 + countIncludes(incs)
 	b.nodes = make([]*bnode, 0, count)
 	b.slab, b.hslab = make([]bnode, 0, count), make([]hydrate.Node, 0, count)
-	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped}
+	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
+		return nil, err
+	}
+	if err := b.resolveComputed(); err != nil {
 		return nil, err
 	}
 	b.pageCTE = pick("jr_p", b.taken)
@@ -231,22 +275,46 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 			return nil, qErr("streaming needs the flat shape, not ShapeUnion")
 		}
 		q.Shape = ShapeFlat
+		b.plan.Why = "streaming (Each, Iter) reads one root at a time: the flat JOIN, each root's rows contiguous"
 	}
 	switch q.Shape {
 	case ShapeUnion, ShapePipeline:
 		if err := b.unionable(terms, q.Shape == ShapePipeline); err != nil {
 			return nil, err
 		}
+		b.plan.Why = "asked for (Shape)"
 		return b.finishUnion(terms, q.Shape == ShapePipeline)
+	case ShapeFlat:
+		if b.plan.Why == "" {
+			b.plan.Why = "asked for (Shape)"
+		}
 	case ShapeAuto:
 		// pipelined statements send no NULL columns and no window ordinals, but each pays
 		// its own execution and, under a limit, its own page of roots: for a small page the
 		// one statement wins (bench/: W4, W5)
-		small := q.HasLimit && q.Limit <= arraysUpTo
+		small := q.smallPage()
 		pipeline := q.Pipelining && !small
-		if b.wantsUnion() && b.unionable(terms, pipeline) == nil {
+		if !b.wantsUnion() {
+			b.plan.Why = "no includes that load rows: one table"
+			break
+		}
+		err := b.unionable(terms, pipeline)
+		if err == nil {
+			switch {
+			case pipeline:
+				b.plan.Why = "the tree has includes and the driver pipelines statements (PlanPipelined): a statement per branch, in one round trip"
+			case q.Pipelining:
+				b.plan.Why = "the tree has includes; the roots are a small page (a Limit of at most 1,000, or a parameter), where one statement beats a pipeline"
+			default:
+				b.plan.Why = "the tree has includes: one branch per include, each object's columns sent once (a flat JOIN repeats rows per sibling to-many)"
+			}
 			return b.finishUnion(terms, pipeline)
 		}
+		reason := err.Error()
+		if i := strings.LastIndex(reason, "cannot express this query: "); i >= 0 {
+			reason = reason[i+len("cannot express this query: "):]
+		}
+		b.plan.Why = "the UNION ALL of branches cannot express this query: " + reason
 	}
 	st, err := b.flat(terms)
 	if err != nil {
@@ -393,7 +461,7 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	for _, r := range incs {
 		a := parent.model.Association(r.Segment)
 		if a == nil {
-			path := pathOf(parent.path, r.Segment)
+			path := b.pathOf(parent.path, r.Segment)
 			valid := parent.model.AssociationNames()
 			list := "none: register associations on " + parent.model.Name() + " first"
 			if len(valid) > 0 {
@@ -401,7 +469,7 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 			}
 			return qErr("unknown include %q on %s (path %q); valid: %s", r.Segment, parent.model.Name(), path, list)
 		}
-		path := pathOf(parent.path, a.As)
+		path := b.pathOf(parent.path, a.As)
 		if a.Kind != include.BelongsToMany && (r.HasThCols || len(r.ThroughWhere) > 0) {
 			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
 		}
@@ -416,40 +484,21 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	return nil
 }
 
-// pathsOf is the include path of each attribute of a node at path: one allocation for all
-// of them.
-func pathsOf(path string, attrs []include.Attr) []string {
+// pathsOf is the include path of each attribute of a node at path.
+func (b *builder) pathsOf(path string, attrs []include.Attr) []string {
 	out := make([]string, len(attrs))
-	if path == "" {
-		for i, a := range attrs {
-			out[i] = a.Name
-		}
-		return out
-	}
-	size := 0
-	for _, a := range attrs {
-		size += len(path) + 1 + len(a.Name)
-	}
-	buf := make([]byte, 0, size)
-	for _, a := range attrs {
-		buf = append(append(append(buf, path...), '.'), a.Name...)
-	}
-	// (buf is not written after this: the string may share its bytes)
-	all := unsafe.String(unsafe.SliceData(buf), len(buf))
-	start := 0
 	for i, a := range attrs {
-		end := start + len(path) + 1 + len(a.Name)
-		out[i] = all[start:end]
-		start = end
+		out[i] = b.pathOf(path, a.Name)
 	}
 	return out
 }
 
-func pathOf(parent, seg string) string {
+// pathOf is the include path of seg under parent.
+func (b *builder) pathOf(parent, seg string) string {
 	if parent == "" {
 		return seg
 	}
-	return parent + "." + seg
+	return b.str.join(parent, ".", seg)
 }
 
 // selectColumns assigns the column aliases and builds each node's hydrate columns.
@@ -469,6 +518,8 @@ func (b *builder) selectColumns() error {
 		total += len(n.model.Attrs()) + 2
 	}
 	b.plan.Columns = make([]ColumnAlias, 0, total)
+	// every node's hydrate columns, in one array (a node with more appends beyond its share)
+	hcols := make([]hydrate.Col, total)
 	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
 		b.addCol(n, tableAlias, column, path, col, reported)
 	}
@@ -488,9 +539,10 @@ func (b *builder) selectColumns() error {
 				want[a.Column] = true
 			}
 		}
-		keyIdx := make([]int, len(n.pk))
-		paths := pathsOf(n.path, m.Attrs())
-		n.hnode.Cols = make([]hydrate.Col, 0, len(m.Attrs())+2)
+		keyIdx := b.ints.make(len(n.pk))[:len(n.pk)]
+		paths := b.pathsOf(n.path, m.Attrs())
+		k := len(m.Attrs()) + 2
+		n.hnode.Cols, hcols = hcols[:0:k], hcols[k:]
 		for ai, a := range m.Attrs() {
 			pki := slices.Index(n.pk, a.Column)
 			isKey := pki >= 0
@@ -517,7 +569,7 @@ func (b *builder) selectColumns() error {
 				return err
 			}
 			for _, tc := range cols {
-				add(n, n.jalias, tc.column, pathOf(n.path, "@through."+tc.name),
+				add(n, n.jalias, tc.column, b.str.join(n.path, ".@through.", tc.name),
 					hydrate.Col{Field: tc.name, Through: true, Kind: tc.kind}, true)
 			}
 			if !n.assoc.Unique {
@@ -531,9 +583,17 @@ func (b *builder) selectColumns() error {
 						kind = kindOf(at.GoType)
 					}
 					n.hnode.Key = append(n.hnode.Key, len(n.hnode.Cols))
-					add(n, n.jalias, k, pathOf(n.path, "@through."+at.Name), hydrate.Col{Kind: kind}, false)
+					add(n, n.jalias, k, b.str.join(n.path, ".@through.", at.Name), hydrate.Col{Kind: kind}, false)
 				}
 			}
+		}
+		for _, cv := range n.computed {
+			e, err := b.computedExpr(n, cv)
+			if err != nil {
+				return err
+			}
+			add(n, n.alias, cv.c.Name, b.pathOf(n.path, cv.c.Name), hydrate.Col{Field: cv.c.Name, Computed: true, Kind: cv.kind}, true)
+			b.plan.Columns[len(b.plan.Columns)-1].expr = e
 		}
 	}
 	return nil
@@ -583,6 +643,9 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 			if jm == nil {
 				if !isIdent(c) {
 					return nil, qErr("%s: join-table column %q must be a bare column name", where(n), c)
+				}
+				if err := a.CheckThroughColumn(c); err != nil {
+					return nil, qErr("%s: %v", where(n), err)
 				}
 			} else {
 				at, ok := jm.Attr(c)

@@ -41,7 +41,7 @@ func (b *builder) factor(n *bnode, kind string, record bool) (node, error) {
 		if record {
 			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: a.ThroughTable, Path: n.path + ".@through", Join: kind})
 		}
-		first = table{a.ThroughTable, n.jalias}
+		first = b.table(a.ThroughTable, n.jalias)
 		j, err := b.targetJoin(n)
 		if err != nil {
 			return nil, err
@@ -51,7 +51,7 @@ func (b *builder) factor(n *bnode, kind string, record bool) (node, error) {
 			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: n.path, Join: "INNER JOIN"})
 		}
 	default:
-		first = table{n.model.Table(), n.alias}
+		first = b.table(n.model.Table(), n.alias)
 		if record {
 			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: n.path, Join: kind})
 		}
@@ -97,9 +97,9 @@ func (b *builder) limited(n *bnode) (node, []join, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return d, []join{{"INNER JOIN", table{n.model.Table(), n.alias}, targetLink(n).on(n.jalias)}}, nil
+		return d, []join{{"INNER JOIN", b.table(n.model.Table(), n.alias), b.on(targetLink(n), n.jalias)}}, nil
 	}
-	tbl := table{n.model.Table(), n.alias}
+	tbl := b.table(n.model.Table(), n.alias)
 	if b.d.Features().Lateral {
 		c, err := b.outerCond(n)
 		if err != nil {
@@ -123,7 +123,7 @@ func (b *builder) limited(n *bnode) (node, []join, error) {
 func (b *builder) numbered(n *bnode, order []node, where []node) node {
 	items := b.columns(n.alias, n.model)
 	items = append(items, aliased{rowNumber{partition: b.linkOf(n).childCols(), order: order}, b.rowNumber})
-	return derived{body: &selectStmt{items: items, from: table{n.model.Table(), n.alias}, where: where}, alias: n.alias}
+	return derived{body: &selectStmt{items: items, from: b.table(n.model.Table(), n.alias), where: where}, alias: n.alias}
 }
 
 // numberedThrough is a BelongsToMany include's join table as a derived table under the join
@@ -143,7 +143,7 @@ func (b *builder) numberedThrough(n *bnode, order []node, where []node) (node, e
 	if err != nil {
 		return nil, err
 	}
-	sub := &selectStmt{items: items, from: table{a.ThroughTable, n.jalias}, joins: []join{j}, where: where}
+	sub := &selectStmt{items: items, from: b.table(a.ThroughTable, n.jalias), joins: []join{j}, where: where}
 	return derived{body: sub, alias: n.jalias}, nil
 }
 
@@ -214,7 +214,7 @@ func (b *builder) joinCond(n *bnode) ([]node, error) {
 	// the window's derived table already applied the target's (and join table's) filters
 	l := b.linkOf(n)
 	l.childAlias, l.cols = limitedAlias(n), nil
-	on := l.on(n.parent.alias)
+	on := b.on(l, n.parent.alias)
 	s, err := b.sourcePreds(n)
 	if err != nil {
 		return nil, err

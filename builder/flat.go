@@ -5,7 +5,7 @@ package builder
 // and the includes joined outside it, the order repeated.
 func (b *builder) flat(terms []term) (*selectStmt, error) {
 	q := b.query
-	limited := q.HasLimit || q.Offset > 0
+	limited := q.paged()
 	sub := limited && b.hasMany(b.root)
 	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false}}}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
@@ -22,7 +22,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		}
 		st.order = append(outerRoot, childOrder...)
 	} else {
-		st.from = table{q.Model.Table(), b.root.alias}
+		st.from = b.table(q.Model.Table(), b.root.alias)
 		if st.joins, err = b.joins(); err != nil {
 			return nil, err
 		}
@@ -42,7 +42,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	}
 	st.order = append(st.order, incOrder...)
 	if limited && !sub {
-		st.limit = limitsOf(q.HasLimit, q.Limit, q.Offset, where(b.root))
+		st.limit = q.limits(where(b.root))
 	}
 	return st, nil
 }

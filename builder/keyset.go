@@ -37,6 +37,9 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 		if t.n != b.root {
 			return nil, qErr("keyset pagination orders by root columns only; %q names an include", t.attr)
 		}
+		if t.expr != nil {
+			return nil, qErr("keyset pagination orders by root columns only; %q is a computed value (page it with Limit and Offset)", t.attr)
+		}
 		a, _ := b.query.Model.Attr(t.attr)
 		out = append(out, KeyPart{Attr: a.Name, Desc: t.desc})
 		seen[a.Column] = true

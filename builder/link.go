@@ -65,10 +65,10 @@ func targetLink(n *bnode) link {
 
 // on is the link's key equality with the parent's table under parentAlias:
 // child.c1 = parent.p1 AND ...
-func (l link) on(parentAlias string) []node {
-	out := make([]node, len(l.child))
+func (b *builder) on(l link, parentAlias string) []node {
+	out := b.lists.make(len(l.child))
 	for i := range l.child {
-		out[i] = &colEq{col{l.childAlias, l.child[i]}, col{parentAlias, l.parent[i]}}
+		out = append(out, b.eqs.new(colEq{col{l.childAlias, l.child[i]}, col{parentAlias, l.parent[i]}}))
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func tuple(cols []node) node {
 // scope, then the association's scope, the model's default scope and the include's
 // filters. For a BelongsToMany it is the join table's condition; the target's is inner.
 func (b *builder) outerCond(n *bnode) ([]node, error) {
-	out := b.linkOf(n).on(n.parent.alias)
+	out := b.on(b.linkOf(n), n.parent.alias)
 	s, err := b.sourcePreds(n)
 	if err != nil {
 		return nil, err
@@ -245,6 +245,30 @@ func (r *resolver) Column(name string) (string, error) {
 		return "", err
 	}
 	return r.b.q(c.table) + "." + r.b.q(c.name), nil
+}
+
+// ColumnExpr implements scope.ExprResolver: a value computed for the node's rows (Compute)
+// is its expression, written with ? placeholders, and its arguments.
+func (r *resolver) ColumnExpr(name string) (string, []any, bool, error) {
+	if r.through {
+		return "", nil, false, nil
+	}
+	cv := computedByName(r.n, name)
+	if cv == nil {
+		return "", nil, false, nil
+	}
+	e, err := r.b.computedExpr(r.n, cv)
+	if err != nil {
+		return "", nil, false, err
+	}
+	w := newRenderer(r.b.d)
+	w.rewrite, w.appendP = false, nil // (the fragment is numbered where it is written)
+	e.render(w)
+	defer w.release()
+	if w.err != nil {
+		return "", nil, false, w.err
+	}
+	return string(w.buf), w.args, true, nil
 }
 
 // column resolves name to a table alias and a column.

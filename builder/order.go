@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,12 @@ type term struct {
 	desc    bool
 	nulls   string // "", "FIRST", "LAST"
 	native  bool   // the dialect spells NULLS FIRST/LAST itself
+	// childOnly: a term on an include's column after terms that already order the roots
+	// totally (their primary key): it cannot change the order of the roots, only that of
+	// the include's rows under each root
+	childOnly bool
+	// expr is the term's expression when it names a computed value (col is then unset)
+	expr node
 }
 
 // by is the term applied to expr: "expr DESC", with NULLS FIRST/LAST native where the
@@ -33,8 +40,13 @@ func (t term) by(expr node) node {
 	}
 }
 
-// order is the term over its own column.
-func (t term) order() node { return t.by(&t.col) }
+// order is the term over its own column (or computed value).
+func (t term) order() node {
+	if t.expr != nil {
+		return t.by(t.expr)
+	}
+	return t.by(&t.col)
+}
 
 func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	f := strings.Fields(text)
@@ -57,6 +69,20 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 	}
 	if len(rest) > 0 {
 		return term{}, qErr("%s: bad order term %q: want \"column\", \"column ASC\" or \"column DESC\" (optionally NULLS FIRST|LAST)", where(n), text)
+	}
+	if cv := computedByName(n, f[0]); cv != nil {
+		e, err := b.computedExpr(n, cv)
+		if err != nil {
+			return term{}, err
+		}
+		t.expr, t.attr = e, f[0]
+		return t, nil
+	}
+	if paths && strings.Contains(f[0], ".") {
+		i := strings.LastIndexByte(f[0], '.')
+		if target, err := b.byPath(f[0][:i]); err == nil && !target.through && computedByName(target.n, f[0][i+1:]) != nil {
+			return term{}, qErr("order term %q names a value computed for the rows of %s: order the include by it (Order)", text, where(target.n))
+		}
 	}
 	r := b.resolver(n, paths)
 	c, err := r.column(f[0])
@@ -86,6 +112,7 @@ func (b *builder) rootTerms() ([]term, error) {
 		}
 		out = append(out, pt)
 	}
+	markChildOnly(out, b.root)
 	for _, n := range b.nodes[1:] {
 		if _, err := b.ownOrder(n); err != nil {
 			return nil, err
@@ -99,6 +126,25 @@ func (b *builder) rootTerms() ([]term, error) {
 		}
 	}
 	return out, nil
+}
+
+// markChildOnly marks the terms on includes that come after the root's primary key: the
+// roots are ordered totally before them (OrderBy("id", "posts.id") orders the roots by id
+// and each root's posts by id), so no shape computes them per root.
+func markChildOnly(terms []term, root *bnode) {
+	need := len(root.pk)
+	var seen []string
+	for i := range terms {
+		t := &terms[i]
+		if need == 0 {
+			t.childOnly = t.n != root
+			continue
+		}
+		if t.n == root && !t.through && slices.Contains(root.pk, t.col.name) && !slices.Contains(seen, t.col.name) {
+			seen = append(seen, t.col.name)
+			need--
+		}
+	}
 }
 
 // ownOrder is n's own order terms (Order on its include).

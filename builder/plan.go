@@ -13,6 +13,7 @@ package builder
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/dialects"
@@ -33,12 +34,38 @@ type Plan struct {
 	// Tables and Columns say which alias is which include path (see Explain).
 	Tables  []TableAlias
 	Columns []ColumnAlias
-	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline.
+	// Shape is the statement's form: ShapeFlat, ShapeUnion or ShapePipeline; Why says why
+	// it was chosen (Explain prints it).
 	Shape Shape
+	Why   string
 	// the statement's tree and dialect, for Readable; what each argument is for
 	tree    node
 	d       dialects.Dialect
 	sources []string
+}
+
+// Clone returns a copy of p that shares nothing with it that can be written: its arguments,
+// statements, alias lists and Map are copies. The plans a query hands out (joinery's
+// Q.Plan and its siblings) are such copies, so the plan the query caches and runs stays as
+// it was compiled whatever the caller does with them.
+func (p *Plan) Clone() *Plan {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Args = slices.Clone(p.Args)
+	c.Map = p.Map.Clone()
+	c.Tables = slices.Clone(p.Tables)
+	c.Columns = slices.Clone(p.Columns)
+	if p.Statements != nil {
+		c.Statements = make([]Statement, len(p.Statements))
+		for i, st := range p.Statements {
+			st.Args = slices.Clone(st.Args)
+			st.Part.Cols = slices.Clone(st.Part.Cols)
+			c.Statements[i] = st
+		}
+	}
+	return &c
 }
 
 // ArgSource says what argument i (from 0) of Args is for, in the user's terms: `root User
@@ -162,6 +189,9 @@ func (p *Plan) Readable() string {
 func (p *Plan) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "shape: %s\n", p.Shape)
+	if p.Why != "" {
+		fmt.Fprintf(&b, "why: %s\n", p.Why)
+	}
 	for _, t := range p.Tables {
 		path := t.Path
 		if path == "" {

@@ -217,13 +217,13 @@ func (b *builder) requiredExists(conds []node, x, skip *bnode) ([]node, error) {
 // plainFactor is n's table (for a BelongsToMany, its join group) without its children.
 func (b *builder) plainFactor(n *bnode) (node, error) {
 	if n.jalias == "" {
-		return table{n.model.Table(), n.alias}, nil
+		return b.table(n.model.Table(), n.alias), nil
 	}
 	j, err := b.targetJoin(n)
 	if err != nil {
 		return nil, err
 	}
-	return group{table{n.assoc.ThroughTable, n.jalias}, []join{j}}, nil
+	return group{b.table(n.assoc.ThroughTable, n.jalias), []join{j}}, nil
 }
 
 // targetJoin joins a BelongsToMany's target to its join table, with the target's filters.
@@ -232,7 +232,7 @@ func (b *builder) targetJoin(n *bnode) (join, error) {
 	if err != nil {
 		return join{}, err
 	}
-	return join{"INNER JOIN", table{n.model.Table(), n.alias}, appendNode(targetLink(n).on(n.jalias), s)}, nil
+	return join{"INNER JOIN", b.table(n.model.Table(), n.alias), appendNode(b.on(targetLink(n), n.jalias), s)}, nil
 }
 
 // rootQuery is the root-level statement: the roots with every column (modeSub), the columns
@@ -241,7 +241,7 @@ func (b *builder) targetJoin(n *bnode) (join, error) {
 // ordering the to-many children an order term names.
 func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *selectStmt, outerOrder, childOrder []node, err error) {
 	used := map[*bnode]bool{}
-	st = &selectStmt{from: table{b.query.Model.Table(), b.root.alias}}
+	st = &selectStmt{from: b.table(b.query.Model.Table(), b.root.alias)}
 	// order terms on to-one paths join inside; to-many paths become MIN/MAX subqueries
 	var exposed []node // inner select expressions "expr AS o"
 	var innerOrder []node
@@ -249,9 +249,20 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if limited {
 		for i, t := range terms {
 			switch {
+			case t.n == b.root && t.expr != nil:
+				// a computed value: selected inside, ordered by its name outside
+				o := b.orderCol(i)
+				exposed = append(exposed, aliased{t.expr, o})
+				innerOrder = append(innerOrder, t.by(ident(o)))
+				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			case t.n == b.root:
 				innerOrder = append(innerOrder, t.order())
 				outerOrder = append(outerOrder, t.order())
+			case t.childOnly:
+				// (a to-one include has one row per root: nothing to order)
+				if !toOne(t.n) {
+					childOrder = append(childOrder, t.order())
+				}
 			case toOne(t.n):
 				used[t.n] = true
 				o := b.orderCol(i)
@@ -300,10 +311,10 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if st.joins, err = b.toOneJoins(used); err != nil {
 		return nil, nil, nil, err
 	}
-	if limited && (b.query.HasLimit || b.query.Offset > 0) {
+	if limited && b.query.paged() {
 		// (the roots of a WITH clause that only shares the root's conditions need no order)
 		st.order = innerOrder
-		st.limit = limitsOf(b.query.HasLimit, b.query.Limit, b.query.Offset, where(b.root))
+		st.limit = b.query.limits(where(b.root))
 	}
 	return st, outerOrder, childOrder, nil
 }

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/joinery/joinery/dialects"
 )
@@ -272,7 +273,7 @@ func (u *unionAll) render(r *renderer) {
 // math.MaxInt64 (what every database takes).
 type limits struct {
 	hasLimit      bool
-	limit, offset uint64
+	limit, offset any    // their arguments (offset nil: none)
 	what          string // whose: "root User", `include "posts"`
 }
 
@@ -280,14 +281,14 @@ func (l *limits) render(r *renderer) {
 	switch {
 	case l.hasLimit:
 		r.clause("LIMIT ")
-		r.placeholder(capInt64(l.limit), l.what+" Limit")
-	case l.offset > 0 && r.f.UnboundedLimit != "":
+		r.placeholder(l.limit, l.what+" Limit")
+	case l.offset != nil && r.f.UnboundedLimit != "":
 		r.clause("LIMIT ")
 		r.buf = append(r.buf, r.f.UnboundedLimit...)
 	}
-	if l.offset > 0 {
+	if l.offset != nil {
 		r.clause("OFFSET ")
-		r.placeholder(capInt64(l.offset), l.what+" Offset")
+		r.placeholder(l.offset, l.what+" Offset")
 	}
 }
 
@@ -296,7 +297,11 @@ func limitsOf(hasLimit bool, limit, offset uint64, what string) *limits {
 	if !hasLimit && offset == 0 {
 		return nil
 	}
-	return &limits{hasLimit, limit, offset, what}
+	l := &limits{hasLimit: hasLimit, limit: capInt64(limit), what: what}
+	if offset > 0 {
+		l.offset = capInt64(offset)
+	}
+	return l
 }
 
 // exists is EXISTS (sub).
@@ -362,6 +367,8 @@ type renderer struct {
 	f       dialects.Features
 	rewrite bool // the dialect spells placeholders itself ($1)
 	appendQ func(dst []byte, ident string) []byte
+	appendP func(dst []byte, n int) []byte
+	pooled  *[]byte // where buf came from (bufs), nil for a new one
 	buf     []byte
 	args    []any
 	sources []string // what each argument is for
@@ -377,6 +384,14 @@ func newRenderer(d dialects.Dialect) *renderer {
 		AppendQuote(dst []byte, ident string) []byte
 	}); ok {
 		r.appendQ = aq.AppendQuote
+	}
+	if ap, ok := d.(interface {
+		AppendPlaceholder(dst []byte, n int) []byte
+	}); ok {
+		r.appendP = ap.AppendPlaceholder
+	}
+	if b, ok := bufs.Get().(*[]byte); ok {
+		r.pooled, r.buf = b, (*b)[:0]
 	}
 	return r
 }
@@ -410,6 +425,10 @@ func (r *renderer) placeholder(v any, src string) {
 		r.sources = append(r.sources, src)
 		n = len(r.args)
 	}
+	if r.appendP != nil {
+		r.buf = r.appendP(r.buf, n)
+		return
+	}
 	if r.rewrite {
 		r.buf = append(r.buf, r.d.Placeholder(n)...)
 		return
@@ -421,6 +440,7 @@ func (r *renderer) placeholder(v any, src string) {
 // and arguments disagreeing, too many parameters).
 func (r *renderer) statement(n node) (string, []any, error) {
 	n.render(r)
+	defer r.release()
 	if r.err != nil {
 		return "", nil, r.err
 	}
@@ -428,6 +448,29 @@ func (r *renderer) statement(n node) (string, []any, error) {
 		return "", nil, tooMany(len(r.args), r.d)
 	}
 	return string(r.buf), r.args, nil
+}
+
+// bufs holds the renderers' text buffers between statements: the text is copied out into
+// its string, and the buffer, grown to the size of a statement, serves the next one.
+var bufs sync.Pool
+
+// maxPooled is the largest buffer kept for reuse.
+const maxPooled = 64 << 10
+
+// release gives the renderer's buffer back to bufs.
+func (r *renderer) release() {
+	b := r.pooled
+	if b == nil {
+		if cap(r.buf) == 0 {
+			return
+		}
+		b = new([]byte)
+	}
+	if cap(r.buf) > maxPooled {
+		return
+	}
+	*b, r.buf, r.pooled = r.buf[:0], nil, nil
+	bufs.Put(b)
 }
 
 // render prints n as a statement for dialect d.

@@ -77,7 +77,7 @@ func (b *builder) unionable(terms []term, pipeline bool) error {
 	if !pipeline && ordered && !f.WindowFunctions {
 		return qErr("%w: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions", errNoUnion)
 	}
-	if (b.query.HasLimit || b.query.Offset > 0) && !f.CTE {
+	if b.query.paged() && !f.CTE {
 		return qErr("%w: the page of roots is a WITH clause, and the dialect has none", errNoUnion)
 	}
 	// root filters naming included columns
@@ -120,7 +120,7 @@ func (b *builder) colOf(n *bnode, tableAlias, column string, k hydrate.Kind) int
 			}
 		}
 	}
-	return b.addCol(n, tableAlias, column, pathOf(n.path, column), hydrate.Col{Kind: k}, false)
+	return b.addCol(n, tableAlias, column, b.pathOf(n.path, column), hydrate.Col{Kind: k}, false)
 }
 
 // unionPlan is what the branches of a UNION ALL (or a pipeline) share.
@@ -190,13 +190,13 @@ func (b *builder) branchLinks(u *unionPlan) error {
 			if err != nil {
 				return err
 			}
-			pi = b.addCol(p, p.alias, l.parent[0], pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
+			pi = b.addCol(p, p.alias, l.parent[0], b.pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
 			c := &b.plan.Columns[len(b.plan.Columns)-1]
 			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), b.col(p.alias, l.parent[0]), kw(" END")}
 		} else {
 			pi = b.colOf(n.parent, n.parent.alias, l.parent[0], l.kind)
 		}
-		n.hnode.Link, n.hnode.ParentLink = []int{ci}, []int{pi}
+		n.hnode.Link, n.hnode.ParentLink = b.ints.of(ci), b.ints.of(pi)
 	}
 	return nil
 }
@@ -214,6 +214,10 @@ func (b *builder) rootOrder(u *unionPlan, terms []term) error {
 		switch {
 		case t.n == b.root:
 			u.rootOrd = append(u.rootOrd, t.order())
+		case t.childOnly:
+			if !toOne(t.n) {
+				u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
+			}
 		case toOne(t.n):
 			u.rootJoins[t.n] = true
 			u.rootOrd = append(u.rootOrd, t.order())
@@ -252,7 +256,7 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 		}
 		share = hasArgs(list{" AND ", cond}, b.d)
 	}
-	limited := b.query.HasLimit || b.query.Offset > 0
+	limited := b.query.paged()
 	b.paged = limited || share
 	if !b.paged {
 		if len(u.rootOrd) > 0 {
@@ -262,9 +266,9 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 	}
 	var outer []node
 	var err error
-	if (b.query.HasLimit && b.query.Limit <= arraysUpTo || share) && !u.pipeline {
+	if (b.query.smallPage() || share) && !u.pipeline {
 		u.page, outer, _, err = b.rootQuery(terms, modeSub)
-		u.rootFrom = table{b.pageCTE, b.root.alias}
+		u.rootFrom = b.table(b.pageCTE, b.root.alias)
 	} else {
 		if u.page, _, _, err = b.rootQuery(terms, modePage, b.pageColumns(u.branches)...); err != nil {
 			return err
@@ -296,6 +300,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 		}
 	}
 	stmts := make([]selectStmt, len(u.branches))
+	items := make([]branchItems, len(u.branches))
 	for i, n := range u.branches {
 		st := &stmts[i]
 		if u.pipeline {
@@ -310,7 +315,8 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			st.items = []node{colItems{b.plan.Columns, n, false}}
 			u.parts = append(u.parts, part)
 		} else {
-			st.items = []node{&branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true}}}
+			items[i] = branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true}}
+			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
 		if n == b.root && b.paged {
@@ -348,14 +354,21 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 // column would be typed text. A first branch that returns nothing gives every column its
 // type.
 func (b *builder) typingBranch(branches []*bnode) node {
-	st := &selectStmt{items: []node{aliased{kw("-1"), branchCol}}, where: []node{kw("1 = 0")}}
+	st := b.sels.new(selectStmt{items: b.lists.make(3), where: b.one(kw("1 = 0"))})
+	st.items = append(st.items, typingBranchTag)
 	if b.plan.Map.Ordinal != "" {
-		st.items = append(st.items, aliased{kw("CAST(NULL AS BIGINT)"), ordinalCol})
+		st.items = append(st.items, typingOrdinal)
 	}
-	st.items = append(st.items, colItems{b.plan.Columns, nil, false})
-	st.from = crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
+	st.items = append(st.items, &colItems{b.plan.Columns, nil, false})
+	st.from = &crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
 	return st
 }
+
+// the typing branch's tag and ordinal
+var (
+	typingBranchTag node = aliased{kw("-1"), branchCol}
+	typingOrdinal   node = aliased{kw("CAST(NULL AS BIGINT)"), ordinalCol}
+)
 
 // crossJoined is the typing branch's FROM: the root's table CROSS JOIN every other
 // branch's tables.
@@ -449,7 +462,7 @@ func hasArgs(n node, d dialects.Dialect) bool {
 // the rows that belong to the statement); its membership is then the window's bounds.
 func (b *builder) branchFrom(n *bnode, terms []term) (node, error) {
 	if n.assoc == nil {
-		return table{b.query.Model.Table(), b.root.alias}, nil
+		return b.table(b.query.Model.Table(), b.root.alias), nil
 	}
 	if !n.opts.HasLimit {
 		return b.plainFactor(n)
@@ -470,7 +483,7 @@ func (b *builder) branchFrom(n *bnode, terms []term) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return group{d, []join{{"INNER JOIN", table{n.model.Table(), n.alias}, targetLink(n).on(n.jalias)}}}, nil
+	return group{d, []join{{"INNER JOIN", b.table(n.model.Table(), n.alias), b.on(targetLink(n), n.jalias)}}}, nil
 }
 
 // membership is the condition that makes a row of n's table part of the result: for the
@@ -522,13 +535,13 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 	var sub *selectStmt
 	if p == b.root && b.paged && n.assoc.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
-		sub = &selectStmt{from: ident(b.pageCTE)}
+		sub = b.sels.new(selectStmt{from: ident(b.pageCTE), items: b.lists.make(len(l.parent))})
 		for _, c := range l.parent {
 			sub.items = append(sub.items, b.col(b.pageCTE, c))
 		}
 		b.usedPage = true
 	} else {
-		sub = &selectStmt{}
+		sub = b.sels.new(selectStmt{items: b.lists.make(len(l.parent))})
 		for _, c := range l.parent {
 			sub.items = append(sub.items, b.col(p.alias, c))
 		}
@@ -546,7 +559,7 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		// (the membership is shared: append to a copy)
 		sub.where = appendNode(slices.Clip(sub.where), s)
 	}
-	return b.ownRows([]node{semiJoin{lhs, sub, b.arrays() && len(l.child) == 1}}, n)
+	return b.ownRows(b.one(b.semis.new(semiJoin{lhs, sub, b.arrays() && len(l.child) == 1})), n)
 }
 
 // ownRows appends n's own conditions: its filters and scopes, and its required includes.
@@ -590,7 +603,7 @@ const arraysUpTo = 1000
 // 1.2 ms against 4-6 ms, W5); for a large one the probes cost more than a hashed semi-join
 // (W2, 10,000 roots: 12 ms to build and probe the array alone).
 func (b *builder) arrays() bool {
-	return b.d.Features().AnyArray && b.query.HasLimit && b.query.Limit <= arraysUpTo
+	return b.d.Features().AnyArray && b.query.smallPage()
 }
 
 // pageColumns are the root columns the other branches link by, with the key: a large page's.

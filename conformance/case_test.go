@@ -37,6 +37,9 @@ type Case struct {
 		Associations []ResolvedAssoc           `json:"associations"`
 	} `json:"resolved"`
 	NondeterministicPaths []string `json:"nondeterministicPaths"`
+	// Models and Associations are the declarations as written (their DDL options: ddl_test.go).
+	Models       orderedMap[DeclaredModel] `json:"models"`
+	Associations []DeclaredAssoc           `json:"associations"`
 }
 
 // ResolvedModel is a model as Sequelize resolved it: every attribute with its DB field.
@@ -60,6 +63,7 @@ type ResolvedAssoc struct {
 	Kind          string         `json:"kind"`
 	Target        string         `json:"target"`
 	As            string         `json:"as"`
+	IsAliased     bool           `json:"isAliased"`
 	ForeignKey    string         `json:"foreignKey"`
 	SourceKey     string         `json:"sourceKey"`
 	TargetKey     string         `json:"targetKey"`

@@ -104,18 +104,18 @@ func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
 	if err := resetDB(ctx, tdb); err != nil {
 		return fail("setup: reset: %v", err)
 	}
-	if err := createTables(ctx, tdb, c); err != nil {
-		return fail("setup: %v", err)
-	}
-	if err := insertData(ctx, tdb, c); err != nil {
-		return fail("setup: %v", err)
-	}
 	s, err := declareSchema(c, dev)
 	if err != nil {
 		if isUnsupported(err) {
 			return fail("%v", err)
 		}
 		return fail("schema: %v", err)
+	}
+	if err := createTables(ctx, tdb, s); err != nil {
+		return fail("setup: %v", err)
+	}
+	if err := insertData(ctx, tdb, c); err != nil {
+		return fail("setup: %v", err)
 	}
 	q, notes, err := translate(c, s, tdb.dialect)
 	if err != nil {

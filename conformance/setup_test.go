@@ -10,6 +10,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
+	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/scope"
@@ -43,139 +44,64 @@ func resetDB(ctx context.Context, tdb testDB) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, tb := range tables {
-		stmt := "DROP TABLE IF EXISTS " + tdb.dialect.Quote(tb)
-		if tdb.name == "postgres" {
-			stmt += " CASCADE"
+	if tdb.name == "mysql" {
+		// a cycle of foreign keys (documents <-> versions) lets no table go first
+		if err := dropMySQLForeignKeys(ctx, tdb); err != nil {
+			return err
 		}
-		if _, err := tdb.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%s: %w", stmt, err)
+	}
+	// tables referred to by foreign keys go after the tables referring to them: drop what can
+	// be dropped, then again, while that makes progress (PostgreSQL: CASCADE)
+	for len(tables) > 0 {
+		var left []string
+		var last error
+		for _, tb := range tables {
+			stmt := "DROP TABLE IF EXISTS " + tdb.dialect.Quote(tb)
+			if tdb.name == "postgres" {
+				stmt += " CASCADE"
+			}
+			if _, err := tdb.db.ExecContext(ctx, stmt); err != nil {
+				left, last = append(left, tb), fmt.Errorf("%s: %w", stmt, err)
+			}
 		}
+		if len(left) == len(tables) {
+			return last
+		}
+		tables = left
 	}
 	return nil
 }
 
-// createTables runs the recorded DDL on PostgreSQL; elsewhere it translates the resolved
-// models (foreign keys and unique constraints are left out: the cases only read).
-func createTables(ctx context.Context, tdb testDB, c *Case) error {
-	if tdb.name == "postgres" {
-		if _, err := tdb.db.ExecContext(ctx, c.DDL); err != nil {
-			return fmt.Errorf("recorded ddl: %w", err)
-		}
-		return nil
-	}
-	stmts, err := translateDDL(c, tdb.dialect)
+func dropMySQLForeignKeys(ctx context.Context, tdb testDB) error {
+	rows, err := tdb.db.QueryContext(ctx, `SELECT table_name, constraint_name FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE()`)
 	if err != nil {
 		return err
 	}
-	for _, s := range stmts {
-		if _, err := tdb.db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%w\n%s", err, s)
+	var stmts []string
+	for rows.Next() {
+		var tb, name string
+		if err := rows.Scan(&tb, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		stmts = append(stmts, "ALTER TABLE "+tdb.dialect.Quote(tb)+" DROP FOREIGN KEY "+tdb.dialect.Quote(name))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("%s: %w", st, err)
 		}
 	}
 	return nil
 }
 
-// columnType is the README's type table for MySQL/MariaDB and SQLite.
-func columnType(d dialects.Dialect, typ string, key bool) (string, error) {
-	mysql := d == dialects.MySQL
-	switch typ {
-	case "integer":
-		if mysql {
-			return "INT", nil
-		}
-		return "INTEGER", nil
-	case "text":
-		if mysql && key {
-			return "VARCHAR(255)", nil // MySQL cannot index TEXT without a prefix length
-		}
-		return "TEXT", nil
-	case "string":
-		return "VARCHAR(255)", nil
-	case "uuid":
-		if mysql {
-			return "CHAR(36)", nil
-		}
-		return "TEXT", nil
-	case "boolean":
-		return "BOOLEAN", nil
-	case "date":
-		if mysql {
-			return "DATETIME(3)", nil
-		}
-		return "DATETIME", nil // modernc.org/sqlite parses DATETIME columns into time.Time
-	case "dateonly":
-		return "DATE", nil
-	case "double":
-		if mysql {
-			return "DOUBLE", nil
-		}
-		return "REAL", nil
-	}
-	return "", fmt.Errorf("column type %q is not in the README's type table", typ)
-}
-
-// translateDDL writes CREATE TABLE statements for every table of the resolved models. Two
-// models on one table (or two attributes on one field) contribute their columns once.
-func translateDDL(c *Case, d dialects.Dialect) ([]string, error) {
-	type col struct{ name, typ string }
-	var order []string
-	cols := map[string][]col{}
-	seen := map[string]bool{}
-	pks := map[string][]string{}
-	for _, mn := range c.Resolved.Models.Keys {
-		m := c.Resolved.Models.M[mn]
-		if _, ok := cols[m.Table]; !ok {
-			order = append(order, m.Table)
-			cols[m.Table] = nil
-		}
-		pkField := map[string]bool{}
-		var pk []string
-		for _, a := range m.PrimaryKeyAttributes {
-			at, ok := m.Attributes.M[a]
-			if !ok {
-				return nil, fmt.Errorf("model %s: primary key %q is not an attribute", mn, a)
-			}
-			pkField[at.Field] = true
-			pk = append(pk, at.Field)
-		}
-		if len(pks[m.Table]) == 0 {
-			pks[m.Table] = pk
-		}
-		for _, an := range m.Attributes.Keys {
-			a := m.Attributes.M[an]
-			if seen[m.Table+"\x00"+a.Field] {
-				continue
-			}
-			seen[m.Table+"\x00"+a.Field] = true
-			typ, err := columnType(d, a.Type, pkField[a.Field] || a.PK)
-			if err != nil {
-				return nil, fmt.Errorf("model %s attribute %s: %w", mn, an, err)
-			}
-			cols[m.Table] = append(cols[m.Table], col{a.Field, typ})
-		}
-	}
-	var out []string
-	for _, tb := range order {
-		var parts []string
-		for _, cl := range cols[tb] {
-			parts = append(parts, d.Quote(cl.name)+" "+cl.typ)
-		}
-		if pk := pks[tb]; len(pk) > 0 {
-			var q []string
-			for _, k := range pk {
-				q = append(q, d.Quote(k))
-			}
-			parts = append(parts, "PRIMARY KEY ("+strings.Join(q, ", ")+")")
-		}
-		s := "CREATE TABLE " + d.Quote(tb) + " (" + strings.Join(parts, ", ") + ")"
-		if d == dialects.MySQL {
-			// binary collation: equality, LIKE and ORDER BY are case-sensitive, as on PostgreSQL
-			s += " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-		}
-		out = append(out, s)
-	}
-	return out, nil
+// createTables creates the case's tables from joinery's DDL for the declarations of s (the
+// constraints match those of Sequelize's sync(): TestDDLConstraints), on every database.
+func createTables(ctx context.Context, tdb testDB, s *include.Schema) error {
+	return ddl.Create(ctx, tdb.db, s, tdb.dialect, ddlOptions(tdb.dialect)...)
 }
 
 // insertData inserts the case's rows in their recorded order, several rows a statement, in
@@ -316,12 +242,16 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 			}
 			attrs = append(attrs, include.Attr{Name: an, Column: a.Field, Type: typ})
 		}
-		if _, err := s.DefineMap(mn, m.Table, attrs, include.PrimaryKey(m.PrimaryKeyAttributes...)); err != nil {
+		if _, err := s.DefineMap(mn, m.Table, attrs, append(ddlModelOptions(c, mn), include.PrimaryKey(m.PrimaryKeyAttributes...))...); err != nil {
 			return nil, fmt.Errorf("DefineMap(%s): %w", mn, err)
 		}
 	}
-	for _, a := range c.Resolved.Associations {
-		opts := []include.AssocOption{include.As(a.As)}
+	for i, a := range c.Resolved.Associations {
+		opts, err := ddlAssocOptions(c, i)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, include.As(a.As))
 		if a.ForeignKey != "" {
 			opts = append(opts, include.ForeignKey(a.ForeignKey))
 		}
@@ -353,7 +283,6 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 		if dev != nil {
 			opts = append(opts, dev.assocOptions[a.Source+"."+a.As]...)
 		}
-		var err error
 		switch a.Kind {
 		case "belongsTo":
 			_, err = s.BelongsTo(a.Source, a.Target, opts...)

@@ -31,6 +31,10 @@ type WriteCase struct {
 		Models       orderedMap[ResolvedModel] `json:"models"`
 		Associations []ResolvedAssoc           `json:"associations"`
 	} `json:"resolved"`
+	// Models and Associations are the declarations as written (the read cases' Case has them
+	// too: the DDL options joinery's declarations take from them).
+	Models       orderedMap[DeclaredModel] `json:"models"`
+	Associations []DeclaredAssoc           `json:"associations"`
 }
 
 // TableConstraints is what PostgreSQL reported for one table after sync().
@@ -89,6 +93,7 @@ func (c *WriteCase) readCase() *Case {
 	rc := &Case{ID: c.ID, Name: c.Name, DDL: c.DDL}
 	rc.Data = c.Data
 	rc.Resolved = c.Resolved
+	rc.Models, rc.Associations = c.Models, c.Associations
 	return rc
 }
 

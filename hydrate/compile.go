@@ -71,6 +71,9 @@ func (m *Map) program() (*program, error) {
 	if m == nil {
 		return nil, mapErr("nil Map")
 	}
+	if m.src != nil {
+		return m.src.program()
+	}
 	m.once.Do(func() { m.prog, m.err = compile(m) })
 	return m.prog, m.err
 }
@@ -373,6 +376,12 @@ func offsetOf(t reflect.Type, index []int) uintptr {
 // struct. It returns the field and its offset from the start of the node's struct; a pointer
 // to a through struct is not supported as an offset, so through structs must be values.
 func structField(sm *meta.Struct, c Col, n *Node) (*meta.Field, uintptr, error) {
+	if c.Computed {
+		if f := sm.ComputedField(c.Field); f != nil {
+			return f, f.Offset, nil
+		}
+		return nil, 0, mapErr("node %q: the computed value %q has nowhere to land in %s: add a field tagged `joinery:\"computed:%s\"`", n.Path, c.Field, sm.Type.Name(), c.Field)
+	}
 	if !c.Through {
 		f := sm.Column(c.Field)
 		if f == nil {

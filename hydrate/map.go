@@ -47,6 +47,7 @@ type Map struct {
 	once sync.Once
 	prog *program
 	err  error
+	src  *Map // a Clone's original, which compiles for both
 }
 
 // Node is one level of the tree: the root model or one include.
@@ -97,6 +98,10 @@ type Col struct {
 	// `joinery:"through:<Field>"` or on the field <Field> of the struct tagged
 	// `joinery:"through"`; in a map, under Node.Through.
 	Through bool
+	// Computed marks a value the statement computes (an aggregate, an expression): in a
+	// struct it lands on the field tagged `joinery:"computed:<Field>"`; in a map, under
+	// Field.
+	Computed bool
 	// Kind chooses the scan type of a map node's column.
 	Kind Kind
 	// Desc describes the column for errors ("posts.title"); optional.
@@ -163,4 +168,77 @@ func (m *Map) String() string {
 		b.WriteByte('\n')
 	})
 	return b.String()
+}
+
+// Clone returns a deep copy of m that shares nothing with it that can be written: its nodes,
+// their columns, keys and links are copies. The copy folds as m does, with m's compiled form
+// (compiled once, on the first fold by either): changing the copy's nodes changes neither
+// map's folding.
+func (m *Map) Clone() *Map {
+	if m == nil {
+		return nil
+	}
+	src := m
+	if m.src != nil {
+		src = m.src
+	}
+	// one array per kind of value for the whole tree
+	var nodes, cols, ints, kids int
+	var count func(n *Node)
+	count = func(n *Node) {
+		nodes++
+		cols += len(n.Cols)
+		ints += len(n.Key) + len(n.Link) + len(n.ParentLink)
+		kids += len(n.Children)
+		for _, c := range n.Children {
+			count(c)
+		}
+	}
+	if m.Root != nil {
+		count(m.Root)
+	}
+	a := cloneArrays{
+		nodes: make([]Node, 0, nodes),
+		cols:  make([]Col, 0, cols),
+		ints:  make([]int, 0, ints),
+		kids:  make([]*Node, 0, kids),
+	}
+	return &Map{Root: a.node(m.Root), Branch: m.Branch, Ordinal: m.Ordinal, src: src}
+}
+
+type cloneArrays struct {
+	nodes []Node
+	cols  []Col
+	ints  []int
+	kids  []*Node
+}
+
+func (a *cloneArrays) node(n *Node) *Node {
+	if n == nil {
+		return nil
+	}
+	a.nodes = append(a.nodes, *n)
+	c := &a.nodes[len(a.nodes)-1]
+	c.Cols = carve(&a.cols, n.Cols)
+	c.Key = carve(&a.ints, n.Key)
+	c.Link = carve(&a.ints, n.Link)
+	c.ParentLink = carve(&a.ints, n.ParentLink)
+	if n.Children != nil {
+		c.Children = carve(&a.kids, n.Children)
+		for i, ch := range n.Children {
+			c.Children[i] = a.node(ch)
+		}
+	}
+	return c
+}
+
+// carve copies vs into the free part of *arr and returns the copy (nil for nil), its
+// capacity its length, so that appending to it copies it out.
+func carve[T any](arr *[]T, vs []T) []T {
+	if vs == nil {
+		return nil
+	}
+	n := len(*arr)
+	*arr = append(*arr, vs...)
+	return (*arr)[n : n+len(vs) : n+len(vs)]
 }

@@ -69,6 +69,9 @@ type Association struct {
 	// FieldName is the Go field of the source struct that receives the association (struct
 	// models; "" for run-time models, where the alias is the map key).
 	FieldName string
+
+	constraint Constraint // DDL options (ddl_options.go)
+	join       joinDecl   // a join table declared by name (ddl_options.go)
 }
 
 // Many reports whether the association loads a slice.
@@ -92,6 +95,8 @@ type assocOpts struct {
 	polyColumn         string
 	polyValue          *string
 	nonUnique          bool
+	constraint         Constraint // ddl_options.go
+	join               joinDecl   // ddl_options.go
 }
 
 // As sets the alias (Sequelize's `as`). Default: the target's name for BelongsTo and HasOne,
@@ -110,8 +115,12 @@ func TargetKey(name string) AssocOption { return func(o *assocOpts) { o.tk = nam
 // OtherKey names the join-table column pointing at the target (BelongsToMany).
 func OtherKey(name string) AssocOption { return func(o *assocOpts) { o.ok = name } }
 
-// Through names the join table of a BelongsToMany when it has no model of its own.
-func Through(table string) AssocOption { return func(o *assocOpts) { o.throughTable = table } }
+// Through names the join table of a BelongsToMany when it has no model of its own, and
+// optionally its columns (ddl_options.go): the foreign and other keys must be among them, and
+// an include may select (ThroughColumns) only declared columns.
+func Through(table string, columns ...string) AssocOption {
+	return func(o *assocOpts) { o.throughTable, o.join.columns = table, columns }
+}
 
 // ThroughModel names a registered join model of a BelongsToMany: its columns can be selected
 // and filtered, typed.
@@ -395,6 +404,9 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		return nil, err
 	}
 	if err := checkScope(a.SourceScope, src, what+": source scope"); err != nil {
+		return nil, err
+	}
+	if err := checkDDL(a, &o, what); err != nil {
 		return nil, err
 	}
 	if src.goType != nil {

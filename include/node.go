@@ -31,6 +31,7 @@ type Node struct {
 	limitSet    bool
 	filterOnly  bool
 	children    []Node
+	computed    []Computed
 	err         error
 }
 
@@ -150,6 +151,8 @@ type Resolved struct {
 	// FilterOnly: joined to filter, nothing selected or hydrated.
 	FilterOnly bool
 	Children   []*Resolved
+	// Computed are the values computed for each row of the include (Node.Compute).
+	Computed []Computed
 }
 
 // Normalize splits dotted paths into single-segment nodes and merges nodes with the same
@@ -205,6 +208,7 @@ func merge(list *[]*Resolved, n Node) error {
 		r.ThroughCols, r.HasThCols = n.thCols, true
 	}
 	r.ThroughWhere = append(r.ThroughWhere, n.thWhere...)
+	r.Computed = append(r.Computed, n.computed...)
 	r.Unscoped = r.Unscoped || n.unscoped
 	r.FilterOnly = r.FilterOnly || n.filterOnly
 	if n.hasLimit {

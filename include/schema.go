@@ -104,7 +104,10 @@ type Model struct {
 	byAlias map[string]*Association
 	scope   scope.Scope
 	through []Attr
-	columns ColumnMapper // the schema's mapper when the struct model was registered
+	// computed: the fields tagged joinery:"computed" (ComputedAttrs)
+	computed []Attr
+	columns  ColumnMapper // the schema's mapper when the struct model was registered
+	ddl      modelDDL     // DDL options (ddl_options.go)
 }
 
 // Name is the model's name ("User").
@@ -156,6 +159,12 @@ func (m *Model) AttrNames() []string {
 // and Index the field (Index may step through the pointer of a `*Struct` through field).
 // Nil for a run-time model.
 func (m *Model) ThroughAttrs() []Attr { return m.through }
+
+// ComputedAttrs lists the fields of a struct model that receive computed values (tagged
+// `joinery:"computed"` or `joinery:"computed:<name>"`): Name is the name a query computes
+// the value under (include.Count(..).As(name)). Nil for a run-time model, whose maps take
+// any name.
+func (m *Model) ComputedAttrs() []Attr { return m.computed }
 
 // column resolves an attribute or column name to the column.
 func (m *Model) column(name string) (string, bool) {
@@ -279,6 +288,10 @@ type modelOpts struct {
 	name  string
 	pk    []string
 	scope scope.Scope
+	// DDL options (ddl_options.go)
+	types   map[string]string
+	notNull []string
+	uniques []Key
 }
 
 // PrimaryKey names the primary-key attributes or columns (several for a composite key).
@@ -322,6 +335,12 @@ func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error
 	}
 	if m.through, err = s.throughAttrs(st, o.name); err != nil {
 		return nil, s.fail(err)
+	}
+	for _, f := range st.Computed {
+		if !meta.IsScalar(f.Type) {
+			return nil, s.fail(defErr("model %s: field %s is tagged joinery:%q and is a %s: a computed value lands on a scalar field (a number, string, bool, time or their pointers)", o.name, f.GoName, f.Tag, f.Type))
+		}
+		m.computed = append(m.computed, Attr{Name: f.Name, Column: f.Name, Type: hydrate.KindOf(f.Type), GoType: f.Type, Index: f.Index})
 	}
 	if err := s.finishModel(m, o); err != nil {
 		return nil, err
@@ -524,6 +543,9 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 		return s.fail(defErr("model %s: primary keys of more than 4 columns are not supported", m.name))
 	}
 	if err := checkScope(o.scope, m, "default scope of model "+m.name); err != nil {
+		return s.fail(err)
+	}
+	if err := m.finishModelDDL(o); err != nil {
 		return s.fail(err)
 	}
 	m.scope = o.scope

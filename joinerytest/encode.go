@@ -175,6 +175,12 @@ func (en *enode) columns() error {
 // column field, or for a join-table column a `joinery:"through:<col>"` field or a field of
 // the `joinery:"through"` struct.
 func structIndex(sm *meta.Struct, c hydrate.Col, n *hydrate.Node) ([]int, reflect.Type, error) {
+	if c.Computed {
+		if f := sm.ComputedField(c.Field); f != nil {
+			return f.Index, f.Type, nil
+		}
+		return nil, nil, fmt.Errorf("joinerytest: node %q: %s has no field for the computed value %q", n.Path, sm.Type, c.Field)
+	}
 	if !c.Through {
 		if f := sm.Column(c.Field); f != nil {
 			return f.Index, f.Type, nil
@@ -352,6 +358,9 @@ func (t *tree) colDesc(path string, c hydrate.Col) string {
 	}
 	if c.Through {
 		name = "(join table) " + name
+	}
+	if c.Computed {
+		name = "(computed) " + name
 	}
 	return path + " " + name
 }

@@ -36,6 +36,13 @@ type Resolver interface {
 	ILike() bool
 }
 
+// ExprResolver is a Resolver whose names may also stand for expressions with arguments (a
+// value the statement computes): ColumnExpr returns the expression's SQL, with ?
+// placeholders, and its arguments, or ok false for a plain column.
+type ExprResolver interface {
+	ColumnExpr(name string) (sql string, args []any, ok bool, err error)
+}
+
 // Scope is a conjunction of predicates. The zero Scope is empty and matches everything.
 type Scope struct {
 	preds []sq.Sqlizer
@@ -250,10 +257,11 @@ func renderMap(b *strings.Builder, args *[]any, m map[string]any, o op, r Resolv
 		if i > 0 {
 			b.WriteString(" AND ")
 		}
-		col, err := r.Column(k)
+		col, exprArgs, err := column(r, k)
 		if err != nil {
 			return err
 		}
+		*args = append(*args, exprArgs...)
 		v := m[k]
 		if err := renderOne(b, args, col, k, v, o, r); err != nil {
 			return err
@@ -263,6 +271,21 @@ func renderMap(b *strings.Builder, args *[]any, m map[string]any, o op, r Resolv
 		b.WriteByte(')')
 	}
 	return nil
+}
+
+// column is the SQL of the name k: a column, or an expression with its arguments.
+func column(r Resolver, k string) (string, []any, error) {
+	if er, ok := r.(ExprResolver); ok {
+		sql, args, ok, err := er.ColumnExpr(k)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok {
+			return sql, args, nil
+		}
+	}
+	col, err := r.Column(k)
+	return col, nil, err
 }
 
 func renderOne(b *strings.Builder, args *[]any, col, key string, v any, o op, r Resolver) error {

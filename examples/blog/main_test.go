@@ -134,7 +134,7 @@ func checkRun(t *testing.T, driver, dsn, filterSQL string) {
 		"UNION ALL",                // sibling to-many includes: one branch per include, nothing multiplied
 		filterSQL,                  // the posts filter is in the JOIN's ON clause, as a bind argument
 		"-- args\n1: true\n",
-		"-- aliases\nshape: union\nt0 ",
+		"-- aliases\nshape: union\nwhy: the tree has includes: one branch per include", "\nt0 ",
 		"Posts.Comments.author",
 		"Posts.Tags.@through",
 		"Projects.@through.role",

@@ -49,10 +49,25 @@ type Struct struct {
 	//   - `joinery:"through"` on a struct (or pointer to one) receives the columns of the
 	//     struct's own column fields; Name is "".
 	Through []*Field
+	// Computed are the fields tagged `joinery:"computed"` or `joinery:"computed:<name>"`:
+	// they receive a value the query computes (an aggregate of an association, an
+	// expression) under that name, and are never columns. Name is the tag's name, else the
+	// lower-cased Go name.
+	Computed []*Field
 	// Shadowed are scalar fields that are not columns because another field took their
 	// name (sqlx's rule: the shallowest field, then the first at equal depth). Under a column
 	// mapper that would give them different columns, they are ambiguous keys.
 	Shadowed []*Field
+}
+
+// ComputedField returns the field receiving the computed value name, or nil.
+func (s *Struct) ComputedField(name string) *Field {
+	for _, f := range s.Computed {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
 }
 
 // Column returns the scalar field mapped to column name, or nil.
@@ -113,6 +128,17 @@ func walk(s *Struct, t reflect.Type, index []int, base uintptr) error {
 				f.Name = strings.ToLower(sf.Name)
 			}
 			s.Through = append(s.Through, f)
+			continue
+		}
+		if jt := sf.Tag.Get("joinery"); sf.IsExported() && (jt == "computed" || strings.HasPrefix(jt, "computed:")) {
+			f := &Field{GoName: sf.Name, Index: append(append([]int(nil), index...), i),
+				Offset: base + sf.Offset, Type: sf.Type, Tag: jt, Name: strings.TrimPrefix(strings.TrimPrefix(jt, "computed"), ":")}
+			if f.Name == "" {
+				f.Name = strings.ToLower(sf.Name)
+			} else {
+				f.Tagged = true
+			}
+			s.Computed = append(s.Computed, f)
 			continue
 		}
 		tag, hasTag := sf.Tag.Lookup("db")

@@ -1,12 +1,7 @@
 -- statement 1: branch 0, result columns [1 2 3 4]
 SELECT "t0"."id" AS "c0", "t0"."user_id" AS "c1", "t0"."title" AS "c2", "t0"."published" AS "c3"
 FROM "posts" AS "t0"
-ORDER BY "t0"."id", CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS "jr_one"
-  LEFT JOIN ("post_tags" AS "t1" INNER JOIN "tags" AS "t2" ON "t2"."id" = "t1"."tag_id") ON "t1"."post_id" = "t0"."id"
-  WHERE "t2"."id" IS NULL) THEN NULL ELSE (SELECT MIN("t2"."id")
-  FROM ("post_tags" AS "t1" INNER JOIN "tags" AS "t2" ON "t2"."id" = "t1"."tag_id")
-  WHERE "t1"."post_id" = "t0"."id") END
+ORDER BY "t0"."id"
 -- statement 2: branch 1, result columns [5 6 7 8]
 SELECT "t2"."id" AS "c4", "t2"."name" AS "c5", "t1"."added_by" AS "c6", "t1"."post_id" AS "c7"
 FROM ("post_tags" AS "t1" INNER JOIN "tags" AS "t2" ON "t2"."id" = "t1"."tag_id")

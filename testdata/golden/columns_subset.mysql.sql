@@ -1,9 +1,4 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN `posts` AS `t1` ON `t1`.`user_id` = `t0`.`id`
-  WHERE `t1`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t1`.`id`)
-  FROM `posts` AS `t1`
-  WHERE `t1`.`user_id` = `t0`.`id`) END) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`
 FROM `users` AS `t0`
 UNION ALL
 SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`id`) AS `jo`, NULL AS `c0`, NULL AS `c1`, `t1`.`id` AS `c2`, `t1`.`title` AS `c3`, `t1`.`user_id` AS `c4`

@@ -2,9 +2,7 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."name" 
 FROM "users" AS "t0" CROSS JOIN "posts" AS "t1" CROSS JOIN "comments" AS "t2" CROSS JOIN "users" AS "t3"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t1"."id")
-  FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = $1)) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"
 FROM "users" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id") AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"

@@ -1,9 +1,4 @@
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS "jr_one"
-  LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id" AND "t1"."published" = ?
-  WHERE "t1"."id" IS NULL) THEN NULL ELSE (SELECT MIN("t1"."id")
-  FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = "t0"."id" AND "t1"."published" = ?) END) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"
 FROM "users" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id") AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9", NULL AS "c10", NULL AS "c11", NULL AS "c12", NULL AS "c13"
@@ -29,5 +24,3 @@ WHERE "t3"."id" IN (SELECT "t2"."author_id"
 -- arg 1: true
 -- arg 2: true
 -- arg 3: true
--- arg 4: true
--- arg 5: true

@@ -2,20 +2,18 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."title"
 FROM "p_videos" AS "t0" CROSS JOIN "p_item_tags" AS "t1" CROSS JOIN "p_tags" AS "t2" CROSS JOIN "p_item_tags" AS "t3" CROSS JOIN "p_tags" AS "t4"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t4"."id")
-  FROM ("p_item_tags" AS "t3" INNER JOIN "p_tags" AS "t4" ON "t4"."id" = "t3"."tag_id")
-  WHERE "t3"."taggable_id" = "t0"."id" AND "t3"."taggable" = $1)) AS "jo", "t0"."id" AS "c0", "t0"."title" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."title" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9"
 FROM "p_videos" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", "t2"."id" AS "c2", "t2"."name" AS "c3", "t2"."status" AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", "t1"."taggable_id" AS "c8", NULL AS "c9"
-FROM ("p_item_tags" AS "t1" INNER JOIN "p_tags" AS "t2" ON "t2"."id" = "t1"."tag_id" AND "t2"."status" = $2)
+FROM ("p_item_tags" AS "t1" INNER JOIN "p_tags" AS "t2" ON "t2"."id" = "t1"."tag_id" AND "t2"."status" = $1)
 WHERE "t1"."taggable_id" IN (SELECT "t0"."id"
-  FROM "p_videos" AS "t0") AND "t1"."taggable" = $3
+  FROM "p_videos" AS "t0") AND "t1"."taggable" = $2
 UNION ALL
 SELECT 2 AS "jb", ROW_NUMBER() OVER (ORDER BY "t4"."id") AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", "t4"."id" AS "c5", "t4"."name" AS "c6", "t4"."status" AS "c7", NULL AS "c8", "t3"."taggable_id" AS "c9"
 FROM ("p_item_tags" AS "t3" INNER JOIN "p_tags" AS "t4" ON "t4"."id" = "t3"."tag_id")
 WHERE "t3"."taggable_id" IN (SELECT "t0"."id"
-  FROM "p_videos" AS "t0") AND "t3"."taggable" = $1
--- arg 1: "video"
--- arg 2: "archived"
+  FROM "p_videos" AS "t0") AND "t3"."taggable" = $3
+-- arg 1: "archived"
+-- arg 2: "video"
 -- arg 3: "video"

@@ -1,9 +1,4 @@
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS "jr_one"
-  LEFT JOIN ("p_item_tags" AS "t3" INNER JOIN "p_tags" AS "t4" ON "t4"."id" = "t3"."tag_id") ON "t3"."taggable_id" = "t0"."id" AND "t3"."taggable" = ?
-  WHERE "t4"."id" IS NULL) THEN NULL ELSE (SELECT MIN("t4"."id")
-  FROM ("p_item_tags" AS "t3" INNER JOIN "p_tags" AS "t4" ON "t4"."id" = "t3"."tag_id")
-  WHERE "t3"."taggable_id" = "t0"."id" AND "t3"."taggable" = ?) END) AS "jo", "t0"."id" AS "c0", "t0"."title" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."title" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8", NULL AS "c9"
 FROM "p_videos" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", NULL AS "jo", NULL AS "c0", NULL AS "c1", "t2"."id" AS "c2", "t2"."name" AS "c3", "t2"."status" AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", "t1"."taggable_id" AS "c8", NULL AS "c9"
@@ -15,8 +10,6 @@ SELECT 2 AS "jb", ROW_NUMBER() OVER (ORDER BY "t4"."id") AS "jo", NULL AS "c0", 
 FROM ("p_item_tags" AS "t3" INNER JOIN "p_tags" AS "t4" ON "t4"."id" = "t3"."tag_id")
 WHERE "t3"."taggable_id" IN (SELECT "t0"."id"
   FROM "p_videos" AS "t0") AND "t3"."taggable" = ?
--- arg 1: "video"
+-- arg 1: "archived"
 -- arg 2: "video"
--- arg 3: "archived"
--- arg 4: "video"
--- arg 5: "video"
+-- arg 3: "video"

@@ -1,14 +1,7 @@
 -- statement 1: branch 0, result columns [1 2]
 SELECT "t0"."id" AS "c0", "t0"."title" AS "c1"
 FROM "p_posts" AS "t0"
-ORDER BY "t0"."id", CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS "jr_one"
-  LEFT JOIN ("p_item_tags" AS "t1" INNER JOIN "p_tags" AS "t2" ON "t2"."id" = "t1"."tag_id") ON "t1"."taggable_id" = "t0"."id" AND "t1"."taggable" = ?
-  WHERE "t2"."id" IS NULL) THEN NULL ELSE (SELECT MIN("t2"."id")
-  FROM ("p_item_tags" AS "t1" INNER JOIN "p_tags" AS "t2" ON "t2"."id" = "t1"."tag_id")
-  WHERE "t1"."taggable_id" = "t0"."id" AND "t1"."taggable" = ?) END
--- arg 1: "post"
--- arg 2: "post"
+ORDER BY "t0"."id"
 -- statement 2: branch 1, result columns [3 4 5 6 7]
 SELECT "t2"."id" AS "c2", "t2"."name" AS "c3", "t2"."status" AS "c4", "t1"."id" AS "c5", "t1"."taggable_id" AS "c6"
 FROM ("p_item_tags" AS "t1" INNER JOIN "p_tags" AS "t2" ON "t2"."id" = "t1"."tag_id")

@@ -1,9 +1,4 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN (`p_item_tags` AS `t1` INNER JOIN `p_tags` AS `t2` ON `t2`.`id` = `t1`.`tag_id`) ON `t1`.`taggable_id` = `t0`.`id` AND `t1`.`taggable` = ?
-  WHERE `t2`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t2`.`id`)
-  FROM (`p_item_tags` AS `t1` INNER JOIN `p_tags` AS `t2` ON `t2`.`id` = `t1`.`tag_id`)
-  WHERE `t1`.`taggable_id` = `t0`.`id` AND `t1`.`taggable` = ?) END) AS `jo`, `t0`.`id` AS `c0`, `t0`.`title` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`title` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`
 FROM `p_videos` AS `t0`
 UNION ALL
 SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t2`.`id`) AS `jo`, NULL AS `c0`, NULL AS `c1`, `t2`.`id` AS `c2`, `t2`.`name` AS `c3`, `t2`.`status` AS `c4`, `t1`.`taggable_id` AS `c5`
@@ -11,5 +6,3 @@ FROM (`p_item_tags` AS `t1` INNER JOIN `p_tags` AS `t2` ON `t2`.`id` = `t1`.`tag
 WHERE `t1`.`taggable_id` IN (SELECT `t0`.`id`
   FROM `p_videos` AS `t0`) AND `t1`.`taggable` = ?
 -- arg 1: "video"
--- arg 2: "video"
--- arg 3: "video"

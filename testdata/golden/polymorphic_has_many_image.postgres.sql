@@ -2,9 +2,7 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."url" A
 FROM "p_images" AS "t0" CROSS JOIN "p_comments" AS "t1"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t1"."id")
-  FROM "p_comments" AS "t1"
-  WHERE "t1"."commentable_id" = "t0"."id" AND "t1"."commentable" = $1 AND "t1"."deleted_at" IS NULL)) AS "jo", "t0"."id" AS "c0", "t0"."url" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."url" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
 FROM "p_images" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id") AS "jo", NULL AS "c0", NULL AS "c1", "t1"."id" AS "c2", "t1"."commentable" AS "c3", "t1"."commentable_id" AS "c4", "t1"."body" AS "c5", "t1"."deleted_at" AS "c6"

@@ -1,20 +1,4 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN `posts` AS `t1` ON `t1`.`user_id` = `t0`.`id` AND EXISTS (SELECT 1
-    FROM `comments` AS `t2`
-    WHERE `t2`.`post_id` = `t1`.`id`)
-  WHERE `t1`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t1`.`id`)
-  FROM `posts` AS `t1`
-  WHERE `t1`.`user_id` = `t0`.`id` AND EXISTS (SELECT 1
-    FROM `comments` AS `t2`
-    WHERE `t2`.`post_id` = `t1`.`id`)) END, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN `posts` AS `t1` ON `t1`.`user_id` = `t0`.`id`
-  LEFT JOIN `comments` AS `t2` ON `t2`.`post_id` = `t1`.`id`
-  WHERE `t2`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t2`.`id`)
-  FROM `posts` AS `t1`
-  INNER JOIN `comments` AS `t2` ON `t2`.`post_id` = `t1`.`id`
-  WHERE `t1`.`user_id` = `t0`.`id`) END) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`, NULL AS `c8`, NULL AS `c9`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`, NULL AS `c8`, NULL AS `c9`
 FROM `users` AS `t0`
 UNION ALL
 SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t1`.`id`) AS `jo`, NULL AS `c0`, NULL AS `c1`, NULL AS `c2`, `t1`.`id` AS `c3`, `t1`.`user_id` AS `c4`, `t1`.`title` AS `c5`, `t1`.`published` AS `c6`, NULL AS `c7`, NULL AS `c8`, NULL AS `c9`

@@ -1,16 +1,4 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`child_id`) ON `t1`.`parent_id` = `t0`.`id`
-  WHERE `t2`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t2`.`id`)
-  FROM (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`child_id`)
-  WHERE `t1`.`parent_id` = `t0`.`id`) END, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`child_id`) ON `t1`.`parent_id` = `t0`.`id`
-  LEFT JOIN (`person_children` AS `t3` INNER JOIN `people` AS `t4` ON `t4`.`id` = `t3`.`child_id`) ON `t3`.`parent_id` = `t2`.`id`
-  WHERE `t4`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t4`.`id`)
-  FROM (`person_children` AS `t1` INNER JOIN `people` AS `t2` ON `t2`.`id` = `t1`.`child_id`)
-  INNER JOIN (`person_children` AS `t3` INNER JOIN `people` AS `t4` ON `t4`.`id` = `t3`.`child_id`) ON `t3`.`parent_id` = `t2`.`id`
-  WHERE `t1`.`parent_id` = `t0`.`id`) END) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, NULL AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`
 FROM `people` AS `t0`
 WHERE `t0`.`id` = ?
 UNION ALL

@@ -2,12 +2,7 @@
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1"
 FROM "people" AS "t0"
 WHERE "t0"."id" = $1
-ORDER BY "t0"."id", (SELECT MIN("t2"."id")
-  FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."child_id")
-  WHERE "t1"."parent_id" = "t0"."id"), (SELECT MIN("t4"."id")
-  FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."child_id")
-  INNER JOIN ("person_children" AS "t3" INNER JOIN "people" AS "t4" ON "t4"."id" = "t3"."child_id") ON "t3"."parent_id" = "t2"."id"
-  WHERE "t1"."parent_id" = "t0"."id")
+ORDER BY "t0"."id"
 -- arg 1: 1
 -- statement 2: branch 1, result columns [3 4 7]
 SELECT "t2"."id" AS "c2", "t2"."name" AS "c3", "t1"."parent_id" AS "c6"

@@ -2,12 +2,7 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."name" 
 FROM "people" AS "t0" CROSS JOIN "person_children" AS "t1" CROSS JOIN "people" AS "t2" CROSS JOIN "person_children" AS "t3" CROSS JOIN "people" AS "t4"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t2"."id")
-  FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."child_id")
-  WHERE "t1"."parent_id" = "t0"."id"), (SELECT MIN("t4"."id")
-  FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."child_id")
-  INNER JOIN ("person_children" AS "t3" INNER JOIN "people" AS "t4" ON "t4"."id" = "t3"."child_id") ON "t3"."parent_id" = "t2"."id"
-  WHERE "t1"."parent_id" = "t0"."id")) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", NULL AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7"
 FROM "people" AS "t0"
 WHERE "t0"."id" = $1
 UNION ALL

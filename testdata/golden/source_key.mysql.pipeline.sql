@@ -1,12 +1,7 @@
 -- statement 1: branch 0, result columns [1 2 3]
 SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`
 FROM `users` AS `t0`
-ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN `invoices` AS `t1` ON `t1`.`user_email` = `t0`.`email`
-  WHERE `t1`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t1`.`id`)
-  FROM `invoices` AS `t1`
-  WHERE `t1`.`user_email` = `t0`.`email`) END
+ORDER BY `t0`.`id`
 -- statement 2: branch 1, result columns [4 5 6]
 SELECT `t1`.`id` AS `c3`, `t1`.`user_email` AS `c4`, `t1`.`amount` AS `c5`
 FROM `invoices` AS `t1`

@@ -1,9 +1,4 @@
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`, CASE WHEN EXISTS (SELECT 1
-  FROM (SELECT 1) AS `jr_one`
-  LEFT JOIN `posts` AS `t1` ON `t1`.`user_id` = `t0`.`id` AND (LENGTH(`t1`.title) > ?) AND `t1`.`id` >= ?
-  WHERE `t1`.`id` IS NULL) THEN NULL ELSE (SELECT MIN(`t1`.`id`)
-  FROM `posts` AS `t1`
-  WHERE `t1`.`user_id` = `t0`.`id` AND (LENGTH(`t1`.title) > ?) AND `t1`.`id` >= ?) END) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, NULL AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`
 FROM `users` AS `t0`
 WHERE (`t0`.`name` = ? OR LOWER(`t0`.`name`) LIKE LOWER(?))
 UNION ALL
@@ -12,13 +7,9 @@ FROM `posts` AS `t1`
 WHERE `t1`.`user_id` IN (SELECT `t0`.`id`
   FROM `users` AS `t0`
   WHERE (`t0`.`name` = ? OR LOWER(`t0`.`name`) LIKE LOWER(?))) AND (LENGTH(`t1`.title) > ?) AND `t1`.`id` >= ?
--- arg 1: 5
--- arg 2: 10
--- arg 3: 5
--- arg 4: 10
--- arg 5: "alice"
--- arg 6: "BO%"
--- arg 7: "alice"
--- arg 8: "BO%"
--- arg 9: 5
--- arg 10: 10
+-- arg 1: "alice"
+-- arg 2: "BO%"
+-- arg 3: "alice"
+-- arg 4: "BO%"
+-- arg 5: 5
+-- arg 6: 10

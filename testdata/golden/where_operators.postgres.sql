@@ -2,18 +2,16 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."name" 
 FROM "users" AS "t0" CROSS JOIN "posts" AS "t1"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id", (SELECT MIN("t1"."id")
-  FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = "t0"."id" AND (LENGTH("t1".title) > $1) AND "t1"."id" >= $2)) AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", NULL AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6"
 FROM "users" AS "t0"
-WHERE ("t0"."name" = $3 OR "t0"."name" ILIKE $4)
+WHERE ("t0"."name" = $1 OR "t0"."name" ILIKE $2)
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id") AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
 FROM "posts" AS "t1"
 WHERE "t1"."user_id" IN (SELECT "t0"."id"
   FROM "users" AS "t0"
-  WHERE ("t0"."name" = $3 OR "t0"."name" ILIKE $4)) AND (LENGTH("t1".title) > $1) AND "t1"."id" >= $2
--- arg 1: 5
--- arg 2: 10
--- arg 3: "alice"
--- arg 4: "BO%"
+  WHERE ("t0"."name" = $1 OR "t0"."name" ILIKE $2)) AND (LENGTH("t1".title) > $3) AND "t1"."id" >= $4
+-- arg 1: "alice"
+-- arg 2: "BO%"
+-- arg 3: 5
+-- arg 4: 10

@@ -1,0 +1,70 @@
+package builder
+
+import "unsafe"
+
+// A compile builds a few hundred small values: tree nodes, column lists, names. Allocated
+// one by one they were most of a compile's cost (BenchmarkCompile); the builder hands them
+// out from chunks instead. Nothing here is written after it is handed out.
+
+// chunkBytes is about how large a chunk is.
+const chunkBytes = 512
+
+// chunk hands out values of T from shared backing arrays.
+type chunk[T any] struct{ s []T }
+
+// size is how many values of T a chunk holds.
+func (c *chunk[T]) size() int {
+	var v T
+	return max(4, chunkBytes/int(unsafe.Sizeof(v)))
+}
+
+// new stores v and returns its address.
+func (c *chunk[T]) new(v T) *T {
+	if len(c.s) == cap(c.s) {
+		c.s = make([]T, 0, c.size())
+	}
+	c.s = append(c.s, v)
+	return &c.s[len(c.s)-1]
+}
+
+// make returns a slice of length 0 and capacity k; appending beyond k copies it out.
+func (c *chunk[T]) make(k int) []T {
+	size := c.size()
+	if k > size/2 {
+		return make([]T, 0, k)
+	}
+	if cap(c.s)-len(c.s) < k {
+		c.s = make([]T, 0, size)
+	}
+	n := len(c.s)
+	c.s = c.s[:n+k]
+	return c.s[n : n : n+k]
+}
+
+// of returns a slice holding vs (the slice is the builder's: vs may be the caller's).
+func (c *chunk[T]) of(vs ...T) []T {
+	return append(c.make(len(vs)), vs...)
+}
+
+// strs builds strings in shared byte arrays.
+type strs struct{ buf []byte }
+
+// join returns the concatenation of parts.
+func (s *strs) join(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return ""
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(512, n))
+	}
+	start := len(s.buf)
+	for _, p := range parts {
+		s.buf = append(s.buf, p...)
+	}
+	// (these bytes are never written again: the string may share them)
+	return unsafe.String(&s.buf[start], n)
+}

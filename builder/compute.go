@@ -1,0 +1,167 @@
+package builder
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
+)
+
+// Computed values (include.Value): a column of a node's rows that the statement computes.
+// An aggregate of a to-many association is a correlated subquery over the association's
+// own node (not in the tree: it loads nothing), linked to its parent's row by the same link,
+// filters and scopes an include of it has; an expression is the caller's fragment over the
+// node's table. The value is a column of the node's rows in every shape, and an order term
+// of the node (the roots' OrderBy, an include's Order) can name it.
+
+type computed struct {
+	c    include.Computed
+	agg  *bnode // the aggregated association (nil for an expression)
+	kind hydrate.Kind
+	expr memo // the expression, made once
+}
+
+// resolveComputed checks the tree's computed values and makes their association nodes.
+func (b *builder) resolveComputed() error {
+	for _, n := range b.nodes {
+		if len(n.opts.Computed) == 0 {
+			continue
+		}
+		if n.opts.FilterOnly {
+			return qErr("%s is FilterOnly and loads nothing: it cannot compute values", where(n))
+		}
+		for _, c := range n.opts.Computed {
+			cv, err := b.newComputed(n, c)
+			if err != nil {
+				return err
+			}
+			n.computed = append(n.computed, cv)
+		}
+	}
+	return nil
+}
+
+func (b *builder) newComputed(n *bnode, c include.Computed) (*computed, error) {
+	m := n.model
+	if c.Name == "" {
+		return nil, qErr("%s: a computed value (%s) needs a name: .As(\"name\")", where(n), c.Func)
+	}
+	what := where(n) + " computed value " + strconv.Quote(c.Name)
+	if !isIdent(c.Name) {
+		return nil, qErr("%s: the name must be a plain identifier (letters, digits, _)", what)
+	}
+	if _, ok := m.Attr(c.Name); ok {
+		return nil, qErr("%s: %s already has a column of that name", what, m.Name())
+	}
+	if slices.ContainsFunc(n.computed, func(x *computed) bool { return x.c.Name == c.Name }) {
+		return nil, qErr("%s is computed twice", what)
+	}
+	cv := &computed{c: c, kind: hydrate.Any}
+	if m.Type() != nil {
+		fields := m.ComputedAttrs()
+		i := slices.IndexFunc(fields, func(a include.Attr) bool { return a.Name == c.Name })
+		if i < 0 {
+			var names []string
+			for _, a := range fields {
+				names = append(names, a.Name)
+			}
+			return nil, qErr("%s: %s has no field to receive it: tag one `joinery:\"computed:%s\"` (fields tagged computed: %s)", what, m.Name(), c.Name, orNone(names))
+		}
+		cv.kind = kindOf(fields[i].GoType)
+	}
+	switch c.Func {
+	case include.FuncExpr:
+		if c.Expr == nil {
+			return nil, qErr("%s: no expression", what)
+		}
+		return cv, nil
+	case include.FuncCount, include.FuncExists, include.FuncSum, include.FuncMin, include.FuncMax, include.FuncAvg:
+	default:
+		return nil, qErr("%s: unknown function %v", what, c.Func)
+	}
+	a := m.Association(c.Assoc)
+	if a == nil {
+		return nil, qErr("%s: %s(%q): %s has no association %q; valid: %s", what, c.Func, c.Assoc, m.Name(), c.Assoc, orNone(m.AssociationNames()))
+	}
+	if !a.Many() {
+		return nil, qErr("%s: %s(%q) aggregates the rows of a to-many association, and %s is a %s (one row: include it and select its columns instead)", what, c.Func, c.Assoc, a.As, a.Kind)
+	}
+	if c.Func != include.FuncCount && c.Func != include.FuncExists {
+		if _, ok := a.Target.Attr(c.Column); !ok {
+			return nil, qErr("%s: %s(%q, %q): unknown column %q of %s; valid: %s", what, c.Func, c.Assoc, c.Column, c.Column, a.Target.Name(), strings.Join(a.Target.AttrNames(), ", "))
+		}
+	}
+	if len(c.ThroughWhere) > 0 && a.Kind != include.BelongsToMany {
+		return nil, qErr("%s: ThroughWhere applies only to a BelongsToMany, and %s is a %s", what, a.As, a.Kind)
+	}
+	opts := &include.Resolved{Segment: a.As, Where: c.Where, ThroughWhere: c.ThroughWhere, Unscoped: c.Unscoped, FilterOnly: true}
+	agg := &bnode{model: a.Target, assoc: a, parent: n, path: b.pathOf(n.path, a.As), opts: opts, pk: a.Target.PrimaryKey(), hnode: &hydrate.Node{}}
+	if a.Kind == include.BelongsToMany {
+		agg.jalias = b.newAlias()
+	}
+	agg.alias = b.newAlias()
+	cv.agg = agg
+	return cv, nil
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// computedExpr is the expression of n's computed value cv.
+func (b *builder) computedExpr(n *bnode, cv *computed) (node, error) {
+	return cv.expr.once(func() (node, error) {
+		c := cv.c
+		if c.Func == include.FuncExpr {
+			e, err := b.preds([]sq.Sqlizer{c.Expr}, b.resolver(n, false), n, " computed value "+strconv.Quote(c.Name))
+			if err != nil {
+				return nil, err
+			}
+			return paren{e}, nil
+		}
+		agg := cv.agg
+		f, err := b.factor(agg, "", false)
+		if err != nil {
+			return nil, err
+		}
+		cond, err := b.outerCond(agg)
+		if err != nil {
+			return nil, err
+		}
+		st := &selectStmt{from: f, where: cond}
+		var column node
+		if c.Column != "" {
+			a, _ := agg.model.Attr(c.Column)
+			column = b.col(agg.alias, a.Column)
+		}
+		switch c.Func {
+		case include.FuncExists:
+			st.items = []node{kw("1")}
+			return exists{st}, nil
+		case include.FuncCount:
+			st.items = []node{kw("COUNT(*)")}
+		case include.FuncSum:
+			st.items = []node{seq{kw("COALESCE(SUM("), column, kw("), 0)")}}
+		default:
+			st.items = []node{seq{kw(strings.ToUpper(c.Func.String()) + "("), column, kw(")")}}
+		}
+		return paren{st}, nil
+	})
+}
+
+// computedByName is n's computed value name, or nil.
+func computedByName(n *bnode, name string) *computed {
+	for _, cv := range n.computed {
+		if cv.c.Name == name {
+			return cv
+		}
+	}
+	return nil
+}

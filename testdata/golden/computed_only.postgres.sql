@@ -1,0 +1,7 @@
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (SELECT COUNT(*)
+  FROM "posts" AS "t1"
+  WHERE "t1"."user_id" = "t0"."id") AS "c3"
+FROM "users" AS "t0"
+ORDER BY (SELECT COUNT(*)
+  FROM "posts" AS "t1"
+  WHERE "t1"."user_id" = "t0"."id"), "t0"."id"
