@@ -163,7 +163,18 @@ func run(ctx context.Context, dsn string, hand bool) error {
 	return nil
 }
 
-var execTime = regexp.MustCompile(`^Execution Time: ([\d.]+) ms`)
+var (
+	execTime = regexp.MustCompile(`^Execution Time: ([\d.]+) ms`)
+	// longArray is an array literal of a bound key array in a plan line ('{1,2,...}')
+	longArray = regexp.MustCompile(`'\{[^}']{120,}\}'`)
+)
+
+// elide shortens a long array literal to its first elements and its length.
+func elide(lit string) string {
+	n := strings.Count(lit, ",") + 1
+	head := lit[:strings.LastIndex(lit[:80], ",")]
+	return fmt.Sprintf("%s,... (%d elements)}'", head, n)
+}
 
 // explain runs st once to measure its result, then EXPLAIN (ANALYZE, BUFFERS) three times,
 // and writes the plan of the median run to w.
@@ -203,7 +214,7 @@ func explain(ctx context.Context, conn *pgx.Conn, st stmt, w *strings.Builder) (
 			if m := execTime.FindStringSubmatch(line); m != nil {
 				r.ms, _ = strconv.ParseFloat(m[1], 64)
 			}
-			r.plan = append(r.plan, line)
+			r.plan = append(r.plan, longArray.ReplaceAllStringFunc(line, elide))
 		}
 		prow.Close()
 		if err := prow.Err(); err != nil {
