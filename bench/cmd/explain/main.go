@@ -41,7 +41,8 @@ type group struct {
 type result struct {
 	execMS float64
 	rows   int
-	bytes  int
+	bytes  int // of the values
+	wire   int // of the DataRow messages: the values, a 4-byte length per column (NULLs too), 7 bytes per row
 }
 
 func main() {
@@ -83,8 +84,8 @@ func run(ctx context.Context, dsn string, hand bool) error {
 	var details strings.Builder
 	var summary strings.Builder
 	fmt.Fprintf(&summary, "\n## Server execution time and bytes per load\n\n")
-	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of three `EXPLAIN (ANALYZE, BUFFERS)` runs; BEGIN/COMMIT not counted) and of the bytes of the values the server sent. joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
-	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | ms / hand-level | MB / hand-union |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of three `EXPLAIN (ANALYZE, BUFFERS)` runs; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
+	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | MB of DataRow messages | ms / hand-level | DataRow MB / hand-union |\n|---|---|---|---|---|---|---|---|---|\n")
 	memo := map[string]result{}
 	for _, w := range bench.Workloads {
 		fmt.Fprintf(&details, "\n## %s: %s\n", w.Name, w.Desc)
@@ -139,6 +140,7 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				sum.execMS += r.execMS
 				sum.rows += r.rows
 				sum.bytes += r.bytes
+				sum.wire += r.wire
 			}
 			sums[g.name] = sum
 		}
@@ -150,8 +152,8 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				}
 				return fmt.Sprintf("%.2f", a/b)
 			}
-			fmt.Fprintf(&summary, "| %s | %s | %d | %.1f | %d | %.2f | %s | %s |\n", w.Name, g.name, len(g.stmts), r.execMS, r.rows,
-				float64(r.bytes)/1e6, rel(r.execMS, sums["hand-level"].execMS), rel(float64(r.bytes), float64(sums["hand-union"].bytes)))
+			fmt.Fprintf(&summary, "| %s | %s | %d | %.1f | %d | %.2f | %.2f | %s | %s |\n", w.Name, g.name, len(g.stmts), r.execMS, r.rows,
+				float64(r.bytes)/1e6, float64(r.wire)/1e6, rel(r.execMS, sums["hand-level"].execMS), rel(float64(r.wire), float64(sums["hand-union"].wire)))
 		}
 	}
 	fmt.Println("# PostgreSQL plans of the benchmark statements")
@@ -186,8 +188,11 @@ func explain(ctx context.Context, conn *pgx.Conn, st stmt, w *strings.Builder) (
 	}
 	for rows.Next() {
 		res.rows++
-		for _, v := range rows.RawValues() {
+		raw := rows.RawValues()
+		res.wire += 7 + 4*len(raw) // 'D', int32 message length, int16 column count; int32 per value
+		for _, v := range raw {
 			res.bytes += len(v)
+			res.wire += len(v)
 		}
 	}
 	rows.Close()
