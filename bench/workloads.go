@@ -63,7 +63,7 @@ var Contenders = []Contender{
 	{"hand-union-pgxnative", "hand-union over pgx natively (*pgxpool.Pool)", handUnionPgx},
 	{"hand-pipeline-pgxnative", "hand-written per-level statements pipelined in one pgx batch (one round trip, REPEATABLE READ)", handPipelinePgx},
 	{"hand-level-pgxnative", "hand-written query per level on pgx natively: fk = ANY($1) with the parent keys as one int8[], pgx.ForEachRow into typed fields", handLevelPgx},
-	{"hand-levelbatch-pgxnative", "hand-level-pgxnative with the levels under the roots in one pgx batch, each filtered by the root keys (int8[])", handLevelBatchPgx},
+	{"hand-levelbatch-pgxnative", "hand-level-pgxnative with the statements whose keys are in hand sent together in one pgx batch (W1, W5: tags and comments; W3: the user and its posts)", handLevelBatchPgx},
 	{"hand-join-pgxnative", "hand-written flat JOIN on pgx natively, typed pgtype scans, hand-join's fold", handJoinPgx},
 	{"sqlx", "sqlx Select of the flat JOIN into a flat struct slice + fold", sqlxJoin},
 	{"jet", "go-jet qrm on the flat JOIN", jetJoin},
