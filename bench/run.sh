@@ -148,6 +148,7 @@ fi
 go build -o "$TMP/gendata" ./cmd/gendata
 go build -o "$TMP/explain" ./cmd/explain
 go build -o "$TMP/report" ./cmd/report
+go build -o "$TMP/seqcases" ./cmd/seqcases
 go test -c -o "$TMP/bench.test" .
 if [ -n "$BASE" ]; then
 	git -C .. worktree add --detach "$TMP/base" "$BASE" >/dev/null
@@ -218,6 +219,12 @@ if [ -n "$BASE" ]; then
 		"$TMP/report" -base "$OUT/bench-base.txt" "$OUT/bench.txt"
 	} | tee -a "$OUT/report.md"
 fi
+
+log "Sequelize stress cases"
+{
+	echo
+	"$TMP/seqcases"
+} | tee "$OUT/seqcases.md" >>"$OUT/report.md"
 
 if [ "$LATENCY" -eq 1 ]; then
 	log "latency: +${LATENCY_MS} ms per round trip"

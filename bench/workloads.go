@@ -62,14 +62,19 @@ var Contenders = []Contender{
 	{"hand-union-pq", "hand-union over lib/pq (the baseline for joinery-pq's driver)", handUnionPQ},
 	{"hand-union-pgxnative", "hand-union over pgx natively (*pgxpool.Pool)", handUnionPgx},
 	{"hand-pipeline-pgxnative", "hand-written per-level statements pipelined in one pgx batch (one round trip, REPEATABLE READ)", handPipelinePgx},
+	{"hand-level-pgxnative", "hand-written query per level on pgx natively: fk = ANY($1) with the parent keys as one int8[], pgx.ForEachRow into typed fields", handLevelPgx},
+	{"hand-levelbatch-pgxnative", "hand-level-pgxnative with the statements whose keys are in hand sent together in one pgx batch (W1, W5: tags and comments; W3: the user and its posts)", handLevelBatchPgx},
+	{"hand-join-pgxnative", "hand-written flat JOIN on pgx natively, typed pgtype scans, hand-join's fold", handJoinPgx},
 	{"sqlx", "sqlx Select of the flat JOIN into a flat struct slice + fold", sqlxJoin},
 	{"jet", "go-jet qrm on the flat JOIN", jetJoin},
 	{"gorm", "GORM Preload", gormLoad},
 	{"bun", "bun Relation", bunLoad},
 }
 
-// HandWritten are the baselines the report divides by.
-var HandWritten = []string{"hand-join", "hand-level", "hand-union"}
+// HandWritten are the hand-written contenders of every shape and driver path: the report's
+// "best hand-written" is the fastest of them per workload.
+var HandWritten = []string{"hand-join", "hand-level", "hand-union", "hand-union-pq", "hand-union-pgxnative",
+	"hand-pipeline-pgxnative", "hand-level-pgxnative", "hand-levelbatch-pgxnative", "hand-join-pgxnative"}
 
 // Rotate returns list rotated left by the run index in $BENCH_RUN (0 when unset), so that
 // successive runs put each contender in every position and drift favours none.

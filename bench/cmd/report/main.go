@@ -241,11 +241,19 @@ func header(first string) {
 
 func e2eName(w, c string) string { return "BenchmarkEndToEnd/" + w + "/" + c }
 
-// best is the faster of the hand-written single statements (hand-join, hand-union).
-func best(w string) (string, stat, bool) {
+// best is the fastest hand-written contender of any shape and driver path (bench.HandWritten)
+// by median.
+func best(w string) (string, stat, bool) { return bestOf(w, bench.HandWritten) }
+
+// bestSingle is the faster of the hand-written single statements over database/sql
+// (hand-join, hand-union): issue 6's baseline.
+func bestSingle(w string) (string, stat, bool) { return bestOf(w, []string{"hand-join", "hand-union"}) }
+
+// bestOf is the fastest of the contenders by median.
+func bestOf(w string, contenders []string) (string, stat, bool) {
 	var name string
 	var b stat
-	for _, c := range []string{"hand-join", "hand-union"} {
+	for _, c := range contenders {
 		if s, ok := get(e2eName(w, c)); ok && (name == "" || s.ns < b.ns) {
 			name, b = c, s
 		}
@@ -280,7 +288,7 @@ func endToEnd() {
 		fmt.Println()
 	}
 
-	fmt.Printf("\nRatios to the best hand-written single statement (the faster of hand-join and hand-union by median, named in the header): time / allocations, each the median, over the samples, of the ratio within the same run and round (paired, so drift between runs cancels). Below 1.00 is faster than it.\n")
+	fmt.Printf("\nRatios to the best hand-written contender of any shape and driver path (the fastest by median of %s; named in the header): time / allocations, each the median, over the samples, of the ratio within the same run and round (paired, so drift between runs cancels). Below 1.00 is faster than it.\n", strings.Join(bench.HandWritten, ", "))
 	fmt.Printf("\n| contender: time / allocs |")
 	for _, w := range bench.Workloads {
 		name, _, _ := best(w.Name)
@@ -328,7 +336,7 @@ func endToEnd() {
 			limit   float64
 			applies bool
 		}{
-			{"vs best single statement <= 1.00", func(w string) string { b, _, _ := best(w); return b }, 1.0, sqlDB},
+			{"vs best single statement <= 1.00", func(w string) string { b, _, _ := bestSingle(w); return b }, 1.0, sqlDB},
 			{"vs hand-level <= 1.10", func(string) string { return "hand-level" }, 1.1, sqlDB},
 			{"vs hand-union-pq (same driver) <= 1.00", func(string) string { return "hand-union-pq" }, 1.0, pq},
 			{"vs hand-pipeline-pgxnative <= 1.00", func(string) string { return "hand-pipeline-pgxnative" }, 1.0, native},
@@ -351,6 +359,53 @@ func endToEnd() {
 					verdict = "**MISS**"
 				}
 				fmt.Printf(" %.2f %s |", r, verdict)
+			}
+			fmt.Println()
+		}
+	}
+	issue13()
+}
+
+// issue13 prints issue 13's targets for joinery's default (over database/sql on pgx's stdlib
+// driver, and over pgx natively): at most 1.05x the best hand-written contender of any
+// shape; and 1.5x faster than bun and GORM where they are at least 1.5x slower than that
+// best (where an ORM is nearer the floor, the 1.05x target is the one that counts).
+func issue13() {
+	fmt.Printf("\nIssue 13's targets for joinery's default: time at most 1.05x the best hand-written contender of any shape (named per cell); at most 0.67x bun and GORM where that ORM is at least 1.5x slower than the best hand-written (its ratio to the best in brackets; \"near floor\" where it is not, and the 1.05x row is the target). Each cell: the paired time ratio, then ok or MISS.\n")
+	header("joinery default, target")
+	judge := func(r, limit float64) string {
+		if math.Round(r*100)/100 > math.Round(limit*100)/100 {
+			return "**MISS**"
+		}
+		return "ok"
+	}
+	for _, c := range []string{"joinery-pgx", "joinery-pgxnative"} {
+		fmt.Printf("| %s vs best hand-written <= 1.05 |", c)
+		for _, w := range bench.Workloads {
+			bn, _, ok := best(w.Name)
+			r, okr := paired(e2eName(w.Name, c), e2eName(w.Name, bn), nsOf)
+			if !ok || !okr {
+				fmt.Printf(" - |")
+				continue
+			}
+			fmt.Printf(" %.2f (vs %s) %s |", r, bn, judge(r, 1.05))
+		}
+		fmt.Println()
+		for _, orm := range []string{"bun", "gorm"} {
+			fmt.Printf("| %s vs %s <= 0.67 |", c, orm)
+			for _, w := range bench.Workloads {
+				bn, _, ok := best(w.Name)
+				r, okr := paired(e2eName(w.Name, c), e2eName(w.Name, orm), nsOf)
+				ob, oko := paired(e2eName(w.Name, orm), e2eName(w.Name, bn), nsOf)
+				if !ok || !okr || !oko {
+					fmt.Printf(" - |")
+					continue
+				}
+				if math.Round(ob*100)/100 < 1.5 {
+					fmt.Printf(" %.2f [%s %.2fx best: near floor] |", r, orm, ob)
+					continue
+				}
+				fmt.Printf(" %.2f [%.2fx] %s |", r, ob, judge(r, 1/1.5))
 			}
 			fmt.Println()
 		}
