@@ -245,6 +245,8 @@ func TestComputedValueErrors(t *testing.T) {
 		{q.Compute(include.Count("posts").As("nope")), "has no field to receive it: tag one `joinery:\"computed:nope\"`"},
 		{q.Compute(include.Sum("posts", "nope").As("post_count")), `unknown column "nope" of Post`},
 		{q.Compute(include.Count("posts").As("name")), `already has a column of that name`},
+		{q.Compute(include.Sum("posts", "title").As("post_count")), `Post.title is not a number, and Sum is computed only over numbers`},
+		{q.Compute(include.Avg("invoices", "user_email").As("spent")), `Invoice.user_email is not a number, and Avg is computed only over numbers`},
 		{q.Include(include.New("posts.author").Compute(include.Count("posts").As("post_count"))), ``},
 		{q.Include(include.New("posts").Compute(include.Count("author").As("comment_count"))), `aggregates the rows of a to-many association, and author is a BelongsTo`},
 		{q.Compute(include.Count("posts").As("post_count")).OrderBy("post_count").After(joinery.Cursor{Values: []any{1, 1}}), `"post_count" is a computed value`},

@@ -91,8 +91,18 @@ func (b *builder) newComputed(n *bnode, c include.Computed) (*computed, error) {
 		return nil, qErr("%s: %s(%q) aggregates the rows of a to-many association, and %s is a %s (one row: include it and select its columns instead)", what, c.Func, c.Assoc, a.As, a.Kind)
 	}
 	if c.Func != include.FuncCount && c.Func != include.FuncExists {
-		if _, ok := a.Target.Attr(c.Column); !ok {
+		at, ok := a.Target.Attr(c.Column)
+		if !ok {
 			return nil, qErr("%s: %s(%q, %q): unknown column %q of %s; valid: %s", what, c.Func, c.Assoc, c.Column, c.Column, a.Target.Name(), strings.Join(a.Target.AttrNames(), ", "))
+		}
+		kind := at.Type
+		if at.GoType != nil {
+			kind = kindOf(at.GoType)
+		}
+		// (SUM and AVG of text, booleans, times or bytes: an error on one database, a
+		// silent conversion on another)
+		if (c.Func == include.FuncSum || c.Func == include.FuncAvg) && kind != hydrate.Int && kind != hydrate.Float && kind != hydrate.Any {
+			return nil, qErr("%s: %s(%q, %q): %s.%s is not a number, and %s is computed only over numbers", what, c.Func, c.Assoc, c.Column, a.Target.Name(), c.Column, c.Func)
 		}
 	}
 	if len(c.ThroughWhere) > 0 && a.Kind != include.BelongsToMany {
