@@ -262,8 +262,8 @@ type Cursor struct {
 	Values []any
 }
 
-// Cursor builds the keyset cursor of root under q's order (root columns only; the primary
-// key is added as a tiebreaker).
+// Cursor builds the keyset cursor of root under q's order (root columns and values computed
+// for the roots; the primary key is added as a tiebreaker).
 func (q Q[T]) Cursor(root T) (Cursor, error) {
 	if q.err != nil {
 		return Cursor{}, q.err
@@ -290,6 +290,13 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 			continue
 		}
 		a, _ := q.model.Attr(p.Attr)
+		if p.Computed {
+			for _, ca := range q.model.ComputedAttrs() {
+				if ca.Name == p.Attr {
+					a = ca
+				}
+			}
+		}
 		if a.Index == nil {
 			return Cursor{}, fmt.Errorf("joinery: Cursor: no field for %q", p.Attr)
 		}

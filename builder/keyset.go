@@ -14,6 +14,9 @@ import (
 type KeyPart struct {
 	Attr string // the root attribute (map key or struct db name) holding the value
 	Desc bool
+	// Computed: Attr names a value computed for the roots (Compute), held by the field
+	// tagged joinery:"computed:<Attr>" or the map key Attr
+	Computed bool
 }
 
 // KeysetColumns lists the root attributes whose values form a keyset cursor for q: its root
@@ -38,7 +41,8 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 			return nil, qErr("keyset pagination orders by root columns only; %q names an include", t.attr)
 		}
 		if t.expr != nil {
-			return nil, qErr("keyset pagination orders by root columns only; %q is a computed value (page it with Limit and Offset)", t.attr)
+			out = append(out, KeyPart{Attr: t.attr, Desc: t.desc, Computed: true})
+			continue
 		}
 		a, _ := b.query.Model.Attr(t.attr)
 		out = append(out, KeyPart{Attr: a.Name, Desc: t.desc})
@@ -67,7 +71,7 @@ func (b *builder) keyset(terms []term) (node, error) {
 		return nil, qErr("keyset cursor has %d values, the order needs %d (%v)", len(b.query.After), len(parts), parts)
 	}
 	type key struct {
-		col        col
+		col        node
 		v          node // the cursor's value, an argument
 		null       bool // the cursor's value is NULL
 		nullable   bool
@@ -76,8 +80,20 @@ func (b *builder) keyset(terms []term) (node, error) {
 	}
 	keys := make([]key, len(parts))
 	for i, p := range parts {
-		a, _ := b.query.Model.Attr(p.Attr)
-		k := key{col: col{b.root.alias, a.Column}, desc: p.Desc, nullable: nullable(a)}
+		var k key
+		if p.Computed {
+			cv := computedByName(b.root, p.Attr)
+			e, err := b.computedExpr(b.root, cv)
+			if err != nil {
+				return nil, err
+			}
+			// (Count, Exists and Sum are never NULL)
+			f := cv.c.Func
+			k = key{col: e, desc: p.Desc, nullable: f != include.FuncCount && f != include.FuncExists && f != include.FuncSum}
+		} else {
+			a, _ := b.query.Model.Attr(p.Attr)
+			k = key{col: b.col(b.root.alias, a.Column), desc: p.Desc, nullable: nullable(a)}
+		}
 		v := b.query.After[i]
 		k.v = arg{shareArg(v), "keyset cursor value " + strconv.Itoa(i+1) + " (" + p.Attr + ")"}
 		if isParam(v) {
