@@ -13,6 +13,8 @@ import (
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -249,6 +251,7 @@ var aggContenders = []struct {
 		return joinerypgx.All(ctx, e.pool, e.page)
 	}},
 	{"hand-derived", handDerived},
+	{"hand-derived-pgxnative", handDerivedPgx},
 	{"joinery-load-count", func(ctx context.Context, e *aggEnv) ([]aProject, error) {
 		ps, err := e.all.All(ctx, e.db)
 		if err != nil {
@@ -257,6 +260,7 @@ var aggContenders = []struct {
 		return pageOf(ps), nil
 	}},
 	{"hand-load-count", handLoadCount},
+	{"hand-load-count-pgxnative", handLoadCountPgx},
 	{"gorm", func(ctx context.Context, e *aggEnv) ([]aProject, error) {
 		var rows []agProject
 		err := e.gorm.WithContext(ctx).Model(&agProject{}).
@@ -310,50 +314,107 @@ func handDerived(ctx context.Context, e *aggEnv) ([]aProject, error) {
 	return out, rows.Err()
 }
 
-// handLoadCount loads every project, then their tasks (project_id = ANY of the keys), and
-// computes the page in Go.
+// handLoadSQL loads every project with its tasks.
+const handLoadSQL = `SELECT p.id, p.name, t.id, t.title, t.done, t.updated_at
+FROM projects p LEFT JOIN tasks t ON t.project_id = p.id`
+
+// handLoadCount loads every project with its tasks in one flat LEFT JOIN, folds the rows by
+// project id, and computes the page in Go.
 func handLoadCount(ctx context.Context, e *aggEnv) ([]aProject, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT id, name FROM projects`)
-	if err != nil {
-		return nil, err
-	}
-	var ps []aProjectTasks
-	byID := map[int64]int{}
-	var keys []int64
-	for rows.Next() {
-		var p aProjectTasks
-		if err := rows.Scan(&p.ID, &p.Name); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[p.ID] = len(ps)
-		keys = append(keys, p.ID)
-		ps = append(ps, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = e.db.QueryContext(ctx, `SELECT id, project_id, title, done, updated_at FROM tasks WHERE project_id = ANY($1)`, keys)
+	rows, err := e.db.QueryContext(ctx, handLoadSQL)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	ps := make([]aProjectTasks, 0, aProjects)
+	byID := make(map[int64]int, aProjects)
 	for rows.Next() {
-		var t aTask
-		if err := rows.Scan(&t.ID, &t.ProjectID, &t.Title, &t.Done, &t.UpdatedAt); err != nil {
+		var (
+			pid   int64
+			name  string
+			tid   sql.NullInt64
+			title sql.NullString
+			done  sql.NullBool
+			at    sql.NullTime
+		)
+		if err := rows.Scan(&pid, &name, &tid, &title, &done, &at); err != nil {
 			return nil, err
 		}
-		i, ok := byID[t.ProjectID]
+		i, ok := byID[pid]
 		if !ok {
-			return nil, fmt.Errorf("task %d of unknown project %d", t.ID, t.ProjectID)
+			i = len(ps)
+			byID[pid] = i
+			ps = append(ps, aProjectTasks{ID: pid, Name: name})
 		}
-		ps[i].Tasks = append(ps[i].Tasks, t)
+		if tid.Valid {
+			ps[i].Tasks = append(ps[i].Tasks, aTask{ID: tid.Int64, ProjectID: pid, Title: title.String, Done: done.Bool, UpdatedAt: at.Time})
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return pageOf(ps), nil
+}
+
+// handLoadCountPgx is handLoadCount over pgx natively: the rows scanned into pgx's typed
+// nullable values, decoded in place.
+func handLoadCountPgx(ctx context.Context, e *aggEnv) ([]aProject, error) {
+	rows, err := e.pool.Query(ctx, handLoadSQL)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]aProjectTasks, 0, aProjects)
+	byID := make(map[int64]int, aProjects)
+	var (
+		pid   int64
+		name  string
+		tid   pgtype.Int8
+		title pgtype.Text
+		done  pgtype.Bool
+		at    pgtype.Timestamp
+	)
+	_, err = pgx.ForEachRow(rows, []any{&pid, &name, &tid, &title, &done, &at}, func() error {
+		i, ok := byID[pid]
+		if !ok {
+			i = len(ps)
+			byID[pid] = i
+			ps = append(ps, aProjectTasks{ID: pid, Name: name})
+		}
+		if tid.Valid {
+			ps[i].Tasks = append(ps[i].Tasks, aTask{ID: tid.Int64, ProjectID: pid, Title: title.String, Done: done.Bool, UpdatedAt: at.Time})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(ps), nil
+}
+
+// handDerivedPgx is handDerived over pgx natively.
+func handDerivedPgx(ctx context.Context, e *aggEnv) ([]aProject, error) {
+	rows, err := e.pool.Query(ctx, handPageSQL, aPage)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]aProject, 0, aPage)
+	var (
+		p    aProject
+		last pgtype.Timestamp
+	)
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.OpenTasks, &last}, func() error {
+		r := p
+		if last.Valid {
+			t := last.Time
+			r.LastUpdate = &t
+		}
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // normPage puts every time in UTC (drivers may give another location for the same instant).
