@@ -469,8 +469,11 @@ func TestAggregatesSameResult(t *testing.T) {
 }
 
 // TestAggregatesExplain prints the PostgreSQL plans (EXPLAIN (ANALYZE, BUFFERS)) of joinery's
-// page statement and of the hand-written one, and the server's execution time of each,
-// the median of 5 runs (go test -v).
+// page statement, the hand-written one and GORM's, with the server's execution time of each
+// (the median of 7 runs, the statements alternating run by run) and the buffers the plan
+// touched, first with the tasks as stored (a project's tasks on 20 pages), then clustered by
+// project (CLUSTER tasks USING tasks_project_id: a project's tasks on one or two pages). Run
+// it with go test -v.
 func TestAggregatesExplain(t *testing.T) {
 	e := openAggEnv(t)
 	ctx := context.Background()
@@ -478,7 +481,7 @@ func TestAggregatesExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []struct {
+	stmts := []struct {
 		name  string
 		query string
 		args  []any
@@ -486,41 +489,86 @@ func TestAggregatesExplain(t *testing.T) {
 		{"joinery", jsql, jargs},
 		{"hand-derived", handPageSQL, []any{aPage}},
 		{"gorm", "SELECT projects.*, " + gormOpenTasks + ", " + gormLastUpdate + " FROM projects ORDER BY open_tasks DESC, projects.id LIMIT 50", nil},
-	} {
-		var times []float64
-		var plan []string
-		for run := 0; run < 5; run++ {
-			rows, err := e.db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.query, s.args...)
-			if err != nil {
-				t.Fatalf("%s: %v", s.name, err)
-			}
-			plan = plan[:0]
-			for rows.Next() {
-				var l string
-				if err := rows.Scan(&l); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, l)
-				if ms, ok := strings.CutPrefix(l, "Execution Time: "); ok {
-					v, _ := strconv.ParseFloat(strings.TrimSuffix(ms, " ms"), 64)
-					times = append(times, v)
+	}
+	const runs = 7
+	for _, layout := range aggLayouts {
+		if layout.prepare != "" {
+			for _, s := range []string{layout.prepare, "VACUUM ANALYZE tasks"} {
+				if _, err := e.db.ExecContext(ctx, s); err != nil {
+					t.Fatalf("%s: %v", s, err)
 				}
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
+		}
+		times := make([][]float64, len(stmts))
+		plans := make([][]string, len(stmts))
+		for run := 0; run < runs; run++ {
+			for i, s := range stmts {
+				plan, ms := explainAnalyze(t, ctx, e.db, s.query, s.args)
+				times[i] = append(times[i], ms)
+				plans[i] = plan
 			}
 		}
-		sort.Float64s(times)
-		if len(times) != 5 {
-			t.Fatalf("%s: %d execution times in the plans", s.name, len(times))
+		for i, s := range stmts {
+			sort.Float64s(times[i])
+			t.Logf("tasks %s, %s: median execution time %.3f ms (min %.3f), %s\n%s %v\n%s", layout.name, s.name,
+				times[i][runs/2], times[i][0], topBuffers(plans[i]), s.query, s.args, strings.Join(plans[i], "\n"))
 		}
-		t.Logf("%s: median execution time %.3f ms\n%s %v\n%s", s.name, times[2], s.query, s.args, strings.Join(plan, "\n"))
 	}
 }
 
-// BenchmarkAggregates/<contender>#NN: the projects page, the contenders alternating round by
-// round ($BENCH_ROUNDS, default 3), the order rotated each round and by $BENCH_RUN.
+// explainAnalyze runs EXPLAIN (ANALYZE, BUFFERS) of a statement and returns the plan's lines
+// and its execution time in ms.
+func explainAnalyze(t *testing.T, ctx context.Context, db *sql.DB, query string, args []any) ([]string, float64) {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	ms := -1.0
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, l)
+		if v, ok := strings.CutPrefix(l, "Execution Time: "); ok {
+			if ms, err = strconv.ParseFloat(strings.TrimSuffix(v, " ms"), 64); err != nil {
+				t.Fatalf("execution time %q: %v", l, err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ms < 0 {
+		t.Fatalf("no execution time in the plan of %s", query)
+	}
+	return plan, ms
+}
+
+// topBuffers is the plan's first Buffers line: the buffers of the whole statement.
+func topBuffers(plan []string) string {
+	for _, l := range plan {
+		if b, ok := strings.CutPrefix(strings.TrimSpace(l), "Buffers: "); ok {
+			return b
+		}
+	}
+	return "no buffers"
+}
+
+// aggLayouts are the two physical orders of the tasks the page is measured on: as stored
+// (a project's tasks on 20 pages, as tasks arriving over time would lie) and clustered by
+// project (on one or two pages). The grouped derived table reads every task once either way;
+// a correlated subquery per project reads the pages of that project's tasks.
+var aggLayouts = []struct{ name, prepare string }{
+	{"stored", ""},
+	{"clustered", "CLUSTER tasks USING tasks_project_id"},
+}
+
+// BenchmarkAggregates/<layout>/<contender>#NN: the projects page, the contenders alternating
+// round by round ($BENCH_ROUNDS, default 3), the order rotated each round and by $BENCH_RUN.
 func BenchmarkAggregates(b *testing.B) {
 	e := openAggEnv(b)
 	ctx := context.Background()
@@ -529,17 +577,28 @@ func BenchmarkAggregates(b *testing.B) {
 		rounds = n
 	}
 	list := Rotate(aggContenders)
-	for r := 0; r < rounds; r++ {
-		for k := range list {
-			c := list[(k+r)%len(list)]
-			b.Run(fmt.Sprintf("%s#%02d", c.name, r), func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := c.run(ctx, e); err != nil {
-						b.Fatal(err)
-					}
+	for _, layout := range aggLayouts {
+		if layout.prepare != "" {
+			for _, s := range []string{layout.prepare, "VACUUM ANALYZE tasks"} {
+				if _, err := e.db.ExecContext(ctx, s); err != nil {
+					b.Fatalf("%s: %v", s, err)
 				}
-			})
+			}
 		}
+		b.Run(layout.name, func(b *testing.B) {
+			for r := 0; r < rounds; r++ {
+				for k := range list {
+					c := list[(k+r)%len(list)]
+					b.Run(fmt.Sprintf("%s#%02d", c.name, r), func(b *testing.B) {
+						b.ReportAllocs()
+						for b.Loop() {
+							if _, err := c.run(ctx, e); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			}
+		})
 	}
 }
