@@ -72,11 +72,16 @@ func aggregates() {
 			}
 			fmt.Printf("- %s: %s / %s = %.2f, %s\n", what, a, b, r, verdict)
 		}
+		// the baseline of the second target is the fastest load-and-count by median
+		fastest := ""
+		for _, lc := range aggLoadCount {
+			if st, ok := stats[lc]; ok && st.n > 0 && (fastest == "" || st.ns < stats[fastest].ns) {
+				fastest = lc
+			}
+		}
 		for _, j := range []string{"joinery-pgx", "joinery-pgx-sqlrows", "joinery-pgxnative"} {
 			target(j+" at most 1.10x the hand-written grouped derived table", j, aggHand, func(r float64) bool { return r <= 1.10 })
-			for _, lc := range aggLoadCount {
-				target(j+" at least 3x faster than loading the tasks and counting in Go", lc, j, func(r float64) bool { return r >= 3 })
-			}
+			target(j+" at least 3x faster than loading the tasks and counting in Go (the fastest such contender)", fastest, j, func(r float64) bool { return r >= 3 })
 		}
 	}
 }
