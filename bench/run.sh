@@ -160,10 +160,13 @@ log "data"
 "$TMP/gendata" | tee -a "$OUT/env.txt"
 
 log "TestSameResult"
-"$TMP/bench.test" -test.run '^TestSameResult$' -test.v -test.count 1 2>&1 | tee "$OUT/sameresult.txt"
+"$TMP/bench.test" -test.run '^(TestSameResult|TestAggregatesSameResult)$' -test.v -test.count 1 2>&1 | tee "$OUT/sameresult.txt"
 
 log "plans"
 "$TMP/explain" >"$OUT/explain.md"
+# the projects page's statements (joinery's, the hand-written grouped derived table, GORM's)
+"$TMP/bench.test" -test.run '^TestAggregatesExplain$' -test.v -test.count 1 >"$OUT/explain-aggregates.txt" 2>&1 ||
+	{ cat "$OUT/explain-aggregates.txt" >&2; exit 1; }
 
 # ---------------------------------------------------------------- benchmarks
 # Each run is one process covering every benchmark; BENCH_RUN rotates the order of the
@@ -201,6 +204,7 @@ for i in $(seq 1 "$COUNT"); do
 		run_bench "$OUT/bench.txt" '^BenchmarkEndToEnd$/^W1$/' "$W1_TIME"
 		run_bench "$OUT/bench.txt" '^BenchmarkEndToEnd$/^W[2-9]$/' "$E2E_TIME"
 		run_bench "$OUT/bench.txt" '^(BenchmarkHydrate|BenchmarkCompile)$' "$TIME"
+		run_bench "$OUT/bench.txt" '^BenchmarkAggregates$' "$E2E_TIME"
 	else
 		run_bench "$OUT/bench.txt" "$BENCH_RE" "$TIME"
 	fi

@@ -52,6 +52,7 @@ func main() {
 	}
 	fmt.Printf("## %s\n", *title)
 	endToEnd()
+	aggregates()
 	if !*e2e {
 		hydrate()
 		compile()
