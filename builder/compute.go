@@ -23,6 +23,8 @@ type computed struct {
 	agg  *bnode // the aggregated association (nil for an expression)
 	kind hydrate.Kind
 	expr memo // the expression, made once
+	// galias is the alias of its grouped derived table (grouped), once made
+	galias string
 }
 
 // resolveComputed checks the tree's computed values and makes their association nodes.
@@ -174,4 +176,60 @@ func computedByName(n *bnode, name string) *computed {
 		}
 	}
 	return nil
+}
+
+// grouped is the aggregate cv of the roots as a grouped derived table LEFT JOINed to them,
+// and the value it gives each root:
+//
+//	LEFT JOIN (SELECT fk AS k0, COUNT(*) AS v FROM <association> WHERE <its filters>
+//	GROUP BY fk) AS g ON g.k0 = root.pk  ...  COALESCE(g.v, 0)
+//
+// PostgreSQL reads the association once for all roots, where the correlated subquery reads
+// it once per root (bench/: the projects page, 1,000 projects ordered by their open-task
+// count: 3.5x faster when a project's tasks are spread over the table).
+func (b *builder) grouped(cv *computed) (join, node, error) {
+	agg := cv.agg
+	if cv.galias == "" {
+		cv.galias = b.newAlias()
+	}
+	l := b.linkOf(agg)
+	f, err := b.factor(agg, "", false)
+	if err != nil {
+		return join{}, nil, err
+	}
+	preds, err := b.linkedPreds(agg)
+	if err != nil {
+		return join{}, nil, err
+	}
+	sub := &selectStmt{from: f, where: appendNode(nil, preds)}
+	var on []node
+	for i, c := range l.child {
+		k := b.col(l.childAlias, c)
+		name := "k" + strconv.Itoa(i)
+		sub.items = append(sub.items, aliased{k, name})
+		sub.group = append(sub.group, k)
+		on = append(on, &colEq{col{cv.galias, name}, col{agg.parent.alias, l.parent[i]}})
+	}
+	v := b.col(cv.galias, "v")
+	var value node = v
+	switch cv.c.Func {
+	case include.FuncExists:
+		sub.items = append(sub.items, aliased{kw("1"), "v"})
+		value = seq{v, kw(" IS NOT NULL")}
+	case include.FuncCount:
+		sub.items = append(sub.items, aliased{kw("COUNT(*)"), "v"})
+		value = seq{kw("COALESCE("), v, kw(", 0)")}
+	case include.FuncSum:
+		sub.items = append(sub.items, aliased{seq{kw("SUM("), b.aggColumn(cv), kw(")")}, "v"})
+		value = seq{kw("COALESCE("), v, kw(", 0)")}
+	default:
+		sub.items = append(sub.items, aliased{seq{kw(strings.ToUpper(cv.c.Func.String()) + "("), b.aggColumn(cv), kw(")")}, "v"})
+	}
+	return join{"LEFT JOIN", derived{body: sub, alias: cv.galias}, on}, value, nil
+}
+
+// aggColumn is the aggregated column of cv.
+func (b *builder) aggColumn(cv *computed) node {
+	a, _ := cv.agg.model.Attr(cv.c.Column)
+	return b.col(cv.agg.alias, a.Column)
 }

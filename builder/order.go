@@ -20,8 +20,10 @@ type term struct {
 	// totally (their primary key): it cannot change the order of the roots, only that of
 	// the include's rows under each root
 	childOnly bool
-	// expr is the term's expression when it names a computed value (col is then unset)
+	// expr is the term's expression when it names a computed value (col is then unset),
+	// cv the value
 	expr node
+	cv   *computed
 }
 
 // by is the term applied to expr: "expr DESC", with NULLS FIRST/LAST native where the
@@ -75,7 +77,7 @@ func (b *builder) parseTerm(n *bnode, text string, paths bool) (term, error) {
 		if err != nil {
 			return term{}, err
 		}
-		t.expr, t.attr = e, f[0]
+		t.expr, t.attr, t.cv = e, f[0], cv
 		return t, nil
 	}
 	if paths && strings.Contains(f[0], ".") {

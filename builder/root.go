@@ -244,15 +244,27 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	st = &selectStmt{from: b.table(b.query.Model.Table(), b.root.alias)}
 	// order terms on to-one paths join inside; to-many paths become MIN/MAX subqueries
 	var exposed []node // inner select expressions "expr AS o"
+	var grouped []join // computed values as grouped derived tables
 	var innerOrder []node
 	limited := mode == modeSub || mode == modePage
 	if limited {
 		for i, t := range terms {
 			switch {
 			case t.n == b.root && t.expr != nil:
-				// a computed value: selected inside, ordered by its name outside
+				// a computed value: selected inside, ordered by its name outside. An aggregate
+				// is needed for every candidate root before the limit keeps a page: one
+				// grouped derived table, read once, instead of a subquery per root
 				o := b.orderCol(i)
-				exposed = append(exposed, aliased{t.expr, o})
+				e := t.expr
+				if t.cv.agg != nil {
+					j, g, err := b.grouped(t.cv)
+					if err != nil {
+						return nil, nil, nil, err
+					}
+					grouped = append(grouped, j)
+					e = g
+				}
+				exposed = append(exposed, aliased{e, o})
 				innerOrder = append(innerOrder, t.by(ident(o)))
 				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			case t.n == b.root:
@@ -311,6 +323,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	if st.joins, err = b.toOneJoins(used); err != nil {
 		return nil, nil, nil, err
 	}
+	st.joins = append(st.joins, grouped...)
 	if limited && b.query.paged() {
 		// (the roots of a WITH clause that only shares the root's conditions need no order)
 		st.order = innerOrder

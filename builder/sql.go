@@ -175,6 +175,7 @@ type selectStmt struct {
 	from  node
 	joins []join
 	where []node // ANDed
+	group []node // GROUP BY
 	order []node
 	// limit and offset are written by limitClause's rules (see limits)
 	limit *limits
@@ -197,6 +198,10 @@ func (s *selectStmt) render(r *renderer) {
 	if len(s.where) > 0 {
 		r.clause("WHERE ")
 		list{" AND ", s.where}.render(r)
+	}
+	if len(s.group) > 0 {
+		r.clause("GROUP BY ")
+		list{", ", s.group}.render(r)
 	}
 	if len(s.order) > 0 {
 		r.clause("ORDER BY ")

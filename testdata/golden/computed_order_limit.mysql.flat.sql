@@ -3,10 +3,12 @@ SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, (SELECT COU
   WHERE `t2`.`user_id` = `t0`.`id` AND `t2`.`published` = ?) AS `c3`, `t1`.`id` AS `c4`, `t1`.`user_id` AS `c5`, `t1`.`title` AS `c6`, `t1`.`published` AS `c7`, (SELECT COUNT(*)
   FROM `comments` AS `t3`
   WHERE `t3`.`post_id` = `t1`.`id`) AS `c8`
-FROM (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`, (SELECT COUNT(*)
-    FROM `posts` AS `t2`
-    WHERE `t2`.`user_id` = `t0`.`id` AND `t2`.`published` = ?) AS `jr_o0`
+FROM (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`, COALESCE(`t4`.`v`, 0) AS `jr_o0`
   FROM `users` AS `t0`
+  LEFT JOIN (SELECT `t2`.`user_id` AS `k0`, COUNT(*) AS `v`
+    FROM `posts` AS `t2`
+    WHERE `t2`.`published` = ?
+    GROUP BY `t2`.`user_id`) AS `t4` ON `t4`.`k0` = `t0`.`id`
   ORDER BY `jr_o0` DESC, `t0`.`id`
   LIMIT ?) AS `t0`
 LEFT JOIN `posts` AS `t1` ON `t1`.`user_id` = `t0`.`id`

@@ -1,7 +1,9 @@
-WITH `jr_p` AS (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`, (SELECT COUNT(*)
-    FROM `posts` AS `t2`
-    WHERE `t2`.`user_id` = `t0`.`id` AND `t2`.`published` = ?) AS `jr_o0`
+WITH `jr_p` AS (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`, COALESCE(`t4`.`v`, 0) AS `jr_o0`
   FROM `users` AS `t0`
+  LEFT JOIN (SELECT `t2`.`user_id` AS `k0`, COUNT(*) AS `v`
+    FROM `posts` AS `t2`
+    WHERE `t2`.`published` = ?
+    GROUP BY `t2`.`user_id`) AS `t4` ON `t4`.`k0` = `t0`.`id`
   ORDER BY `jr_o0` DESC, `t0`.`id`
   LIMIT ?)
 SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`jr_o0` DESC, `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, (SELECT COUNT(*)
