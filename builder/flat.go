@@ -7,7 +7,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	q := b.query
 	limited := q.paged()
 	sub := limited && b.hasMany(b.root)
-	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false}}}
+	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false, sub}}}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
 	var err error
 	if sub {

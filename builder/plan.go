@@ -125,8 +125,11 @@ type ColumnAlias struct {
 	Reported bool   // false for keys selected only for identity
 	node     *bnode
 	// expr replaces Table.Column in the select list when set (a link column guarded by a
-	// source scope).
+	// source scope, a computed value).
 	expr node
+	// pageCol: a root's computed value that the rows the roots are read from (the page of
+	// roots, rootQuery's modeSub) carry as this column
+	pageCol string
 }
 
 // ResultColumns lists the statement's result columns in order: the branch tag first for a

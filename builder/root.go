@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"strconv"
+
 	sq "github.com/Masterminds/squirrel"
 )
 
@@ -245,6 +247,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 	// order terms on to-one paths join inside; to-many paths become MIN/MAX subqueries
 	var exposed []node // inner select expressions "expr AS o"
 	var grouped []join // computed values as grouped derived tables
+	pageCols := map[*computed]string{}
 	var innerOrder []node
 	limited := mode == modeSub || mode == modePage
 	if limited {
@@ -263,6 +266,9 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 					}
 					grouped = append(grouped, j)
 					e = g
+					if mode == modeSub {
+						pageCols[t.cv] = o
+					}
 				}
 				exposed = append(exposed, aliased{e, o})
 				innerOrder = append(innerOrder, t.by(ident(o)))
@@ -318,6 +324,30 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 			st.items = append(st.items, b.col(b.root.alias, c))
 		}
 		st.items = append(st.items, exposed...)
+		if mode == modeSub {
+			// the roots' aggregates come with them, grouped like the order's, and the
+			// statement reads them here (ColumnAlias.pageCol) instead of a subquery per root
+			for i, cv := range b.root.computed {
+				if cv.agg == nil {
+					continue
+				}
+				o, ok := pageCols[cv]
+				if !ok {
+					j, g, err := b.grouped(cv)
+					if err != nil {
+						return nil, nil, nil, err
+					}
+					grouped = append(grouped, j)
+					o = pick("jr_c"+strconv.Itoa(i), b.taken)
+					st.items = append(st.items, aliased{g, o})
+				}
+				for k := range b.plan.Columns {
+					if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
+						c.pageCol = o
+					}
+				}
+			}
+		}
 	}
 	// to-one includes named by root filters or order terms
 	if st.joins, err = b.toOneJoins(used); err != nil {

@@ -312,10 +312,10 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 					part.Cols = append(part.Cols, j+1)
 				}
 			}
-			st.items = []node{colItems{b.plan.Columns, n, false}}
+			st.items = []node{colItems{b.plan.Columns, n, false, n == b.root && b.paged}}
 			u.parts = append(u.parts, part)
 		} else {
-			items[i] = branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true}}
+			items[i] = branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true, n == b.root && b.paged}}
 			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
@@ -359,7 +359,7 @@ func (b *builder) typingBranch(branches []*bnode) node {
 	if b.plan.Map.Ordinal != "" {
 		st.items = append(st.items, typingOrdinal)
 	}
-	st.items = append(st.items, &colItems{b.plan.Columns, nil, false})
+	st.items = append(st.items, &colItems{b.plan.Columns, nil, false, false})
 	st.from = &crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
 	return st
 }
@@ -421,6 +421,9 @@ type colItems struct {
 	cols []ColumnAlias
 	n    *bnode
 	pad  bool
+	// page: the roots are read from the page of roots (rootQuery's modeSub), which carries
+	// their computed aggregates (ColumnAlias.pageCol)
+	page bool
 }
 
 func (c colItems) render(r *renderer) {
@@ -438,6 +441,10 @@ func (c colItems) render(r *renderer) {
 		switch {
 		case !own:
 			r.buf = append(r.buf, "NULL"...)
+		case c.page && ca.pageCol != "":
+			r.ident(ca.Table)
+			r.buf = append(r.buf, '.')
+			r.ident(ca.pageCol)
 		case ca.expr != nil:
 			ca.expr.render(r)
 		default:

@@ -6,9 +6,7 @@ WITH `jr_p` AS (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`, COALESCE(`t4`.`v`, 
     GROUP BY `t2`.`user_id`) AS `t4` ON `t4`.`k0` = `t0`.`id`
   ORDER BY `jr_o0` DESC, `t0`.`id`
   LIMIT ?)
-SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`jr_o0` DESC, `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, (SELECT COUNT(*)
-  FROM `posts` AS `t2`
-  WHERE `t2`.`user_id` = `t0`.`id` AND `t2`.`published` = ?) AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`, NULL AS `c8`
+SELECT 0 AS `jb`, ROW_NUMBER() OVER (ORDER BY `t0`.`jr_o0` DESC, `t0`.`id`) AS `jo`, `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`, `t0`.`jr_o0` AS `c3`, NULL AS `c4`, NULL AS `c5`, NULL AS `c6`, NULL AS `c7`, NULL AS `c8`
 FROM `jr_p` AS `t0`
 UNION ALL
 SELECT 1 AS `jb`, ROW_NUMBER() OVER (ORDER BY (SELECT COUNT(*)
@@ -21,4 +19,3 @@ WHERE `t1`.`user_id` IN (SELECT `jr_p`.`id`
   FROM `jr_p`)
 -- arg 1: true
 -- arg 2: 0x2
--- arg 3: true

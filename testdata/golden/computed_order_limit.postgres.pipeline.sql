@@ -1,7 +1,5 @@
 -- statement 1: branch 0, result columns [1 2 3 4]
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (SELECT COUNT(*)
-  FROM "posts" AS "t2"
-  WHERE "t2"."user_id" = "t0"."id" AND "t2"."published" = $1) AS "c3"
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3"
 FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_o0"
   FROM "users" AS "t0"
   LEFT JOIN (SELECT "t2"."user_id" AS "k0", COUNT(*) AS "v"

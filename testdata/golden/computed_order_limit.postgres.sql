@@ -14,9 +14,7 @@ SELECT -1 AS "jb", CAST(NULL AS BIGINT) AS "jo", "t0"."id" AS "c0", "t0"."name" 
 FROM "users" AS "t0" CROSS JOIN "posts" AS "t1"
 WHERE 1 = 0
 UNION ALL
-SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."jr_o0" DESC, "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (SELECT COUNT(*)
-  FROM "posts" AS "t2"
-  WHERE "t2"."user_id" = "t0"."id" AND "t2"."published" = $1) AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8"
+SELECT 0 AS "jb", ROW_NUMBER() OVER (ORDER BY "t0"."jr_o0" DESC, "t0"."id") AS "jo", "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3", NULL AS "c4", NULL AS "c5", NULL AS "c6", NULL AS "c7", NULL AS "c8"
 FROM "jr_p" AS "t0"
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY (SELECT COUNT(*)

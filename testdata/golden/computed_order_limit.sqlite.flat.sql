@@ -1,6 +1,4 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (SELECT COUNT(*)
-  FROM "posts" AS "t2"
-  WHERE "t2"."user_id" = "t0"."id" AND "t2"."published" = ?) AS "c3", "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", (SELECT COUNT(*)
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3", "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", (SELECT COUNT(*)
   FROM "comments" AS "t3"
   WHERE "t3"."post_id" = "t1"."id") AS "c8"
 FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_o0"
@@ -16,5 +14,4 @@ ORDER BY "t0"."jr_o0" DESC, "t0"."id", (SELECT COUNT(*)
   FROM "comments" AS "t3"
   WHERE "t3"."post_id" = "t1"."id") DESC, "t1"."id"
 -- arg 1: true
--- arg 2: true
--- arg 3: 0x2
+-- arg 2: 0x2

@@ -1,7 +1,5 @@
 -- statement 1: branch 0, result columns [1 2 3 4]
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (SELECT COUNT(*)
-  FROM "posts" AS "t2"
-  WHERE "t2"."user_id" = "t0"."id" AND "t2"."published" = ?) AS "c3"
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3"
 FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_o0"
   FROM "users" AS "t0"
   LEFT JOIN (SELECT "t2"."user_id" AS "k0", COUNT(*) AS "v"
@@ -12,8 +10,7 @@ FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_
   LIMIT ?) AS "t0"
 ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: true
--- arg 2: true
--- arg 3: 0x2
+-- arg 2: 0x2
 -- statement 2: branch 1, result columns [5 6 7 8 9]
 WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", COALESCE("t4"."v", 0) AS "jr_o0"
     FROM "users" AS "t0"
