@@ -285,3 +285,48 @@ func TestComputedValueErrors(t *testing.T) {
 		}
 	}
 }
+
+// An association declared with NoField (no field to load it into) serves computed values
+// and filters; including it to load it is refused, naming the option.
+func TestComputedOverNoFieldAssociation(t *testing.T) {
+	type spender struct {
+		ID    int64   `db:"id"`
+		Name  string  `db:"name"`
+		Email *string `db:"email"`
+		Spent float64 `joinery:"computed:spent"`
+	}
+	s := include.NewSchema()
+	for _, err := range []error{
+		func() error { _, err := s.Define(spender{}, "users", include.Name("User")); return err }(),
+		func() error { _, err := s.Define(cInvoice{}, "invoices", include.Name("Invoice")); return err }(),
+		func() error {
+			_, err := s.HasMany("User", "Invoice", include.SourceKey("email"), include.ForeignKey("user_email"), include.NoField())
+			return err
+		}(),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for _, tdb := range openDBs(t, "jr_computed_nofield") {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedBlog(t, tdb.db)
+			q := joinery.Query[spender](s, tdb.dialect).Compute(include.Sum("invoices", "amount").As("spent"))
+			got, err := q.Include(include.New("invoices").FilterOnly().Required()).OrderBy("id").All(ctx, tdb.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].Spent != 12.75 || got[1].Spent != 1 {
+				t.Fatalf("spent: %+v", got)
+			}
+			_, err = q.Include("invoices").All(ctx, tdb.db)
+			if err == nil || !strings.Contains(err.Error(), "declared with include.NoField and is never loaded") {
+				t.Fatalf("loading a NoField association: %v", err)
+			}
+		})
+	}
+	if _, err := s.HasMany("User", "Invoice", include.As("bills"), include.SourceKey("email"), include.ForeignKey("user_email"), include.NoField(), include.Field("X")); err == nil || !strings.Contains(err.Error(), "contradict") {
+		t.Fatalf("NoField with Field: %v", err)
+	}
+}

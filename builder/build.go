@@ -473,6 +473,9 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 		if a.Kind != include.BelongsToMany && (r.HasThCols || len(r.ThroughWhere) > 0) {
 			return qErr("include %q: ThroughColumns and ThroughWhere apply only to a BelongsToMany, and %s is a %s", path, a.As, a.Kind)
 		}
+		if a.NoField && !r.FilterOnly {
+			return qErr("include %q: %s.%s is declared with include.NoField and is never loaded: make the include FilterOnly, or give %s a field for it", path, parent.model.Name(), a.As, parent.model.Name())
+		}
 		if parent.opts.FilterOnly && !r.FilterOnly {
 			return qErr("include %q is under %q, which is FilterOnly: mark it FilterOnly too", path, parent.path)
 		}

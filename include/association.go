@@ -69,6 +69,9 @@ type Association struct {
 	// FieldName is the Go field of the source struct that receives the association (struct
 	// models; "" for run-time models, where the alias is the map key).
 	FieldName string
+	// NoField: declared with include.NoField, never loaded (filters, computed values,
+	// writes)
+	NoField bool
 
 	constraint Constraint // DDL options (ddl_options.go)
 	join       joinDecl   // a join table declared by name (ddl_options.go)
@@ -95,6 +98,7 @@ type assocOpts struct {
 	polyColumn         string
 	polyValue          *string
 	nonUnique          bool
+	noField            bool
 	constraint         Constraint // ddl_options.go
 	join               joinDecl   // ddl_options.go
 }
@@ -130,6 +134,11 @@ func ThroughModel(name string) AssocOption { return func(o *assocOpts) { o.throu
 // is the field tagged `joinery:"<alias>"`, else the field whose name equals the alias
 // ignoring case.
 func Field(goName string) AssocOption { return func(o *assocOpts) { o.field = goName } }
+
+// NoField declares an association of a struct model that has no field to receive it: it is
+// never loaded, but filters (FilterOnly includes), computed values (include.Count(..)) and
+// writes use it. Including it to load its rows is an error naming this option.
+func NoField() AssocOption { return func(o *assocOpts) { o.noField = true } }
 
 // WithScope adds a scope on the target; it goes in the JOIN's ON clause.
 func WithScope(sc scope.Scope) AssocOption { return func(o *assocOpts) { o.scope = o.scope.Merge(sc) } }
@@ -409,7 +418,12 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 	if err := checkDDL(a, &o, what); err != nil {
 		return nil, err
 	}
-	if src.goType != nil {
+	if o.noField {
+		if o.field != "" {
+			return nil, defErr("%s: NoField and Field(%q) contradict each other: pass one", what, o.field)
+		}
+		a.NoField = true
+	} else if src.goType != nil {
 		f, err := findField(src, tgt, a, o.field, what)
 		if err != nil {
 			return nil, err
