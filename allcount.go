@@ -1,0 +1,79 @@
+package joinery
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/joinery/joinery/builder"
+)
+
+// snapshotTx is the transaction AllAndCount begins over a pool so that its two statements
+// see one snapshot: REPEATABLE READ is one snapshot for the whole transaction on PostgreSQL
+// and InnoDB's consistent read on MySQL/MariaDB; SQLite's drivers begin a plain (deferred)
+// transaction, which is serializable. READ ONLY says that nothing is written (PostgreSQL
+// then takes no transaction id, MySQL/MariaDB no undo log).
+var snapshotTx = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+
+// AllAndCount runs the query and returns its page, every root with its includes under Limit
+// and Offset, and the number of roots the query matches as Count counts them (Limit, Offset
+// and After aside): what a paged list shows as "21-40 of 312" (Sequelize's findAndCountAll).
+// It runs the query's cached plans: the one All runs and the one Count runs, the count
+// first.
+//
+// The page and the count agree, because both statements see one snapshot of the database:
+//   - over a *sql.DB (or *sqlx.DB) they run in a transaction of their own, REPEATABLE READ,
+//     READ ONLY, begun and committed here (a driver that cannot begin one returns its error);
+//   - in a *sql.Tx (or *sqlx.Tx) they run in it, under its isolation level: one snapshot
+//     under REPEATABLE READ or SERIALIZABLE (and on SQLite), one per statement under READ
+//     COMMITTED (PostgreSQL's default level);
+//   - any other Querier runs them one after the other as it would any two statements: a
+//     *sql.Conn (whose connection may be in a transaction database/sql does not know of) or
+//     a wrapper of a pool (which would be bypassed by a transaction begun underneath it).
+//     Run them in a transaction for one snapshot.
+//
+// Over database/sql that is two statements, two round trips (four with the BEGIN and COMMIT
+// over a pool); joinery/pgx's AllAndCount sends them in one batch, one round trip.
+func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
+	// compile errors first, before any connection is taken
+	if _, err := q.compile(kindPlain); err != nil {
+		return nil, 0, err
+	}
+	cp, err := q.countPlan()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkRun("AllAndCount", ctx, db); err != nil {
+		return nil, 0, err
+	}
+	pool := poolOf(db)
+	if pool == nil {
+		return q.allAndCount(ctx, db, cp)
+	}
+	tx, err := pool.BeginTx(ctx, snapshotTx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("joinery: AllAndCount: begin a REPEATABLE READ, READ ONLY transaction: %w", ctxError(ctx, err))
+	}
+	out, n, err := q.allAndCount(ctx, tx, cp)
+	if err != nil {
+		tx.Rollback()
+		return nil, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("joinery: AllAndCount: commit the read-only transaction: %w", ctxError(ctx, err))
+	}
+	return out, n, nil
+}
+
+// allAndCount runs the count statement cp and then the page over db.
+func (q Q[T]) allAndCount(ctx context.Context, db Querier, cp *builder.Plan) ([]T, int64, error) {
+	n, err := runCount(ctx, db, cp)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := q.all("AllAndCount", ctx, db)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, n, nil
+}
