@@ -337,3 +337,31 @@ func TestAllAndCountErrors(t *testing.T) {
 		t.Fatalf("nil context: %v", err)
 	}
 }
+
+// BenchmarkAllAndCount: what the read-only transaction costs. A page of 20 users with their
+// posts and comments out of 2,000, and their count, by AllAndCount over a *sql.DB (BEGIN
+// REPEATABLE READ READ ONLY, the count, the page, COMMIT) and over the same *sql.DB hidden in
+// a wrapper (the count and the page, no transaction, no snapshot), in the default shape.
+//
+//	go test -run '^$' -bench BenchmarkAllAndCount -benchmem .
+func BenchmarkAllAndCount(b *testing.B) {
+	s := blogSchema(b)
+	for _, tdb := range benchDBs(b, "joinery_allcount_bench") {
+		seedWide(b, tdb.db, 2000, 3, 2)
+		q := joinery.Query[User](s, tdb.dialect).Include(include.New("posts").Include("comments")).OrderBy("id").Limit(20).Offset(100)
+		for _, w := range []struct {
+			name string
+			db   joinery.Querier
+		}{{"tx", tdb.db}, {"no-tx", hiddenDB{tdb.db}}} {
+			b.Run(tdb.name+"/"+w.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					users, n, err := q.AllAndCount(context.Background(), w.db)
+					if err != nil || len(users) != 20 || n != 2000 {
+						b.Fatalf("%d users of %d, %v", len(users), n, err)
+					}
+				}
+			})
+		}
+	}
+}
