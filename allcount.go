@@ -32,8 +32,14 @@ var snapshotTx = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: tr
 //     a wrapper of a pool (which would be bypassed by a transaction begun underneath it).
 //     Run them in a transaction for one snapshot.
 //
-// Over database/sql that is two statements, two round trips (four with the BEGIN and COMMIT
-// over a pool); joinery/pgx's AllAndCount sends them in one batch, one round trip.
+// Over database/sql the count is one more statement and round trip than All; over a pool the
+// transaction adds BEGIN and COMMIT (two round trips; three on MySQL/MariaDB, whose driver
+// sets the isolation level with a statement of its own). Measured on loopback
+// (BenchmarkAllAndCount's page of 20 users with posts and comments out of 2,000), they add
+// about 0.9 ms to 4.0 ms on PostgreSQL, 1.2 ms to 32 ms on MariaDB and 0.2 ms to 1.4 ms on
+// SQLite: the price of a count that agrees with the page. A caller who wants neither
+// passes a *sql.Conn. joinery/pgx's AllAndCount sends the count, the page and the
+// transaction's BEGIN and COMMIT in one batch, one round trip.
 func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
 	// compile errors first, before any connection is taken
 	if _, err := q.compile(kindPlain); err != nil {

@@ -27,7 +27,7 @@ type acUser struct {
 	Posts     []Post `db:"-"`
 }
 
-func allCountSchema(t *testing.T) *include.Schema {
+func allCountSchema(t testing.TB) *include.Schema {
 	t.Helper()
 	s := include.NewSchema()
 	s.Define(acUser{}, "users", include.Name("User"))
@@ -274,3 +274,41 @@ func (q *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 }
 func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// BenchmarkPgxAllAndCount: the page and the count in one batch (AllAndCount) against All and
+// then the count statement (two round trips), on a warm connection, in each shape.
+//
+//	JOINERY_PG_DSN=... go test -run '^$' -bench BenchmarkPgxAllAndCount -benchmem .
+func BenchmarkPgxAllAndCount(b *testing.B) {
+	conn, _, _ := setup(b)
+	ctx := context.Background()
+	s := allCountSchema(b)
+	base := joinery.Query[acUser](s, dialects.Postgres).Include(include.New("posts").Order("id").Include("tags")).OrderBy("id").Limit(1).Offset(1)
+	for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
+		q := base.Shape(shape)
+		countSQL, countArgs, err := q.CountSql()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(shape.String()+"/AllAndCount", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, n, err := jpgx.AllAndCount(ctx, conn, q); err != nil || n != 2 {
+					b.Fatal(n, err)
+				}
+			}
+		})
+		b.Run(shape.String()+"/All+count", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := jpgx.All(ctx, conn, q); err != nil {
+					b.Fatal(err)
+				}
+				var n int64
+				if err := conn.QueryRow(ctx, countSQL, countArgs...).Scan(&n); err != nil || n != 2 {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
+}
