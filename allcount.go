@@ -3,9 +3,11 @@ package joinery
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/joinery/joinery/builder"
+	"github.com/joinery/joinery/hydrate"
 )
 
 // snapshotTx is the transaction AllAndCount begins over a pool so that its two statements
@@ -22,13 +24,17 @@ var snapshotTx = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: tr
 // first.
 //
 // The page and the count agree, because both statements see one snapshot of the database:
-//   - over a *sql.DB (or *sqlx.DB) they run in a transaction of their own, REPEATABLE READ,
+//   - over a *sql.DB or *sql.Conn whose driver connection a registered adapter batches
+//     (DriverRunner.Counted: joinery/pgx's, for pgx's stdlib driver) they go in one batch,
+//     one round trip, inside a REPEATABLE READ, READ ONLY transaction unless the connection
+//     is in one already;
+//   - over another *sql.DB (or *sqlx.DB) they run in a transaction of their own, REPEATABLE READ,
 //     READ ONLY, begun and committed here (a driver that cannot begin one returns its error);
 //   - in a *sql.Tx (or *sqlx.Tx) they run in it, under its isolation level: one snapshot
 //     under REPEATABLE READ or SERIALIZABLE (and on SQLite), one per statement under READ
 //     COMMITTED (PostgreSQL's default level);
 //   - any other Querier runs them one after the other as it would any two statements: a
-//     *sql.Conn (whose connection may be in a transaction database/sql does not know of) or
+//     *sql.Conn of another driver (whose connection may be in a transaction database/sql does not know of) or
 //     a wrapper of a pool (which would be bypassed by a transaction begun underneath it).
 //     Run them in a transaction for one snapshot.
 //
@@ -52,6 +58,35 @@ func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
 	if err := checkRun("AllAndCount", ctx, db); err != nil {
 		return nil, 0, err
 	}
+	// a driver that batches (an adapter's Counted): one round trip, one snapshot
+	var out []T
+	var n int64
+	ok, err := withDriver(ctx, db, func(c *driverConn) error {
+		r := c.runner()
+		if r == nil {
+			return errNoAdapter
+		}
+		if r.Counted == nil {
+			return errNotCounted
+		}
+		p, err := q.PlanPipelined()
+		if err != nil {
+			return err
+		}
+		rows, cn, err := r.Counted(p, cp)
+		if err != nil {
+			return aliasesOf(err, p)
+		}
+		n = cn
+		out, err = hydrate.All[T](rows, p.Map)
+		return err
+	})
+	if ok && !errors.Is(err, errNotCounted) {
+		if err != nil {
+			return nil, 0, fmt.Errorf("joinery: %w", err)
+		}
+		return out, n, nil
+	}
 	pool := poolOf(db)
 	if pool == nil {
 		return q.allAndCount(ctx, db, cp)
@@ -60,7 +95,7 @@ func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("joinery: AllAndCount: begin a REPEATABLE READ, READ ONLY transaction: %w", ctxError(ctx, err))
 	}
-	out, n, err := q.allAndCount(ctx, tx, cp)
+	out, n, err = q.allAndCount(ctx, tx, cp)
 	if err != nil {
 		tx.Rollback()
 		return nil, 0, err
@@ -70,6 +105,10 @@ func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
 	}
 	return out, n, nil
 }
+
+// errNotCounted is what a load over a driver connection returns when its adapter sends no
+// count with a page (DriverRunner.Counted): the caller then uses database/sql.
+var errNotCounted = errors.New("joinery: the driver adapter does not batch a count")
 
 // allAndCount runs the count statement cp and then the page over db.
 func (q Q[T]) allAndCount(ctx context.Context, db Querier, cp *builder.Plan) ([]T, int64, error) {

@@ -2,6 +2,7 @@ package pgx_test
 
 import (
 	"context"
+	"database/sql"
 	"net"
 	"os"
 	"reflect"
@@ -310,5 +311,72 @@ func BenchmarkPgxAllAndCount(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Q.AllAndCount over a *sql.DB and a *sql.Conn on pgx's stdlib driver runs natively (the
+// adapter's Counted: one batch) and returns what All and Count return over lib/pq; on a
+// connection in a transaction the batch runs inside it, which stays open.
+func TestStdlibAllAndCount(t *testing.T) {
+	_, db, _ := setup(t)
+	s := allCountSchema(t)
+	ctx := context.Background()
+	dsn := os.Getenv("JOINERY_PG_DSN")
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	sdb, err := sql.Open("pgx", dsn+sep+"search_path="+schemaName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	for i, base := range allCountQueries(s) {
+		for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapePipeline} {
+			q := base.Shape(shape)
+			want, err := q.All(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantN, err := q.Count(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := jpgx.StdlibRuns()
+			got, n, err := q.AllAndCount(ctx, sdb)
+			if err != nil || n != wantN || !reflect.DeepEqual(got, want) {
+				t.Fatalf("query %d %v over *sql.DB: %v, count %d want %d\n got %+v\nwant %+v", i, shape, err, n, wantN, got, want)
+			}
+			if jpgx.StdlibRuns() != before+1 {
+				t.Fatalf("query %d %v: not run natively", i, shape)
+			}
+			conn, err := sdb.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+				t.Fatal(err)
+			}
+			got, n, err = q.AllAndCount(ctx, conn)
+			if err != nil || n != wantN || !reflect.DeepEqual(got, want) {
+				t.Fatalf("query %d %v over *sql.Conn: %v, count %d want %d", i, shape, err, n, wantN)
+			}
+			var open bool
+			if err := conn.QueryRowContext(ctx, "SELECT now() < statement_timestamp()").Scan(&open); err != nil || !open {
+				t.Fatalf("the caller's transaction was ended (%v)", err)
+			}
+			if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close()
+		}
+	}
+	// a failing statement: the error, and the pool usable after it
+	bad := joinery.Query[acUser](s, dialects.Postgres).Include(include.New("posts").Where(sq.Expr("{{self}}.id / ? = 1", 0)))
+	if _, _, err := bad.AllAndCount(ctx, sdb); err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Fatalf("want division by zero, got %v", err)
+	}
+	if _, n, err := allCountQueries(s)[0].AllAndCount(ctx, sdb); err != nil || n != 2 {
+		t.Fatalf("after a failure: %d %v", n, err)
 	}
 }

@@ -32,7 +32,8 @@ import (
 // Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
 // Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs on the underlying
 // *pgx.Conn as All does here (the same default shape, pipelines in one batch) and folds the
-// raw values the same way.
+// raw values the same way; Q.AllAndCount sends its count in the same batch, as AllAndCount
+// does here.
 func init() {
 	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) *joinery.DriverRunner {
 		sc, ok := dc.(*stdlib.Conn)
@@ -50,6 +51,11 @@ func init() {
 				return Rows(rows), nil
 			},
 			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
+			Counted: func(p, count *builder.Plan) (hydrate.Rows, int64, error) {
+				c := &counted{sql: count.SQL, args: count.Args}
+				rows, err := send(ctx, conn, p, c)
+				return rows, c.n, err
+			},
 		}
 	})
 }
