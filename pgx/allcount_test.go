@@ -116,24 +116,40 @@ func TestPgxAllAndCount(t *testing.T) {
 	}
 }
 
-// A failing count or page: the error, and the connection (and the pool's) usable after it.
+// A failing count or page: the error, and the connection (and the pool) usable after it.
 func TestPgxAllAndCountErrors(t *testing.T) {
 	conn, _, _ := setup(t)
 	s := allCountSchema(t)
 	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schemaName
+	cfg.MaxConns = 1 // a connection not given back would block the next load
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
 	good := joinery.Query[acUser](s, dialects.Postgres).Include("posts").OrderBy("id").Limit(1)
 	badCount := joinery.Query[acUser](s, dialects.Postgres).Where(sq.Expr("{{self}}.id / ? = 1", 0)).Include("posts")
 	badPage := joinery.Query[acUser](s, dialects.Postgres).Include(include.New("posts").Where(sq.Expr("{{self}}.id / ? = 1", 0)))
-	for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapePipeline} {
-		for _, bad := range []joinery.Q[acUser]{badCount, badPage} {
-			if _, _, err := jpgx.AllAndCount(ctx, conn, bad.Shape(shape)); err == nil || !strings.Contains(err.Error(), "division by zero") {
-				t.Fatalf("%v: want division by zero, got %v", shape, err)
-			}
-			if st := conn.PgConn().TxStatus(); st != 'I' {
-				t.Fatalf("%v: after a failed batch the connection is in transaction state %q", shape, st)
-			}
-			if got, n, err := jpgx.AllAndCount(ctx, conn, good.Shape(shape)); err != nil || n != 2 || len(got) != 1 {
-				t.Fatalf("%v: after a failed batch: %v %d %+v", shape, err, n, got)
+	for _, on := range []struct {
+		name string
+		db   jpgx.Querier
+	}{{"conn", conn}, {"pool", pool}} {
+		for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapePipeline} {
+			for _, bad := range []joinery.Q[acUser]{badCount, badPage} {
+				if _, _, err := jpgx.AllAndCount(ctx, on.db, bad.Shape(shape)); err == nil || !strings.Contains(err.Error(), "division by zero") {
+					t.Fatalf("%s %v: want division by zero, got %v", on.name, shape, err)
+				}
+				if st := conn.PgConn().TxStatus(); st != 'I' {
+					t.Fatalf("%v: after a failed batch the connection is in transaction state %q", shape, st)
+				}
+				if got, n, err := jpgx.AllAndCount(ctx, on.db, good.Shape(shape)); err != nil || n != 2 || len(got) != 1 {
+					t.Fatalf("%s %v: after a failed batch: %v %d %+v", on.name, shape, err, n, got)
+				}
 			}
 		}
 	}
