@@ -104,7 +104,10 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 //
 // pgx prepares a statement the first time a connection sees it (its default
 // QueryExecModeCacheStatement): that first batch takes one more round trip, as a first
-// Query does.
+// Query does. In a batch pgx asks for every column in binary (see resultFormats): a value
+// of a type not decoded here that lands in an any (a map model) is given in pgx's text
+// form, as in a pipeline, which can differ from PostgreSQL's (an interval: "1 day 00:00:00"
+// where All, one statement, gives "1 day").
 func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, int64, error) {
 	p, err := q.PlanPipelined()
 	if err != nil {
