@@ -685,6 +685,11 @@ func (q Q[T]) Count(ctx context.Context, db Querier) (int64, error) {
 	if err := checkRun("Count", ctx, db); err != nil {
 		return 0, err
 	}
+	return runCount(ctx, db, p)
+}
+
+// runCount runs p, a Count statement, and reads its one number.
+func runCount(ctx context.Context, db Querier, p *builder.Plan) (int64, error) {
 	rows, err := sqlQuery(ctx, db)(p.SQL, p.Args)
 	if err != nil {
 		return 0, fmt.Errorf("joinery: %w", namedArg(err, p.ArgSource))

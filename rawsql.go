@@ -92,6 +92,11 @@ type DriverRunner struct {
 	// returns their rows as one result (hydrate.Parts); queries on the connection are then
 	// compiled as for a pipelining driver (Q.PlanPipelined).
 	Pipeline func(p *builder.Plan) (hydrate.Rows, error)
+	// Counted, when set, sends the Count statement count and p's statements (of any shape)
+	// in one round trip, seen in one snapshot unless the connection is in a transaction,
+	// and returns the count and p's rows: AllAndCount over a *sql.DB or *sql.Conn runs
+	// through it, with p compiled as for a pipelining driver.
+	Counted func(p, count *builder.Plan) (hydrate.Rows, int64, error)
 }
 
 // DriverAdapter recognizes a database/sql driver connection it can run statements on

@@ -32,7 +32,8 @@ import (
 // Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
 // Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs on the underlying
 // *pgx.Conn as All does here (the same default shape, pipelines in one batch) and folds the
-// raw values the same way.
+// raw values the same way; Q.AllAndCount sends its count in the same batch, as AllAndCount
+// does here.
 func init() {
 	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) *joinery.DriverRunner {
 		sc, ok := dc.(*stdlib.Conn)
@@ -50,6 +51,11 @@ func init() {
 				return Rows(rows), nil
 			},
 			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
+			Counted: func(p, count *builder.Plan) (hydrate.Rows, int64, error) {
+				c := &counted{sql: count.SQL, args: count.Args}
+				rows, err := send(ctx, conn, p, c)
+				return rows, c.n, err
+			},
 		}
 	})
 }
@@ -87,9 +93,59 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 	return out, nil
 }
 
+// AllAndCount runs q over db as All does and returns, with its page (every root with its
+// includes under Limit and Offset), the number of roots q matches as joinery.Q.Count counts
+// them (Limit, Offset and After aside), in one round trip: the count statement goes in the
+// same pgx.Batch as the plan's statements (a pipelined plan's, or the one statement of
+// another shape). Over a *pgx.Conn or a *pgxpool.Pool the batch is one REPEATABLE READ,
+// READ ONLY transaction, so the page and the count see the same snapshot; in a pgx.Tx they
+// run in it, under its isolation level. Both plans are the query's cached ones
+// (joinery.Q.PlanPipelined and the Count statement).
+//
+// pgx prepares a statement the first time a connection sees it (its default
+// QueryExecModeCacheStatement): that first batch takes one more round trip, as a first
+// Query does. In a batch pgx asks for every column in binary (see resultFormats): a value
+// of a type not decoded here that lands in an any (a map model) is given in pgx's text
+// form, as in a pipeline, which can differ from PostgreSQL's (an interval: "1 day 00:00:00"
+// where All, one statement, gives "1 day").
+func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, int64, error) {
+	p, err := q.PlanPipelined()
+	if err != nil {
+		return nil, 0, err
+	}
+	countSQL, countArgs, err := q.CountSql()
+	if err != nil {
+		return nil, 0, err
+	}
+	c := &counted{sql: countSQL, args: countArgs}
+	rows, err := send(ctx, db, p, c)
+	if err != nil {
+		return nil, 0, fmt.Errorf("joinery/pgx: %w", err)
+	}
+	out, err := hydrate.All[T](rows, p.Map)
+	if err != nil {
+		return nil, 0, fmt.Errorf("joinery/pgx: %w", err)
+	}
+	return out, c.n, nil
+}
+
+// counted is a count statement sent in the batch ahead of a plan's statements, and the
+// number it returned.
+type counted struct {
+	sql  string
+	args []any
+	n    int64
+}
+
 // run runs p's statement, or sends a pipelined plan's statements in one batch.
 func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
-	if p.Shape != builder.ShapePipeline {
+	return send(ctx, db, p, nil)
+}
+
+// send runs p's statement, or sends a pipelined plan's statements in one batch; with a
+// count statement c, the count and p's statements (one or many) in one batch, c read first.
+func send(ctx context.Context, db Querier, p *builder.Plan, c *counted) (hydrate.Rows, error) {
+	if p.Shape != builder.ShapePipeline && c == nil {
 		args := make([]any, 0, len(p.Args)+1)
 		args = append(append(args, resultFormats), p.Args...)
 		rows, err := db.Query(ctx, p.SQL, args...)
@@ -102,39 +158,48 @@ func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error)
 	// here and released when the rows are closed.
 	switch x := db.(type) {
 	case pgx.Tx:
-		return batch(ctx, x, x.Conn(), true, p, nil)
+		return batch(ctx, x, x.Conn(), true, p, c, nil)
 	case *pgxpool.Pool:
-		c, err := x.Acquire(ctx)
+		conn, err := x.Acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := batch(ctx, c.Conn(), c.Conn(), false, p, c.Release)
+		rows, err := batch(ctx, conn.Conn(), conn.Conn(), false, p, c, conn.Release)
 		if err != nil {
-			c.Release()
+			conn.Release()
 		}
 		return rows, err
 	case *pgx.Conn:
-		return batch(ctx, x, x, false, p, nil)
+		return batch(ctx, x, x, false, p, c, nil)
 	case interface{ Conn() *pgx.Conn }: // *pgxpool.Conn
-		return batch(ctx, db, x.Conn(), false, p, nil)
+		return batch(ctx, db, x.Conn(), false, p, c, nil)
 	}
-	return batch(ctx, db, nil, false, p, nil)
+	return batch(ctx, db, nil, false, p, c, nil)
 }
 
-// batch sends p's statements through db as one pgx.Batch and reads their results as one.
-// conn is db's connection when known (nil otherwise): a transaction the caller began on it
-// is kept (the statements run inside it), and one the batch leaves open after a failure is
-// rolled back. Unless in a transaction, the batch is one REPEATABLE READ, READ ONLY
-// transaction, so every statement sees the same snapshot. release, when set, is called last.
-func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builder.Plan, release func()) (hydrate.Rows, error) {
+// batch sends p's statements through db as one pgx.Batch and reads their results as one,
+// after the count statement c's number when c is set (p may then be of any shape: its one
+// statement goes in the batch). conn is db's connection when known (nil otherwise): a
+// transaction the caller began on it is kept (the statements run inside it), and one the
+// batch leaves open after a failure is rolled back. Unless in a transaction, the batch is one
+// REPEATABLE READ, READ ONLY transaction, so every statement sees the same snapshot.
+// release, when set, is called last.
+func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builder.Plan, c *counted, release func()) (hydrate.Rows, error) {
 	if conn != nil && conn.PgConn().TxStatus() != 'I' {
 		inTx = true // a transaction the caller began on the connection
+	}
+	stmts := p.Statements
+	if p.Shape != builder.ShapePipeline {
+		stmts = []builder.Statement{{SQL: p.SQL, Args: p.Args}}
 	}
 	b := &pgx.Batch{}
 	if !inTx {
 		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 	}
-	for _, st := range p.Statements {
+	if c != nil {
+		b.Queue(c.sql, c.args...)
+	}
+	for _, st := range stmts {
 		b.Queue(st.SQL, st.Args...)
 	}
 	if !inTx {
@@ -142,12 +207,17 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	}
 	br := db.SendBatch(ctx, b)
 	began, opened := inTx, 0
+	begin := func() error {
+		if began {
+			return nil
+		}
+		began = true
+		_, err := br.Exec()
+		return err
+	}
 	open := func(i int) (hydrate.Rows, error) {
-		if !began {
-			began = true
-			if _, err := br.Exec(); err != nil {
-				return nil, err
-			}
+		if err := begin(); err != nil {
+			return nil, err
 		}
 		r, err := br.Query()
 		if err != nil {
@@ -168,7 +238,7 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	}
 	done := func() error {
 		var err error
-		if opened == len(p.Statements) && !inTx {
+		if opened == len(stmts) && !inTx {
 			_, err = br.Exec() // COMMIT
 		}
 		if cerr := closeBatch(); err == nil {
@@ -182,8 +252,27 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 		}
 		if release != nil {
 			release()
+			release = nil
 		}
 		return err
+	}
+	if c != nil {
+		err := begin()
+		if err == nil {
+			err = br.QueryRow().Scan(&c.n)
+		}
+		if err != nil {
+			done()
+			return nil, err
+		}
+	}
+	if p.Shape != builder.ShapePipeline {
+		r, err := open(0)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		return &closing{CellRows: r.(hydrate.CellRows), done: done}, nil
 	}
 	rows, err := hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), open, done)
 	if err != nil {
@@ -191,6 +280,23 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 		return nil, err
 	}
 	return rows, nil
+}
+
+// closing is a batch's rows that end the batch (done) when closed.
+type closing struct {
+	hydrate.CellRows
+	done func() error
+}
+
+func (r *closing) Close() error {
+	err := r.CellRows.Close()
+	if r.done != nil {
+		if derr := r.done(); err == nil {
+			err = derr
+		}
+		r.done = nil
+	}
+	return err
 }
 
 // One runs q and returns its first root, or an error matching joinery.ErrNoRows.

@@ -52,7 +52,7 @@ type Tag struct {
 
 const schemaName = "joinery_pgx"
 
-func setup(t *testing.T) (*pgx.Conn, *sql.DB, *include.Schema) {
+func setup(t testing.TB) (*pgx.Conn, *sql.DB, *include.Schema) {
 	dsn := os.Getenv("JOINERY_PG_DSN")
 	if dsn == "" {
 		t.Skip("JOINERY_PG_DSN is not set: the pgx adapter is tested against PostgreSQL only")
