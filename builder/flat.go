@@ -29,7 +29,30 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		if st.where, err = b.rootWhere(nil, terms); err != nil {
 			return nil, err
 		}
+		// the roots' aggregates as grouped derived tables, read once for all roots (the
+		// order and the select list use them), not a subquery per root
+		grouped := map[*computed]node{}
+		for _, cv := range b.root.computed {
+			if cv.agg == nil {
+				continue
+			}
+			j, g, err := b.grouped(cv)
+			if err != nil {
+				return nil, err
+			}
+			st.joins = append(st.joins, j)
+			grouped[cv] = g
+			for k := range b.plan.Columns {
+				if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
+					c.expr = g
+				}
+			}
+		}
 		for _, t := range terms {
+			if g, ok := grouped[t.cv]; ok && t.cv != nil {
+				st.order = append(st.order, t.by(g))
+				continue
+			}
 			st.order = append(st.order, t.order())
 		}
 		if limited || q.Stream {
