@@ -29,11 +29,14 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		if st.where, err = b.rootWhere(nil, terms); err != nil {
 			return nil, err
 		}
-		// the roots' aggregates as grouped derived tables, read once for all roots (the
-		// order and the select list use them), not a subquery per root
+		// the aggregates the roots are ordered by, needed for every root the filters leave:
+		// grouped derived tables, read once (the order and the select list use them), not a
+		// subquery per root. (The others stay subqueries: computed for the rows returned
+		// only, where grouped they would read the whole association.)
 		grouped := map[*computed]node{}
-		for _, cv := range b.root.computed {
-			if cv.agg == nil {
+		for _, t := range terms {
+			cv := t.cv
+			if cv == nil || cv.agg == nil || t.n != b.root || grouped[cv] != nil {
 				continue
 			}
 			j, g, err := b.grouped(cv)

@@ -1,8 +1,6 @@
 package builder
 
 import (
-	"strconv"
-
 	sq "github.com/Masterminds/squirrel"
 )
 
@@ -324,27 +322,14 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 			st.items = append(st.items, b.col(b.root.alias, c))
 		}
 		st.items = append(st.items, exposed...)
-		if mode == modeSub {
-			// the roots' aggregates come with them, grouped like the order's, and the
-			// statement reads them here (ColumnAlias.pageCol) instead of a subquery per root
-			for i, cv := range b.root.computed {
-				if cv.agg == nil {
-					continue
-				}
-				o, ok := pageCols[cv]
-				if !ok {
-					j, g, err := b.grouped(cv)
-					if err != nil {
-						return nil, nil, nil, err
-					}
-					grouped = append(grouped, j)
-					o = pick("jr_c"+strconv.Itoa(i), b.taken)
-					st.items = append(st.items, aliased{g, o})
-				}
-				for k := range b.plan.Columns {
-					if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
-						c.pageCol = o
-					}
+		// the aggregates the roots are ordered by come with them, and the statement reads
+		// them from here (ColumnAlias.pageCol) rather than computing them again. (The others
+		// stay subqueries, computed for the page's roots only: grouped, they would read the
+		// whole association however few roots the filters leave.)
+		for cv, o := range pageCols {
+			for k := range b.plan.Columns {
+				if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
+					c.pageCol = o
 				}
 			}
 		}
