@@ -46,6 +46,14 @@ var scenarios = []scenario{
 		return q(joinery.Query[User](s, d).Compute(include.Count("posts").As("post_count")).OrderBy("post_count", "id"))
 	}, `[{` + carol + `},{` + bob + `,"PostCount":1},{` + alice + `,"PostCount":2}]`},
 
+	// a value computed two levels down (posts -> author), and an expression ordering the roots
+	{"computed_deep", func(s *include.Schema, d dialects.Dialect) query {
+		author := include.New("posts.author").Compute(include.Count("posts").As("post_count"))
+		return q(joinery.Query[User](s, d).Include(author, include.New("posts").Order("id")).
+			Compute(include.Expr("{{self}}.id * ?", 10).As("post_count")).OrderBy("post_count DESC"))
+	}, `[{` + carol + `,"PostCount":30},{` + bob + `,"PostCount":20,"Posts":[{` + p12 + `,"Author":{` + bob + `,"PostCount":1}}]},` +
+		`{` + alice + `,"PostCount":10,"Posts":[{` + p10 + `,"Author":{` + alice + `,"PostCount":2}},{` + p11 + `,"Author":{` + alice + `,"PostCount":2}}]}]`},
+
 	{"computed_filter", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[User](s, d).Include("posts").
 			Compute(include.Count("posts").Where(sq.Eq{"published": true}).As("post_count")).

@@ -15,11 +15,14 @@ import (
 // that link the same customer and product twice.
 
 type PPost struct {
-	ID          int64      `db:"id"`
-	Title       string     `db:"title"`
-	Comments    []PComment `json:",omitempty"`
-	Tags        []PTag     `json:",omitempty"`
-	PendingTags []PTag     `json:",omitempty"`
+	ID           int64      `db:"id"`
+	Title        string     `db:"title"`
+	CommentCount int64      `joinery:"computed:comment_count" json:",omitempty"`
+	TagCount     int64      `joinery:"computed:tag_count" json:",omitempty"`
+	PendingCount int64      `joinery:"computed:pending_count" json:",omitempty"`
+	Comments     []PComment `json:",omitempty"`
+	Tags         []PTag     `json:",omitempty"`
+	PendingTags  []PTag     `json:",omitempty"`
 }
 
 type PImage struct {
@@ -59,9 +62,10 @@ type PItemTag struct {
 }
 
 type PCustomer struct {
-	ID       int64      `db:"id"`
-	Name     string     `db:"name"`
-	Products []PProduct `json:",omitempty"`
+	ID        int64      `db:"id"`
+	Name      string     `db:"name"`
+	Purchases int64      `joinery:"computed:purchases" json:",omitempty"`
+	Products  []PProduct `json:",omitempty"`
 }
 
 type PProduct struct {
@@ -155,6 +159,22 @@ const (
 )
 
 var scopesScenarios = []scenario{
+	// computed values over polymorphic associations: the comments of the post type (not the
+	// soft-deleted one: the default scope), the tags linked with the post type, the pending
+	// ones (an association scope)
+	{"computed_polymorphic", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[PPost](s, d).Compute(
+			include.Count("comments").As("comment_count"),
+			include.Count("tags").As("tag_count"),
+			include.Count("pendingTags").As("pending_count"),
+		).OrderBy("tag_count DESC", "id"))
+	}, `[{"ID":1,"Title":"p1","CommentCount":1,"TagCount":2,"PendingCount":1},{"ID":2,"Title":"p2","CommentCount":1}]`},
+
+	// a join model that links the same pair twice: every link counts
+	{"computed_non_unique", func(s *include.Schema, d dialects.Dialect) query {
+		return q(joinery.Query[PCustomer](s, d).Compute(include.Count("products").As("purchases")).OrderBy("purchases DESC", "id").Limit(5))
+	}, `[{"ID":1,"Name":"ann","Purchases":3},{"ID":2,"Name":"ben"}]`},
+
 	{"polymorphic_has_many_post", func(s *include.Schema, d dialects.Dialect) query {
 		return q(joinery.Query[PPost](s, d).Include(include.New("comments").Order("id")).OrderBy("id"))
 	}, `[{"ID":1,"Title":"p1","Comments":[{` + c1 + `}]},{"ID":2,"Title":"p2","Comments":[{` + c5 + `}]}]`},

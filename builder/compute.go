@@ -127,45 +127,55 @@ func orNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// computedExpr is the expression of n's computed value cv.
+// computedExpr is the expression of n's computed value cv. An include's value is NULL where
+// the include has no row (the flat JOIN's row of NULLs), as its columns are: a count there
+// would otherwise be 0.
 func (b *builder) computedExpr(n *bnode, cv *computed) (node, error) {
 	return cv.expr.once(func() (node, error) {
-		c := cv.c
-		if c.Func == include.FuncExpr {
-			e, err := b.preds([]sq.Sqlizer{c.Expr}, b.resolver(n, false), n, " computed value "+strconv.Quote(c.Name))
-			if err != nil {
-				return nil, err
-			}
-			return paren{e}, nil
+		e, err := b.makeComputedExpr(n, cv)
+		if err != nil || n == b.root {
+			return e, err
 		}
-		agg := cv.agg
-		f, err := b.factor(agg, "", false)
-		if err != nil {
-			return nil, err
-		}
-		cond, err := b.outerCond(agg)
-		if err != nil {
-			return nil, err
-		}
-		st := &selectStmt{from: f, where: cond}
-		var column node
-		if c.Column != "" {
-			a, _ := agg.model.Attr(c.Column)
-			column = b.col(agg.alias, a.Column)
-		}
-		switch c.Func {
-		case include.FuncExists:
-			st.items = []node{kw("1")}
-			return exists{st}, nil
-		case include.FuncCount:
-			st.items = []node{kw("COUNT(*)")}
-		case include.FuncSum:
-			st.items = []node{seq{kw("COALESCE(SUM("), column, kw("), 0)")}}
-		default:
-			st.items = []node{seq{kw(strings.ToUpper(c.Func.String()) + "("), column, kw(")")}}
-		}
-		return paren{st}, nil
+		return seq{kw("CASE WHEN "), b.col(n.alias, n.pk[0]), kw(" IS NOT NULL THEN "), e, kw(" END")}, nil
 	})
+}
+
+func (b *builder) makeComputedExpr(n *bnode, cv *computed) (node, error) {
+	c := cv.c
+	if c.Func == include.FuncExpr {
+		e, err := b.preds([]sq.Sqlizer{c.Expr}, b.resolver(n, false), n, " computed value "+strconv.Quote(c.Name))
+		if err != nil {
+			return nil, err
+		}
+		return paren{e}, nil
+	}
+	agg := cv.agg
+	f, err := b.factor(agg, "", false)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := b.outerCond(agg)
+	if err != nil {
+		return nil, err
+	}
+	st := &selectStmt{from: f, where: cond}
+	var column node
+	if c.Column != "" {
+		a, _ := agg.model.Attr(c.Column)
+		column = b.col(agg.alias, a.Column)
+	}
+	switch c.Func {
+	case include.FuncExists:
+		st.items = []node{kw("1")}
+		return exists{st}, nil
+	case include.FuncCount:
+		st.items = []node{kw("COUNT(*)")}
+	case include.FuncSum:
+		st.items = []node{seq{kw("COALESCE(SUM("), column, kw("), 0)")}}
+	default:
+		st.items = []node{seq{kw(strings.ToUpper(c.Func.String()) + "("), column, kw(")")}}
+	}
+	return paren{st}, nil
 }
 
 // computedByName is n's computed value name, or nil.

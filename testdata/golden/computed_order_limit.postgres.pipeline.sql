@@ -20,14 +20,14 @@ WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", COALESCE("t4"."v", 0) AS "jr_o0"
       GROUP BY "t2"."user_id") AS "t4" ON "t4"."k0" = "t0"."id"
     ORDER BY "jr_o0" DESC, "t0"."id"
     LIMIT $2)
-SELECT "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", (SELECT COUNT(*)
+SELECT "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", CASE WHEN "t1"."id" IS NOT NULL THEN (SELECT COUNT(*)
   FROM "comments" AS "t3"
-  WHERE "t3"."post_id" = "t1"."id") AS "c8"
+  WHERE "t3"."post_id" = "t1"."id") END AS "c8"
 FROM "posts" AS "t1"
 WHERE "t1"."user_id" = ANY(ARRAY(SELECT "jr_p"."id"
   FROM "jr_p"))
-ORDER BY (SELECT COUNT(*)
+ORDER BY CASE WHEN "t1"."id" IS NOT NULL THEN (SELECT COUNT(*)
   FROM "comments" AS "t3"
-  WHERE "t3"."post_id" = "t1"."id") DESC, "t1"."id"
+  WHERE "t3"."post_id" = "t1"."id") END DESC, "t1"."id"
 -- arg 1: true
 -- arg 2: 0x2

@@ -1,6 +1,6 @@
-SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3", "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", (SELECT COUNT(*)
+SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", "t0"."jr_o0" AS "c3", "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7", CASE WHEN "t1"."id" IS NOT NULL THEN (SELECT COUNT(*)
   FROM "comments" AS "t3"
-  WHERE "t3"."post_id" = "t1"."id") AS "c8"
+  WHERE "t3"."post_id" = "t1"."id") END AS "c8"
 FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_o0"
   FROM "users" AS "t0"
   LEFT JOIN (SELECT "t2"."user_id" AS "k0", COUNT(*) AS "v"
@@ -10,8 +10,8 @@ FROM (SELECT "t0"."id", "t0"."name", "t0"."email", COALESCE("t4"."v", 0) AS "jr_
   ORDER BY "jr_o0" DESC, "t0"."id"
   LIMIT ?) AS "t0"
 LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id"
-ORDER BY "t0"."jr_o0" DESC, "t0"."id", (SELECT COUNT(*)
+ORDER BY "t0"."jr_o0" DESC, "t0"."id", CASE WHEN "t1"."id" IS NOT NULL THEN (SELECT COUNT(*)
   FROM "comments" AS "t3"
-  WHERE "t3"."post_id" = "t1"."id") DESC, "t1"."id"
+  WHERE "t3"."post_id" = "t1"."id") END DESC, "t1"."id"
 -- arg 1: true
 -- arg 2: 0x2

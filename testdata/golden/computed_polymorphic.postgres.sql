@@ -1,0 +1,15 @@
+SELECT "t0"."id" AS "c0", "t0"."title" AS "c1", (SELECT COUNT(*)
+  FROM "p_comments" AS "t1"
+  WHERE "t1"."commentable_id" = "t0"."id" AND "t1"."commentable" = $1 AND "t1"."deleted_at" IS NULL) AS "c2", COALESCE("t6"."v", 0) AS "c3", (SELECT COUNT(*)
+  FROM ("p_item_tags" AS "t4" INNER JOIN "p_tags" AS "t5" ON "t5"."id" = "t4"."tag_id" AND "t5"."status" = $2)
+  WHERE "t4"."taggable_id" = "t0"."id" AND "t4"."taggable" = $3) AS "c4"
+FROM "p_posts" AS "t0"
+LEFT JOIN (SELECT "t2"."taggable_id" AS "k0", COUNT(*) AS "v"
+  FROM ("p_item_tags" AS "t2" INNER JOIN "p_tags" AS "t3" ON "t3"."id" = "t2"."tag_id")
+  WHERE "t2"."taggable" = $4
+  GROUP BY "t2"."taggable_id") AS "t6" ON "t6"."k0" = "t0"."id"
+ORDER BY COALESCE("t6"."v", 0) DESC, "t0"."id"
+-- arg 1: "post"
+-- arg 2: "pending"
+-- arg 3: "post"
+-- arg 4: "post"
