@@ -192,6 +192,10 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	if p.Shape != builder.ShapePipeline {
 		stmts = []builder.Statement{{SQL: p.SQL, Args: p.Args}}
 	}
+	if len(stmts) == 1 && c == nil {
+		// one statement sees one snapshot by itself: no transaction statements around it
+		inTx = true
+	}
 	b := &pgx.Batch{}
 	if !inTx {
 		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
