@@ -2,19 +2,16 @@ package joinery_test
 
 import (
 	"database/sql"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
 	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/testdbs"
 )
 
 type testDB struct {
@@ -30,73 +27,16 @@ type testDB struct {
 func openDBs(t *testing.T, isolate string) []testDB {
 	t.Helper()
 	var out []testDB
-	path := filepath.Join(t.TempDir(), "joinery.db")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatalf("sqlite: %v", err)
-	}
-	t.Cleanup(func() { sdb.Close() })
-	out = append(out, testDB{"sqlite", dialects.SQLite, sdb})
-	dialectOf.Store(sdb, dialects.SQLite)
-
-	if dsn := os.Getenv("JOINERY_PG_DSN"); dsn != "" {
-		db, err := sql.Open("postgres", dsn)
-		if err == nil {
-			err = db.Ping()
-		}
-		if err != nil {
-			t.Fatalf("JOINERY_PG_DSN is set but PostgreSQL is unreachable: %v", err)
-		}
-		mustExec(t, db, `DROP SCHEMA IF EXISTS `+isolate+` CASCADE`)
-		mustExec(t, db, `CREATE SCHEMA `+isolate)
-		db.Close()
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		db, err = sql.Open("postgres", dsn+sep+"search_path="+isolate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, testDB{"postgres", dialects.Postgres, db})
-		dialectOf.Store(db, dialects.Postgres)
-	}
-	if dsn := os.Getenv("JOINERY_MYSQL_DSN"); dsn != "" {
-		cfg, err := mysql.ParseDSN(dsn)
-		if err != nil {
-			t.Fatalf("JOINERY_MYSQL_DSN: %v", err)
-		}
-		db, err := sql.Open("mysql", dsn)
-		if err == nil {
-			err = db.Ping()
-		}
-		if err != nil {
-			t.Fatalf("JOINERY_MYSQL_DSN is set but MySQL/MariaDB is unreachable: %v", err)
-		}
-		mustExec(t, db, "DROP DATABASE IF EXISTS "+isolate)
-		mustExec(t, db, "CREATE DATABASE "+isolate)
-		db.Close()
-		cfg.DBName = isolate
-		cfg.ParseTime = true
-		db, err = sql.Open("mysql", cfg.FormatDSN())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, testDB{"mysql", dialects.MySQL, db})
-		dialectOf.Store(db, dialects.MySQL)
+	for _, d := range testdbs.Open(t, isolate, testdbs.Options{SQLite: "_pragma=foreign_keys(1)"}) {
+		out = append(out, testDB{d.Name, d.Dialect, d.DB})
+		dialectOf.Store(d.DB, d.Dialect)
 	}
 	return out
 }
 
 func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
 	t.Helper()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%v\n%s", err, s)
-		}
-	}
+	testdbs.Exec(t, db, stmts...)
 }
 
 // suite is a fixture (schema, tables, rows) with the scenarios that run on it.

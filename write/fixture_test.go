@@ -3,18 +3,16 @@ package write_test
 import (
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/testdbs"
 )
 
 // isolate names the PostgreSQL schema and MySQL database the write tests work in.
@@ -31,68 +29,19 @@ type testDB struct {
 func openDBs(t *testing.T) []testDB {
 	t.Helper()
 	var out []testDB
-	path := filepath.Join(t.TempDir(), "writes.db")
 	// immediate transactions and a busy timeout: concurrent writers wait instead of failing
-	sdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate")
-	if err != nil {
-		t.Fatalf("sqlite: %v", err)
-	}
-	t.Cleanup(func() { sdb.Close() })
-	out = append(out, testDB{"sqlite", dialects.SQLite, sdb})
-	if dsn := os.Getenv("JOINERY_PG_DSN"); dsn != "" {
-		db, err := sql.Open("postgres", dsn)
-		if err == nil {
-			err = db.Ping()
-		}
-		if err != nil {
-			t.Fatalf("JOINERY_PG_DSN is set but PostgreSQL is unreachable: %v", err)
-		}
-		mustExec(t, db, `DROP SCHEMA IF EXISTS `+isolate+` CASCADE`, `CREATE SCHEMA `+isolate)
-		db.Close()
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		db, err = sql.Open("postgres", dsn+sep+"search_path="+isolate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, testDB{"postgres", dialects.Postgres, db})
-	}
-	if dsn := os.Getenv("JOINERY_MYSQL_DSN"); dsn != "" {
-		cfg, err := mysql.ParseDSN(dsn)
-		if err != nil {
-			t.Fatalf("JOINERY_MYSQL_DSN: %v", err)
-		}
-		db, err := sql.Open("mysql", dsn)
-		if err == nil {
-			err = db.Ping()
-		}
-		if err != nil {
-			t.Fatalf("JOINERY_MYSQL_DSN is set but MySQL/MariaDB is unreachable: %v", err)
-		}
-		mustExec(t, db, "DROP DATABASE IF EXISTS "+isolate, "CREATE DATABASE "+isolate+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
-		db.Close()
-		cfg.DBName = isolate
-		cfg.ParseTime = true
-		db, err = sql.Open("mysql", cfg.FormatDSN())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, testDB{"mysql", dialects.MySQL, db})
+	for _, d := range testdbs.Open(t, isolate, testdbs.Options{
+		SQLite:      "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate",
+		MySQLCreate: "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+	}) {
+		out = append(out, testDB{d.Name, d.Dialect, d.DB})
 	}
 	return out
 }
 
 func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
 	t.Helper()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%v\n%s", err, s)
-		}
-	}
+	testdbs.Exec(t, db, stmts...)
 }
 
 type User struct {
