@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/joinery/joinery/dialects"
 )
@@ -56,41 +55,19 @@ func number(sql string, args []any, d dialects.Dialect) (string, []any, error) {
 // with its own placeholders "??" is a literal '?' (PostgreSQL's jsonb operators), as in
 // squirrel. The text must use every argument and no more.
 func (r *renderer) raw(sql string, args []any, src string) {
-	lx := r.f.Lexical
 	next := 0 // the next argument
-	for i := 0; i < len(sql); {
-		c := sql[i]
-		end := skipLiteral(sql, i, lx)
-		if end > i {
-			r.buf = append(r.buf, sql[i:end]...)
-			i = end
-			continue
+	err := r.f.Lexical.Walk(sql, r.rewrite, func(text string) { r.buf = append(r.buf, text...) }, func() bool {
+		if next >= len(args) {
+			r.fail(fmt.Errorf("%w: the text has more placeholders than the %d arguments (a raw fragment's '?' without a value? write \"??\" for a literal '?' on PostgreSQL)", errArgs, len(args)))
+			return false
 		}
-		switch {
-		case c == '?':
-			if r.rewrite && i+1 < len(sql) && sql[i+1] == '?' {
-				r.buf = append(r.buf, '?')
-				i += 2
-				continue
-			}
-			if next >= len(args) {
-				r.fail(fmt.Errorf("%w: the text has more placeholders than the %d arguments (a raw fragment's '?' without a value? write \"??\" for a literal '?' on PostgreSQL)", errArgs, len(args)))
-				return
-			}
-			r.placeholder(args[next], src)
-			next++
-			i++
-		case c == '$' && r.rewrite && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9' && (i == 0 || !identChar(sql[i-1])):
-			j := i + 1
-			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
-				j++
-			}
-			r.fail(fmt.Errorf("%w: the text names the parameter %s itself: write '?' placeholders (squirrel's convention) and joinery numbers them", errArgs, sql[i:j]))
-			return
-		default:
-			r.buf = append(r.buf, c)
-			i++
-		}
+		r.placeholder(args[next], src)
+		next++
+		return true
+	})
+	if err != nil {
+		r.fail(fmt.Errorf("%w: %w", errArgs, err))
+		return
 	}
 	if next != len(args) {
 		r.fail(fmt.Errorf("%w: %d arguments for %d placeholders (a '?' inside a comment or a string literal is not a placeholder)", errArgs, len(args), next))
@@ -107,97 +84,6 @@ func (r *renderer) fail(err error) {
 func tooMany(n int, d dialects.Dialect) error {
 	return fmt.Errorf("%w: the statement needs %d and %s allows %d; send a long list as one value (on PostgreSQL sq.Expr(\"id = ANY(?)\", pq.Array(ids))), load it in pages, or join a table holding it",
 		ErrTooManyParams, n, d.Name(), d.Features().MaxParams)
-}
-
-// skipLiteral returns the end of the comment, string literal or quoted identifier that
-// starts at sql[i], or i when none does. An unterminated one runs to the end of the text
-// (the database reports it).
-func skipLiteral(sql string, i int, lx dialects.Lexical) int {
-	c := sql[i]
-	prevIdent := i > 0 && identChar(sql[i-1])
-	switch {
-	case c == '\'':
-		esc := lx.BackslashEscapes || lx.EscapeStrings && i > 0 && (sql[i-1] == 'E' || sql[i-1] == 'e') && (i < 2 || !identChar(sql[i-2]))
-		return endQuoted(sql, i, '\'', esc)
-	case c == '"':
-		return endQuoted(sql, i, '"', lx.DoubleQuotedStrings && lx.BackslashEscapes)
-	case c == '`':
-		return endQuoted(sql, i, '`', false)
-	case c == '[' && lx.BracketIdentifiers:
-		if j := strings.IndexByte(sql[i+1:], ']'); j >= 0 {
-			return i + 1 + j + 1
-		}
-		return len(sql)
-	case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-		if lx.DashCommentNeedsSpace && i+2 < len(sql) && sql[i+2] > ' ' {
-			return i
-		}
-		return endLine(sql, i)
-	case c == '#' && lx.HashComments:
-		return endLine(sql, i)
-	case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-		depth := 0
-		for j := i; j+1 < len(sql); j++ {
-			switch {
-			case sql[j] == '/' && sql[j+1] == '*' && (depth == 0 || lx.NestedComments):
-				depth++
-				j++
-			case sql[j] == '*' && sql[j+1] == '/':
-				depth--
-				j++
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(sql)
-	case c == '$' && lx.DollarQuotes && !prevIdent:
-		// $tag$ .. $tag$, tag empty or an identifier (not $1: a parameter)
-		j := i + 1
-		for j < len(sql) && sql[j] != '$' && identChar(sql[j]) && !(j == i+1 && sql[j] >= '0' && sql[j] <= '9') {
-			j++
-		}
-		if j >= len(sql) || sql[j] != '$' {
-			return i
-		}
-		tag := sql[i : j+1]
-		if k := strings.Index(sql[j+1:], tag); k >= 0 {
-			return j + 1 + k + len(tag)
-		}
-		return len(sql)
-	}
-	return i
-}
-
-// endQuoted returns the end of the literal opening with q at sql[i]: a doubled q stands for
-// itself, and with esc a backslash escapes the next character.
-func endQuoted(sql string, i int, q byte, esc bool) int {
-	for j := i + 1; j < len(sql); j++ {
-		switch sql[j] {
-		case '\\':
-			if esc {
-				j++
-			}
-		case q:
-			if j+1 < len(sql) && sql[j+1] == q {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(sql)
-}
-
-func endLine(sql string, i int) int {
-	if j := strings.IndexByte(sql[i:], '\n'); j >= 0 {
-		return i + j + 1
-	}
-	return len(sql)
-}
-
-func identChar(c byte) bool {
-	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
 // pick returns base, or base with the first numeric suffix that makes it a name taken does

@@ -151,62 +151,24 @@ func (s *sqlBuf) pred(sc scope.Scope, table string, m *include.Model, prefix str
 	s.raw(text, args)
 }
 
-// raw appends a fragment rendered with '?' placeholders, numbering them for the dialect. A
-// '?' inside a literal, quoted identifier or comment is not a placeholder.
+// raw appends a fragment written with '?' placeholders (squirrel's convention), numbering
+// them for the dialect. A '?' inside a literal, quoted identifier or comment is not a
+// placeholder (dialects.Lexical.Walk, as the read statements' renderer reads fragments).
 func (s *sqlBuf) raw(text string, args []any) {
 	n := 0
-	lx := s.f.Lexical
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(text) {
-				if text[j] == '\\' && (lx.BackslashEscapes || c == '"' && lx.DoubleQuotedStrings) && c != '`' {
-					j += 2
-					continue
-				}
-				if text[j] == c {
-					if j+1 < len(text) && text[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			if j >= len(text) {
-				j = len(text) - 1
-			}
-			s.b = append(s.b, text[i:j+1]...)
-			i = j
-		case c == '-' && i+1 < len(text) && text[i+1] == '-':
-			j := i
-			for j < len(text) && text[j] != '\n' {
-				j++
-			}
-			s.b = append(s.b, text[i:j]...)
-			i = j - 1
-		case c == '/' && i+1 < len(text) && text[i+1] == '*':
-			j := i + 2
-			for j+1 < len(text) && !(text[j] == '*' && text[j+1] == '/') {
-				j++
-			}
-			end := min(j+2, len(text))
-			s.b = append(s.b, text[i:end]...)
-			i = end - 1
-		case c == '?':
-			if n >= len(args) {
-				s.err = badf("a filter has more placeholders than arguments: %s", text)
-				return
-			}
-			s.arg(args[n])
-			n++
-		default:
-			s.b = append(s.b, c)
+	err := s.f.Lexical.Walk(text, s.d.Placeholder(1) != "?", func(t string) { s.b = append(s.b, t...) }, func() bool {
+		if n >= len(args) {
+			s.err = badf("a filter has more placeholders than arguments: %s", text)
+			return false
 		}
-	}
-	if n != len(args) {
+		s.arg(args[n])
+		n++
+		return true
+	})
+	switch {
+	case err != nil:
+		s.err = badf("a filter: %v: %s", err, text)
+	case s.err == nil && n != len(args):
 		s.err = badf("a filter has %d placeholders and %d arguments: %s", n, len(args), text)
 	}
 }
