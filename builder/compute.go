@@ -158,24 +158,28 @@ func (b *builder) makeComputedExpr(n *bnode, cv *computed) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &selectStmt{from: f, where: cond}
-	var column node
-	if c.Column != "" {
-		a, _ := agg.model.Attr(c.Column)
-		column = b.col(agg.alias, a.Column)
-	}
+	st := &selectStmt{from: f, where: cond, items: []node{b.aggregate(cv)}}
 	switch c.Func {
 	case include.FuncExists:
-		st.items = []node{kw("1")}
 		return exists{st}, nil
-	case include.FuncCount:
-		st.items = []node{kw("COUNT(*)")}
 	case include.FuncSum:
-		st.items = []node{seq{kw("COALESCE(SUM("), column, kw("), 0)")}}
-	default:
-		st.items = []node{seq{kw(strings.ToUpper(c.Func.String()) + "("), column, kw(")")}}
+		// (a sum over no rows is 0, as a count is)
+		return seq{kw("COALESCE("), paren{st}, kw(", 0)")}, nil
 	}
 	return paren{st}, nil
+}
+
+// aggregate is cv's aggregate over its association's rows: COUNT(*), SUM(column), ...; for
+// Exists, 1 (a row is there).
+func (b *builder) aggregate(cv *computed) node {
+	switch cv.c.Func {
+	case include.FuncExists:
+		return kw("1")
+	case include.FuncCount:
+		return kw("COUNT(*)")
+	}
+	a, _ := cv.agg.model.Attr(cv.c.Column)
+	return seq{kw(strings.ToUpper(cv.c.Func.String()) + "("), b.col(cv.agg.alias, a.Column), kw(")")}
 }
 
 // computedByName is n's computed value name, or nil.
@@ -220,26 +224,14 @@ func (b *builder) grouped(cv *computed) (join, node, error) {
 		sub.group = append(sub.group, k)
 		on = append(on, &colEq{col{cv.galias, name}, col{agg.parent.alias, l.parent[i]}})
 	}
-	v := b.col(cv.galias, "v")
-	var value node = v
+	sub.items = append(sub.items, aliased{b.aggregate(cv), "v"})
+	// a root without rows of the association has no row in the table: NULL
+	var value node = b.col(cv.galias, "v")
 	switch cv.c.Func {
 	case include.FuncExists:
-		sub.items = append(sub.items, aliased{kw("1"), "v"})
-		value = seq{v, kw(" IS NOT NULL")}
-	case include.FuncCount:
-		sub.items = append(sub.items, aliased{kw("COUNT(*)"), "v"})
-		value = seq{kw("COALESCE("), v, kw(", 0)")}
-	case include.FuncSum:
-		sub.items = append(sub.items, aliased{seq{kw("SUM("), b.aggColumn(cv), kw(")")}, "v"})
-		value = seq{kw("COALESCE("), v, kw(", 0)")}
-	default:
-		sub.items = append(sub.items, aliased{seq{kw(strings.ToUpper(cv.c.Func.String()) + "("), b.aggColumn(cv), kw(")")}, "v"})
+		value = seq{value, kw(" IS NOT NULL")}
+	case include.FuncCount, include.FuncSum:
+		value = seq{kw("COALESCE("), value, kw(", 0)")}
 	}
 	return join{"LEFT JOIN", derived{body: sub, alias: cv.galias}, on}, value, nil
-}
-
-// aggColumn is the aggregated column of cv.
-func (b *builder) aggColumn(cv *computed) node {
-	a, _ := cv.agg.model.Attr(cv.c.Column)
-	return b.col(cv.agg.alias, a.Column)
 }
