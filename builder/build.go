@@ -596,7 +596,8 @@ func (b *builder) selectColumns() error {
 				return err
 			}
 			add(n, n.alias, cv.c.Name, b.pathOf(n.path, cv.c.Name), hydrate.Col{Field: cv.c.Name, Computed: true, Kind: cv.kind}, true)
-			b.plan.Columns[len(b.plan.Columns)-1].expr = e
+			cv.column = len(b.plan.Columns) - 1
+			b.plan.Columns[cv.column].expr = e
 		}
 	}
 	return nil

@@ -25,6 +25,8 @@ type computed struct {
 	expr memo // the expression, made once
 	// galias is the alias of its grouped derived table (grouped), once made
 	galias string
+	// column is its index in the plan's columns (selectColumns)
+	column int
 }
 
 // resolveComputed checks the tree's computed values and makes their association nodes.

@@ -45,11 +45,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 			}
 			st.joins = append(st.joins, j)
 			grouped[cv] = g
-			for k := range b.plan.Columns {
-				if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
-					c.expr = g
-				}
-			}
+			b.plan.Columns[cv.column].expr = g
 		}
 		for _, t := range terms {
 			if g, ok := grouped[t.cv]; ok && t.cv != nil {

@@ -327,11 +327,7 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 		// stay subqueries, computed for the page's roots only: grouped, they would read the
 		// whole association however few roots the filters leave.)
 		for cv, o := range pageCols {
-			for k := range b.plan.Columns {
-				if c := &b.plan.Columns[k]; c.node == b.root && c.expr != nil && c.Column == cv.c.Name {
-					c.pageCol = o
-				}
-			}
+			b.plan.Columns[cv.column].pageCol = o
 		}
 	}
 	// to-one includes named by root filters or order terms
