@@ -421,7 +421,7 @@ func countIncludes(incs []*include.Resolved) int {
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
 	// the nodes of a tree come from one slab each (sized by countIncludes: it never grows,
 	// so the pointers stay valid)
-	b.slab = append(b.slab, bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKey()})
+	b.slab = append(b.slab, bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKeyView()})
 	n := &b.slab[len(b.slab)-1]
 	if k := len(opts.Children); k > 0 {
 		n.children = make([]*bnode, 0, k)
@@ -579,7 +579,7 @@ func (b *builder) selectColumns() error {
 				// every link is its own object: identity under the parent is the join row's key
 				jm := n.assoc.Through
 				n.hnode.Key = n.hnode.Key[:0]
-				for _, k := range jm.PrimaryKey() {
+				for _, k := range jm.PrimaryKeyView() {
 					at, _ := jm.Attr(k)
 					kind := at.Type
 					if at.GoType != nil {

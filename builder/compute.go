@@ -113,7 +113,7 @@ func (b *builder) newComputed(n *bnode, c include.Computed) (*computed, error) {
 		return nil, qErr("%s: ThroughWhere applies only to a BelongsToMany, and %s is a %s", what, a.As, a.Kind)
 	}
 	opts := &include.Resolved{Segment: a.As, Where: c.Where, ThroughWhere: c.ThroughWhere, Unscoped: c.Unscoped, FilterOnly: true}
-	agg := &bnode{model: a.Target, assoc: a, parent: n, path: b.pathOf(n.path, a.As), opts: opts, pk: a.Target.PrimaryKey(), hnode: &hydrate.Node{}}
+	agg := &bnode{model: a.Target, assoc: a, parent: n, path: b.pathOf(n.path, a.As), opts: opts, pk: a.Target.PrimaryKeyView(), hnode: &hydrate.Node{}}
 	if a.Kind == include.BelongsToMany {
 		agg.jalias = b.newAlias()
 	}
