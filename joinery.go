@@ -291,11 +291,7 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 		}
 		a, _ := q.model.Attr(p.Attr)
 		if p.Computed {
-			for _, ca := range q.model.ComputedAttrs() {
-				if ca.Name == p.Attr {
-					a = ca
-				}
-			}
+			a, _ = q.model.ComputedAttr(p.Attr)
 		}
 		if a.Index == nil {
 			return Cursor{}, fmt.Errorf("joinery: Cursor: no field for %q", p.Attr)

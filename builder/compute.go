@@ -66,16 +66,15 @@ func (b *builder) newComputed(n *bnode, c include.Computed) (*computed, error) {
 	}
 	cv := &computed{c: c, kind: hydrate.Any}
 	if m.Type() != nil {
-		fields := m.ComputedAttrs()
-		i := slices.IndexFunc(fields, func(a include.Attr) bool { return a.Name == c.Name })
-		if i < 0 {
+		f, ok := m.ComputedAttr(c.Name)
+		if !ok {
 			var names []string
-			for _, a := range fields {
+			for _, a := range m.ComputedAttrs() {
 				names = append(names, a.Name)
 			}
 			return nil, qErr("%s: %s has no field to receive it: tag one `joinery:\"computed:%s\"` (fields tagged computed: %s)", what, m.Name(), c.Name, orNone(names))
 		}
-		cv.kind = kindOf(fields[i].GoType)
+		cv.kind = kindOf(f.GoType)
 	}
 	switch c.Func {
 	case include.FuncExpr:

@@ -166,6 +166,16 @@ func (m *Model) ThroughAttrs() []Attr { return m.through }
 // any name.
 func (m *Model) ComputedAttrs() []Attr { return m.computed }
 
+// ComputedAttr returns the field receiving the computed value name (ComputedAttrs).
+func (m *Model) ComputedAttr(name string) (Attr, bool) {
+	for _, a := range m.computed {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Attr{}, false
+}
+
 // column resolves an attribute or column name to the column.
 func (m *Model) column(name string) (string, bool) {
 	a, ok := m.Attr(name)
