@@ -457,7 +457,7 @@ func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
 		}
 		if r.Pipeline != nil && kind == kindPlain {
 			// the connection pipelines: the plan for a pipelining driver
-			pp, err := q.PlanPipelined()
+			pp, err := q.plan(true) // (the cached plan: handing out a copy is for callers)
 			if err != nil {
 				return err
 			}
