@@ -112,11 +112,10 @@ type bnode struct {
 	hnode    *hydrate.Node
 	// its predicates, rendered once: on the target, on the join table, on the parent
 	target, through, source memo
-	link                    link      // to its parent (linkOf)
-	keys                    [2]string // the link's columns, one each side
-	pk                      []string  // the model's primary key
-	res                     resolver  // for predicates on its table (see resolver)
-	linkCol                 col       // the child's column of its link, and it as a list (linkOf)
+	link                    link     // to its parent (linkOf)
+	pk                      []string // the model's primary key
+	res                     resolver // for predicates on its table (see resolver)
+	linkCol                 col      // the child's column of a one-column link, and it as a list (linkOf)
 	linkCols                [1]node
 	// its membership of a UNION ALL statement, made once (see membership)
 	member        []node
@@ -222,9 +221,13 @@ func (b *builder) taken(name string) bool {
 			return true
 		}
 		if a := n.assoc; a != nil && a.Kind == include.BelongsToMany {
-			if strings.EqualFold(a.ThroughTable, name) || strings.EqualFold(a.ForeignKey, name) || strings.EqualFold(a.OtherKey, name) ||
-				a.Through != nil && hasCol(a.Through) {
+			if strings.EqualFold(a.ThroughTable, name) || a.Through != nil && hasCol(a.Through) {
 				return true
+			}
+			for _, c := range a.ThroughColumns() {
+				if strings.EqualFold(c, name) {
+					return true
+				}
 			}
 			for _, c := range n.opts.ThroughCols {
 				if strings.EqualFold(c, name) {

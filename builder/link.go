@@ -14,23 +14,27 @@ import (
 
 // link is how an include's rows attach to its parent's: the columns child of childAlias
 // (the include's table, or for a BelongsToMany its join table) equal the columns parent of
-// the parent's table, pairwise. Every statement shape joins, filters and folds by it, so a
-// key of several columns is a change here only.
+// the parent's table, pairwise (the association's key lists, several columns for a
+// multi-column key). Every statement shape joins, filters and folds by it.
 type link struct {
 	childAlias string
 	child      []string
 	parent     []string
-	kind       hydrate.Kind // the scan kind of a one-column link
-	cols       []node       // child's columns, made once (childCols)
+	kinds      [4]hydrate.Kind // the scan kind of each pair of columns
+	cols       []node          // child's columns, made once (childCols)
 }
 
 // linkOf is n's link to its parent (made once per node).
 func (b *builder) linkOf(n *bnode) link {
 	if n.link.child == nil {
 		n.link = b.makeLink(n)
-		n.linkCol = col{n.link.childAlias, n.link.child[0]}
-		n.linkCols[0] = &n.linkCol
-		n.link.cols = n.linkCols[:]
+		if len(n.link.child) == 1 {
+			n.linkCol = col{n.link.childAlias, n.link.child[0]}
+			n.linkCols[0] = &n.linkCol
+			n.link.cols = n.linkCols[:]
+		} else {
+			n.link.cols = n.link.makeChildCols()
+		}
 	}
 	return n.link
 }
@@ -39,28 +43,32 @@ func (b *builder) makeLink(n *bnode) link {
 	a, p := n.assoc, n.parent
 	switch a.Kind {
 	case include.BelongsTo:
-		k := attrKind(p.model, a.ForeignKey)
-		if k == hydrate.Any {
-			k = attrKind(n.model, a.TargetKey)
-		}
-		n.keys = [2]string{a.TargetKey, a.ForeignKey}
-		return link{n.alias, n.keys[0:1], n.keys[1:2], k, nil}
+		return newLink(n.alias, a.TargetKeys, n.model, a.ForeignKeys, p.model)
 	case include.BelongsToMany:
-		n.keys = [2]string{a.ForeignKey, a.SourceKey}
-		return link{n.jalias, n.keys[0:1], n.keys[1:2], attrKind(p.model, a.SourceKey), nil}
+		return newLink(n.jalias, a.ForeignKeys, a.Through, a.SourceKeys, p.model)
 	}
-	k := attrKind(p.model, a.SourceKey)
-	if k == hydrate.Any {
-		k = attrKind(n.model, a.ForeignKey)
+	return newLink(n.alias, a.ForeignKeys, n.model, a.SourceKeys, p.model)
+}
+
+// newLink links the columns child of childModel (nil for a join table without a model)
+// under childAlias to the columns parent of parentModel; each pair scans as the parent's
+// column's kind, else the child's.
+func newLink(childAlias string, child []string, childModel *include.Model, parent []string, parentModel *include.Model) link {
+	l := link{childAlias: childAlias, child: child, parent: parent}
+	for i := range child {
+		k := attrKind(parentModel, parent[i])
+		if k == hydrate.Any {
+			k = attrKind(childModel, child[i])
+		}
+		l.kinds[i] = k
 	}
-	n.keys = [2]string{a.ForeignKey, a.SourceKey}
-	return link{n.alias, n.keys[0:1], n.keys[1:2], k, nil}
+	return l
 }
 
 // targetLink is a BelongsToMany's link from its join table to its target: the target's
 // key columns equal the join table's other-key columns.
 func targetLink(n *bnode) link {
-	return link{n.alias, []string{n.assoc.TargetKey}, []string{n.assoc.OtherKey}, hydrate.Any, nil}
+	return link{childAlias: n.alias, child: n.assoc.TargetKeys, parent: n.assoc.OtherKeys}
 }
 
 // on is the link's key equality with the parent's table under parentAlias:

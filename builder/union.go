@@ -180,23 +180,28 @@ func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
 func (b *builder) branchLinks(u *unionPlan) error {
 	for _, n := range u.branches[1:] {
 		l := b.linkOf(n)
-		ci := b.colOf(n, l.childAlias, l.child[0], l.kind)
-		var pi int
+		link, parent := b.ints.make(len(l.child)), b.ints.make(len(l.child))
+		var s node
 		if !n.assoc.SourceScope.Empty() {
-			// the parent links only where its side of the association holds (a polymorphic
-			// belongsTo's type test): the link is NULL elsewhere
-			p := n.parent
-			s, err := b.sourcePreds(n)
-			if err != nil {
+			var err error
+			if s, err = b.sourcePreds(n); err != nil {
 				return err
 			}
-			pi = b.addCol(p, p.alias, l.parent[0], b.pathOf(p.path, l.parent[0]), hydrate.Col{Kind: l.kind}, false)
-			c := &b.plan.Columns[len(b.plan.Columns)-1]
-			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), b.col(p.alias, l.parent[0]), kw(" END")}
-		} else {
-			pi = b.colOf(n.parent, n.parent.alias, l.parent[0], l.kind)
 		}
-		n.hnode.Link, n.hnode.ParentLink = b.ints.of(ci), b.ints.of(pi)
+		for i, c := range l.child {
+			link = append(link, b.colOf(n, l.childAlias, c, l.kinds[i]))
+			p, pc := n.parent, l.parent[i]
+			if s == nil {
+				parent = append(parent, b.colOf(p, p.alias, pc, l.kinds[i]))
+				continue
+			}
+			// the parent links only where its side of the association holds (a polymorphic
+			// belongsTo's type test): the link is NULL elsewhere
+			parent = append(parent, b.addCol(p, p.alias, pc, b.pathOf(p.path, pc), hydrate.Col{Kind: l.kinds[i]}, false))
+			c := &b.plan.Columns[len(b.plan.Columns)-1]
+			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), b.col(p.alias, pc), kw(" END")}
+		}
+		n.hnode.Link, n.hnode.ParentLink = link, parent
 	}
 	return nil
 }
@@ -538,20 +543,15 @@ func (b *builder) makeMembership(n *bnode, terms []term) ([]node, error) {
 func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 	p := n.parent
 	l := b.linkOf(n)
-	lhs := tuple(l.childCols())
 	var sub *selectStmt
+	from := p.alias
 	if p == b.root && b.paged && n.assoc.SourceScope.Empty() {
 		// the page already holds the roots (their filters applied): link to it directly
-		sub = b.sels.new(selectStmt{from: ident(b.pageCTE), items: b.lists.make(len(l.parent))})
-		for _, c := range l.parent {
-			sub.items = append(sub.items, b.col(b.pageCTE, c))
-		}
+		sub = b.sels.new(selectStmt{from: ident(b.pageCTE)})
+		from = b.pageCTE
 		b.usedPage = true
 	} else {
-		sub = b.sels.new(selectStmt{items: b.lists.make(len(l.parent))})
-		for _, c := range l.parent {
-			sub.items = append(sub.items, b.col(p.alias, c))
-		}
+		sub = b.sels.new(selectStmt{})
 		var err error
 		if sub.from, err = b.branchFrom(p, terms); err != nil {
 			return nil, err
@@ -566,7 +566,36 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		// (the membership is shared: append to a copy)
 		sub.where = appendNode(slices.Clip(sub.where), s)
 	}
-	return b.ownRows(b.one(b.semis.new(semiJoin{lhs, sub, b.arrays() && len(l.child) == 1})), n)
+	return b.ownRows(b.one(b.keyIn(l.childCols(), l.childAlias, l.child, from, l.parent, sub)), n)
+}
+
+// keyIn is the condition that the columns outer of outerAlias (lhs: them as nodes, or nil)
+// are among the columns inner of innerAlias in the rows of sub (whose select list it
+// writes): outer IN (SELECT inner ..), as a row value for several columns; on PostgreSQL for
+// a small page and one column outer = ANY(ARRAY(SELECT inner ..)); without row values EXISTS
+// (SELECT 1 .. WHERE inner = outer ..).
+func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlias string, inner []string, sub *selectStmt) node {
+	if len(outer) > 1 && !b.d.Features().TupleIn {
+		sub.items = b.one(kw("1"))
+		w := b.lists.make(len(sub.where) + len(outer))
+		w = append(w, sub.where...)
+		for i := range outer {
+			w = append(w, b.eqs.new(colEq{col{innerAlias, inner[i]}, col{outerAlias, outer[i]}}))
+		}
+		sub.where = w
+		return exists{sub}
+	}
+	sub.items = b.lists.make(len(inner))
+	for _, c := range inner {
+		sub.items = append(sub.items, b.col(innerAlias, c))
+	}
+	if lhs == nil {
+		lhs = b.lists.make(len(outer))
+		for _, c := range outer {
+			lhs = append(lhs, b.col(outerAlias, c))
+		}
+	}
+	return b.semis.new(semiJoin{tuple(lhs), sub, len(outer) == 1 && b.arrays()})
 }
 
 // ownRows appends n's own conditions: its filters and scopes, and its required includes.
@@ -584,21 +613,7 @@ func (b *builder) ownRows(w []node, n *bnode) ([]node, error) {
 func (b *builder) page() node {
 	b.usedPage = true
 	pk := b.root.pk
-	var outer []node
-	sub := &selectStmt{from: ident(b.pageCTE)}
-	for _, k := range pk {
-		outer = append(outer, b.col(b.root.alias, k))
-		sub.items = append(sub.items, b.col(b.pageCTE, k))
-	}
-	if len(pk) > 1 && !b.d.Features().TupleIn {
-		// no row values: EXISTS (SELECT 1 FROM jr_p WHERE jr_p.a = t0.a AND ..)
-		sub.items = []node{kw("1")}
-		for _, k := range pk {
-			sub.where = append(sub.where, &colEq{col{b.pageCTE, k}, col{b.root.alias, k}})
-		}
-		return exists{sub}
-	}
-	return semiJoin{tuple(outer), sub, len(pk) == 1 && b.arrays()}
+	return b.keyIn(nil, b.root.alias, pk, b.pageCTE, pk, &selectStmt{from: ident(b.pageCTE)})
 }
 
 // arraysUpTo is the largest page of roots linked by = ANY(ARRAY(..)).

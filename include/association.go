@@ -3,6 +3,7 @@ package include
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/internal/meta"
@@ -43,17 +44,20 @@ type Association struct {
 	Target *Model
 	// As is the alias: the include path segment and, by default, the receiving field's name.
 	As string
-	// ForeignKey is the column holding the reference: on the source (BelongsTo), on the target
-	// (HasOne, HasMany), or on the join table pointing at the source (BelongsToMany).
-	ForeignKey string
-	// SourceKey is the source column the foreign key references (HasOne, HasMany,
+	// The keys are column lists, paired by position: a key of several columns (a tenant
+	// column and an id) links rows where every pair of columns is equal.
+	//
+	// ForeignKeys are the columns holding the reference: on the source (BelongsTo), on the
+	// target (HasOne, HasMany), or on the join table pointing at the source (BelongsToMany).
+	ForeignKeys []string
+	// SourceKeys are the source columns the foreign key references (HasOne, HasMany,
 	// BelongsToMany); the source's primary key by default.
-	SourceKey string
-	// TargetKey is the target column referenced (BelongsTo: by ForeignKey; BelongsToMany: by
-	// OtherKey); the target's primary key by default.
-	TargetKey string
-	// OtherKey is the join-table column pointing at the target (BelongsToMany).
-	OtherKey string
+	SourceKeys []string
+	// TargetKeys are the target columns referenced (BelongsTo: by ForeignKeys;
+	// BelongsToMany: by OtherKeys); the target's primary key by default.
+	TargetKeys []string
+	// OtherKeys are the join-table columns pointing at the target (BelongsToMany).
+	OtherKeys []string
 	// ThroughTable is the join table (BelongsToMany); Through is its model when one was
 	// registered (join-table columns are then validated and typed).
 	ThroughTable string
@@ -89,7 +93,8 @@ func (a *Association) String() string {
 type AssocOption func(*assocOpts)
 
 type assocOpts struct {
-	as, fk, sk, tk, ok string
+	as                 string
+	fk, sk, tk, ok     []string
 	throughTable       string
 	throughModel       string
 	field              string
@@ -107,17 +112,21 @@ type assocOpts struct {
 // its plural for HasMany and BelongsToMany (Posts).
 func As(alias string) AssocOption { return func(o *assocOpts) { o.as = alias } }
 
-// ForeignKey names the foreign-key attribute or column (see Association.ForeignKey).
-func ForeignKey(name string) AssocOption { return func(o *assocOpts) { o.fk = name } }
+// ForeignKey names the foreign-key attributes or columns (see Association.ForeignKeys): one,
+// or several for a multi-column key (ForeignKey("tenant_id", "user_id")), paired by position
+// with the key they reference.
+func ForeignKey(names ...string) AssocOption { return func(o *assocOpts) { o.fk = names } }
 
-// SourceKey names the source attribute the foreign key references.
-func SourceKey(name string) AssocOption { return func(o *assocOpts) { o.sk = name } }
+// SourceKey names the source attributes the foreign key references (several for a
+// multi-column key: SourceKey("tenant_id", "id")).
+func SourceKey(names ...string) AssocOption { return func(o *assocOpts) { o.sk = names } }
 
-// TargetKey names the target attribute referenced.
-func TargetKey(name string) AssocOption { return func(o *assocOpts) { o.tk = name } }
+// TargetKey names the target attributes referenced (several for a multi-column key).
+func TargetKey(names ...string) AssocOption { return func(o *assocOpts) { o.tk = names } }
 
-// OtherKey names the join-table column pointing at the target (BelongsToMany).
-func OtherKey(name string) AssocOption { return func(o *assocOpts) { o.ok = name } }
+// OtherKey names the join-table columns pointing at the target (BelongsToMany; several for
+// a multi-column key).
+func OtherKey(names ...string) AssocOption { return func(o *assocOpts) { o.ok = names } }
 
 // Through names the join table of a BelongsToMany when it has no model of its own, and
 // optionally its columns (ddl_options.go): the foreign and other keys must be among them, and
@@ -255,94 +264,40 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 	if prev := src.Association(a.As); prev != nil && strings.EqualFold(prev.As, a.As) {
 		return nil, defErr("%s: duplicate alias: %s already has an association %q (%s -> %s); pass include.As with another alias", what, src.name, prev.As, prev.Kind, prev.Target.name)
 	}
-	n := s.naming
-	single := func(m *Model, role string) (string, error) {
-		if len(m.pk) != 1 {
-			return "", defErr("%s: %s has a composite primary key; pass include.%s naming the referenced column", what, m.name, role)
-		}
-		return m.pk[0], nil
-	}
-	// resolve resolves an attribute-or-column name on m, with a fix in the error.
-	resolve := func(m *Model, name, role, option string) (string, error) {
-		c, ok := m.column(name)
-		if !ok {
-			hint := ""
-			if m.goType != nil {
-				if hint = m.columnHint(name, " "); hint != "" {
-					hint += ", or"
-				} else {
-					hint = fmt.Sprintf(" add a field tagged `db:%q` to %s, or", name, m.goType.Name())
-				}
-			}
-			return "", defErr("%s: %s %q is not a column of %s (table %s; columns: %s):%s pass include.%s(...) with the right column",
-				what, role, name, m.name, m.table, strings.Join(m.AttrNames(), ", "), hint, option)
-		}
-		return c, nil
-	}
-	// attrOf is the name a derived key is made from: a run-time model's attribute name
-	// (Sequelize's primaryKeyAttribute), a struct model's column
-	attrOf := func(m *Model, col string) string {
-		if i, ok := m.byCol[col]; ok && m.goType == nil {
-			return m.attrs[i].Name
-		}
-		return col
-	}
+	k := keys{s: s, what: what}
 	var err error
 	switch kind {
 	case BelongsTo:
-		tk := o.tk
-		if tk == "" {
-			if tk, err = single(tgt, "TargetKey"); err != nil {
-				return nil, err
-			}
-		}
-		if a.TargetKey, err = resolve(tgt, tk, "target key", "TargetKey"); err != nil {
+		if a.TargetKeys, err = k.own(tgt, o.tk, "target key", "TargetKey"); err != nil {
 			return nil, err
 		}
-		fk := o.fk
-		if fk == "" {
-			fk = n.join(a.As, attrOf(tgt, a.TargetKey))
+		if a.ForeignKeys, err = k.refs(src, o.fk, a.As, tgt, a.TargetKeys, "foreign key", "ForeignKey"); err != nil {
+			return nil, err
 		}
-		if a.ForeignKey, err = resolve(src, fk, "foreign key", "ForeignKey"); err != nil {
+		a.ForeignKeys, a.TargetKeys = k.tenant(src, a.ForeignKeys, tgt, a.TargetKeys)
+		if err := k.pair(src, a.ForeignKeys, "foreign key", tgt, a.TargetKeys, "target key", "TargetKey"); err != nil {
 			return nil, err
 		}
 	case HasOne, HasMany:
-		sk := o.sk
-		if sk == "" {
-			if sk, err = single(src, "SourceKey"); err != nil {
-				return nil, err
-			}
-		}
-		if a.SourceKey, err = resolve(src, sk, "source key", "SourceKey"); err != nil {
+		if a.SourceKeys, err = k.own(src, o.sk, "source key", "SourceKey"); err != nil {
 			return nil, err
 		}
-		fk := o.fk
-		if fk == "" {
-			prefix := src.name
-			if kind == HasOne && o.as != "" {
-				prefix = Singular(o.as) // Sequelize's hasOne derives from the alias
-			}
-			fk = n.join(prefix, attrOf(src, a.SourceKey))
+		prefix := src.name
+		if kind == HasOne && o.as != "" {
+			prefix = Singular(o.as) // Sequelize's hasOne derives from the alias
 		}
-		if a.ForeignKey, err = resolve(tgt, fk, "foreign key", "ForeignKey"); err != nil {
+		if a.ForeignKeys, err = k.refs(tgt, o.fk, prefix, src, a.SourceKeys, "foreign key", "ForeignKey"); err != nil {
+			return nil, err
+		}
+		a.ForeignKeys, a.SourceKeys = k.tenant(tgt, a.ForeignKeys, src, a.SourceKeys)
+		if err := k.pair(tgt, a.ForeignKeys, "foreign key", src, a.SourceKeys, "source key", "SourceKey"); err != nil {
 			return nil, err
 		}
 	case BelongsToMany:
-		sk, tk := o.sk, o.tk
-		if sk == "" {
-			if sk, err = single(src, "SourceKey"); err != nil {
-				return nil, err
-			}
-		}
-		if tk == "" {
-			if tk, err = single(tgt, "TargetKey"); err != nil {
-				return nil, err
-			}
-		}
-		if a.SourceKey, err = resolve(src, sk, "source key", "SourceKey"); err != nil {
+		if a.SourceKeys, err = k.own(src, o.sk, "source key", "SourceKey"); err != nil {
 			return nil, err
 		}
-		if a.TargetKey, err = resolve(tgt, tk, "target key", "TargetKey"); err != nil {
+		if a.TargetKeys, err = k.own(tgt, o.tk, "target key", "TargetKey"); err != nil {
 			return nil, err
 		}
 		switch {
@@ -362,49 +317,63 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		default:
 			return nil, defErr("%s: a BelongsToMany needs a join table: pass include.Through(\"table\") or include.ThroughModel(\"Model\")", what)
 		}
-		fk, ok := o.fk, o.ok
-		if fk == "" {
-			fk = n.join(src.name, attrOf(src, a.SourceKey))
+		prefix := tgt.name
+		if src == tgt {
+			prefix = Singular(a.As)
 		}
-		if ok == "" {
-			prefix := tgt.name
-			if src == tgt {
-				prefix = Singular(a.As)
+		jm := a.Through
+		if jm == nil {
+			// a join table declared by name: its key columns are taken as given
+			jm = &Model{name: a.ThroughTable, table: a.ThroughTable, tenant: src.tenant}
+			if jm.tenant == "" {
+				jm.tenant = tgt.tenant
 			}
-			ok = n.join(prefix, attrOf(tgt, a.TargetKey))
+		}
+		role := "join model " + jm.name + " lacks its "
+		if a.Through == nil {
+			role = "join table " + jm.name + ": "
+		}
+		if a.ForeignKeys, err = k.refs(jm, o.fk, src.name, src, a.SourceKeys, role+"foreign key", "ForeignKey"); err != nil {
+			return nil, err
+		}
+		if a.OtherKeys, err = k.refs(jm, o.ok, prefix, tgt, a.TargetKeys, role+"other key", "OtherKey"); err != nil {
+			return nil, err
+		}
+		a.ForeignKeys, a.SourceKeys = k.tenant(jm, a.ForeignKeys, src, a.SourceKeys)
+		a.OtherKeys, a.TargetKeys = k.tenant(jm, a.OtherKeys, tgt, a.TargetKeys)
+		if err := k.pair(jm, a.ForeignKeys, "foreign key", src, a.SourceKeys, "source key", "SourceKey"); err != nil {
+			return nil, err
+		}
+		if err := k.pair(jm, a.OtherKeys, "other key", tgt, a.TargetKeys, "target key", "TargetKey"); err != nil {
+			return nil, err
 		}
 		if a.Through != nil {
-			if a.ForeignKey, err = resolve(a.Through, fk, "join model "+a.Through.name+" lacks its foreign key", "ForeignKey"); err != nil {
-				return nil, err
-			}
-			if a.OtherKey, err = resolve(a.Through, ok, "join model "+a.Through.name+" lacks its other key", "OtherKey"); err != nil {
-				return nil, err
-			}
 			if err := checkScope(a.ThroughScope, a.Through, what+": through scope"); err != nil {
 				return nil, err
 			}
-		} else {
-			a.ForeignKey, a.OtherKey = fk, ok
-			if !a.ThroughScope.Empty() {
-				// validated against nothing: the join table has no model; names are columns
-				for _, c := range a.ThroughScope.Columns() {
-					if strings.ContainsAny(c, ".\"`") {
-						return nil, defErr("%s: through scope column %q must be a bare column name", what, c)
-					}
+		} else if !a.ThroughScope.Empty() {
+			// validated against nothing: the join table has no model; names are columns
+			for _, c := range a.ThroughScope.Columns() {
+				if strings.ContainsAny(c, ".\"`") {
+					return nil, defErr("%s: through scope column %q must be a bare column name", what, c)
 				}
 			}
 		}
-		if a.ForeignKey == a.OtherKey {
-			return nil, defErr("%s: foreign key and other key are both %q; a self-association needs distinct keys: pass include.ForeignKey and include.OtherKey", what, a.ForeignKey)
+		if slices.Equal(a.ForeignKeys, a.OtherKeys) {
+			return nil, defErr("%s: foreign key and other key are both (%s); a self-association needs distinct keys: pass include.ForeignKey and include.OtherKey", what, strings.Join(a.ForeignKeys, ", "))
 		}
 		if !a.Unique && a.Through == nil {
 			return nil, defErr("%s: NonUnique needs a join model with its own primary key: pass include.ThroughModel", what)
 		}
 		if !a.Unique {
-			for _, k := range a.Through.pk {
-				if k == a.ForeignKey || k == a.OtherKey {
+			pk := a.Through.pk
+			if len(pk) > 0 && pk[0] == a.Through.tenant {
+				pk = pk[1:]
+			}
+			for _, c := range pk {
+				if slices.Contains(a.ForeignKeys, c) || slices.Contains(a.OtherKeys, c) {
 					return nil, defErr("%s: NonUnique needs the join model %s to have a primary key of its own (an id column), not the pair (%s, %s): declare it with include.PrimaryKey(\"id\")",
-						what, a.Through.name, a.ForeignKey, a.OtherKey)
+						what, a.Through.name, strings.Join(a.ForeignKeys, ", "), strings.Join(a.OtherKeys, ", "))
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package include
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -138,10 +139,15 @@ func checkJoinDecl(a *Association, o *assocOpts, what string) error {
 			seen[c] = true
 		}
 		list := strings.Join(j.columns, ", ")
-		for _, k := range []struct{ col, role, option string }{{a.ForeignKey, "foreign key", "ForeignKey"}, {a.OtherKey, "other key", "OtherKey"}} {
-			if !seen[k.col] {
-				return defErr("%s: the join table %s is declared with columns (%s), which lack its %s %q: pass include.%s naming one of them, or add %q to include.Through",
-					what, a.ThroughTable, list, k.role, k.col, k.option, k.col)
+		for _, k := range []struct {
+			cols         []string
+			role, option string
+		}{{a.ForeignKeys, "foreign key", "ForeignKey"}, {a.OtherKeys, "other key", "OtherKey"}} {
+			for _, c := range k.cols {
+				if !seen[c] {
+					return defErr("%s: the join table %s is declared with columns (%s), which lack its %s %q: pass include.%s naming one of them, or add %q to include.Through",
+						what, a.ThroughTable, list, k.role, c, k.option, c)
+				}
 			}
 		}
 		for _, th := range a.Target.through {
@@ -171,20 +177,23 @@ func (a *Association) ThroughColumns() []string {
 	if len(a.join.columns) > 0 {
 		return append([]string(nil), a.join.columns...)
 	}
-	out := []string{a.ForeignKey, a.OtherKey}
-	for _, th := range a.Target.through {
-		if th.Column != a.ForeignKey && th.Column != a.OtherKey {
-			out = append(out, th.Column)
-		}
-	}
-	for _, c := range a.ThroughScope.Columns() {
-		dup := false
-		for _, x := range out {
-			dup = dup || x == c
-		}
-		if !dup {
+	var out []string
+	add := func(c string) {
+		if !slices.Contains(out, c) {
 			out = append(out, c)
 		}
+	}
+	for _, c := range a.ForeignKeys {
+		add(c)
+	}
+	for _, c := range a.OtherKeys {
+		add(c)
+	}
+	for _, th := range a.Target.through {
+		add(th.Column)
+	}
+	for _, c := range a.ThroughScope.Columns() {
+		add(c)
 	}
 	return out
 }

@@ -41,6 +41,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -87,6 +88,10 @@ type Attr struct {
 	// its index path in the struct (reflect.Value.FieldByIndex).
 	GoType reflect.Type
 	Index  []int
+	// Hidden marks the schema's tenant column on a model that has no field or attribute for
+	// it (Tenant): keys, filters and DDL use it; it is never loaded into a value or written
+	// from one.
+	Hidden bool
 }
 
 // Model is a registered model: a struct type with db tags, or a run-time model that
@@ -108,7 +113,12 @@ type Model struct {
 	computed []Attr
 	columns  ColumnMapper // the schema's mapper when the struct model was registered
 	ddl      modelDDL     // DDL options (ddl_options.go)
+	// tenant is the schema's tenant column when the model carries it (Tenant), else ""
+	tenant string
 }
+
+// Tenant is the schema's tenant column when the model carries it (include.Tenant), else "".
+func (m *Model) Tenant() string { return m.tenant }
 
 // Name is the model's name ("User").
 func (m *Model) Name() string { return m.name }
@@ -212,6 +222,8 @@ func (m *Model) AssociationNames() []string {
 type Schema struct {
 	naming  Naming
 	columns ColumnMapper
+	tenant  string          // Tenant
+	shared  map[string]bool // Tenant: the models without the tenant column
 	mu      sync.RWMutex
 	models  map[string]*Model
 	byType  map[reflect.Type]*Model
@@ -235,6 +247,26 @@ func WithColumnNames(m ColumnMapper) SchemaOption {
 	}
 	return func(s *Schema) { s.columns = m }
 }
+
+// Tenant declares a multi-tenant schema, the layout a distributed PostgreSQL (Citus) shards
+// by: every model carries column (tenant_id) except the shared models named (reference
+// tables, by model name). A model that has no attribute for the column gets a hidden one
+// (Attr.Hidden: keys, filters and DDL use it; values never hold it). The tenant column
+// leads each model's primary key, and every association between two models that carry it
+// pairs it with itself in front of its keys, so that every join and every key a statement
+// compares carries it: ForeignKey("user_id") on Post -> User becomes (tenant_id, user_id) ->
+// (tenant_id, id). A join table declared by name carries it when the source or target does.
+func Tenant(column string, shared ...string) SchemaOption {
+	return func(s *Schema) {
+		s.tenant, s.shared = column, map[string]bool{}
+		for _, m := range shared {
+			s.shared[m] = true
+		}
+	}
+}
+
+// Tenant is the schema's tenant column (include.Tenant), or "".
+func (s *Schema) Tenant() string { return s.tenant }
 
 // NewSchema returns an empty schema.
 func NewSchema(opts ...SchemaOption) *Schema {
@@ -502,6 +534,12 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 	if m.table == "" {
 		return s.fail(defErr("model %s: the table name is empty", m.name))
 	}
+	if s.tenant != "" && !s.shared[m.name] {
+		m.tenant = s.tenant
+		if !slices.ContainsFunc(m.attrs, func(a Attr) bool { return a.Column == s.tenant || a.Name == s.tenant }) {
+			m.attrs = append(m.attrs, Attr{Name: s.tenant, Column: s.tenant, Type: Int, Hidden: true})
+		}
+	}
 	m.byAttr = map[string]int{}
 	m.byCol = map[string]int{}
 	for i, a := range m.attrs {
@@ -524,7 +562,7 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 		// a name is looked up as an attribute, then as a column: under a mapper both must
 		// lead to the same field
 		for i, a := range m.attrs {
-			if j, ok := m.byAttr[a.Column]; ok && j != i {
+			if j, ok := m.byAttr[a.Column]; ok && j != i && !a.Hidden && !m.attrs[j].Hidden {
 				f, g := m.st.Columns[i], m.st.Columns[j]
 				return s.fail(defErr("model %s: column %q of field %s is also the db name of field %s, so the name is ambiguous: tag %s `db:%q`",
 					m.name, a.Column, f.GoName, g.GoName, g.GoName, m.attrs[j].Column))
@@ -548,6 +586,11 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 			return s.fail(defErr("model %s: primary key %q is not a column (columns: %s)%s", m.name, k, strings.Join(m.AttrNames(), ", "), m.columnHint(k, "; ")))
 		}
 		m.pk = append(m.pk, c)
+	}
+	if m.tenant != "" && !slices.Contains(m.pk, m.tenant) {
+		// the tenant column leads the key: rows are identified, and keys compared, within
+		// their tenant
+		m.pk = append([]string{m.tenant}, m.pk...)
 	}
 	if len(m.pk) > 4 {
 		return s.fail(defErr("model %s: primary keys of more than 4 columns are not supported", m.name))
