@@ -93,19 +93,19 @@ func (a *Association) String() string {
 type AssocOption func(*assocOpts)
 
 type assocOpts struct {
-	as                 string
-	fk, sk, tk, ok     []string
-	throughTable       string
-	throughModel       string
-	field              string
-	scope, thScope     scope.Scope
-	srcScope           scope.Scope
-	polyColumn         string
-	polyValue          *string
-	nonUnique          bool
-	noField            bool
-	constraint         Constraint // ddl_options.go
-	join               joinDecl   // ddl_options.go
+	as             string
+	fk, sk, tk, ok []string
+	throughTable   string
+	throughModel   string
+	field          string
+	scope, thScope scope.Scope
+	srcScope       scope.Scope
+	polyColumn     string
+	polyValue      *string
+	nonUnique      bool
+	noField        bool
+	constraint     Constraint // ddl_options.go
+	join           joinDecl   // ddl_options.go
 }
 
 // As sets the alias (Sequelize's `as`). Default: the target's name for BelongsTo and HasOne,
