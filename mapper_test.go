@@ -79,11 +79,11 @@ func TestMapperLoadsUntaggedStructs(t *testing.T) {
 		t.Fatalf("HasMany without a mapper: %v", err)
 	}
 	lower := mapperSchema(t, "lower", []include.AssocOption{include.ForeignKey("userid")})
-	if a := snake.Model("User").Association("Posts"); a.ForeignKey != "user_id" {
-		t.Fatalf("snake: foreign key %q", a.ForeignKey)
+	if a := snake.Model("User").Association("Posts"); key(a.ForeignKeys) != "user_id" {
+		t.Fatalf("snake: foreign key %q", key(a.ForeignKeys))
 	}
-	if a := lower.Model("User").Association("Posts"); a.ForeignKey != "userid" {
-		t.Fatalf("lower: foreign key %q", a.ForeignKey)
+	if a := lower.Model("User").Association("Posts"); key(a.ForeignKeys) != "userid" {
+		t.Fatalf("lower: foreign key %q", key(a.ForeignKeys))
 	}
 	for _, tdb := range openDBs(t, "joinery_mapper") {
 		t.Run(tdb.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/dialects"
@@ -188,7 +189,7 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 			if dt.hasIndex(ix.cols) || !dt.hasCols(ix.cols) {
 				continue
 			}
-			as := t.assocsOn(ix.cols[0])
+			as := t.assocsOn(ix.cols[len(ix.cols)-1])
 			advice = append(advice, Problem{Kind: MissingIndex, Model: firstSource(as), Association: firstAlias(as), Table: t.name, Column: strings.Join(ix.cols, ", "),
 				Message: fmt.Sprintf("association %s: foreign-key column %s.%s has no index; loading the association reads it by that column: CREATE INDEX %s ON %s (%s)",
 					assocNames(as), t.name, strings.Join(ix.cols, ", "), d.Quote(ix.name), d.Quote(t.name), quoteList(d, ix.cols))})
@@ -214,7 +215,7 @@ func (t *table) owners() (model, assoc string) {
 func (t *table) assocsOn(col string) []*include.Association {
 	var out []*include.Association
 	for _, fk := range t.fks {
-		if fk.cols[0] == col {
+		if slices.Contains(fk.cols, col) {
 			out = append(out, fk.assocs...)
 		}
 	}
@@ -230,7 +231,7 @@ func (t *table) assocsOn(col string) []*include.Association {
 	}
 	for _, m := range t.models {
 		for _, a := range m.Associations() {
-			if a.Kind == include.BelongsTo && a.ForeignKey == col && !containsAssoc(out, a) {
+			if a.Kind == include.BelongsTo && slices.Contains(a.ForeignKeys, col) && !containsAssoc(out, a) {
 				out = append(out, a)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -236,22 +237,25 @@ func (l *layout) associate(a *include.Association) error {
 	switch a.Kind {
 	case include.BelongsTo:
 		t := l.byName[a.Source.Table()]
-		return l.reference(t, a, a.ForeignKey, a.Target, a.TargetKey, c, c.Polymorphic != "", "foreign key")
+		return l.reference(t, a, a.ForeignKeys, a.Target, a.TargetKeys, c, c.Polymorphic != "", "foreign key")
 	case include.HasOne, include.HasMany:
 		t := l.byName[a.Target.Table()]
-		return l.reference(t, a, a.ForeignKey, a.Source, a.SourceKey, c, c.Polymorphic != "", "foreign key")
+		return l.reference(t, a, a.ForeignKeys, a.Source, a.SourceKeys, c, c.Polymorphic != "", "foreign key")
 	case include.BelongsToMany:
 		t := l.table(a.ThroughTable)
 		t.joins = append(t.joins, a)
 		if a.Through == nil {
 			// a join table declared by name: its key columns, typed like the keys they refer
 			// to, and the join-table columns the target receives
-			src, _ := attrOf(a.Source, a.SourceKey)
-			tgt, _ := attrOf(a.Target, a.TargetKey)
-			t.addCol(&column{name: a.ForeignKey, kind: src.Type, goType: src.GoType, typ: a.Source.ColumnType(a.SourceKey), notNull: true,
-				origins: []origin{{assoc: a, role: "foreign key"}}})
-			t.addCol(&column{name: a.OtherKey, kind: tgt.Type, goType: tgt.GoType, typ: a.Target.ColumnType(a.TargetKey), notNull: true,
-				origins: []origin{{assoc: a, role: "other key"}}})
+			keyCols := func(cols []string, m *include.Model, refs []string, role string) {
+				for i, c := range cols {
+					ref, _ := attrOf(m, refs[i])
+					t.addCol(&column{name: c, kind: ref.Type, goType: ref.GoType, typ: m.ColumnType(refs[i]), notNull: true,
+						origins: []origin{{assoc: a, role: role}}})
+				}
+			}
+			keyCols(a.ForeignKeys, a.Source, a.SourceKeys, "foreign key")
+			keyCols(a.OtherKeys, a.Target, a.TargetKeys, "other key")
 			for _, th := range a.Target.ThroughAttrs() {
 				t.addCol(&column{name: th.Column, kind: th.Type, goType: th.GoType, origins: []origin{{model: a.Target, attr: th, assoc: a}}})
 			}
@@ -261,11 +265,11 @@ func (l *layout) associate(a *include.Association) error {
 				}
 			}
 			if t.pk == nil {
-				t.pk = []string{a.ForeignKey, a.OtherKey}
+				t.pk = pairCols(a)
 			}
 		}
-		if a.Unique && !sameSet(t.pk, []string{a.ForeignKey, a.OtherKey}) {
-			cols := []string{a.ForeignKey, a.OtherKey}
+		if a.Unique && !sameSet(t.pk, pairCols(a)) {
+			cols := pairCols(a)
 			if c.Polymorphic != "" {
 				cols = append(cols, c.Polymorphic)
 			}
@@ -278,7 +282,7 @@ func (l *layout) associate(a *include.Association) error {
 			}
 		}
 		if c.NotNull {
-			for _, k := range []string{a.ForeignKey, a.OtherKey} {
+			for _, k := range pairCols(a) {
 				if col := t.col(k); col != nil {
 					col.notNull = true
 				}
@@ -292,10 +296,10 @@ func (l *layout) associate(a *include.Association) error {
 			rules.OnUpdate = include.Cascade
 		}
 		explicit := c.OnDelete != "" || c.OnUpdate != ""
-		if err := l.referenceRules(t, a, a.ForeignKey, a.Source, a.SourceKey, rules, explicit, c.None || c.Polymorphic != "", "foreign key"); err != nil {
+		if err := l.referenceRules(t, a, a.ForeignKeys, a.Source, a.SourceKeys, rules, explicit, c.None || c.Polymorphic != "", "foreign key"); err != nil {
 			return err
 		}
-		return l.referenceRules(t, a, a.OtherKey, a.Target, a.TargetKey, rules, explicit, c.None, "other key")
+		return l.referenceRules(t, a, a.OtherKeys, a.Target, a.TargetKeys, rules, explicit, c.None, "other key")
 	}
 	return nil
 }
@@ -303,11 +307,16 @@ func (l *layout) associate(a *include.Association) error {
 // reference adds the foreign key of a BelongsTo, HasOne or HasMany with its kind's default
 // rules (Sequelize's: SET NULL / CASCADE; a NOT NULL key CASCADE for HasOne and HasMany, NO
 // ACTION for BelongsTo).
-func (l *layout) reference(t *table, a *include.Association, col string, ref *include.Model, refCol string, c include.Constraint, skip bool, role string) error {
-	fkCol := t.col(col)
-	notNull := c.NotNull || (fkCol != nil && fkCol.notNull)
-	if c.NotNull && fkCol != nil {
-		fkCol.notNull = true
+func (l *layout) reference(t *table, a *include.Association, cols []string, ref *include.Model, refCols []string, c include.Constraint, skip bool, role string) error {
+	notNull := c.NotNull
+	for _, col := range cols {
+		fkCol := t.col(col)
+		if fkCol != nil && fkCol.notNull {
+			notNull = true
+		}
+		if c.NotNull && fkCol != nil {
+			fkCol.notNull = true
+		}
 	}
 	rules := c
 	if rules.OnDelete == "" {
@@ -323,45 +332,49 @@ func (l *layout) reference(t *table, a *include.Association, col string, ref *in
 	if rules.OnUpdate == "" {
 		rules.OnUpdate = include.Cascade
 	}
-	return l.referenceRules(t, a, col, ref, refCol, rules, c.OnDelete != "" || c.OnUpdate != "", c.None || skip, role)
+	return l.referenceRules(t, a, cols, ref, refCols, rules, c.OnDelete != "" || c.OnUpdate != "", c.None || skip, role)
 }
 
-func (l *layout) referenceRules(t *table, a *include.Association, col string, ref *include.Model, refCol string, rules include.Constraint, explicit, none bool, role string) error {
-	c := t.col(col)
-	if c == nil {
-		return fmt.Errorf("%w: association %s: %s %q is not a column of table %s", ErrSchema, assocName(a), role, col, t.name)
+func (l *layout) referenceRules(t *table, a *include.Association, cols []string, ref *include.Model, refCols []string, rules include.Constraint, explicit, none bool, role string) error {
+	for _, col := range cols {
+		c := t.col(col)
+		if c == nil {
+			return fmt.Errorf("%w: association %s: %s %q is not a column of table %s", ErrSchema, assocName(a), role, col, t.name)
+		}
+		known := false
+		for _, o := range c.origins {
+			known = known || o.assoc == a && o.model == nil
+		}
+		if !known {
+			c.origins = append(c.origins, origin{assoc: a, role: role})
+		}
 	}
-	known := false
-	for _, o := range c.origins {
-		known = known || o.assoc == a && o.model == nil
-	}
-	if !known {
-		c.origins = append(c.origins, origin{assoc: a, role: role})
-	}
-	cols := []string{col}
+	name := strings.Join(cols, "_")
 	if !t.hasIndex(cols) {
-		t.indexes = append(t.indexes, key{name: l.ident(t.name + "_" + col + "_idx"), cols: cols})
+		t.indexes = append(t.indexes, key{name: l.ident(t.name + "_" + name + "_idx"), cols: cols})
 	}
 	if none {
 		return nil
 	}
 	rt := l.byName[ref.Table()]
-	if rc := rt.col(refCol); rc != nil {
-		refRole := "source key"
-		if a.Kind == include.BelongsTo || role == "other key" {
-			refRole = "target key"
-		}
-		rc.origins = append(rc.origins, origin{assoc: a, role: refRole})
+	refRole := "source key"
+	if a.Kind == include.BelongsTo || role == "other key" {
+		refRole = "target key"
 	}
-	if !sameSet(rt.pk, []string{refCol}) && !rt.hasUnique([]string{refCol}) {
+	for _, refCol := range refCols {
+		if rc := rt.col(refCol); rc != nil {
+			rc.origins = append(rc.origins, origin{assoc: a, role: refRole})
+		}
+	}
+	if !sameSet(rt.pk, refCols) && !rt.hasUnique(refCols) {
 		// a foreign key needs a unique key to refer to
-		rt.uniques = append(rt.uniques, key{name: l.ident(rt.name + "_" + refCol + "_key"), cols: []string{refCol}})
+		rt.uniques = append(rt.uniques, key{name: l.ident(rt.name + "_" + strings.Join(refCols, "_") + "_key"), cols: refCols})
 	}
 	for _, fk := range t.fks {
-		if sameList(fk.cols, cols) && fk.refTable == rt.name && sameList(fk.refCols, []string{refCol}) {
+		if sameList(fk.cols, cols) && fk.refTable == rt.name && sameList(fk.refCols, refCols) {
 			if explicit && fk.explicit && (fk.onDelete != rules.OnDelete || fk.onUpdate != rules.OnUpdate) {
 				return fmt.Errorf("%w: associations %s and %s declare the same foreign key %s(%s) with different rules (%s; %s): give the rules on one of them",
-					ErrSchema, assocName(fk.assocs[0]), assocName(a), t.name, col, rulesText(fk.onDelete, fk.onUpdate), rulesText(rules.OnDelete, rules.OnUpdate))
+					ErrSchema, assocName(fk.assocs[0]), assocName(a), t.name, strings.Join(cols, ", "), rulesText(fk.onDelete, fk.onUpdate), rulesText(rules.OnDelete, rules.OnUpdate))
 			}
 			if explicit && !fk.explicit {
 				fk.onDelete, fk.onUpdate, fk.explicit = rules.OnDelete, rules.OnUpdate, true
@@ -370,9 +383,21 @@ func (l *layout) referenceRules(t *table, a *include.Association, col string, re
 			return nil
 		}
 	}
-	t.fks = append(t.fks, &foreignKey{name: l.ident(t.name + "_" + col + "_fkey"), cols: cols, refTable: rt.name, refCols: []string{refCol},
+	t.fks = append(t.fks, &foreignKey{name: l.ident(t.name + "_" + name + "_fkey"), cols: cols, refTable: rt.name, refCols: refCols,
 		onDelete: rules.OnDelete, onUpdate: rules.OnUpdate, explicit: explicit, assocs: []*include.Association{a}})
 	return nil
+}
+
+// pairCols are the key columns of a BelongsToMany's join table: its foreign and other keys,
+// a column shared by both (the tenant column) once.
+func pairCols(a *include.Association) []string {
+	out := append([]string(nil), a.ForeignKeys...)
+	for _, c := range a.OtherKeys {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func rulesText(del, upd include.Rule) string {

@@ -360,7 +360,7 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 			}
 		}
 		if slices.Equal(a.ForeignKeys, a.OtherKeys) {
-			return nil, defErr("%s: foreign key and other key are both (%s); a self-association needs distinct keys: pass include.ForeignKey and include.OtherKey", what, strings.Join(a.ForeignKeys, ", "))
+			return nil, defErr("%s: foreign key and other key are both %s; a self-association needs distinct keys: pass include.ForeignKey and include.OtherKey", what, colList(a.ForeignKeys))
 		}
 		if !a.Unique && a.Through == nil {
 			return nil, defErr("%s: NonUnique needs a join model with its own primary key: pass include.ThroughModel", what)

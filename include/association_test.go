@@ -106,7 +106,7 @@ func TestStructAssociations(t *testing.T) {
 
 	bt := assoc(t)(s.BelongsTo("Post", "User"))
 	if bt.Kind != include.BelongsTo || bt.Source != post || bt.Target != user || bt.As != "User" ||
-		bt.ForeignKey != "user_id" || bt.TargetKey != "id" || bt.SourceKey != "" || bt.Many() || !bt.Unique {
+		key(bt.ForeignKeys) != "user_id" || key(bt.TargetKeys) != "id" || key(bt.SourceKeys) != "" || bt.Many() || !bt.Unique {
 		t.Fatalf("BelongsTo = %+v", *bt)
 	}
 	if bt.FieldName != "User" {
@@ -117,18 +117,18 @@ func TestStructAssociations(t *testing.T) {
 	}
 
 	hm := assoc(t)(s.HasMany("User", "Post"))
-	if hm.Kind != include.HasMany || hm.As != "Posts" || hm.ForeignKey != "user_id" || hm.SourceKey != "id" ||
-		hm.TargetKey != "" || !hm.Many() || hm.FieldName != "Posts" {
+	if hm.Kind != include.HasMany || hm.As != "Posts" || key(hm.ForeignKeys) != "user_id" || key(hm.SourceKeys) != "id" ||
+		key(hm.TargetKeys) != "" || !hm.Many() || hm.FieldName != "Posts" {
 		t.Fatalf("HasMany = %+v", *hm)
 	}
 	ho := assoc(t)(s.HasOne("User", "Profile"))
-	if ho.Kind != include.HasOne || ho.As != "Profile" || ho.ForeignKey != "user_id" || ho.SourceKey != "id" ||
+	if ho.Kind != include.HasOne || ho.As != "Profile" || key(ho.ForeignKeys) != "user_id" || key(ho.SourceKeys) != "id" ||
 		ho.Many() || ho.FieldName != "Profile" {
 		t.Fatalf("HasOne = %+v", *ho)
 	}
 	btm := assoc(t)(s.BelongsToMany("User", "Group", include.ThroughModel("Membership")))
-	if btm.Kind != include.BelongsToMany || btm.As != "Groups" || btm.ForeignKey != "user_id" || btm.OtherKey != "group_id" ||
-		btm.SourceKey != "id" || btm.TargetKey != "id" || btm.Through != s.Model("Membership") ||
+	if btm.Kind != include.BelongsToMany || btm.As != "Groups" || key(btm.ForeignKeys) != "user_id" || key(btm.OtherKeys) != "group_id" ||
+		key(btm.SourceKeys) != "id" || key(btm.TargetKeys) != "id" || btm.Through != s.Model("Membership") ||
 		btm.ThroughTable != "memberships" || !btm.Many() || !btm.Unique || btm.FieldName != "Groups" {
 		t.Fatalf("BelongsToMany = %+v", *btm)
 	}
@@ -165,8 +165,8 @@ func TestFieldLookup(t *testing.T) {
 	s := blogSchema(t)
 	// by alias, ignoring case: "author" -> Author (a value struct is a valid to-one field)
 	a := assoc(t)(s.BelongsTo("Post", "User", include.As("author")))
-	if a.FieldName != "Author" || a.ForeignKey != "author_id" {
-		t.Fatalf("as author: field %q, fk %q", a.FieldName, a.ForeignKey)
+	if a.FieldName != "Author" || key(a.ForeignKeys) != "author_id" {
+		t.Fatalf("as author: field %q, fk %q", a.FieldName, key(a.ForeignKeys))
 	}
 	// by the joinery tag
 	a = assoc(t)(s.BelongsTo("Post", "User", include.As("writer"), include.ForeignKey("author_id")))
@@ -364,7 +364,7 @@ func TestBelongsToManyThroughOptions(t *testing.T) {
 
 	a := assoc(t)(s.BelongsToMany("User", "Group", include.Through("user_groups"),
 		include.WithThroughScope(scope.Eq("role", "admin")), include.WithThroughScope(scope.Eq("active", true))))
-	if a.Through != nil || a.ThroughTable != "user_groups" || a.ForeignKey != "user_id" || a.OtherKey != "group_id" {
+	if a.Through != nil || a.ThroughTable != "user_groups" || key(a.ForeignKeys) != "user_id" || key(a.OtherKeys) != "group_id" {
 		t.Fatalf("Through table association = %+v", *a)
 	}
 	if got := a.ThroughScope.Columns(); !reflect.DeepEqual(got, []string{"active", "role"}) {
@@ -421,11 +421,11 @@ func TestCompositePrimaryKeyNeedsKeys(t *testing.T) {
 	wantDefErr(t, err, "Pair has a composite primary key", "include.TargetKey")
 
 	a := assoc(t)(s.HasMany("Pair", "Item", include.SourceKey("a")))
-	if a.SourceKey != "a" || a.ForeignKey != "pair_a" {
+	if key(a.SourceKeys) != "a" || key(a.ForeignKeys) != "pair_a" {
 		t.Fatalf("HasMany with SourceKey: %+v", *a)
 	}
 	a = assoc(t)(s.BelongsTo("Item", "Pair", include.TargetKey("a")))
-	if a.TargetKey != "a" || a.ForeignKey != "pair_a" {
+	if key(a.TargetKeys) != "a" || key(a.ForeignKeys) != "pair_a" {
 		t.Fatalf("BelongsTo with TargetKey: %+v", *a)
 	}
 }
@@ -443,7 +443,7 @@ func TestSelfAssociationNeedsDistinctKeys(t *testing.T) {
 
 	a := assoc(t)(s.BelongsToMany("Person", "Person", include.As("friends"), include.Through("friendships"),
 		include.ForeignKey("person_id"), include.OtherKey("friend_id")))
-	if a.ForeignKey != "person_id" || a.OtherKey != "friend_id" || a.Source != a.Target {
+	if key(a.ForeignKeys) != "person_id" || key(a.OtherKeys) != "friend_id" || a.Source != a.Target {
 		t.Fatalf("self association = %+v", *a)
 	}
 }
@@ -484,10 +484,10 @@ func TestTwoAssociationsToTheSameTable(t *testing.T) {
 	define(t, s, Game{}, "games")
 	home := assoc(t)(s.BelongsTo("Game", "Team", include.As("homeTeam")))
 	away := assoc(t)(s.BelongsTo("Game", "Team", include.As("awayTeam")))
-	if home.ForeignKey != "home_team_id" || home.FieldName != "HomeTeam" || home.TargetKey != "id" {
+	if key(home.ForeignKeys) != "home_team_id" || home.FieldName != "HomeTeam" || key(home.TargetKeys) != "id" {
 		t.Fatalf("homeTeam = %+v", *home)
 	}
-	if away.ForeignKey != "away_team_id" || away.FieldName != "AwayTeam" {
+	if key(away.ForeignKeys) != "away_team_id" || away.FieldName != "AwayTeam" {
 		t.Fatalf("awayTeam = %+v", *away)
 	}
 	if home.FieldName == away.FieldName {
@@ -503,8 +503,8 @@ func TestTwoAssociationsToTheSameTable(t *testing.T) {
 	defineMap(t, c, "Game", "games", attrs("id", "homeTeamId", "awayTeamId"))
 	home = assoc(t)(c.BelongsTo("Game", "Team", include.As("homeTeam")))
 	away = assoc(t)(c.BelongsTo("Game", "Team", include.As("awayTeam")))
-	if home.ForeignKey != "homeTeamId" || away.ForeignKey != "awayTeamId" || home.FieldName != "" {
-		t.Fatalf("camel: home fk %q, away fk %q", home.ForeignKey, away.ForeignKey)
+	if key(home.ForeignKeys) != "homeTeamId" || key(away.ForeignKeys) != "awayTeamId" || home.FieldName != "" {
+		t.Fatalf("camel: home fk %q, away fk %q", key(home.ForeignKeys), key(away.ForeignKeys))
 	}
 }
 
@@ -576,7 +576,7 @@ func TestDefaultKeys(t *testing.T) {
 					t.Errorf("%s: %v", c.desc, err)
 					continue
 				}
-				got := want{a.As, a.ForeignKey, a.SourceKey, a.TargetKey, a.OtherKey}
+				got := want{a.As, key(a.ForeignKeys), key(a.SourceKeys), key(a.TargetKeys), key(a.OtherKeys)}
 				if got != c.want {
 					t.Errorf("%s: got %+v, want %+v", c.desc, got, c.want)
 				}
@@ -598,20 +598,20 @@ func TestKeysResolveAttributesToColumns(t *testing.T) {
 	})
 	// the derived name is userId (attribute names, CamelCase), stored as the column user_id
 	a := assoc(t)(s.BelongsTo("Post", "User"))
-	if a.ForeignKey != "user_id" || a.TargetKey != "user_pk" {
-		t.Fatalf("BelongsTo keys: fk %q tk %q, want columns user_id, user_pk", a.ForeignKey, a.TargetKey)
+	if key(a.ForeignKeys) != "user_id" || key(a.TargetKeys) != "user_pk" {
+		t.Fatalf("BelongsTo keys: fk %q tk %q, want columns user_id, user_pk", key(a.ForeignKeys), key(a.TargetKeys))
 	}
 	a = assoc(t)(s.HasMany("User", "Post"))
-	if a.ForeignKey != "user_id" || a.SourceKey != "user_pk" {
-		t.Fatalf("HasMany keys: fk %q sk %q", a.ForeignKey, a.SourceKey)
+	if key(a.ForeignKeys) != "user_id" || key(a.SourceKeys) != "user_pk" {
+		t.Fatalf("HasMany keys: fk %q sk %q", key(a.ForeignKeys), key(a.SourceKeys))
 	}
 	a = assoc(t)(s.BelongsToMany("User", "Group", include.ThroughModel("UserGroup")))
-	if a.ForeignKey != "user_id" || a.OtherKey != "group_id" || a.SourceKey != "user_pk" || a.TargetKey != "group_pk" {
+	if key(a.ForeignKeys) != "user_id" || key(a.OtherKeys) != "group_id" || key(a.SourceKeys) != "user_pk" || key(a.TargetKeys) != "group_pk" {
 		t.Fatalf("BelongsToMany keys: %+v", *a)
 	}
 	// explicit keys may name the column too
 	a = assoc(t)(s.BelongsTo("Post", "User", include.As("writer"), include.ForeignKey("user_id"), include.TargetKey("user_pk")))
-	if a.ForeignKey != "user_id" || a.TargetKey != "user_pk" {
+	if key(a.ForeignKeys) != "user_id" || key(a.TargetKeys) != "user_pk" {
 		t.Fatalf("explicit column keys: %+v", *a)
 	}
 }
@@ -654,7 +654,7 @@ func TestPolymorphic(t *testing.T) {
 	if got := btm.ThroughScope.Defaults(); !reflect.DeepEqual(got, map[string]any{"taggable_type": "Post"}) {
 		t.Fatalf("BelongsToMany through scope = %v", got)
 	}
-	if btm.ForeignKey != "taggable_id" || btm.OtherKey != "tag_id" || !btm.Scope.Empty() {
+	if key(btm.ForeignKeys) != "taggable_id" || key(btm.OtherKeys) != "tag_id" || !btm.Scope.Empty() {
 		t.Fatalf("BelongsToMany = %+v", *btm)
 	}
 }
@@ -711,3 +711,6 @@ func TestFieldTaggedForAnotherAliasIsNotReused(t *testing.T) {
 		t.Fatalf("shared field: %v", err)
 	}
 }
+
+// key writes a key's columns as one string: "tenant_id,user_id".
+func key(cols []string) string { return strings.Join(cols, ",") }

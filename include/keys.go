@@ -103,7 +103,7 @@ func (k keys) tenant(m *Model, fk []string, to *Model, ref []string) ([]string, 
 // pair checks that the columns fk of m can reference the columns ref of to: as many, at most
 // maxKeyColumns, none twice, and of the same kind where both kinds are known.
 func (k keys) pair(m *Model, fk []string, fkRole string, to *Model, ref []string, refRole, option string) error {
-	list := func(cols []string) string { return "(" + strings.Join(cols, ", ") + ")" }
+	list := colList
 	if len(fk) != len(ref) {
 		return defErr("%s: the %s %s has %d column(s) and the %s %s it references has %d: pass include.ForeignKey and include.%s with as many columns, paired by position",
 			k.what, fkRole, list(fk), len(fk), refRole, list(ref), len(ref), option)
@@ -154,4 +154,12 @@ func kindName(t Type) string {
 		return "bytes"
 	}
 	return "of any type"
+}
+
+// colList writes key columns for messages: "user_id", or (tenant_id, user_id).
+func colList(cols []string) string {
+	if len(cols) == 1 {
+		return fmt.Sprintf("%q", cols[0])
+	}
+	return "(" + strings.Join(cols, ", ") + ")"
 }

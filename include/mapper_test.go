@@ -197,27 +197,27 @@ func TestMapperDerivesDefaultKeys(t *testing.T) {
 	define(t, s, mUser{}, "users", include.Name("User"))
 	define(t, s, mPost{}, "posts", include.Name("Post"))
 	hm := assoc(t)(s.HasMany("User", "Post", include.As("Posts")))
-	if hm.ForeignKey != "user_id" || hm.SourceKey != "id" || hm.FieldName != "Posts" {
+	if key(hm.ForeignKeys) != "user_id" || key(hm.SourceKeys) != "id" || hm.FieldName != "Posts" {
 		t.Fatalf("HasMany = %+v", *hm)
 	}
 	bt := assoc(t)(s.BelongsTo("Post", "User", include.As("User")))
-	if bt.ForeignKey != "user_id" || bt.TargetKey != "id" || bt.FieldName != "User" {
+	if key(bt.ForeignKeys) != "user_id" || key(bt.TargetKeys) != "id" || bt.FieldName != "User" {
 		t.Fatalf("BelongsTo = %+v", *bt)
 	}
 	// a key passed by the field's sqlx name resolves to the mapped column
 	s2 := include.NewSchema(include.WithColumnNames(include.SnakeCase))
 	define(t, s2, mUser{}, "users", include.Name("User"))
 	define(t, s2, mPost{}, "posts", include.Name("Post"))
-	if a := assoc(t)(s2.HasMany("User", "Post", include.As("Posts"), include.ForeignKey("userid"))); a.ForeignKey != "user_id" {
-		t.Fatalf("ForeignKey(userid) resolved to %q", a.ForeignKey)
+	if a := assoc(t)(s2.HasMany("User", "Post", include.As("Posts"), include.ForeignKey("userid"))); key(a.ForeignKeys) != "user_id" {
+		t.Fatalf("ForeignKey(userid) resolved to %q", key(a.ForeignKeys))
 	}
 
 	// CamelCase columns with CamelCase derived keys (Sequelize's default tables)
 	c := include.NewSchema(include.WithNaming(include.CamelCase), include.WithColumnNames(include.CamelCase))
 	define(t, c, mUser{}, "users", include.Name("User"))
 	define(t, c, mPost{}, "posts", include.Name("Post"))
-	if a := assoc(t)(c.HasMany("User", "Post", include.As("Posts"))); a.ForeignKey != "userId" {
-		t.Fatalf("camelCase HasMany fk = %q", a.ForeignKey)
+	if a := assoc(t)(c.HasMany("User", "Post", include.As("Posts"))); key(a.ForeignKeys) != "userId" {
+		t.Fatalf("camelCase HasMany fk = %q", key(a.ForeignKeys))
 	}
 }
 
@@ -248,7 +248,7 @@ func TestMapperPrimaryKeysAndScopes(t *testing.T) {
 	// the derived key is made of the alias and the referenced column (not its sqlx name
 	// keyedid): parent_keyed_id
 	bt := assoc(t)(s.BelongsTo("mChild", "mKeyed", include.As("Parent")))
-	if bt.TargetKey != "keyed_id" || bt.ForeignKey != "parent_keyed_id" {
+	if key(bt.TargetKeys) != "keyed_id" || key(bt.ForeignKeys) != "parent_keyed_id" {
 		t.Fatalf("BelongsTo = %+v", *bt)
 	}
 }

@@ -65,8 +65,8 @@ func TestDerivedNameWords(t *testing.T) {
 				t.Errorf("naming %d, alias %q: %v", naming, c.alias, err)
 				continue
 			}
-			if a.ForeignKey != want {
-				t.Errorf("naming %d, alias %q: fk %q, want %q", naming, c.alias, a.ForeignKey, want)
+			if key(a.ForeignKeys) != want {
+				t.Errorf("naming %d, alias %q: fk %q, want %q", naming, c.alias, key(a.ForeignKeys), want)
 			}
 		}
 	}
