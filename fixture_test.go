@@ -92,9 +92,9 @@ type Invoice struct {
 	Customer  *User   `json:",omitempty"`
 }
 
-func blogSchema(t testing.TB) *include.Schema {
+func blogSchema(t testing.TB, opts ...include.SchemaOption) *include.Schema {
 	t.Helper()
-	s := include.NewSchema()
+	s := include.NewSchema(opts...)
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {

@@ -167,6 +167,33 @@ func (q Q[T]) Where(pred sq.Sqlizer) Q[T] {
 	return q
 }
 
+// Tenant holds the query to one tenant of a multi-tenant schema (include.Tenant): the roots
+// are filtered by the tenant column equal to v, and every include follows them through keys
+// that carry it, so a distributed database (Citus) routes each statement to the one shard
+// that holds the tenant. A keyset cursor (Cursor, After) then holds no tenant value, which
+// a model without a field for the tenant column could not give.
+func (q Q[T]) Tenant(v any) Q[T] {
+	q = q.clone()
+	col := ""
+	if q.model != nil {
+		col = q.model.Tenant()
+	}
+	if col == "" {
+		if q.err == nil {
+			name := "?"
+			if q.model != nil {
+				name = q.model.Name()
+			}
+			q.err = fmt.Errorf("%w: Tenant: model %s carries no tenant column: declare the schema with include.Tenant, and do not list %s among its shared models",
+				builder.ErrInclude, name, name)
+		}
+		return q
+	}
+	q.q.Where = append(q.q.Where, sq.Eq{col: v})
+	q.q.OneTenant = true
+	return q
+}
+
 // Include adds includes: dotted paths ("posts.comments") or include.Node values.
 func (q Q[T]) Include(items ...any) Q[T] {
 	q = q.clone()

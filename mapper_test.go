@@ -212,3 +212,6 @@ func TestMapperThroughModel(t *testing.T) {
 		})
 	}
 }
+
+// key writes a key's columns as one string: "tenant_id,user_id".
+func key(cols []string) string { return strings.Join(cols, ",") }

@@ -16,6 +16,8 @@ type query interface {
 	Plan() (*builder.Plan, error)
 	all(ctx context.Context, db joinery.Querier) (any, error)
 	shape(s joinery.Shape) query
+	filter(w sq.Sqlizer) query // the same query with one more root filter
+	tenant(v any) query        // the same query held to one tenant (Q.Tenant)
 }
 
 type wrap[T any] struct{ joinery.Q[T] }
@@ -23,6 +25,10 @@ type wrap[T any] struct{ joinery.Q[T] }
 func (w wrap[T]) all(ctx context.Context, db joinery.Querier) (any, error) { return w.Q.All(ctx, db) }
 
 func (w wrap[T]) shape(s joinery.Shape) query { return wrap[T]{w.Q.Shape(s)} }
+
+func (w wrap[T]) filter(f sq.Sqlizer) query { return wrap[T]{w.Q.Where(f)} }
+
+func (w wrap[T]) tenant(v any) query { return wrap[T]{w.Q.Tenant(v)} }
 
 func q[T any](qq joinery.Q[T]) query { return wrap[T]{qq} }
 

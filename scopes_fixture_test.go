@@ -81,9 +81,9 @@ type PPurchase struct {
 	Quantity   int64 `db:"quantity"`
 }
 
-func scopesSchema(t testing.TB) *include.Schema {
+func scopesSchema(t testing.TB, opts ...include.SchemaOption) *include.Schema {
 	t.Helper()
-	s := include.NewSchema()
+	s := include.NewSchema(opts...)
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {

@@ -42,7 +42,7 @@ func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
 // suite is a fixture (schema, tables, rows) with the scenarios that run on it.
 type suite struct {
 	name      string
-	schema    func(testing.TB) *include.Schema
+	schema    func(testing.TB, ...include.SchemaOption) *include.Schema
 	ddl       []string
 	data      []string
 	tables    []string

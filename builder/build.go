@@ -60,6 +60,9 @@ type Query struct {
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
+	// OneTenant: the root filters hold the root to one tenant of an include.Tenant schema
+	// (joinery's Q.Tenant): a keyset cursor then holds no value for the tenant column.
+	OneTenant bool
 	// Shape chooses the statement's form; ShapeAuto by default.
 	Shape Shape
 	// Stream compiles for a fold that hands out one root at a time: the flat shape, ordered
@@ -542,6 +545,9 @@ func (b *builder) selectColumns() error {
 				if !ok {
 					return qErr("%s: unknown column %q of %s; valid: %s", where(n), c, m.Name(), strings.Join(m.AttrNames(), ", "))
 				}
+				if a.Hidden {
+					return qErr("%s: column %q of %s is the schema's hidden tenant column: no field receives it; filter by it instead", where(n), c, m.Name())
+				}
 				want[a.Column] = true
 			}
 		}
@@ -552,7 +558,7 @@ func (b *builder) selectColumns() error {
 		for ai, a := range m.Attrs() {
 			pki := slices.Index(n.pk, a.Column)
 			isKey := pki >= 0
-			reported := !n.opts.HasColumns || want[a.Column]
+			reported := (!n.opts.HasColumns || want[a.Column]) && !a.Hidden
 			if !reported && !isKey {
 				continue
 			}

@@ -20,6 +20,11 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		if st.joins, err = b.joins(); err != nil {
 			return nil, err
 		}
+		if b.d.Features().Distributed {
+			if st.joins, err = b.groupComputed(st.joins); err != nil {
+				return nil, err
+			}
+		}
 		st.order = append(outerRoot, childOrder...)
 	} else {
 		st.from = b.table(q.Model.Table(), b.root.alias)
@@ -67,4 +72,33 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		st.limit = q.limits(where(b.root))
 	}
 	return st, nil
+}
+
+// groupComputed appends to joins a grouped derived table for each value computed over an
+// association that the page of roots does not already hold, and makes it the value's
+// expression: a distributed database (Citus) rejects correlated subqueries beside a
+// subquery in FROM (the page of roots), and joins grouped tables on the distribution
+// column their links carry. An include's value stays NULL where the include has no row.
+func (b *builder) groupComputed(joins []join) ([]join, error) {
+	for _, n := range b.nodes {
+		if n.opts.FilterOnly {
+			continue
+		}
+		for _, cv := range n.computed {
+			if cv.agg == nil || b.plan.Columns[cv.column].pageCol != "" {
+				continue
+			}
+			j, g, err := b.grouped(cv)
+			if err != nil {
+				return nil, err
+			}
+			joins = append(joins, j)
+			if n != b.root {
+				g = seq{kw("CASE WHEN "), b.col(n.alias, n.pk[0]), kw(" IS NOT NULL THEN "), g, kw(" END")}
+			}
+			cv.expr = memo{done: true, n: g}
+			b.plan.Columns[cv.column].expr = g
+		}
+	}
+	return joins, nil
 }

@@ -49,10 +49,15 @@ func (b *builder) keyParts(terms []term) ([]KeyPart, error) {
 		seen[a.Column] = true
 	}
 	for _, k := range b.root.pk {
-		if !seen[k] {
-			a, _ := b.query.Model.Attr(k)
-			out = append(out, KeyPart{Attr: a.Name})
+		if seen[k] || b.query.OneTenant && k == b.query.Model.Tenant() {
+			continue
 		}
+		a, _ := b.query.Model.Attr(k)
+		if a.Hidden {
+			return nil, qErr("keyset pagination across tenants needs a value for the tenant column %q, which no field of %s holds: hold the query to one tenant with Tenant(v), or give %s a field for %s",
+				k, b.query.Model.Name(), b.query.Model.Name(), k)
+		}
+		out = append(out, KeyPart{Attr: a.Name})
 	}
 	return out, nil
 }

@@ -320,7 +320,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			st.items = []node{colItems{b.plan.Columns, n, false, n == b.root && b.paged}}
 			u.parts = append(u.parts, part)
 		} else {
-			items[i] = branchItems{i, b.plan.Map.Ordinal != "", u.ords[n], colItems{b.plan.Columns, n, true, n == b.root && b.paged}}
+			items[i] = branchItems{i, b.plan.Map.Ordinal != "", b.ordinalPartition(n), u.ords[n], colItems{b.plan.Columns, n, true, n == b.root && b.paged}}
 			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
@@ -354,6 +354,18 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 	return nil
 }
 
+// ordinalPartition partitions the ordinal of n's branch by its link to the parent, on a
+// distributed database: the fold compares the ordinals of one parent's children only, so
+// the numbers may restart per parent, and each shard then numbers its own rows (a window
+// over the whole table is computed on the coordinator). Nil for the roots, whose order is
+// global, and elsewhere.
+func (b *builder) ordinalPartition(n *bnode) []node {
+	if n == b.root || !b.d.Features().Distributed {
+		return nil
+	}
+	return b.linkOf(n).childCols()
+}
+
 // typingBranch is the UNION's first branch where the dialect types a UNION's columns
 // pairwise, left to right (PostgreSQL): a branch of NULLs before the branch with the real
 // column would be typed text. A first branch that returns nothing gives every column its
@@ -365,7 +377,21 @@ func (b *builder) typingBranch(branches []*bnode) node {
 		st.items = append(st.items, typingOrdinal)
 	}
 	st.items = append(st.items, &colItems{b.plan.Columns, nil, false, false})
-	st.from = &crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
+	if !b.d.Features().Distributed {
+		st.from = &crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
+		return st
+	}
+	// a distributed database joins sharded tables only on their distribution column: the
+	// tables are joined by their links, which carry it
+	st.from = b.table(b.query.Model.Table(), b.root.alias)
+	for _, n := range branches[1:] {
+		if n.jalias != "" {
+			st.joins = append(st.joins, join{"INNER JOIN", b.table(n.assoc.ThroughTable, n.jalias), b.on(b.linkOf(n), n.parent.alias)},
+				join{"INNER JOIN", b.table(n.model.Table(), n.alias), b.on(targetLink(n), n.jalias)})
+			continue
+		}
+		st.joins = append(st.joins, join{"INNER JOIN", b.table(n.model.Table(), n.alias), b.on(b.linkOf(n), n.parent.alias)})
+	}
 	return st
 }
 
@@ -397,10 +423,11 @@ func (c crossJoined) render(r *renderer) {
 // branchItems is a UNION ALL branch's select list: its number AS the branch tag, its
 // ordinal (ROW_NUMBER() over its order, or NULL) when the statement has one, the columns.
 type branchItems struct {
-	branch  int
-	ordinal bool
-	order   []node
-	cols    colItems
+	branch    int
+	ordinal   bool
+	partition []node
+	order     []node
+	cols      colItems
 }
 
 func (bi *branchItems) render(r *renderer) {
@@ -408,7 +435,7 @@ func (bi *branchItems) render(r *renderer) {
 	if bi.ordinal {
 		r.buf = append(r.buf, ", "...)
 		if bi.order != nil {
-			rowNumber{order: bi.order}.render(r)
+			rowNumber{partition: bi.partition, order: bi.order}.render(r)
 		} else {
 			r.buf = append(r.buf, "NULL"...)
 		}

@@ -128,6 +128,7 @@ type layout struct {
 	tables  []*table
 	byName  map[string]*table
 	d       dialects.Dialect
+	tenant  string   // the schema's tenant column (include.Tenant)
 	created []*table // in dependency order
 }
 
@@ -141,7 +142,7 @@ func newLayout(s *include.Schema, d dialects.Dialect) (*layout, error) {
 	if err := s.Err(); err != nil {
 		return nil, fmt.Errorf("%w: the schema has a registration error: %w", ErrSchema, err)
 	}
-	l := &layout{byName: map[string]*table{}, d: d}
+	l := &layout{byName: map[string]*table{}, d: d, tenant: s.Tenant()}
 	var models []*include.Model
 	for _, n := range s.ModelNames() {
 		models = append(models, s.Model(n))
@@ -196,6 +197,13 @@ func newLayout(s *include.Schema, d dialects.Dialect) (*layout, error) {
 	}
 	if err := l.order(); err != nil {
 		return nil, err
+	}
+	if d.Features().DDL.ForeignKeysLast {
+		for _, t := range l.tables {
+			for _, fk := range t.fks {
+				fk.deferred = true
+			}
+		}
 	}
 	return l, nil
 }
@@ -336,6 +344,23 @@ func (l *layout) reference(t *table, a *include.Association, cols []string, ref 
 }
 
 func (l *layout) referenceRules(t *table, a *include.Association, cols []string, ref *include.Model, refCols []string, rules include.Constraint, explicit, none bool, role string) error {
+	if !none && l.d.Features().DDL.DistributionKeyRules && l.tenant != "" && slices.Contains(cols, l.tenant) {
+		// a distributed database keeps rows on the shard of their tenant: a foreign key that
+		// includes the tenant column cannot change it (ON UPDATE) or null it (ON DELETE)
+		c := a.Constraint()
+		if c.OnUpdate != "" && c.OnUpdate != include.NoAction && c.OnUpdate != include.Restrict {
+			return fmt.Errorf("%w: association %s: ON UPDATE %s on foreign key %s(%s) is not possible where the tenant column %s is the distribution column: pass include.OnUpdate(include.NoAction)",
+				ErrSchema, assocName(a), c.OnUpdate, t.name, strings.Join(cols, ", "), l.tenant)
+		}
+		if c.OnDelete == include.SetNull || c.OnDelete == include.SetDefault {
+			return fmt.Errorf("%w: association %s: ON DELETE %s on foreign key %s(%s) would change the tenant column %s, the distribution column: pass include.OnDelete with Cascade, Restrict or NoAction",
+				ErrSchema, assocName(a), c.OnDelete, t.name, strings.Join(cols, ", "), l.tenant)
+		}
+		rules.OnUpdate = include.NoAction
+		if rules.OnDelete == include.SetNull || rules.OnDelete == include.SetDefault {
+			rules.OnDelete = include.NoAction
+		}
+	}
 	for _, col := range cols {
 		c := t.col(col)
 		if c == nil {

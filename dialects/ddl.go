@@ -23,6 +23,15 @@ type DDL struct {
 	// checks foreign keys when rows change, not when tables are created), so a cycle needs
 	// no ALTER.
 	ForwardForeignKeys bool
+	// ForeignKeysLast: every foreign key is added with ALTER TABLE after all tables and
+	// indexes exist (Citus: the tables are distributed in between, and a foreign key
+	// between distributed tables can only be added once both are).
+	ForeignKeysLast bool
+	// DistributionKeyRules: a foreign key that includes the distribution column (the
+	// schema's tenant column) may not change it: ON UPDATE is NO ACTION or RESTRICT, ON
+	// DELETE is not SET NULL or SET DEFAULT (Citus). Package ddl defaults such keys to ON
+	// UPDATE NO ACTION and rejects the other rules.
+	DistributionKeyRules bool
 }
 
 // ColumnTypes are a dialect's column types per kind of value.
