@@ -215,7 +215,7 @@ func (c *SeqCase) Schema() (*include.Schema, error) {
 		opts := []include.AssocOption{include.As(a.As)}
 		for _, o := range []struct {
 			v   string
-			opt func(string) include.AssocOption
+			opt func(...string) include.AssocOption
 		}{{a.ForeignKey, include.ForeignKey}, {a.SourceKey, include.SourceKey}, {a.TargetKey, include.TargetKey}} {
 			if o.v != "" {
 				opts = append(opts, o.opt(o.v))
