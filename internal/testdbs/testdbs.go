@@ -1,6 +1,7 @@
 // Package testdbs opens the databases joinery's test packages run against: SQLite always
 // (modernc.org/sqlite, a file in the test's temporary directory), PostgreSQL and
-// MySQL/MariaDB when JOINERY_PG_DSN / JOINERY_MYSQL_DSN are set. A database that is asked
+// MySQL/MariaDB when JOINERY_PG_DSN / JOINERY_MYSQL_DSN are set, and a Citus cluster when
+// JOINERY_CITUS_DSN is set and the test asks for it (Citus, Options.Citus, Distribute). A database that is asked
 // for and cannot be reached fails the test; it is never skipped. Each test package works in
 // a PostgreSQL schema and a MySQL database of its own (isolate), dropped and created anew.
 package testdbs
@@ -21,7 +22,7 @@ import (
 
 // DB is one opened database.
 type DB struct {
-	Name    string // "sqlite", "postgres", "mysql"
+	Name    string // "sqlite", "postgres", "mysql", "citus"
 	Dialect dialects.Dialect
 	DB      *sql.DB
 }
@@ -34,10 +35,13 @@ type Options struct {
 	PostgresParams string
 	// MySQLCreate follows CREATE DATABASE <isolate> ("CHARACTER SET utf8mb4 ...").
 	MySQLCreate string
+	// Citus adds the Citus coordinator of JOINERY_CITUS_DSN (see Citus), last, when it is set;
+	// its tables stay local to the coordinator until the test calls Distribute.
+	Citus bool
 }
 
 // Open opens every database the tests are asked to use, in the order SQLite, PostgreSQL,
-// MySQL/MariaDB; each is closed when the test ends.
+// MySQL/MariaDB, Citus; each is closed when the test ends.
 func Open(t testing.TB, isolate string, o Options) []DB {
 	t.Helper()
 	var out []DB
@@ -91,6 +95,9 @@ func Open(t testing.TB, isolate string, o Options) []DB {
 		}
 		t.Cleanup(func() { db.Close() })
 		out = append(out, DB{"mysql", dialects.MySQL, db})
+	}
+	if dsn := os.Getenv(CitusEnv); o.Citus && dsn != "" {
+		out = append(out, openCitus(t, dsn, isolate, o.PostgresParams))
 	}
 	return out
 }
