@@ -22,8 +22,8 @@ const CitusEnv = "JOINERY_CITUS_DSN"
 // Citus opens the Citus coordinator named by JOINERY_CITUS_DSN in a PostgreSQL schema of its
 // own (isolate), dropped and created anew (Citus propagates CREATE SCHEMA and DROP SCHEMA to
 // the workers). It reports false when the variable is unset; a cluster that is asked for and
-// cannot be reached fails the test. The dialect is PostgreSQL's: Citus speaks it, and what
-// Citus plans differently is a matter of how the tables are distributed (see Distribute).
+// cannot be reached fails the test. The dialect is dialects.Citus: PostgreSQL's SQL, with
+// the features of tables distributed by a tenant column (see Distribute).
 // The database is closed when the test ends.
 func Citus(t testing.TB, isolate string) (DB, bool) {
 	t.Helper()
@@ -59,7 +59,7 @@ func openCitus(t testing.TB, dsn, isolate, params string) DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cdb.Close() })
-	return DB{"citus", dialects.Postgres, cdb}
+	return DB{"citus", dialects.Citus, cdb}
 }
 
 // Distribute makes tables of db's search_path (created by the test, typically with foreign keys
