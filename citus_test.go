@@ -185,23 +185,33 @@ func TestCitusRouter(t *testing.T) {
 	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
 	seedTenants(t, db.DB, su, s)
 	addTenant(t, db.DB, su, 2)
-	for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
-		t.Run(shape.String(), func(t *testing.T) {
-			p, err := w1Tree(s, dialects.Citus).Tenant(1).Shape(shape).Plan()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stmts := p.Statements
-			if len(stmts) == 0 {
-				stmts = []builder.Statement{{SQL: p.SQL, Args: p.Args}}
-			}
-			for i, st := range stmts {
-				plan := explain(t, db.DB, st.SQL, st.Args...)
-				if !strings.Contains(plan, "Task Count: 1\n") || strings.Contains(plan, "Subplan") || strings.Contains(plan, "Repartition") {
-					t.Errorf("statement %d is not a router statement:\n%s\n\nEXPLAIN:\n%s", i, st.SQL, plan)
+	trees := map[string]func() joinery.Q[User]{
+		"w1": func() joinery.Q[User] { return w1Tree(s, dialects.Citus) },
+		// a page of roots (a CTE or a derived table) and values computed per root and per
+		// include (correlated subqueries or grouped tables)
+		"w1_page_computed": func() joinery.Q[User] {
+			return w1Tree(s, dialects.Citus).Compute(include.Count("posts").As("post_count")).Limit(2)
+		},
+	}
+	for _, name := range []string{"w1", "w1_page_computed"} {
+		for _, shape := range []joinery.Shape{joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
+			t.Run(name+"/"+shape.String(), func(t *testing.T) {
+				p, err := trees[name]().Tenant(1).Shape(shape).Plan()
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				stmts := p.Statements
+				if len(stmts) == 0 {
+					stmts = []builder.Statement{{SQL: p.SQL, Args: p.Args}}
+				}
+				for i, st := range stmts {
+					plan := explain(t, db.DB, st.SQL, st.Args...)
+					if !strings.Contains(plan, "Task Count: 1\n") || strings.Contains(plan, "Subplan") || strings.Contains(plan, "Repartition") {
+						t.Errorf("statement %d is not a router statement:\n%s\n\nEXPLAIN:\n%s", i, st.SQL, plan)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -167,10 +167,10 @@ func (q Q[T]) Where(pred sq.Sqlizer) Q[T] {
 	return q
 }
 
-// Tenant holds the query to one tenant of a multi-tenant schema (include.Tenant): the roots
-// are filtered by the tenant column equal to v, and every include follows them through keys
-// that carry it, so a distributed database (Citus) routes each statement to the one shard
-// that holds the tenant. A keyset cursor (Cursor, After) then holds no tenant value, which
+// Tenant holds the query to one tenant of a multi-tenant schema (include.Tenant): the roots,
+// and every include's table that carries the tenant column, are filtered by it equal to v,
+// so a distributed database (Citus) routes each statement, and each subquery in it, to the
+// one shard that holds the tenant. A keyset cursor (Cursor, After) then holds no tenant value, which
 // a model without a field for the tenant column could not give.
 func (q Q[T]) Tenant(v any) Q[T] {
 	q = q.clone()
@@ -190,7 +190,7 @@ func (q Q[T]) Tenant(v any) Q[T] {
 		return q
 	}
 	q.q.Where = append(q.q.Where, sq.Eq{col: v})
-	q.q.OneTenant = true
+	q.q.OneTenant, q.q.TenantValue = true, v
 	return q
 }
 

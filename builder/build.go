@@ -60,9 +60,13 @@ type Query struct {
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
-	// OneTenant: the root filters hold the root to one tenant of an include.Tenant schema
-	// (joinery's Q.Tenant): a keyset cursor then holds no value for the tenant column.
-	OneTenant bool
+	// OneTenant: the query is held to the tenant TenantValue of an include.Tenant schema
+	// (joinery's Q.Tenant, which also filters the roots): every include's table that carries
+	// the tenant column is filtered by it too, so that a distributed database routes every
+	// part of a statement (a correlated subquery, a semi-join, a CTE) to the tenant's shard;
+	// a keyset cursor holds no value for the tenant column.
+	OneTenant   bool
+	TenantValue any
 	// Shape chooses the statement's form; ShapeAuto by default.
 	Shape Shape
 	// Stream compiles for a fold that hands out one root at a time: the flat shape, ordered

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -147,6 +148,9 @@ func (b *builder) throughPreds(n *bnode) (node, error) {
 		if a.Through != nil && !n.opts.Unscoped {
 			preds = append(preds, a.Through.DefaultScope().Predicates()...)
 		}
+		if t := n.model.Tenant(); b.query.OneTenant && t != "" && slices.Contains(a.ForeignKeys, t) {
+			preds = append(preds, sq.Eq{t: b.query.TenantValue})
+		}
 		return b.preds(preds, &resolver{b: b, n: n, through: true}, n, " join-table")
 	})
 }
@@ -160,6 +164,9 @@ func (b *builder) targetPreds(n *bnode) (node, error) {
 			preds = append(preds, n.model.DefaultScope().Predicates()...)
 		}
 		preds = append(preds, n.opts.Where...)
+		if t := n.model.Tenant(); b.query.OneTenant && t != "" {
+			preds = append(preds, sq.Eq{t: b.query.TenantValue})
+		}
 		return b.preds(preds, b.resolver(n, false), n, "")
 	})
 }
