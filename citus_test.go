@@ -236,3 +236,23 @@ func explain(t testing.TB, db *sql.DB, query string, args ...any) string {
 	}
 	return b.String()
 }
+
+// TestCitusPagingProperty is the paging property (TestPagingProperty) on the Citus cluster,
+// the blog's tables distributed by tenant: across tenants with one tenant's rows, then held
+// to it (Q.Tenant) with a second tenant holding the same rows.
+func TestCitusPagingProperty(t *testing.T) {
+	db, ok := testdbs.Citus(t, "joinery_citus_paging")
+	if !ok {
+		t.Skip("JOINERY_CITUS_DSN is not set")
+	}
+	su := suites[0]
+	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
+	tdb := testDB{db.Name, db.Dialect, db.DB}
+	seedTenants(t, db.DB, su, s)
+	seedRandom(t, tdb, 20251122)
+	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 120, nil) })
+	addTenant(t, db.DB, su, 2)
+	t.Run("one_tenant", func(t *testing.T) {
+		pagingProperty(t, s, tdb, 120, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
+	})
+}

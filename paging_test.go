@@ -181,65 +181,75 @@ var pagingShapes = []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery
 
 func TestPagingProperty(t *testing.T) {
 	s := blogSchema(t)
-	const combos = 220
 	for _, tdb := range openDBs(t, "joinery_root_property") {
 		t.Run(tdb.name, func(t *testing.T) {
 			seedBlog(t, tdb.db)
 			seedRandom(t, tdb, 20251122)
-			rng := rand.New(rand.NewSource(42))
-			ctx := context.Background()
-			for i := 0; i < combos; i++ {
-				base, desc, check := randomComputedQuery(s, tdb.dialect, rng, i%2 == 1)
-				limit, offset := uint64(rng.Intn(6)+1), uint64(rng.Intn(8))
-				full, err := base.Shape(joinery.ShapeFlat).All(ctx, tdb.db)
+			pagingProperty(t, s, tdb, 220, nil)
+		})
+	}
+}
+
+// pagingProperty checks the paging property on tdb, seeded, for combos random queries; hold,
+// when set, changes every random query before it runs (Q.Tenant).
+func pagingProperty(t *testing.T, s *include.Schema, tdb testDB, combos int, hold func(joinery.Q[User]) joinery.Q[User]) {
+	rng := rand.New(rand.NewSource(42))
+	ctx := context.Background()
+	for i := 0; i < combos; i++ {
+		base, desc, check := randomComputedQuery(s, tdb.dialect, rng, i%2 == 1)
+		if hold != nil {
+			base = hold(base)
+		}
+		limit, offset := uint64(rng.Intn(6)+1), uint64(rng.Intn(8))
+		full, err := base.Shape(joinery.ShapeFlat).All(ctx, tdb.db)
+		if err != nil {
+			t.Fatalf("combo %d (%s): %v", i, desc, err)
+		}
+		if err := check(full); err != nil {
+			t.Fatalf("combo %d (%s): %v", i, desc, err)
+		}
+		// the default shape (a UNION ALL where it applies) gives the same result
+		auto, err := base.All(ctx, tdb.db)
+		if err != nil || jsonString(t, auto) != jsonString(t, full) {
+			p, _ := base.Plan()
+			t.Fatalf("combo %d (%s): the default shape differs from the flat JOIN (%v)\nSQL: %s", i, desc, err, p.SQL)
+		}
+		shape := pagingShapes[i%len(pagingShapes)]
+		if _, err := base.Shape(shape).Plan(); err != nil && strings.Contains(err.Error(), "UNION ALL shape cannot") {
+			shape = joinery.ShapeFlat
+		}
+		paged, err := base.Shape(shape).Limit(limit).Offset(offset).All(ctx, tdb.db)
+		if err != nil {
+			p, _ := base.Shape(shape).Limit(limit).Offset(offset).Plan()
+			t.Fatalf("combo %d (%s) %s limit %d offset %d: %v\nSQL: %s", i, desc, shape, limit, offset, err, p.SQL)
+		}
+		lo, hi := min(int(offset), len(full)), min(int(offset+limit), len(full))
+		want := jsonString(t, full[lo:hi])
+		if got := jsonString(t, paged); got != want {
+			p, _ := base.Shape(shape).Limit(limit).Offset(offset).Plan()
+			sqlText, args := p.SQL, p.Args
+			t.Fatalf("combo %d (%s) limit %d offset %d:\n got: %s\nwant: %s\nSQL: %s %v", i, desc, limit, offset, got, want, sqlText, args)
+		}
+		n, err := base.Count(ctx, tdb.db)
+		if err != nil || n != int64(len(full)) {
+			t.Fatalf("combo %d (%s): count %d, want %d (%v)", i, desc, n, len(full), err)
+		}
+		if i%10 == 0 {
+			// a large page (over 1,000 roots) is spelled differently: keys-only page,
+			// the root's branch re-reading the limited scan
+			for _, sh := range []joinery.Shape{joinery.ShapeUnion, joinery.ShapePipeline} {
+				if _, err := base.Shape(sh).Plan(); err != nil {
+					continue
+				}
+				big, err := base.Shape(sh).Limit(5000).Offset(offset).All(ctx, tdb.db)
 				if err != nil {
-					t.Fatalf("combo %d (%s): %v", i, desc, err)
+					t.Fatalf("combo %d (%s) large page, %s: %v", i, desc, sh, err)
 				}
-				if err := check(full); err != nil {
-					t.Fatalf("combo %d (%s): %v", i, desc, err)
-				}
-				// the default shape (a UNION ALL where it applies) gives the same result
-				auto, err := base.All(ctx, tdb.db)
-				if err != nil || jsonString(t, auto) != jsonString(t, full) {
-					t.Fatalf("combo %d (%s): the default shape differs from the flat JOIN (%v)", i, desc, err)
-				}
-				shape := pagingShapes[i%len(pagingShapes)]
-				if _, err := base.Shape(shape).Plan(); err != nil && strings.Contains(err.Error(), "UNION ALL shape cannot") {
-					shape = joinery.ShapeFlat
-				}
-				paged, err := base.Shape(shape).Limit(limit).Offset(offset).All(ctx, tdb.db)
-				if err != nil {
-					t.Fatalf("combo %d (%s): %v", i, desc, err)
-				}
-				lo, hi := min(int(offset), len(full)), min(int(offset+limit), len(full))
-				want := jsonString(t, full[lo:hi])
-				if got := jsonString(t, paged); got != want {
-					p, _ := base.Shape(shape).Limit(limit).Offset(offset).Plan()
-					sqlText, args := p.SQL, p.Args
-					t.Fatalf("combo %d (%s) limit %d offset %d:\n got: %s\nwant: %s\nSQL: %s %v", i, desc, limit, offset, got, want, sqlText, args)
-				}
-				n, err := base.Count(ctx, tdb.db)
-				if err != nil || n != int64(len(full)) {
-					t.Fatalf("combo %d (%s): count %d, want %d (%v)", i, desc, n, len(full), err)
-				}
-				if i%10 == 0 {
-					// a large page (over 1,000 roots) is spelled differently: keys-only page,
-					// the root's branch re-reading the limited scan
-					for _, sh := range []joinery.Shape{joinery.ShapeUnion, joinery.ShapePipeline} {
-						if _, err := base.Shape(sh).Plan(); err != nil {
-							continue
-						}
-						big, err := base.Shape(sh).Limit(5000).Offset(offset).All(ctx, tdb.db)
-						if err != nil {
-							t.Fatalf("combo %d (%s) large page, %s: %v", i, desc, sh, err)
-						}
-						if got, want := jsonString(t, big), jsonString(t, full[lo:]); got != want {
-							t.Fatalf("combo %d (%s) large page, %s, offset %d:\n got: %s\nwant: %s", i, desc, sh, offset, got, want)
-						}
-					}
+				if got, want := jsonString(t, big), jsonString(t, full[lo:]); got != want {
+					t.Fatalf("combo %d (%s) large page, %s, offset %d:\n got: %s\nwant: %s", i, desc, sh, offset, got, want)
 				}
 			}
-		})
+		}
 	}
 }
 

@@ -1,5 +1,7 @@
 package builder
 
+import "slices"
+
 // flat builds the flat statement: one row per path through the tree, LEFT/INNER JOINs and
 // join groups. With a root limit and a to-many include the roots are limited in a subquery
 // and the includes joined outside it, the order repeated.
@@ -7,6 +9,14 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	q := b.query
 	limited := q.paged()
 	sub := limited && b.hasMany(b.root)
+	// a distributed database plans the page as an intermediate result, and joins it to the
+	// includes poorly (each joined table is pulled whole to the coordinator) or not at all
+	// (an outer join group after an inner join): there the page is a semi-join on the roots'
+	// keys instead, the includes joined to the roots' own table
+	semiPage := sub && b.d.Features().Distributed
+	if semiPage {
+		sub = false
+	}
 	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false, sub}}}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
 	var err error
@@ -33,6 +43,19 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		}
 		if st.where, err = b.rootWhere(nil, terms); err != nil {
 			return nil, err
+		}
+		if semiPage {
+			page, _, _, err := b.rootQuery(terms, modePage, b.root.pk...)
+			if err != nil {
+				return nil, err
+			}
+			keys := &selectStmt{from: derived{body: page, alias: b.pageCTE}}
+			lhs := make([]node, len(b.root.pk))
+			for i, k := range b.root.pk {
+				lhs[i] = b.col(b.root.alias, k)
+				keys.items = append(keys.items, b.col(b.pageCTE, k))
+			}
+			st.where = append(slices.Clip(st.where), semiJoin{tuple(lhs), keys, false})
 		}
 		// the aggregates the roots are ordered by, needed for every root the filters leave:
 		// grouped derived tables, read once (the order and the select list use them), not a
@@ -62,13 +85,19 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 		if limited || q.Stream {
 			st.order = append(st.order, b.pkTiebreak(terms)...)
 		}
+		if b.d.Features().Distributed {
+			// (no correlated subquery beside the grouped tables in FROM)
+			if st.joins, err = b.groupComputed(st.joins); err != nil {
+				return nil, err
+			}
+		}
 	}
 	incOrder, err := b.includesOrder()
 	if err != nil {
 		return nil, err
 	}
 	st.order = append(st.order, incOrder...)
-	if limited && !sub {
+	if limited && !sub && !semiPage {
 		st.limit = q.limits(where(b.root))
 	}
 	return st, nil
@@ -85,8 +114,8 @@ func (b *builder) groupComputed(joins []join) ([]join, error) {
 			continue
 		}
 		for _, cv := range n.computed {
-			if cv.agg == nil || b.plan.Columns[cv.column].pageCol != "" {
-				continue
+			if cv.agg == nil || cv.galias != "" || b.plan.Columns[cv.column].pageCol != "" {
+				continue // (an expression, or grouped already)
 			}
 			j, g, err := b.grouped(cv)
 			if err != nil {

@@ -110,7 +110,12 @@ func tuple(cols []node) node {
 // scope, then the association's scope, the model's default scope and the include's
 // filters. For a BelongsToMany it is the join table's condition; the target's is inner.
 func (b *builder) outerCond(n *bnode) ([]node, error) {
-	out := b.on(b.linkOf(n), n.parent.alias)
+	return b.outerCondOn(n, n.parent.alias)
+}
+
+// outerCondOn is outerCond with the parent's table under parentAlias.
+func (b *builder) outerCondOn(n *bnode, parentAlias string) ([]node, error) {
+	out := b.on(b.linkOf(n), parentAlias)
 	s, err := b.sourcePreds(n)
 	if err != nil {
 		return nil, err

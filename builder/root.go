@@ -2,6 +2,7 @@ package builder
 
 import (
 	sq "github.com/Masterminds/squirrel"
+	"strconv"
 )
 
 type rootMode int
@@ -107,12 +108,26 @@ func (b *builder) firstValue(t term) (node, error) {
 	}
 	rows := &selectStmt{items: []node{kw("1")}, from: derived{body: kw("SELECT 1"), alias: b.oneAlias},
 		where: []node{seq{t.col, kw(" IS NULL")}}}
+	start := b.root.alias
+	if b.d.Features().Distributed {
+		// a distributed database rejects a subquery without FROM in a correlated subquery:
+		// start from the root's own row, by its key
+		start = b.newAlias()
+		rows.from = b.table(b.query.Model.Table(), start)
+		for _, k := range b.root.pk {
+			rows.where = append(rows.where, b.eqs.new(colEq{col{start, k}, col{b.root.alias, k}}))
+		}
+	}
 	for i, x := range path {
 		f, err := b.plainFactor(x)
 		if err != nil {
 			return nil, err
 		}
-		on, err := b.outerCond(x)
+		parent := x.parent.alias
+		if i == 0 {
+			parent = start
+		}
+		on, err := b.outerCondOn(x, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -300,6 +315,24 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 		tie := b.pkTiebreak(terms)
 		innerOrder = append(innerOrder, tie...)
 		outerOrder = append(outerOrder, tie...)
+		if mode == modeSub && b.d.Features().Distributed {
+			// every aggregate of the roots comes with the page: a distributed database
+			// rejects the correlated subquery that would read it beside the page (a CTE or
+			// a subquery in FROM)
+			for i, cv := range b.root.computed {
+				if cv.agg == nil || pageCols[cv] != "" {
+					continue
+				}
+				j, g, err := b.grouped(cv)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				o := pick("jr_c"+strconv.Itoa(i), b.taken)
+				grouped = append(grouped, j)
+				exposed = append(exposed, aliased{g, o})
+				pageCols[cv] = o
+			}
+		}
 	}
 	if st.where, err = b.rootWhere(used, terms); err != nil {
 		return nil, nil, nil, err
