@@ -133,6 +133,8 @@ type Writer struct {
 	dialect dialects.Dialect
 	f       dialects.Features
 	maxArgs int
+	// tenant is the tenant value of every operation (WithTenant), nil for none
+	tenant any
 }
 
 // New returns a Writer over schema for dialect d.
@@ -155,6 +157,14 @@ func (w *Writer) WithMaxParams(n int) *Writer {
 	if n > 0 {
 		c.maxArgs = n
 	}
+	return &c
+}
+
+// WithTenant returns a copy of w whose operations write tenant value v (see Op.Tenant):
+// one Writer per request of a tenant.
+func (w *Writer) WithTenant(v any) *Writer {
+	c := *w
+	c.tenant = v
 	return &c
 }
 
