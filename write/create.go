@@ -340,7 +340,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 			return err
 		}
 		srcScope := defaults(a.SourceScope, a.Source)
-		set, ident := splitKey(a.ForeignKeys, a.Source)
+		_, ident := splitKey(a.ForeignKeys, a.Source)
 		for i, o := range owners {
 			k, err := linkKeys(parents[i], a.TargetKeys, "create "+p)
 			if err != nil {
@@ -353,7 +353,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], v, a.Target.Name(), a.TargetKeys[j], k[j], a.ForeignKeys[j], a.Source.Name())
 				}
 			}
-			for _, j := range append(set, ident...) {
+			for j := range a.ForeignKeys {
 				if err := o.set(a.ForeignKeys[j], k[j]); err != nil {
 					return err
 				}

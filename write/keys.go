@@ -87,10 +87,10 @@ func pick[T any](vals []T, idx []int) []T {
 	return out
 }
 
-// sameAt checks that a row's primary key pkVals (of model m) holds, at the columns of fk at
-// positions ident, the values key holds there: a link cannot move a row's identity (its
-// tenant).
-func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any, role, what string) error {
+// sameAt checks that a row's primary key pkVals (of model m, the row named role) holds, at
+// the columns of fk at positions ident, the values key (of the row named other) holds there:
+// a link cannot move a row's identity (its tenant).
+func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any, role, other, what string) error {
 	pk := m.PrimaryKeyView()
 	for _, i := range ident {
 		j := slices.Index(pk, fk[i])
@@ -98,8 +98,8 @@ func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any,
 			continue
 		}
 		if !equal(pkVals[j], key[i]) {
-			return fmt.Errorf("%w: %s: the %s's %s is %v and the source's is %v: a link cannot change %s, which is part of %s's primary key (%s)",
-				ErrBadInput, what, role, fk[i], pkVals[j], key[i], fk[i], m.Name(), joinCols(pk))
+			return fmt.Errorf("%w: %s: the %s's %s is %v and the %s's is %v: a link cannot change %s, which is part of %s's primary key (%s)",
+				ErrBadInput, what, role, fk[i], pkVals[j], other, key[i], fk[i], m.Name(), joinCols(pk))
 		}
 	}
 	return nil

@@ -330,3 +330,64 @@ func memberSchema(t testing.TB) *include.Schema {
 	}
 	return s
 }
+
+// VUser and VPost are models of an include.Tenant schema that do hold the tenant column.
+type VUser struct {
+	TenantID int64   `db:"tenant_id"`
+	ID       int64   `db:"id"`
+	Name     string  `db:"name"`
+	Posts    []VPost `joinery:"posts"`
+}
+
+type VPost struct {
+	TenantID int64  `db:"tenant_id"`
+	ID       int64  `db:"id"`
+	UserID   *int64 `db:"user_id"`
+	Title    string `db:"title"`
+}
+
+// TestTenantVisibleField: under include.Tenant a model may hold the tenant column in a
+// field; the operation's Tenant fills it where it is unset (and writes it back), and a
+// field holding another tenant is an error. write.Keys names rows by id alone.
+func TestTenantVisibleField(t *testing.T) {
+	s := include.NewSchema(include.Tenant("tenant_id"))
+	s.Define(VUser{}, "mt_users", include.Name("User"))
+	s.Define(VPost{}, "mt_posts", include.Name("Post"))
+	s.HasMany("User", "Post", include.As("posts"), include.ForeignKey("user_id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	w := write.New(s, dialects.Postgres)
+	ctx := context.Background()
+	t.Run("filled in and written back", func(t *testing.T) {
+		db, mock := newMock(t)
+		expectSteps(mock, true, []step{
+			q(`INSERT INTO "mt_users" ("tenant_id", "name") VALUES ($1, $2) RETURNING "id"`, vals(int64(5), "a"), []string{"id"}, vals(int64(10))),
+			q(`INSERT INTO "mt_posts" ("tenant_id", "user_id", "title") VALUES ($1, $2, $3) RETURNING "id"`, vals(int64(5), int64(10), "a1"), []string{"id"}, vals(int64(20))),
+		})
+		u := &VUser{Name: "a", Posts: []VPost{{Title: "a1"}}}
+		if _, err := w.Create(u, "posts").Tenant(int64(5)).Exec(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if u.TenantID != 5 || u.ID != 10 || u.Posts[0].TenantID != 5 || *u.Posts[0].UserID != 10 {
+			t.Errorf("not written back: %+v", u)
+		}
+	})
+	t.Run("write.Keys with the tenant", func(t *testing.T) {
+		db, mock := newMock(t)
+		expectSteps(mock, false, []step{
+			x(`UPDATE "mt_posts" SET "user_id" = NULL WHERE "mt_posts"."tenant_id" = $1 AND "mt_posts"."user_id" = $2 AND ("mt_posts"."tenant_id", "mt_posts"."id") IN (($3, $4), ($5, $6))`,
+				int64(5), int64(1), int64(5), int64(2), int64(5), int64(3)),
+		})
+		if _, err := w.WithTenant(int64(5)).Assoc("User", "posts").Remove(write.Key(int64(1)), write.Keys[int64](2, 3)).Exec(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("another tenant in the field", func(t *testing.T) {
+		db, _ := newMock(t) // expects no statement
+		_, err := w.Create(&VUser{TenantID: 6, Name: "a"}).Tenant(int64(5)).Exec(ctx, db)
+		if !errors.Is(err, write.ErrScopeConflict) || !strings.Contains(err.Error(), "User.tenant_id is 6, but the operation's Tenant is 5") {
+			t.Errorf("error %v", err)
+		}
+	})
+}
