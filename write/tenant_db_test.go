@@ -143,89 +143,94 @@ func idOf(v any) int64 { return reflect.ValueOf(v).Elem().FieldByName("ID").Int(
 // tenant 2's rows that share nothing are never touched, generated ids flow into two-column
 // foreign keys.
 func TestMultiColumnKeysDB(t *testing.T) {
-	ctx := context.Background()
 	for _, kit := range mtKits() {
 		s := kit.schema(t)
 		for _, tdb := range openMTDBs(t) {
 			t.Run(kit.name+"/"+tdb.name, func(t *testing.T) {
 				seedMT(t, tdb)
-				w := kit.writer(tdb.dialect, s)
-				k := kit.key
-				// belongsToMany
-				up := w.Assoc("User", "projects")
-				must(t)(up.Add(k(1), k(2), write.Link(k(3), map[string]any{"role": "ops"})).Exec(ctx, tdb.db))
-				must(t)(up.Add(k(1), k(2)).Through(map[string]any{"role": "lead"}).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_memberships", "1|1|1|lead", "1|1|2|lead", "1|1|3|ops", "1|2|1|dev", "2|3|4|qa")
-				if has, err := up.Has(k(1), k(2), k(3)).Bool(ctx, tdb.db); err != nil || !has {
-					t.Errorf("has 2, 3: %v %v", has, err)
-				}
-				if has, err := up.Has(k(2), k(1), k(2)).Bool(ctx, tdb.db); err != nil || has {
-					t.Errorf("ben has 1, 2: %v %v", has, err)
-				}
-				if n, err := up.Count(k(1)).Int(ctx, tdb.db); err != nil || n != 3 {
-					t.Errorf("count: %d %v", n, err)
-				}
-				must(t)(up.Set(k(1), k(3)).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_memberships", "1|1|3|ops", "1|2|1|dev", "2|3|4|qa")
-				must(t)(up.Remove(k(1), k(3)).Exec(ctx, tdb.db))
-				p := kit.project("vostok")
-				must(t)(up.Create(k(1), p).Through(map[string]any{"role": "pilot"}).Exec(ctx, tdb.db))
-				if idOf(p) != 5 {
-					t.Errorf("created project's id: %d, want 5", idOf(p))
-				}
-				wantTable(t, tdb, "mt_projects", "1|1|apollo", "1|2|gemini", "1|3|mercury", "2|4|vega", "1|5|vostok")
-				wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa")
-				// a link across tenants: an error, nothing written
-				if _, err := up.Add(k(1), write.Key(int64(2), int64(4))).Exec(ctx, tdb.db); !errors.Is(err, write.ErrWrite) {
-					t.Errorf("a link to tenant 2's project: %v", err)
-				}
-				wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa")
-
-				// hasMany
-				ps := w.Assoc("User", "posts")
-				must(t)(ps.Add(k(1), k(2)).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_posts", "1|1|1|p1", "1|2|1|p2", "1|3|2|p3", "2|4|3|z1")
-				must(t)(ps.Set(k(1), k(2), k(3)).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|1|p2", "1|3|1|p3", "2|4|3|z1")
-				if has, err := ps.Has(k(1), k(2), k(3)).Bool(ctx, tdb.db); err != nil || !has {
-					t.Errorf("posts has 2, 3: %v %v", has, err)
-				}
-				if has, err := ps.Has(k(1), k(1)).Bool(ctx, tdb.db); err != nil || has {
-					t.Errorf("posts has 1: %v %v", has, err)
-				}
-				if n, err := ps.Count(k(1)).Int(ctx, tdb.db); err != nil || n != 2 {
-					t.Errorf("posts count: %d %v", n, err)
-				}
-				must(t)(ps.Remove(k(1), k(3)).Exec(ctx, tdb.db))
-				must(t)(ps.Create(k(1), kit.post("p5")).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|1|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
-
-				// hasOne
-				pr := w.Assoc("User", "profile")
-				must(t)(pr.Set(k(2), k(1)).Exec(ctx, tdb.db))
-				must(t)(pr.Create(k(1), kit.profile("new")).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_profiles", "1|1|2|ann bio", "2|2|3|zed bio", "1|3|1|new")
-
-				// belongsTo
-				au := w.Assoc("Post", "author")
-				must(t)(au.Set(k(1), k(2)).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_posts", "1|1|2|p1", "1|2|1|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
-				must(t)(au.Set(k(1), nil).Exec(ctx, tdb.db))
-				must(t)(au.Create(k(2), kit.user("dan")).Exec(ctx, tdb.db))
-				wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|4|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
-
-				// nested create: generated ids, the tenant given once
-				u := kit.nested()
-				must(t)(w.Create(u, "posts", "projects", "profile").Exec(ctx, tdb.db))
-				if idOf(u) != 5 {
-					t.Errorf("created user's id: %d, want 5", idOf(u))
-				}
-				wantTable(t, tdb, "mt_users", "1|1|ann", "1|2|ben", "2|3|zed", "1|4|dan", "1|5|eve")
-				wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|4|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5", "1|6|5|e1", "1|7|5|e2")
-				wantTable(t, tdb, "mt_projects", "1|1|apollo", "1|2|gemini", "1|3|mercury", "2|4|vega", "1|5|vostok", "1|6|x")
-				wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa", "1|5|6|lead")
-				wantTable(t, tdb, "mt_profiles", "1|1|2|ann bio", "2|2|3|zed bio", "1|3|1|new", "1|4|5|eve bio")
+				mtScenario(t, tdb, kit.writer(tdb.dialect, s), kit)
 			})
 		}
 	}
+}
+
+// mtScenario runs every operation over (tenant_id, id) keys through w on the seeded fixture
+// and checks the tables after each.
+func mtScenario(t *testing.T, tdb testDB, w *write.Writer, kit mtKit) {
+	ctx := context.Background()
+	k := kit.key
+	// belongsToMany
+	up := w.Assoc("User", "projects")
+	must(t)(up.Add(k(1), k(2), write.Link(k(3), map[string]any{"role": "ops"})).Exec(ctx, tdb.db))
+	must(t)(up.Add(k(1), k(2)).Through(map[string]any{"role": "lead"}).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_memberships", "1|1|1|lead", "1|1|2|lead", "1|1|3|ops", "1|2|1|dev", "2|3|4|qa")
+	if has, err := up.Has(k(1), k(2), k(3)).Bool(ctx, tdb.db); err != nil || !has {
+		t.Errorf("has 2, 3: %v %v", has, err)
+	}
+	if has, err := up.Has(k(2), k(1), k(2)).Bool(ctx, tdb.db); err != nil || has {
+		t.Errorf("ben has 1, 2: %v %v", has, err)
+	}
+	if n, err := up.Count(k(1)).Int(ctx, tdb.db); err != nil || n != 3 {
+		t.Errorf("count: %d %v", n, err)
+	}
+	must(t)(up.Set(k(1), k(3)).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_memberships", "1|1|3|ops", "1|2|1|dev", "2|3|4|qa")
+	must(t)(up.Remove(k(1), k(3)).Exec(ctx, tdb.db))
+	p := kit.project("vostok")
+	must(t)(up.Create(k(1), p).Through(map[string]any{"role": "pilot"}).Exec(ctx, tdb.db))
+	if idOf(p) != 5 {
+		t.Errorf("created project's id: %d, want 5", idOf(p))
+	}
+	wantTable(t, tdb, "mt_projects", "1|1|apollo", "1|2|gemini", "1|3|mercury", "2|4|vega", "1|5|vostok")
+	wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa")
+	// a link across tenants: an error, nothing written
+	if _, err := up.Add(k(1), write.Key(int64(2), int64(4))).Exec(ctx, tdb.db); !errors.Is(err, write.ErrWrite) {
+		t.Errorf("a link to tenant 2's project: %v", err)
+	}
+	wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa")
+
+	// hasMany
+	ps := w.Assoc("User", "posts")
+	must(t)(ps.Add(k(1), k(2)).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_posts", "1|1|1|p1", "1|2|1|p2", "1|3|2|p3", "2|4|3|z1")
+	must(t)(ps.Set(k(1), k(2), k(3)).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|1|p2", "1|3|1|p3", "2|4|3|z1")
+	if has, err := ps.Has(k(1), k(2), k(3)).Bool(ctx, tdb.db); err != nil || !has {
+		t.Errorf("posts has 2, 3: %v %v", has, err)
+	}
+	if has, err := ps.Has(k(1), k(1)).Bool(ctx, tdb.db); err != nil || has {
+		t.Errorf("posts has 1: %v %v", has, err)
+	}
+	if n, err := ps.Count(k(1)).Int(ctx, tdb.db); err != nil || n != 2 {
+		t.Errorf("posts count: %d %v", n, err)
+	}
+	must(t)(ps.Remove(k(1), k(3)).Exec(ctx, tdb.db))
+	must(t)(ps.Create(k(1), kit.post("p5")).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|1|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
+
+	// hasOne
+	pr := w.Assoc("User", "profile")
+	must(t)(pr.Set(k(2), k(1)).Exec(ctx, tdb.db))
+	must(t)(pr.Create(k(1), kit.profile("new")).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_profiles", "1|1|2|ann bio", "2|2|3|zed bio", "1|3|1|new")
+
+	// belongsTo
+	au := w.Assoc("Post", "author")
+	must(t)(au.Set(k(1), k(2)).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_posts", "1|1|2|p1", "1|2|1|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
+	must(t)(au.Set(k(1), nil).Exec(ctx, tdb.db))
+	must(t)(au.Create(k(2), kit.user("dan")).Exec(ctx, tdb.db))
+	wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|4|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5")
+
+	// nested create: generated ids, the tenant given once
+	u := kit.nested()
+	must(t)(w.Create(u, "posts", "projects", "profile").Exec(ctx, tdb.db))
+	if idOf(u) != 5 {
+		t.Errorf("created user's id: %d, want 5", idOf(u))
+	}
+	wantTable(t, tdb, "mt_users", "1|1|ann", "1|2|ben", "2|3|zed", "1|4|dan", "1|5|eve")
+	wantTable(t, tdb, "mt_posts", "1|1|NULL|p1", "1|2|4|p2", "1|3|NULL|p3", "2|4|3|z1", "1|5|1|p5", "1|6|5|e1", "1|7|5|e2")
+	wantTable(t, tdb, "mt_projects", "1|1|apollo", "1|2|gemini", "1|3|mercury", "2|4|vega", "1|5|vostok", "1|6|x")
+	wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa", "1|5|6|lead")
+	wantTable(t, tdb, "mt_profiles", "1|1|2|ann bio", "2|2|3|zed bio", "1|3|1|new", "1|4|5|eve bio")
 }
