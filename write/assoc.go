@@ -300,10 +300,7 @@ func (o Op) targetRows(what string, needPK bool, keyCols []string) ([]target, er
 		r := &keys[len(keys)-1]
 		tg := target{r: r}
 		if byPK {
-			tg.key = make([]any, len(key))
-			for i := range key {
-				tg.key[i] = argOf(key[i])
-			}
+			tg.key = args(key)
 		} else if keyCols != nil {
 			k, err := linkKeys(r, keyCols, what)
 			if err != nil {
@@ -312,10 +309,7 @@ func (o Op) targetRows(what string, needPK bool, keyCols []string) ([]target, er
 			tg.key = k
 		}
 		if needPK {
-			tg.pk = make([]any, len(key))
-			for i := range key {
-				tg.pk[i] = argOf(key[i])
-			}
+			tg.pk = args(key)
 		}
 		out = append(out, tg)
 		return nil

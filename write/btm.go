@@ -130,7 +130,7 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 				return err
 			}
 			l.key = k
-			if err := b.sameTenant(l, "value"); err != nil {
+			if err := b.sameTenant(l, 0); err != nil {
 				return err
 			}
 			return b.insertLinks(r, []link{l}, false)
@@ -151,7 +151,7 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 		if links[i], err = o.linkValues(t, thScope, what); err != nil {
 			return prepared{}, err
 		}
-		if err := b.sameTenant(links[i], fmt.Sprintf("target %d", i+1)); err != nil {
+		if err := b.sameTenant(links[i], i+1); err != nil {
 			return prepared{}, err
 		}
 	}
@@ -306,14 +306,19 @@ func (b *btm) match(key []any) []any {
 }
 
 // sameTenant checks that a link's target key holds the source's values in the columns the
-// join table shares between its foreign key and other key (the tenant column).
-func (b *btm) sameTenant(l link, role string) error {
+// join table shares between its foreign key and other key (the tenant column); n numbers
+// the target in errors (0: the value created).
+func (b *btm) sameTenant(l link, n int) error {
 	src := b.srcKey
 	if l.src != nil {
 		src = l.src
 	}
 	for _, p := range b.shared {
 		if !equal(l.key[p[0]], src[p[1]]) {
+			role := "value"
+			if n > 0 {
+				role = "target " + itoa(n)
+			}
 			return fmt.Errorf("%w: %s: the %s's %s is %v and the source's %s is %v, but join table %s has one %s column for both",
 				ErrBadInput, b.what, role, b.a.TargetKeys[p[0]], l.key[p[0]], b.a.SourceKeys[p[1]], src[p[1]], b.a.ThroughTable, b.a.OtherKeys[p[0]])
 		}

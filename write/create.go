@@ -484,7 +484,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 			return err
 		}
 		l.src = pl.src
-		if err := b.sameTenant(l, a.Target.Name()); err != nil {
+		if err := b.sameTenant(l, i+1); err != nil {
 			return err
 		}
 		ls[i] = l

@@ -408,6 +408,22 @@ func pkOf(r *row, what string) ([]any, error) {
 	return out, nil
 }
 
+// args makes the values of a key bind arguments (argOf), in a copy only where one changes.
+func args(key []any) []any {
+	for i, v := range key {
+		switch v.(type) {
+		case nil, int64, int, string, bool, float64, []byte:
+			continue
+		}
+		out := append([]any(nil), key...)
+		for j := i; j < len(out); j++ {
+			out[j] = argOf(out[j])
+		}
+		return out
+	}
+	return key
+}
+
 // argOf makes a value a bind argument: a pointer is passed as its target (nil as NULL).
 func argOf(v any) any {
 	switch v.(type) {
