@@ -391,3 +391,68 @@ func TestTenantVisibleField(t *testing.T) {
 		}
 	})
 }
+
+type HProduct struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+type HPurchase struct {
+	ID        int64 `db:"id"`
+	UserID    int64 `db:"user_id"`
+	ProductID int64 `db:"product_id"`
+	Quantity  int64 `db:"quantity"`
+}
+
+// TestTenantMoreStatements: a belongsTo parent created first, its generated id flowing into
+// (tenant_id, user_id); a non-unique join model whose links are told apart by their own
+// (tenant_id, id) key.
+func TestTenantMoreStatements(t *testing.T) {
+	s := hiddenTenantSchema(t)
+	s.Define(HProduct{}, "mt_products", include.Name("Product"))
+	s.Define(HPurchase{}, "mt_purchases", include.Name("Purchase"))
+	type HBuyer struct {
+		ID        int64      `db:"id"`
+		Purchases []HProduct `joinery:"purchases"`
+	}
+	s.Define(HBuyer{}, "mt_buyers", include.Name("Buyer"))
+	s.BelongsToMany("Buyer", "Product", include.As("purchases"), include.ThroughModel("Purchase"),
+		include.ForeignKey("user_id"), include.OtherKey("product_id"), include.NonUnique())
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	w := write.New(s, dialects.Postgres).WithTenant(int64(1))
+	ctx := context.Background()
+	for _, c := range []opRunner{
+		{name: "nested create: the author first, its id into (tenant_id, user_id)", tx: true,
+			op: func(w *write.Writer) execer { return w.Create(&HPost{Title: "a", Author: &HUser{Name: "x"}}, "author") },
+			steps: []step{
+				q(`INSERT INTO "mt_users" ("name", "tenant_id") VALUES ($1, $2) RETURNING "id"`, vals("x", int64(1)), []string{"id"}, vals(int64(7))),
+				q(`INSERT INTO "mt_posts" ("user_id", "title", "tenant_id") VALUES ($1, $2, $3) RETURNING "id"`, vals(int64(7), "a", int64(1)), []string{"id"}, vals(int64(8))),
+			}},
+		{name: "non-unique set: links told apart by (tenant_id, id)", tx: true,
+			op: func(w *write.Writer) execer {
+				return w.Assoc("Buyer", "purchases").Set(write.Key(int64(1)), write.Key(int64(5)), write.Key(int64(6))).Through(map[string]any{"quantity": 1})
+			},
+			steps: []step{
+				q(`SELECT "mt_purchases"."tenant_id", "mt_purchases"."id", "mt_purchases"."product_id", "mt_purchases"."quantity" FROM "mt_purchases" WHERE "mt_purchases"."tenant_id" = $1 AND "mt_purchases"."user_id" = $2 ORDER BY "mt_purchases"."tenant_id", "mt_purchases"."id"`,
+					vals(int64(1), int64(1)), []string{"tenant_id", "id", "product_id", "quantity"},
+					vals(int64(1), int64(10), int64(5), int64(1)), vals(int64(1), int64(11), int64(5), int64(2)), vals(int64(1), int64(12), int64(7), int64(1))),
+				x(`DELETE FROM "mt_purchases" WHERE "mt_purchases"."tenant_id" = $1 AND "mt_purchases"."user_id" = $2 AND ("mt_purchases"."tenant_id", "mt_purchases"."id") IN (($3, $4), ($5, $6))`,
+					int64(1), int64(1), int64(1), int64(11), int64(1), int64(12)),
+				x(`INSERT INTO "mt_purchases" ("tenant_id", "user_id", "product_id", "quantity") VALUES ($1, $2, $3, $4)`, int64(1), int64(1), int64(6), 1),
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db, mock := newMock(t)
+			expectSteps(mock, c.tx, c.steps)
+			res, err := c.op(w).Exec(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Statements) != len(c.steps) {
+				t.Errorf("Result.Statements: %d, want %d", len(res.Statements), len(c.steps))
+			}
+		})
+	}
+}
