@@ -45,7 +45,8 @@ func (c *children) checkIdent(ts []target) error {
 		return nil
 	}
 	for i, t := range ts {
-		if err := sameAt(c.a.Target, t.pk, c.a.ForeignKeys, c.ident, c.srcKey, fmt.Sprintf("target %d", i+1), "source", c.what); err != nil {
+		role := func() string { return "target " + itoa(i+1) }
+		if err := sameAt(c.a.Target, t.pk, c.a.ForeignKeys, c.ident, c.srcKey, role, "source", c.what); err != nil {
 			return err
 		}
 	}
@@ -429,7 +430,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 	// point sets the source's foreign key to key (nil: NULL)
 	point := func(r *runner, key []any) error {
 		if key != nil {
-			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, "source", "target", what); err != nil {
+			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, named("source"), "target", what); err != nil {
 				return err
 			}
 		}
@@ -496,7 +497,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 				return prepared{}, err
 			}
 			key = ts[0].key
-			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, "source", "target", what); err != nil {
+			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, named("source"), "target", what); err != nil {
 				return prepared{}, err
 			}
 		}

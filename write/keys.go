@@ -87,10 +87,10 @@ func pick[T any](vals []T, idx []int) []T {
 	return out
 }
 
-// sameAt checks that a row's primary key pkVals (of model m, the row named role) holds, at
+// sameAt checks that a row's primary key pkVals (of model m, the row role() names) holds, at
 // the columns of fk at positions ident, the values key (of the row named other) holds there:
 // a link cannot move a row's identity (its tenant).
-func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any, role, other, what string) error {
+func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any, role func() string, other, what string) error {
 	pk := m.PrimaryKeyView()
 	for _, i := range ident {
 		j := slices.Index(pk, fk[i])
@@ -99,11 +99,14 @@ func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any,
 		}
 		if !equal(pkVals[j], key[i]) {
 			return fmt.Errorf("%w: %s: the %s's %s is %v and the %s's is %v: a link cannot change %s, which is part of %s's primary key (%s)",
-				ErrBadInput, what, role, fk[i], pkVals[j], other, key[i], fk[i], m.Name(), joinCols(pk))
+				ErrBadInput, what, role(), fk[i], pkVals[j], other, key[i], fk[i], m.Name(), joinCols(pk))
 		}
 	}
 	return nil
 }
+
+// named returns a role that names itself.
+func named(role string) func() string { return func() string { return role } }
 
 // The tenant value (include.Tenant schemas).
 

@@ -279,7 +279,7 @@ func TestMultiColumnBadInput(t *testing.T) {
 		}, write.ErrMissingKey, "whose tenant column tenant_id is hidden"},
 		{"a short write.Key without a tenant", func() (write.Result, error) {
 			return hw.Assoc("User", "posts").Remove(write.Key(1, 1), write.Key(2)).Exec(ctx, db)
-		}, write.ErrBadInput, "write.Key has 1 values; Post's primary key is (tenant_id, id)"},
+		}, write.ErrBadInput, "write.Key has 1 values; Post's primary key is (tenant_id, id) (without tenant_id when the operation's Tenant(v) gives it)"},
 		{"a write.Key of another tenant than the operation's", func() (write.Result, error) {
 			return hw.Assoc("User", "posts").Remove(write.Key(1), write.Key(2, 4)).Tenant(1).Exec(ctx, db)
 		}, write.ErrScopeConflict, "the target 1 of remove User.posts write.Key has tenant_id 2, but the operation's Tenant is 1"},

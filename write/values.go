@@ -51,7 +51,11 @@ func rowOfValue(m *include.Model, v any, role string, tn any) (*row, error) {
 	case KeyValue:
 		x.values = withTenantKey(m, x.values, tn)
 		if len(x.values) != len(m.PrimaryKeyView()) {
-			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKeyView()))
+			hint := ""
+			if m.Tenant() != "" && tn == nil && len(x.values) == len(m.PrimaryKeyView())-1 {
+				hint = fmt.Sprintf(" (without %s when the operation's Tenant(v) gives it)", m.Tenant())
+			}
+			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)%s", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKeyView()), hint)
 		}
 		for i, k := range x.values {
 			if isMissing(k) {
