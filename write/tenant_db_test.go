@@ -234,3 +234,52 @@ func mtScenario(t *testing.T, tdb testDB, w *write.Writer, kit mtKit) {
 	wantTable(t, tdb, "mt_memberships", "1|1|5|pilot", "1|2|1|dev", "2|3|4|qa", "1|5|6|lead")
 	wantTable(t, tdb, "mt_profiles", "1|1|2|ann bio", "2|2|3|zed bio", "1|3|1|new", "1|4|5|eve bio")
 }
+
+// TestTwoColumnOtherKeyDB: a join table whose foreign key and other key share no column
+// (a user of one tenant linked to a project of any tenant): the other key is matched on
+// both of its columns, and has counts distinct (tenant_id, id) pairs.
+func TestTwoColumnOtherKeyDB(t *testing.T) {
+	ctx := context.Background()
+	s := explicitTenantSchema(t)
+	s.BelongsToMany("User", "Project", include.As("links"), include.Through("mt_links", "user_tenant", "user_id", "project_tenant", "project_id", "role"),
+		include.ForeignKey("user_tenant", "user_id"), include.OtherKey("project_tenant", "project_id"),
+		include.SourceKey("tenant_id", "id"), include.TargetKey("tenant_id", "id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	k := func(tenant, id int64) write.KeyValue { return write.Key(tenant, id) }
+	for _, tdb := range openMTDBs(t) {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedMT(t, tdb)
+			mustExec(t, tdb.db, "DROP TABLE IF EXISTS mt_links", `CREATE TABLE mt_links (user_tenant INTEGER NOT NULL, user_id INTEGER NOT NULL, project_tenant INTEGER NOT NULL, project_id INTEGER NOT NULL, role VARCHAR(50),
+				PRIMARY KEY (user_tenant, user_id, project_tenant, project_id),
+				FOREIGN KEY (user_tenant, user_id) REFERENCES mt_users (tenant_id, id), FOREIGN KEY (project_tenant, project_id) REFERENCES mt_projects (tenant_id, id))`)
+			a := write.New(s, tdb.dialect).Assoc("User", "links")
+			must(t)(a.Add(k(1, 1), k(2, 4), k(1, 2)).Exec(ctx, tdb.db))
+			must(t)(a.Add(k(2, 3), k(2, 4)).Exec(ctx, tdb.db))
+			wantTable(t, tdb, "mt_links", "1|1|2|4|NULL", "1|1|1|2|NULL", "2|3|2|4|NULL")
+			if has, err := a.Has(k(1, 1), k(2, 4), k(1, 2), k(2, 4)).Bool(ctx, tdb.db); err != nil || !has {
+				t.Errorf("has (2, 4), (1, 2): %v %v", has, err)
+			}
+			if has, err := a.Has(k(1, 1), k(2, 4), k(1, 3)).Bool(ctx, tdb.db); err != nil || has {
+				t.Errorf("has (2, 4), (1, 3): %v %v", has, err)
+			}
+			if n, err := a.Count(k(1, 1)).Int(ctx, tdb.db); err != nil || n != 2 {
+				t.Errorf("count: %d %v", n, err)
+			}
+			must(t)(a.Set(k(1, 1), k(1, 3), k(1, 2)).Exec(ctx, tdb.db))
+			wantTable(t, tdb, "mt_links", "1|1|1|2|NULL", "1|1|1|3|NULL", "2|3|2|4|NULL")
+			must(t)(a.Remove(k(1, 1), k(1, 2), k(2, 4)).Exec(ctx, tdb.db))
+			wantTable(t, tdb, "mt_links", "1|1|1|3|NULL", "2|3|2|4|NULL")
+			// the statements: every column of both keys, pairs for the other key
+			sts, err := write.New(s, dialects.Postgres).Assoc("User", "links").Has(k(1, 1), k(2, 4), k(1, 2)).Statements()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := `SELECT COUNT(*) FROM (SELECT DISTINCT "mt_projects"."tenant_id", "mt_projects"."id" FROM "mt_projects" INNER JOIN "mt_links" ON "mt_projects"."tenant_id" = "mt_links"."project_tenant" AND "mt_projects"."id" = "mt_links"."project_id" AND "mt_links"."user_tenant" = $1 AND "mt_links"."user_id" = $2 WHERE ("mt_projects"."tenant_id", "mt_projects"."id") IN (($3, $4), ($5, $6))) "linked"`
+			if len(sts) != 1 || sts[0].SQL != want || fmt.Sprint(sts[0].Args) != "[1 1 2 4 1 2]" {
+				t.Errorf("has: %v", sts)
+			}
+		})
+	}
+}

@@ -19,6 +19,8 @@ type TUser struct {
 	Projects []TProject `joinery:"projects"`
 	Posts    []TPost    `joinery:"posts"`
 	Profile  *TProfile  `joinery:"profile"`
+	// Links are projects of any tenant (a join table whose two keys share no column)
+	Links []TProject `joinery:"links"`
 }
 
 type TProject struct {
