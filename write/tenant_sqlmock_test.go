@@ -456,3 +456,34 @@ func TestTenantMoreStatements(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantMaps: run-time models of an include.Tenant schema: the maps hold no tenant
+// column (the operation's Tenant fills it), and a map that does is refused.
+func TestTenantMaps(t *testing.T) {
+	s := include.NewSchema(include.Tenant("tenant_id"))
+	s.DefineMap("Item", "items", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name"}})
+	s.DefineMap("Part", "parts", []include.Attr{{Name: "id", Type: include.Int}, {Name: "itemId", Column: "item_id", Type: include.Int}, {Name: "name"}})
+	s.HasMany("Item", "Part", include.As("parts"), include.ForeignKey("itemId"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	w := write.New(s, dialects.Postgres)
+	ctx := context.Background()
+	db, mock := newMock(t)
+	expectSteps(mock, true, []step{
+		q(`INSERT INTO "items" ("name", "tenant_id") VALUES ($1, $2) RETURNING "id"`, vals("i", "acme"), []string{"id"}, vals(int64(3))),
+		q(`INSERT INTO "parts" ("item_id", "name", "tenant_id") VALUES ($1, $2, $3) RETURNING "id"`, vals(int64(3), "p", "acme"), []string{"id"}, vals(int64(4))),
+	})
+	item := map[string]any{"name": "i", "parts": []map[string]any{{"name": "p"}}}
+	if _, err := w.CreateMap("Item", item, "parts").Tenant("acme").Exec(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	part := item["parts"].([]map[string]any)[0]
+	if item["id"] != int64(3) || part["id"] != int64(4) || part["itemId"] != int64(3) || part["tenant_id"] != nil || item["tenant_id"] != nil {
+		t.Errorf("written back: %v %v", item, part)
+	}
+	_, err := w.CreateMap("Item", map[string]any{"name": "i", "tenant_id": "other"}).Tenant("acme").Exec(ctx, db)
+	if !errors.Is(err, write.ErrBadInput) || !strings.Contains(err.Error(), `"tenant_id" is Item's hidden tenant column (include.Tenant), which no value holds; pass it with the operation's Tenant(v)`) {
+		t.Errorf("a map holding the hidden column: %v", err)
+	}
+}
