@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	sq "github.com/Masterminds/squirrel"
@@ -64,6 +65,8 @@ type Op struct {
 	del     bool
 	value   any
 	err     error
+	// tenant is the tenant value (Tenant), nil for the Writer's
+	tenant any
 }
 
 // Add links targets to source (belongsToMany, hasMany).
@@ -117,6 +120,28 @@ func (o Op) Where(pred sq.Sqlizer) Op {
 func (o Op) DeleteUnlinked() Op {
 	o.del = true
 	return o
+}
+
+// Tenant sets the tenant value of a multi-tenant schema (include.Tenant) for the operation,
+// overriding the Writer's (WithTenant): the value of the tenant column of every row it
+// writes or matches whose model has no field for it (a hidden attribute), and of a visible
+// tenant field left unset. A value whose tenant field holds another tenant is an error, and
+// so is a model with a hidden tenant column when no tenant value is given. write.Key may
+// then leave the tenant column out (write.Key(id) for the key (tenant_id, id)).
+func (o Op) Tenant(v any) Op {
+	o.tenant = v
+	return o
+}
+
+// tn is the operation's tenant value.
+func (o Op) tn() any {
+	if o.tenant != nil {
+		return o.tenant
+	}
+	if o.as.w != nil {
+		return o.as.w.tenant
+	}
+	return nil
 }
 
 func (o Op) what() string {
@@ -218,6 +243,9 @@ func (o Op) prepare() (prepared, error) {
 	}
 	a := o.as.a
 	what := o.what()
+	if err := checkTenant(o.as.w.schema, o.tn(), what); err != nil {
+		return prepared{}, err
+	}
 	switch a.Kind {
 	case include.BelongsToMany:
 		return o.prepareBTM(what)
@@ -233,27 +261,13 @@ func (o Op) prepare() (prepared, error) {
 
 // sourceKey reads the value of the source's col the association links by.
 func (o Op) sourceRow(what string) (*row, error) {
-	return rowOf(o.as.a.Source, o.source, "source of "+what)
-}
-
-func linkKey(r *row, col, what string) (any, error) {
-	if r.isKey() {
-		pk := r.m.PrimaryKeyView()
-		if len(pk) != 1 || pk[0] != col {
-			return nil, fmt.Errorf("%w: %s: the association links by %s.%s, not the primary key; pass the %s value instead of write.Key", ErrBadInput, what, r.m.Name(), col, r.m.Name())
-		}
-	}
-	v, ok := r.keyOf(col)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s: the %s has no %s (was it saved?)", ErrMissingKey, what, r.m.Name(), col)
-	}
-	return argOf(v), nil
+	return rowOf(o.as.a.Source, o.source, "source of "+what, o.tn())
 }
 
 // target is one target of an operation with its join-table values.
 type target struct {
 	r       *row
-	key     any   // the linked key (TargetKey for belongsToMany and belongsTo)
+	key     []any // the linked key (TargetKeys for belongsToMany and belongsTo)
 	pk      []any // the primary key (hasMany, hasOne)
 	through map[string]any
 	// thCols are join-table values already resolved to columns (a nested struct target's
@@ -261,8 +275,9 @@ type target struct {
 	thCols []colVal
 }
 
-func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error) {
+func (o Op) targetRows(what string, needPK bool, keyCols []string) ([]target, error) {
 	a := o.as.a
+	tn := o.tn()
 	n := len(o.targets)
 	for _, t := range o.targets {
 		if kl, ok := t.(KeyList); ok {
@@ -270,24 +285,31 @@ func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error
 		}
 	}
 	out := make([]target, 0, n)
-	keys := make([]row, 0, n) // rows of targets named by a single-column key, allocated together
-	pk1 := a.Target.PrimaryKeyView()
-	// byKey adds the target whose single-column primary key is key[0]
+	keys := make([]row, 0, n) // rows of targets named by a key, allocated together
+	pk := a.Target.PrimaryKeyView()
+	byPK := slices.Equal(keyCols, pk)
+	// pk1 is the key write.Keys names rows by: the primary key, without a tenant column that
+	// the operation's Tenant gives
+	pk1 := pk
+	if tn != nil && a.Target.Tenant() != "" && len(pk) > 1 && pk[0] == a.Target.Tenant() {
+		pk1 = pk[1:]
+	}
+	// byKey adds the target whose primary key is key
 	byKey := func(key []any) error {
 		keys = append(keys, row{m: a.Target, key: key})
 		r := &keys[len(keys)-1]
 		tg := target{r: r}
-		if keyCol == pk1[0] {
-			tg.key = argOf(key[0])
-		} else if keyCol != "" {
-			k, err := linkKey(r, keyCol, what)
+		if byPK {
+			tg.key = args(key)
+		} else if keyCols != nil {
+			k, err := linkKeys(r, keyCols, what)
 			if err != nil {
 				return err
 			}
 			tg.key = k
 		}
 		if needPK {
-			tg.pk = []any{argOf(key[0])}
+			tg.pk = args(key)
 		}
 		out = append(out, tg)
 		return nil
@@ -295,13 +317,17 @@ func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error
 	for i, t := range o.targets {
 		if kl, ok := t.(KeyList); ok {
 			if len(pk1) != 1 {
-				return nil, badf("target %d of %s: write.Keys names rows by a single-column key; %s's primary key is (%s): pass write.Key(...) per row", i+1, what, a.Target.Name(), joinCols(pk1))
+				return nil, badf("target %d of %s: write.Keys names rows by a single-column key; %s's primary key is (%s): pass write.Key(...) per row", i+1, what, a.Target.Name(), joinCols(pk))
 			}
 			for j := range kl.values {
 				if isMissing(kl.values[j]) {
 					return nil, fmt.Errorf("%w: target %d of %s: write.Keys value %d is empty", ErrMissingKey, i+1, what, j+1)
 				}
-				if err := byKey(kl.values[j : j+1 : j+1]); err != nil {
+				key := kl.values[j : j+1 : j+1]
+				if len(pk) > 1 {
+					key = []any{tn, kl.values[j]}
+				}
+				if err := byKey(key); err != nil {
 					return nil, err
 				}
 			}
@@ -309,7 +335,11 @@ func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error
 		}
 		if kv, ok := t.(KeyValue); ok && len(kv.values) == 1 && len(pk1) == 1 && !isMissing(kv.values[0]) {
 			// the common case without a row of its own: a single-column primary key
-			if err := byKey(kv.values); err != nil {
+			key := kv.values
+			if len(pk) > 1 {
+				key = []any{tn, kv.values[0]}
+			}
+			if err := byKey(key); err != nil {
 				return nil, err
 			}
 			continue
@@ -322,13 +352,13 @@ func (o Op) targetRows(what string, needPK bool, keyCol string) ([]target, error
 			}
 			t, th = l.target, l.through
 		}
-		r, err := rowOf(a.Target, t, role)
+		r, err := rowOf(a.Target, t, role, tn)
 		if err != nil {
 			return nil, err
 		}
 		tg := target{r: r, through: th}
-		if keyCol != "" {
-			if tg.key, err = linkKey(r, keyCol, role); err != nil {
+		if keyCols != nil {
+			if tg.key, err = linkKeys(r, keyCols, role); err != nil {
 				return nil, err
 			}
 		}

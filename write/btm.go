@@ -2,6 +2,7 @@ package write
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,8 +12,8 @@ import (
 // link is one join row to write: the target's key and the join-table values (given ones in
 // given, the scope's added in all).
 type link struct {
-	src   any // the source's key, when it is not the operation's
-	key   any
+	src   []any // the source's key, when it is not the operation's
+	key   []any // the target's key (TargetKeys)
 	given []colVal
 	all   []colVal
 }
@@ -59,8 +60,8 @@ func (o Op) linkValues(t target, scoped []colVal, what string) (link, error) {
 		} else if strings.ContainsAny(k, "\"`") {
 			return l, badf("%s: join-table value %q must be a bare column name of %s", what, k, a.ThroughTable)
 		}
-		if c == a.ForeignKey || c == a.OtherKey {
-			return l, badf("%s: join-table value %q is a key of the link (%s, %s), which the operation sets", what, k, a.ForeignKey, a.OtherKey)
+		if slices.Contains(a.ForeignKeys, c) || slices.Contains(a.OtherKeys, c) {
+			return l, badf("%s: join-table value %q is a key of the link (%s), which the operation sets", what, k, joinCols(linkCols(a)))
 		}
 		l.given = append(l.given, colVal{c, argOf(merged[k])})
 	}
@@ -89,12 +90,15 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	srcKey, err := linkKey(src, a.SourceKey, what)
+	srcKey, err := linkKeys(src, a.SourceKeys, what)
 	if err != nil {
 		return prepared{}, err
 	}
 	thScope := defaults(a.ThroughScope, a.Through)
-	b := btm{w: w, a: a, srcKey: srcKey, what: what, scoped: thScope}
+	b, err := newBTM(w, a, srcKey, what, thScope)
+	if err != nil {
+		return prepared{}, err
+	}
 	switch o.kind {
 	case opCount:
 		if err := o.noThrough(what); err != nil {
@@ -106,7 +110,7 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 		}
 		return prepared{single: true, run: func(r *runner) error { return r.scanCount(st) }}, nil
 	case opCreate:
-		tr, err := rowOf(a.Target, o.value, "value of "+what)
+		tr, err := rowOf(a.Target, o.value, "value of "+what, o.tn())
 		if err != nil {
 			return prepared{}, err
 		}
@@ -121,15 +125,18 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 			if err := w.insertModel(r, a.Target, []*row{tr}, what); err != nil {
 				return err
 			}
-			k, err := linkKey(tr, a.TargetKey, what)
+			k, err := linkKeys(tr, a.TargetKeys, what)
 			if err != nil {
 				return err
 			}
 			l.key = k
+			if err := b.sameTenant(l, 0); err != nil {
+				return err
+			}
 			return b.insertLinks(r, []link{l}, false)
 		}}, nil
 	}
-	ts, err := o.targetRows(what, false, a.TargetKey)
+	ts, err := o.targetRows(what, false, a.TargetKeys)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -142,6 +149,9 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 			}
 		}
 		if links[i], err = o.linkValues(t, thScope, what); err != nil {
+			return prepared{}, err
+		}
+		if err := b.sameTenant(links[i], i+1); err != nil {
 			return prepared{}, err
 		}
 	}
@@ -160,15 +170,15 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 		if err := o.noThrough(what); err != nil {
 			return prepared{}, err
 		}
-		keys := keyTuples(dedupe(links))
-		return prepared{single: len(w.chunkKeys(keys, 1, 1+len(thScope))) == 1, run: func(r *runner) error {
+		keys := b.keyTuples(dedupe(links))
+		return prepared{single: len(b.chunks(keys)) == 1, run: func(r *runner) error {
 			return b.deleteLinks(r, keys)
 		}}, nil
 	case opHas:
 		if err := o.noThrough(what); err != nil {
 			return prepared{}, err
 		}
-		keys := keyTuples(dedupe(links))
+		keys := b.keyTuples(dedupe(links))
 		return prepared{single: true, run: func(r *runner) error { return b.has(r, keys) }}, nil
 	}
 	return prepared{}, badf("%s: unknown operation", what)
@@ -200,17 +210,22 @@ func dedupe(links []link) []link {
 	return out
 }
 
-// keyIndex maps link keys, compared as the database stores them, to ints: integer keys
-// (the common case) without boxing.
+// keyIndex maps keys (tuples), compared as the database stores them, to ints: single integer
+// keys (the common case) without boxing.
 type keyIndex struct {
 	ints   map[int64]int
 	others map[any]int
+	tuples map[tupleKey]int
 }
 
 func newKeyIndex(n int) *keyIndex { return &keyIndex{ints: make(map[int64]int, n)} }
 
-func (x *keyIndex) get(k any) (int, bool) {
-	switch v := norm(k).(type) {
+func (x *keyIndex) get(k []any) (int, bool) {
+	if len(k) != 1 {
+		i, ok := x.tuples[keyOfTuple(k)]
+		return i, ok
+	}
+	switch v := norm(k[0]).(type) {
 	case int64:
 		i, ok := x.ints[v]
 		return i, ok
@@ -220,8 +235,15 @@ func (x *keyIndex) get(k any) (int, bool) {
 	}
 }
 
-func (x *keyIndex) put(k any, i int) {
-	switch v := norm(k).(type) {
+func (x *keyIndex) put(k []any, i int) {
+	if len(k) != 1 {
+		if x.tuples == nil {
+			x.tuples = map[tupleKey]int{}
+		}
+		x.tuples[keyOfTuple(k)] = i
+		return
+	}
+	switch v := norm(k[0]).(type) {
 	case int64:
 		x.ints[v] = i
 	default:
@@ -232,10 +254,11 @@ func (x *keyIndex) put(k any, i int) {
 	}
 }
 
-func keyTuples(links []link) [][]any {
+// keyTuples lists the links' keys as the join table's free other-key columns match them.
+func (b *btm) keyTuples(links []link) [][]any {
 	out := make([][]any, len(links))
 	for i, l := range links {
-		out[i] = []any{l.key}
+		out[i] = b.match(l.key)
 	}
 	return out
 }
@@ -244,16 +267,93 @@ func keyTuples(links []link) [][]any {
 type btm struct {
 	w      *Writer
 	a      *include.Association
-	srcKey any
+	srcKey []any
 	what   string
 	scoped []colVal
+	// free lists the positions of the other-key columns that the foreign key does not share
+	// (all of them but a tenant column both sides carry); shared pairs each other position
+	// with the foreign-key position of the same column
+	free   []int
+	shared [][2]int
+	// okFree and tkFree are the other-key and target-key columns at the free positions
+	okFree, tkFree []string
 }
 
-// ofSource writes "jt.fk = ? AND <through scope>".
+func newBTM(w *Writer, a *include.Association, srcKey []any, what string, scoped []colVal) (*btm, error) {
+	b := &btm{w: w, a: a, srcKey: srcKey, what: what, scoped: scoped}
+	for i, c := range a.OtherKeys {
+		if j := slices.Index(a.ForeignKeys, c); j >= 0 {
+			b.shared = append(b.shared, [2]int{i, j})
+			continue
+		}
+		b.free = append(b.free, i)
+	}
+	if len(b.free) == 0 {
+		return nil, badf("%s: every column of the other key (%s) is also a column of the foreign key (%s) of join table %s: nothing tells the targets apart",
+			what, joinCols(a.OtherKeys), joinCols(a.ForeignKeys), a.ThroughTable)
+	}
+	b.okFree, b.tkFree = pick(a.OtherKeys, b.free), pick(a.TargetKeys, b.free)
+	return b, nil
+}
+
+// match is a target key's values at the free positions, as the join table's free other-key
+// columns hold them.
+func (b *btm) match(key []any) []any {
+	if len(key) == 1 {
+		return key
+	}
+	return pick(key, b.free)
+}
+
+// sameTenant checks that a link's target key holds the source's values in the columns the
+// join table shares between its foreign key and other key (the tenant column); n numbers
+// the target in errors (0: the value created).
+func (b *btm) sameTenant(l link, n int) error {
+	src := b.srcKey
+	if l.src != nil {
+		src = l.src
+	}
+	for _, p := range b.shared {
+		if !equal(l.key[p[0]], src[p[1]]) {
+			role := "value"
+			if n > 0 {
+				role = "target " + itoa(n)
+			}
+			return fmt.Errorf("%w: %s: the %s's %s is %v and the source's %s is %v, but join table %s has one %s column for both",
+				ErrBadInput, b.what, role, b.a.TargetKeys[p[0]], l.key[p[0]], b.a.SourceKeys[p[1]], src[p[1]], b.a.ThroughTable, b.a.OtherKeys[p[0]])
+		}
+	}
+	return nil
+}
+
+// fixed is the number of arguments a statement of the source's links has besides the keys
+// it lists.
+func (b *btm) fixed() int { return len(b.srcKey) + len(b.scoped) + 8 }
+
+// chunks splits target keys for the statements that list them.
+func (b *btm) chunks(keys [][]any) [][][]any { return b.w.chunkKeys(keys, len(b.free), b.fixed()) }
+
+// ofSource writes "jt.fk = ? AND <through scope>" (every foreign-key column).
 func (b *btm) ofSource(s *sqlBuf) {
 	a := b.a
-	s.col(a.ThroughTable, a.ForeignKey).kw(" = ").arg(b.srcKey)
+	for i, c := range a.ForeignKeys {
+		if i > 0 {
+			s.kw(" AND ")
+		}
+		s.col(a.ThroughTable, c).kw(" = ").arg(b.srcKey[i])
+	}
 	s.pred(a.ThroughScope, a.ThroughTable, a.Through, " AND ")
+}
+
+// linkCols lists the join table's key columns, each once.
+func linkCols(a *include.Association) []string {
+	out := append([]string(nil), a.ForeignKeys...)
+	for _, c := range a.OtherKeys {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // insertLinks inserts join rows, one INSERT per set of columns; ignoreDup skips links that
@@ -267,13 +367,14 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 	var groups []*group
 	bySig := map[string]*group{}
 	var cur *group
+	nk := len(a.ForeignKeys) + len(b.free)
 	for _, l := range links {
 		src := b.srcKey
 		if l.src != nil {
 			src = l.src
 		}
-		if cur == nil || !sameCols(cur.cols[2:], l.all) {
-			cols := []string{a.ForeignKey, a.OtherKey}
+		if cur == nil || !sameCols(cur.cols[nk:], l.all) {
+			cols := append(append(make([]string, 0, nk+len(l.all)), a.ForeignKeys...), b.okFree...)
 			for _, cv := range l.all {
 				cols = append(cols, cv.col)
 			}
@@ -285,7 +386,8 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 				groups = append(groups, cur)
 			}
 		}
-		cur.vals = append(cur.vals, src, l.key)
+		cur.vals = append(cur.vals, src...)
+		cur.vals = append(cur.vals, b.match(l.key)...)
 		for _, cv := range l.all {
 			cur.vals = append(cur.vals, cv.val)
 		}
@@ -322,10 +424,10 @@ func sameCols(cols []string, vals []colVal) bool {
 // columns.
 func (b *btm) existing(r *runner, keys [][]any, pk []string, given []string) ([][]any, error) {
 	a := b.a
-	cols := append(append(append([]string(nil), pk...), a.OtherKey), given...)
+	cols := append(append(append([]string(nil), pk...), b.okFree...), given...)
 	chunks := [][][]any{nil}
 	if keys != nil {
-		chunks = b.w.chunkKeys(keys, 1, 1+len(b.scoped)+8)
+		chunks = b.chunks(keys)
 	}
 	var out [][]any
 	for _, ch := range chunks {
@@ -341,7 +443,7 @@ func (b *btm) existing(r *runner, keys [][]any, pk []string, given []string) ([]
 		b.ofSource(s)
 		if keys != nil {
 			s.kw(" AND ")
-			s.keyIn(a.ThroughTable, []string{a.OtherKey}, ch, false)
+			s.keyIn(a.ThroughTable, b.okFree, ch, false)
 		}
 		if len(pk) > 0 {
 			s.kw(" ORDER BY ")
@@ -421,21 +523,22 @@ func (b *btm) addUnique(r *runner, links []link) error {
 		return nil
 	}
 	given := givenCols(links)
-	rows, err := b.existing(r, keyTuples(links), nil, given)
+	rows, err := b.existing(r, b.keyTuples(links), nil, given)
 	if err != nil {
 		return err
 	}
+	nf := len(b.free)
 	have := newKeyIndex(len(rows))
 	for i, rw := range rows {
-		have.put(rw[0], i)
+		have.put(rw[:nf], i)
 	}
 	var missing, update []link
 	for _, l := range links {
-		i, ok := have.get(l.key)
+		i, ok := have.get(b.match(l.key))
 		switch {
 		case !ok:
 			missing = append(missing, l)
-		case changed(l, given, rows[i][1:]):
+		case changed(l, given, rows[i][nf:]):
 			update = append(update, l)
 		}
 	}
@@ -470,7 +573,7 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 		if pks != nil {
 			g.keys = append(g.keys, pks[i])
 		} else {
-			g.keys = append(g.keys, []any{l.key})
+			g.keys = append(g.keys, b.match(l.key))
 		}
 	}
 	var pkCols []string
@@ -478,11 +581,11 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 		pkCols = a.Through.PrimaryKeyView()
 	}
 	for _, g := range groups {
-		width := 1
+		width := len(b.free)
 		if pks != nil {
 			width = len(pkCols)
 		}
-		for _, ch := range b.w.chunkKeys(g.keys, width, len(g.vals)+1+len(b.scoped)+8) {
+		for _, ch := range b.w.chunkKeys(g.keys, width, len(g.vals)+b.fixed()) {
 			s := b.w.buf()
 			s.kw("UPDATE ").ident(a.ThroughTable).kw(" SET ")
 			for i, cv := range g.vals {
@@ -497,7 +600,7 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 			if pks != nil {
 				s.keyIn(a.ThroughTable, pkCols, ch, false)
 			} else {
-				s.keyIn(a.ThroughTable, []string{a.OtherKey}, ch, false)
+				s.keyIn(a.ThroughTable, b.okFree, ch, false)
 			}
 			if err := r.execBuf(s, b.what); err != nil {
 				return err
@@ -518,7 +621,7 @@ func normVals(vals []colVal) []any {
 // deleteLinks deletes the source's join rows to the targets keys (by the other key), or by
 // the join model's primary key when byPK.
 func (b *btm) deleteLinks(r *runner, keys [][]any) error {
-	return b.deleteWhere(r, keys, []string{b.a.OtherKey})
+	return b.deleteWhere(r, keys, b.okFree)
 }
 
 func (b *btm) deleteWhere(r *runner, keys [][]any, cols []string) error {
@@ -526,7 +629,7 @@ func (b *btm) deleteWhere(r *runner, keys [][]any, cols []string) error {
 		return nil
 	}
 	a := b.a
-	for _, ch := range b.w.chunkKeys(keys, len(cols), 1+len(b.scoped)+8) {
+	for _, ch := range b.w.chunkKeys(keys, len(cols), b.fixed()) {
 		s := b.w.buf()
 		s.kw("DELETE FROM ").ident(a.ThroughTable).kw(" WHERE ")
 		b.ofSource(s)
@@ -545,25 +648,26 @@ func (b *btm) setUnique(r *runner, links []link) error {
 	if err != nil {
 		return err
 	}
+	nf := len(b.free)
 	want := newKeyIndex(len(links))
 	for i, l := range links {
-		want.put(l.key, i)
+		want.put(b.match(l.key), i)
 	}
 	have := newKeyIndex(len(rows))
 	var obsolete [][]any
 	for i, rw := range rows {
-		have.put(rw[0], i)
-		if _, ok := want.get(rw[0]); !ok {
-			obsolete = append(obsolete, rw[:1:1])
+		have.put(rw[:nf], i)
+		if _, ok := want.get(rw[:nf]); !ok {
+			obsolete = append(obsolete, rw[:nf:nf])
 		}
 	}
 	var missing, update []link
 	for _, l := range links {
-		i, ok := have.get(l.key)
+		i, ok := have.get(b.match(l.key))
 		switch {
 		case !ok:
 			missing = append(missing, l)
-		case changed(l, given, rows[i][1:]):
+		case changed(l, given, rows[i][nf:]):
 			update = append(update, l)
 		}
 	}
@@ -587,21 +691,22 @@ func (b *btm) setNonUnique(r *runner, links []link) error {
 		return err
 	}
 	// indices of the existing links per target, oldest first
-	byKey := map[any][]int{}
+	nf := len(b.free)
+	byKey := map[tupleKey][]int{}
 	for i, rw := range rows {
-		k := norm(rw[len(pk)])
+		k := keyOfTuple(rw[len(pk) : len(pk)+nf])
 		byKey[k] = append(byKey[k], i)
 	}
 	kept := make([]bool, len(rows))
 	var missing, update []link
 	var updPK [][]any
 	for _, l := range links {
-		k := norm(l.key)
+		k := keyOfTuple(b.match(l.key))
 		if ex := byKey[k]; len(ex) > 0 {
 			rw := rows[ex[0]]
 			kept[ex[0]] = true
 			byKey[k] = ex[1:]
-			if changed(l, given, rw[len(pk)+1:]) {
+			if changed(l, given, rw[len(pk)+nf:]) {
 				update = append(update, l)
 				updPK = append(updPK, rw[:len(pk)])
 			}
@@ -630,7 +735,9 @@ func (b *btm) fromTargets(s *sqlBuf) {
 	a := b.a
 	tt := a.Target.Table()
 	s.kw(" FROM ").ident(tt).kw(" INNER JOIN ").ident(a.ThroughTable).kw(" ON ")
-	s.col(tt, a.TargetKey).kw(" = ").col(a.ThroughTable, a.OtherKey).kw(" AND ")
+	for i, c := range a.TargetKeys {
+		s.col(tt, c).kw(" = ").col(a.ThroughTable, a.OtherKeys[i]).kw(" AND ")
+	}
 	b.ofSource(s)
 }
 
@@ -672,16 +779,31 @@ func (b *btm) count(o Op) (Statement, error) {
 func (b *btm) has(r *runner, keys [][]any) error {
 	a := b.a
 	found := 0
-	for _, ch := range b.w.chunkKeys(keys, 1, 1+len(b.scoped)+8) {
+	tt := a.Target.Table()
+	for _, ch := range b.chunks(keys) {
 		if len(ch) == 0 {
 			continue
 		}
 		s := b.w.buf()
-		s.kw("SELECT COUNT(DISTINCT ").col(a.Target.Table(), a.TargetKey).kw(")")
+		// the distinct targets linked (a non-unique join table may link one twice)
+		if len(b.tkFree) == 1 {
+			s.kw("SELECT COUNT(DISTINCT ").col(tt, b.tkFree[0]).kw(")")
+		} else {
+			s.kw("SELECT COUNT(*) FROM (SELECT DISTINCT ")
+			for i, c := range b.tkFree {
+				if i > 0 {
+					s.kw(", ")
+				}
+				s.col(tt, c)
+			}
+		}
 		b.fromTargets(s)
 		s.kw(" WHERE ")
-		s.keyIn(a.Target.Table(), []string{a.TargetKey}, ch, false)
+		s.keyIn(tt, b.tkFree, ch, false)
 		targetFilters(s, a, Op{}, false)
+		if len(b.tkFree) > 1 {
+			s.kw(") ").ident("linked")
+		}
 		st, err := s.statement()
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.what, err)

@@ -12,17 +12,60 @@ import (
 type children struct {
 	w      *Writer
 	a      *include.Association
-	srcKey any
+	srcKey []any
 	what   string
 	scoped []colVal
 	del    bool
+	// set lists the positions of the foreign-key columns a link writes and an unlink
+	// NULLs; ident those that are columns of the target's primary key (splitKey)
+	set, ident []int
 }
 
-// ofSource writes "target.fk = ? AND <scope>".
+// ofSource writes "target.fk = ? AND <scope>" (every foreign-key column).
 func (c *children) ofSource(s *sqlBuf) {
 	tt := c.a.Target.Table()
-	s.col(tt, c.a.ForeignKey).kw(" = ").arg(c.srcKey)
+	for i, col := range c.a.ForeignKeys {
+		if i > 0 {
+			s.kw(" AND ")
+		}
+		s.col(tt, col).kw(" = ").arg(c.srcKey[i])
+	}
 	s.pred(c.a.Scope, tt, c.a.Target, " AND ")
+}
+
+// linkFixed and unlinkFixed are the arguments of a link's and an unlink's statement besides
+// the primary keys it lists.
+func (c *children) linkFixed() int   { return len(c.set) + len(c.scoped) }
+func (c *children) unlinkFixed() int { return len(c.srcKey) + len(c.scoped) + 8 }
+
+// checkIdent checks that targets' primary keys hold the source's values in the foreign-key
+// columns that are part of them (a child cannot move to another tenant).
+func (c *children) checkIdent(ts []target) error {
+	if len(c.ident) == 0 {
+		return nil
+	}
+	for i, t := range ts {
+		role := func() string { return "target " + itoa(i+1) }
+		if err := sameAt(c.a.Target, t.pk, c.a.ForeignKeys, c.ident, c.srcKey, role, "source", c.what); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeBack writes the source's key and the scope into a linked child's value.
+func (c *children) writeBack(r *row) error {
+	for i, col := range c.a.ForeignKeys {
+		if err := r.set(col, c.srcKey[i]); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.scoped {
+		if err := r.set(d.col, d.val); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // link points the children named by pks at the source (UPDATE .. SET fk = ?, scope columns).
@@ -32,11 +75,20 @@ func (c *children) link(r *runner, pks [][]any) error {
 	}
 	tt := c.a.Target.Table()
 	pk := c.a.Target.PrimaryKeyView()
-	for _, ch := range c.w.chunkKeys(pks, len(pk), 1+len(c.scoped)) {
+	if len(c.set) == 0 && len(c.scoped) == 0 {
+		return nil // the key holds the foreign key: a child with it is linked already
+	}
+	for _, ch := range c.w.chunkKeys(pks, len(pk), c.linkFixed()) {
 		s := c.w.buf()
-		s.kw("UPDATE ").ident(tt).kw(" SET ").ident(c.a.ForeignKey).kw(" = ").arg(c.srcKey)
+		s.kw("UPDATE ").ident(tt).kw(" SET ")
+		sep := ""
+		for _, i := range c.set {
+			s.kw(sep).ident(c.a.ForeignKeys[i]).kw(" = ").arg(c.srcKey[i])
+			sep = ", "
+		}
 		for _, d := range c.scoped {
-			s.kw(", ").ident(d.col).kw(" = ").arg(d.val)
+			s.kw(sep).ident(d.col).kw(" = ").arg(d.val)
+			sep = ", "
 		}
 		s.kw(" WHERE ")
 		s.keyIn(tt, pk, ch, false)
@@ -55,10 +107,14 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 	}
 	tt := c.a.Target.Table()
 	pk := c.a.Target.PrimaryKeyView()
+	if len(c.set) == 0 && !c.del {
+		return badf("%s: the foreign key (%s) is part of %s's primary key (%s), so a child cannot be unlinked by setting it to NULL; pass DeleteUnlinked to delete it",
+			c.what, joinCols(c.a.ForeignKeys), c.a.Target.Name(), joinCols(pk))
+	}
 	chunks := [][][]any{pks}
 	if !except {
-		chunks = c.w.chunkKeys(pks, len(pk), 1+len(c.scoped)+8)
-	} else if len(pks)*len(pk)+1+len(c.scoped)+8 > c.w.maxArgs {
+		chunks = c.w.chunkKeys(pks, len(pk), c.unlinkFixed())
+	} else if len(pks)*len(pk)+c.unlinkFixed() > c.w.maxArgs {
 		// too many to keep for one NOT IN: read the source's children, unlink the others
 		others, err := c.others(r, pks)
 		if err != nil {
@@ -71,7 +127,13 @@ func (c *children) unlink(r *runner, pks [][]any, except bool) error {
 		if c.del {
 			s.kw("DELETE FROM ").ident(tt)
 		} else {
-			s.kw("UPDATE ").ident(tt).kw(" SET ").ident(c.a.ForeignKey).kw(" = NULL")
+			s.kw("UPDATE ").ident(tt).kw(" SET ")
+			for j, i := range c.set {
+				if j > 0 {
+					s.kw(", ")
+				}
+				s.ident(c.a.ForeignKeys[i]).kw(" = NULL")
+			}
 		}
 		s.kw(" WHERE ")
 		c.ofSource(s)
@@ -166,11 +228,12 @@ func (o Op) children(what string) (*children, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcKey, err := linkKey(src, a.SourceKey, what)
+	srcKey, err := linkKeys(src, a.SourceKeys, what)
 	if err != nil {
 		return nil, err
 	}
-	return &children{w: o.as.w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del}, nil
+	set, ident := splitKey(a.ForeignKeys, a.Target)
+	return &children{w: o.as.w, a: a, srcKey: srcKey, what: what, scoped: defaults(a.Scope, a.Target), del: o.del, set: set, ident: ident}, nil
 }
 
 func (o Op) prepareHasMany(what string) (prepared, error) {
@@ -178,7 +241,7 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	a, w, srcKey := c.a, c.w, c.srcKey
+	a, w := c.a, c.w
 	pkCols := a.Target.PrimaryKeyView()
 	switch o.kind {
 	case opCount:
@@ -190,8 +253,11 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 	case opCreate:
 		return o.prepareCreateChild(c, what, false)
 	}
-	ts, err := o.targetRows(what, true, "")
+	ts, err := o.targetRows(what, true, nil)
 	if err != nil {
+		return prepared{}, err
+	}
+	if err := c.checkIdent(ts); err != nil {
 		return prepared{}, err
 	}
 	pks := uniquePKs(ts)
@@ -201,19 +267,14 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 		// belong to an owner of another type)
 		writeBack := func() error {
 			for _, t := range ts {
-				if err := t.r.set(a.ForeignKey, srcKey); err != nil {
+				if err := c.writeBack(t.r); err != nil {
 					return err
-				}
-				for _, d := range c.scoped {
-					if err := t.r.set(d.col, d.val); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
 		}
 		if o.kind == opAdd {
-			return prepared{single: len(w.chunkKeys(pks, len(pkCols), 1+len(c.scoped))) == 1, run: func(r *runner) error {
+			return prepared{single: len(w.chunkKeys(pks, len(pkCols), c.linkFixed())) == 1, run: func(r *runner) error {
 				if err := c.link(r, pks); err != nil {
 					return err
 				}
@@ -230,13 +291,13 @@ func (o Op) prepareHasMany(what string) (prepared, error) {
 			return writeBack()
 		}}, nil
 	case opRemove:
-		return prepared{single: len(w.chunkKeys(pks, len(pkCols), 1+len(c.scoped)+8)) == 1, run: func(r *runner) error {
+		return prepared{single: len(w.chunkKeys(pks, len(pkCols), c.unlinkFixed())) == 1, run: func(r *runner) error {
 			return c.unlink(r, pks, false)
 		}}, nil
 	case opHas:
 		return prepared{single: true, run: func(r *runner) error {
 			found := int64(0)
-			for _, ch := range w.chunkKeys(pks, len(pkCols), 1+len(c.scoped)+8) {
+			for _, ch := range w.chunkKeys(pks, len(pkCols), c.unlinkFixed()) {
 				if len(ch) == 0 {
 					continue
 				}
@@ -276,20 +337,24 @@ func uniquePKs(ts []target) [][]any {
 // unlinking the previous child for a hasOne.
 func (o Op) prepareCreateChild(c *children, what string, unlinkAll bool) (prepared, error) {
 	a := o.as.a
-	tr, err := rowOf(a.Target, o.value, "value of "+what)
+	tr, err := rowOf(a.Target, o.value, "value of "+what, o.tn())
 	if err != nil {
 		return prepared{}, err
 	}
-	if v, ok := tr.keyOf(a.ForeignKey); ok && !equal(v, c.srcKey) {
-		return prepared{}, fmt.Errorf("%w: %s: the value's %s is %v, not the source's %v", ErrScopeConflict, what, a.ForeignKey, v, c.srcKey)
+	for i, col := range a.ForeignKeys {
+		if v, ok := tr.keyOf(col); ok && !equal(v, c.srcKey[i]) {
+			return prepared{}, fmt.Errorf("%w: %s: the value's %s is %v, not the source's %v", ErrScopeConflict, what, col, v, c.srcKey[i])
+		}
 	}
 	if err := applyScope(tr, c.scoped, what); err != nil {
 		return prepared{}, err
 	}
-	if err := tr.set(a.ForeignKey, c.srcKey); err != nil {
-		return prepared{}, err
+	for i, col := range a.ForeignKeys {
+		if err := tr.set(col, c.srcKey[i]); err != nil {
+			return prepared{}, err
+		}
 	}
-	return prepared{single: !unlinkAll && !(c.w.f.LastInsertID && genKey(tr)), run: func(r *runner) error {
+	return prepared{single: !unlinkAll && !(c.w.f.LastInsertID && genColumn(tr) >= 0), run: func(r *runner) error {
 		if unlinkAll {
 			if err := c.unlink(r, nil, true); err != nil {
 				return err
@@ -299,22 +364,11 @@ func (o Op) prepareCreateChild(c *children, what string, unlinkAll bool) (prepar
 	}}, nil
 }
 
-// genKey reports whether inserting r generates its key.
-func genKey(r *row) bool {
-	pk := r.m.PrimaryKeyView()
-	if len(pk) != 1 {
-		return false
-	}
-	_, ok := r.keyOf(pk[0])
-	return !ok
-}
-
 func (o Op) prepareHasOne(what string) (prepared, error) {
 	c, err := o.children(what)
 	if err != nil {
 		return prepared{}, err
 	}
-	a, srcKey := c.a, c.srcKey
 	switch o.kind {
 	case opCreate:
 		return o.prepareCreateChild(c, what, true)
@@ -325,12 +379,15 @@ func (o Op) prepareHasOne(what string) (prepared, error) {
 		if len(o.targets) == 0 || o.targets[0] == nil {
 			return prepared{single: true, run: func(r *runner) error { return c.unlink(r, nil, true) }}, nil
 		}
-		ts, err := o.targetRows(what, true, "")
+		ts, err := o.targetRows(what, true, nil)
 		if err != nil {
 			return prepared{}, err
 		}
 		if len(ts) != 1 {
 			return prepared{}, badf("%s: a hasOne links one target, got %d", what, len(ts))
+		}
+		if err := c.checkIdent(ts); err != nil {
+			return prepared{}, err
 		}
 		pks := [][]any{ts[0].pk}
 		return prepared{run: func(r *runner) error {
@@ -340,15 +397,7 @@ func (o Op) prepareHasOne(what string) (prepared, error) {
 			if err := c.link(r, pks); err != nil {
 				return err
 			}
-			if err := ts[0].r.set(a.ForeignKey, srcKey); err != nil {
-				return err
-			}
-			for _, d := range c.scoped {
-				if err := ts[0].r.set(d.col, d.val); err != nil {
-					return err
-				}
-			}
-			return nil
+			return c.writeBack(ts[0].r)
 		}}, nil
 	}
 	return prepared{}, badf("%s: a hasOne has set and create (Sequelize's accessors), not %s", what, o.kind)
@@ -373,9 +422,30 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 	}
 	srcScope := defaults(a.SourceScope, a.Source)
 	st := a.Source.Table()
-	point := func(r *runner, key any) error {
+	set, ident := splitKey(a.ForeignKeys, a.Source)
+	if len(set) == 0 {
+		return prepared{}, badf("%s: the foreign key (%s) is part of %s's primary key (%s): a %s cannot be pointed at another %s",
+			what, joinCols(a.ForeignKeys), a.Source.Name(), joinCols(a.Source.PrimaryKeyView()), a.Source.Name(), a.Target.Name())
+	}
+	// point sets the source's foreign key to key (nil: NULL)
+	point := func(r *runner, key []any) error {
+		if key != nil {
+			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, named("source"), "target", what); err != nil {
+				return err
+			}
+		}
 		s := w.buf()
-		s.kw("UPDATE ").ident(st).kw(" SET ").ident(a.ForeignKey).kw(" = ").arg(key)
+		s.kw("UPDATE ").ident(st).kw(" SET ")
+		for j, i := range set {
+			if j > 0 {
+				s.kw(", ")
+			}
+			var v any
+			if key != nil {
+				v = key[i]
+			}
+			s.ident(a.ForeignKeys[i]).kw(" = ").arg(v)
+		}
 		if key != nil {
 			for _, d := range srcScope {
 				s.kw(", ").ident(d.col).kw(" = ").arg(d.val)
@@ -390,8 +460,14 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 		if _, err := r.exec(stmt); err != nil {
 			return err
 		}
-		if err := src.set(a.ForeignKey, key); err != nil {
-			return err
+		for _, i := range set {
+			var v any
+			if key != nil {
+				v = key[i]
+			}
+			if err := src.set(a.ForeignKeys[i], v); err != nil {
+				return err
+			}
 		}
 		if key != nil {
 			return applyScope(src, srcScope, what)
@@ -408,9 +484,9 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 		if len(o.targets) > 1 {
 			return prepared{}, badf("%s: a belongsTo links one target, got %d", what, len(o.targets))
 		}
-		var key any
+		var key []any
 		if len(o.targets) == 1 && o.targets[0] != nil {
-			ts, err := o.targetRows(what, false, a.TargetKey)
+			ts, err := o.targetRows(what, false, a.TargetKeys)
 			if err != nil {
 				return prepared{}, err
 			}
@@ -421,10 +497,13 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 				return prepared{}, err
 			}
 			key = ts[0].key
+			if err := sameAt(a.Source, srcPK, a.ForeignKeys, ident, key, named("source"), "target", what); err != nil {
+				return prepared{}, err
+			}
 		}
 		return prepared{single: true, run: func(r *runner) error { return point(r, key) }}, nil
 	case opCreate:
-		tr, err := rowOf(a.Target, o.value, "value of "+what)
+		tr, err := rowOf(a.Target, o.value, "value of "+what, o.tn())
 		if err != nil {
 			return prepared{}, err
 		}
@@ -435,7 +514,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 			if err := w.insertModel(r, a.Target, []*row{tr}, what); err != nil {
 				return err
 			}
-			key, err := linkKey(tr, a.TargetKey, what)
+			key, err := linkKeys(tr, a.TargetKeys, what)
 			if err != nil {
 				return err
 			}

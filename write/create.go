@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/include"
@@ -14,10 +15,19 @@ import (
 // join rows, to any depth, with generated keys flowing down. Every table gets one INSERT per
 // include level (split only at the bind-parameter limit), however many rows the level has.
 type CreateOp struct {
-	w     *Writer
-	model string
-	value any
-	paths []string
+	w      *Writer
+	model  string
+	value  any
+	paths  []string
+	tenant any
+}
+
+// Tenant sets the tenant value of a multi-tenant schema (include.Tenant) for the create,
+// overriding the Writer's (WithTenant): the value of the hidden tenant column of every row
+// inserted, at every level, and of a visible tenant field left unset (see Op.Tenant).
+func (c CreateOp) Tenant(v any) CreateOp {
+	c.tenant = v
+	return c
 }
 
 // Create inserts value, a pointer to a struct of a registered model (or a pointer to a slice
@@ -54,13 +64,13 @@ func (n *incNode) child(alias string) *incNode {
 
 // Exec runs the nested create on q, in the caller's transaction or one of its own.
 func (c CreateOp) Exec(ctx context.Context, q Querier) (Result, error) {
-	m, rows, tree, err := c.prepare()
+	w, m, rows, tree, err := c.prepare()
 	if err != nil {
 		return Result{}, err
 	}
 	what := "create " + m.Name()
 	return atomic(ctx, q, what, false, func(r *runner) error {
-		return c.w.createLevel(r, m, rows, tree, m.Name())
+		return w.createLevel(r, m, rows, tree, m.Name())
 	})
 }
 
@@ -74,24 +84,31 @@ func (c CreateOp) Statements() ([]Statement, error) {
 // Plan compiles the nested create without running it (see Op.Plan). A nested create always
 // runs in a transaction (the caller's, or one it opens).
 func (c CreateOp) Plan() (Plan, error) {
-	m, rows, tree, err := c.prepare()
+	w, m, rows, tree, err := c.prepare()
 	if err != nil {
 		return Plan{}, err
 	}
 	return dryPlan("create "+m.Name(), true, func(r *runner) error {
-		return c.w.createLevel(r, m, rows, tree, m.Name())
+		return w.createLevel(r, m, rows, tree, m.Name())
 	})
 }
 
-func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
+// prepare checks the create and returns the Writer it runs with (carrying its tenant).
+func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 	w := c.w
 	if err := w.check(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
+	}
+	if c.tenant != nil {
+		w = w.WithTenant(c.tenant)
+	}
+	if err := checkTenant(w.schema, w.tenant, "create"); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	var m *include.Model
 	if c.model != "" {
 		if m = w.schema.Model(c.model); m == nil {
-			return nil, nil, nil, fmt.Errorf("%w: create: model %q (known: %s)", ErrUnknown, c.model, joinCols(w.schema.ModelNames()))
+			return nil, nil, nil, nil, fmt.Errorf("%w: create: model %q (known: %s)", ErrUnknown, c.model, joinCols(w.schema.ModelNames()))
 		}
 	} else {
 		t := reflect.TypeOf(c.value)
@@ -99,19 +116,19 @@ func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
 			t = t.Elem()
 		}
 		if t == nil || t.Kind() != reflect.Struct {
-			return nil, nil, nil, fmt.Errorf("%w: create: pass a pointer to a struct of a registered model (or CreateMap for a run-time model), got %T", ErrBadInput, c.value)
+			return nil, nil, nil, nil, fmt.Errorf("%w: create: pass a pointer to a struct of a registered model (or CreateMap for a run-time model), got %T", ErrBadInput, c.value)
 		}
 		if m = w.schema.ModelOf(t); m == nil {
-			return nil, nil, nil, fmt.Errorf("%w: create: %s is not a registered model (known: %s)", ErrUnknown, t, joinCols(w.schema.ModelNames()))
+			return nil, nil, nil, nil, fmt.Errorf("%w: create: %s is not a registered model (known: %s)", ErrUnknown, t, joinCols(w.schema.ModelNames()))
 		}
 	}
 	rv := reflect.ValueOf(c.value)
 	if rv.Kind() == reflect.Struct {
-		return nil, nil, nil, fmt.Errorf("%w: create %s: pass a pointer (&v), so that generated keys can be written back", ErrBadInput, m.Name())
+		return nil, nil, nil, nil, fmt.Errorf("%w: create %s: pass a pointer (&v), so that generated keys can be written back", ErrBadInput, m.Name())
 	}
-	rows, err := valuesOf(m, rv, "create "+m.Name())
+	rows, err := valuesOf(m, rv, "create "+m.Name(), w.tenant)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	tree := &incNode{}
 	for _, p := range c.paths {
@@ -119,22 +136,22 @@ func (c CreateOp) prepare() (*include.Model, []*row, *incNode, error) {
 		for _, seg := range strings.Split(p, ".") {
 			a := cur.Association(seg)
 			if a == nil {
-				return nil, nil, nil, fmt.Errorf("%w: create %s: include %q: %s has no association %q (associations: %s)",
+				return nil, nil, nil, nil, fmt.Errorf("%w: create %s: include %q: %s has no association %q (associations: %s)",
 					ErrUnknown, m.Name(), p, cur.Name(), seg, joinCols(cur.AssociationNames()))
 			}
 			n = n.child(a.As)
 			cur = a.Target
 		}
 	}
-	if err := checkTree(m, rows, tree, m.Name()); err != nil {
-		return nil, nil, nil, err
+	if err := checkTree(m, rows, tree, m.Name(), w.tenant); err != nil {
+		return nil, nil, nil, nil, err
 	}
-	return m, rows, tree, nil
+	return w, m, rows, tree, nil
 }
 
 // checkTree checks the values of a nested create before any statement runs: the map keys
 // of every row at every level.
-func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error {
+func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any) error {
 	if m.Type() != nil {
 		return nil // struct models: every field is a column or an association
 	}
@@ -147,7 +164,7 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error 
 		a := m.Association(ch.alias)
 		var kids []*row
 		for _, rw := range rows {
-			ks, err := nested(rw, a, "create "+path+"."+a.As)
+			ks, err := nested(rw, a, "create "+path+"."+a.As, tn)
 			if err != nil {
 				return err
 			}
@@ -158,7 +175,7 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error 
 			}
 			kids = append(kids, ks...)
 		}
-		if err := checkTree(a.Target, kids, ch, path+"."+a.As); err != nil {
+		if err := checkTree(a.Target, kids, ch, path+"."+a.As, tn); err != nil {
 			return err
 		}
 	}
@@ -167,7 +184,7 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string) error 
 
 // valuesOf turns a value, a pointer to one, or a slice of them into rows of m (nil and zero
 // values are no rows).
-func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
+func valuesOf(m *include.Model, rv reflect.Value, what string, tn any) ([]*row, error) {
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		if rv.IsNil() {
 			return nil, nil
@@ -189,6 +206,9 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 			rows := make([]row, n)
 			for i := 0; i < n; i++ {
 				rows[i] = row{m: m, sv: rv.Index(i), element: true}
+				if err := rows[i].withTenant(tn, what); err != nil {
+					return nil, fmt.Errorf("element %d: %w", i, err)
+				}
 				out = append(out, &rows[i])
 			}
 			return out, nil
@@ -198,7 +218,7 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 			if e.Kind() == reflect.Struct {
 				e = e.Addr()
 			}
-			rs, err := valuesOf(m, e, what)
+			rs, err := valuesOf(m, e, what, tn)
 			if err != nil {
 				return nil, fmt.Errorf("element %d: %w", i, err)
 			}
@@ -216,7 +236,7 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 	if rv.Kind() == reflect.Map && rv.IsNil() {
 		return nil, nil
 	}
-	r, err := rowOf(m, rv.Interface(), what)
+	r, err := rowOf(m, rv.Interface(), what, tn)
 	if err != nil {
 		return nil, err
 	}
@@ -224,13 +244,13 @@ func valuesOf(m *include.Model, rv reflect.Value, what string) ([]*row, error) {
 }
 
 // nested returns the rows r holds for association a (its field, or its alias in a map).
-func nested(r *row, a *include.Association, what string) ([]*row, error) {
+func nested(r *row, a *include.Association, what string, tn any) ([]*row, error) {
 	if r.mp != nil {
 		v, ok := r.mp[a.As]
 		if !ok || v == nil {
 			return nil, nil
 		}
-		return valuesOf(a.Target, reflect.ValueOf(v), what)
+		return valuesOf(a.Target, reflect.ValueOf(v), what, tn)
 	}
 	if r.sv.Kind() != reflect.Struct || a.FieldName == "" {
 		return nil, nil
@@ -245,7 +265,7 @@ func nested(r *row, a *include.Association, what string) ([]*row, error) {
 		}
 		f = f.Addr()
 	}
-	return valuesOf(a.Target, f, what)
+	return valuesOf(a.Target, f, what, tn)
 }
 
 // identity is the address of a struct or map value, so that a value shared by two parents
@@ -301,7 +321,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		var parents, owners []*row
 		scoped := defaults(a.Scope, a.Target)
 		for _, rw := range rows {
-			ps, err := nested(rw, a, "create "+p)
+			ps, err := nested(rw, a, "create "+p, w.tenant)
 			if err != nil {
 				return err
 			}
@@ -320,13 +340,23 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 			return err
 		}
 		srcScope := defaults(a.SourceScope, a.Source)
+		_, ident := splitKey(a.ForeignKeys, a.Source)
 		for i, o := range owners {
-			k, err := linkKey(parents[i], a.TargetKey, "create "+p)
+			k, err := linkKeys(parents[i], a.TargetKeys, "create "+p)
 			if err != nil {
 				return err
 			}
-			if err := o.set(a.ForeignKey, k); err != nil {
-				return err
+			for _, j := range ident {
+				// a column of the owner's primary key: the parent must agree (its tenant)
+				if v, ok := o.keyOf(a.ForeignKeys[j]); ok && !equal(v, k[j]) {
+					return fmt.Errorf("%w: create %s: the %s's %s is %v and its %s's %s is %v, but %s is part of %s's primary key",
+						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], v, a.Target.Name(), a.TargetKeys[j], k[j], a.ForeignKeys[j], a.Source.Name())
+				}
+			}
+			for j := range a.ForeignKeys {
+				if err := o.set(a.ForeignKeys[j], k[j]); err != nil {
+					return err
+				}
 			}
 			if err := applyScope(o, srcScope, "create "+p); err != nil {
 				return err
@@ -343,10 +373,13 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		switch a.Kind {
 		case include.HasOne, include.HasMany:
 			scoped := defaults(a.Scope, a.Target)
-			fkAttr, _ := a.Target.Attr(a.ForeignKey)
+			fkAttrs := make([]include.Attr, len(a.ForeignKeys))
+			for i, c := range a.ForeignKeys {
+				fkAttrs[i], _ = a.Target.Attr(c)
+			}
 			var kids []*row
 			for _, rw := range rows {
-				ks, err := nested(rw, a, "create "+p)
+				ks, err := nested(rw, a, "create "+p, w.tenant)
 				if err != nil {
 					return err
 				}
@@ -356,7 +389,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				if len(ks) == 0 {
 					continue
 				}
-				key, err := linkKey(rw, a.SourceKey, "create "+p)
+				key, err := linkKeys(rw, a.SourceKeys, "create "+p)
 				if err != nil {
 					return err
 				}
@@ -364,8 +397,10 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 					if err := applyScope(k, scoped, "create "+p); err != nil {
 						return err
 					}
-					if err := k.setAttr(fkAttr, key); err != nil {
-						return err
+					for i, at := range fkAttrs {
+						if err := k.setAttr(at, key[i]); err != nil {
+							return err
+						}
 					}
 				}
 				kids = append(kids, ks...)
@@ -387,7 +422,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 	what := "create " + p
 	thScope := defaults(a.ThroughScope, a.Through)
 	type pending struct {
-		src     any
+		src     []any
 		t       *row
 		through map[string]any
 		thCols  []colVal
@@ -397,7 +432,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 	perRow := make([][]*row, len(rows))
 	total := 0
 	for i, rw := range rows {
-		ts, err := nested(rw, a, what)
+		ts, err := nested(rw, a, what, w.tenant)
 		if err != nil {
 			return err
 		}
@@ -411,7 +446,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 		if len(ts) == 0 {
 			continue
 		}
-		key, err := linkKey(rw, a.SourceKey, what)
+		key, err := linkKeys(rw, a.SourceKeys, what)
 		if err != nil {
 			return err
 		}
@@ -433,11 +468,14 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 	if err := w.createLevel(r, a.Target, dedupeRows(targets), ch, p); err != nil {
 		return err
 	}
-	b := btm{w: w, a: a, what: what, scoped: thScope}
+	b, err := newBTM(w, a, nil, what, thScope)
+	if err != nil {
+		return err
+	}
 	o := Op{as: Assoc{w: w, a: a}}
 	ls := make([]link, len(links))
 	for i, pl := range links {
-		k, err := linkKey(pl.t, a.TargetKey, what)
+		k, err := linkKeys(pl.t, a.TargetKeys, what)
 		if err != nil {
 			return err
 		}
@@ -446,6 +484,9 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 			return err
 		}
 		l.src = pl.src
+		if err := b.sameTenant(l, i+1); err != nil {
+			return err
+		}
 		ls[i] = l
 	}
 	r.at = "INSERT INTO " + a.ThroughTable + " for " + p
@@ -471,7 +512,7 @@ func throughOf(t *row, a *include.Association) (map[string]any, []colVal, error)
 	}
 	var out []colVal
 	for _, at := range t.m.ThroughAttrs() {
-		if at.Column == a.ForeignKey || at.Column == a.OtherKey {
+		if slices.Contains(a.ForeignKeys, at.Column) || slices.Contains(a.OtherKeys, at.Column) {
 			continue
 		}
 		if a.Through != nil {

@@ -20,7 +20,7 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	pk := m.PrimaryKeyView()
 	type group struct {
 		cols []string
-		gen  bool
+		gen  int // the generated primary-key column's position, -1 for none
 		rows []*row
 		vals []any // row after row
 	}
@@ -29,38 +29,48 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	// struct rows share their columns: the model's, without a generated key
 	var structCols [2][]string
 	var structGroup [2]*group
+	tenant := m.Tenant()
 	for _, rw := range rows {
 		if rw.isKey() {
 			return fmt.Errorf("%w: %s: a write.Key cannot be inserted; pass a %s value", ErrBadInput, what, m.Name())
 		}
 		if rw.sv.IsValid() {
+			genAt := genColumn(rw)
 			gen := 0
-			if len(pk) == 1 {
-				if _, ok := rw.keyOf(pk[0]); !ok {
-					gen = 1
-				}
+			if genAt >= 0 {
+				gen = 1
 			}
 			if gen == 0 {
 				for _, c := range pk {
 					if _, ok := rw.keyOf(c); !ok {
-						return fmt.Errorf("%w: %s: %s has no value for its primary-key column %s", ErrMissingKey, what, m.Name(), c)
+						return missingPK(rw, pk, what)
 					}
 				}
 			}
 			if structGroup[gen] == nil {
 				for _, a := range m.Attrs() {
-					if gen == 1 && a.Column == pk[0] {
+					if gen == 1 && a.Column == pk[genAt] {
 						continue
 					}
 					structCols[gen] = append(structCols[gen], a.Column)
 				}
-				structGroup[gen] = &group{cols: structCols[gen], gen: gen == 1}
+				structGroup[gen] = &group{cols: structCols[gen], gen: genAt}
 				groups = append(groups, structGroup[gen])
 			}
 			g := structGroup[gen]
 			vals := g.vals
 			for _, a := range m.Attrs() {
-				if gen == 1 && a.Column == pk[0] {
+				if gen == 1 && a.Column == pk[genAt] {
+					continue
+				}
+				if a.Column == tenant && (a.Hidden || rw.tenant != nil) {
+					// the operation's tenant value (Op.Tenant), written back into a
+					// visible field
+					v, _ := rw.get(a.Column)
+					if err := rw.setAttr(a, v); err != nil {
+						return err
+					}
+					vals = append(vals, argOf(v))
 					continue
 				}
 				f, err := rw.sv.FieldByIndexErr(a.Index)
@@ -83,8 +93,8 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 			return err
 		}
 		sig := strings.Join(cols, "\x00")
-		if gen {
-			sig += "\x01"
+		if gen >= 0 {
+			sig += "\x01" + itoa(gen)
 		}
 		g := bySig[sig]
 		if g == nil {
@@ -97,7 +107,7 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	}
 	for _, g := range groups {
 		ins := insertRows{table: m.Table(), cols: g.cols, vals: g.vals}
-		if !g.gen {
+		if g.gen < 0 {
 			sts, _, err := w.inserts(ins)
 			if err != nil {
 				return fmt.Errorf("%s: %w", what, err)
@@ -109,7 +119,7 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 			}
 			continue
 		}
-		if err := w.insertGenerated(r, m, ins, g.rows, what); err != nil {
+		if err := w.insertGenerated(r, m, pk[g.gen], ins, g.rows, what); err != nil {
 			return err
 		}
 	}
@@ -117,21 +127,16 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 }
 
 // insertCols lists the columns and values of rw to insert: a struct's every column, a map's
-// keys that are attributes (association keys are skipped), leaving out a single-column
-// primary key that is not set (generated: gen).
-func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, gen bool, err error) {
+// keys that are attributes (association keys are skipped), leaving out the primary-key
+// column the database generates (gen, its position, -1 for none: genColumn).
+func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, gen int, err error) {
 	m := rw.m
-	single := len(pk) == 1
-	if single {
-		if _, ok := rw.keyOf(pk[0]); !ok {
-			gen = true
-		}
-	}
+	gen = genColumn(rw)
 	if err := checkKeys(rw, what); err != nil {
-		return nil, nil, false, err
+		return nil, nil, -1, err
 	}
 	for _, a := range m.Attrs() {
-		if gen && a.Column == pk[0] {
+		if gen >= 0 && a.Column == pk[gen] {
 			continue
 		}
 		v, ok := rw.get(a.Column)
@@ -150,20 +155,34 @@ func insertCols(rw *row, pk []string, what string) (cols []string, vals []any, g
 		cols = append(cols, a.Column)
 		vals = append(vals, argOf(v))
 	}
-	if !gen {
+	if gen < 0 {
 		for _, c := range pk {
 			if _, ok := rw.keyOf(c); !ok {
-				return nil, nil, false, fmt.Errorf("%w: %s: %s has no value for its primary-key column %s", ErrMissingKey, what, m.Name(), c)
+				return nil, nil, -1, missingPK(rw, pk, what)
 			}
 		}
 	}
 	return cols, vals, gen, nil
 }
 
-// insertGenerated inserts rows whose single-column primary key the database generates, and
-// writes the keys back.
-func (w *Writer) insertGenerated(r *runner, m *include.Model, ins insertRows, rows []*row, what string) error {
-	pk := m.PrimaryKeyView()[0]
+// missingPK is the error for a row to insert whose primary key lacks columns that the
+// database does not generate.
+func missingPK(rw *row, pk []string, what string) error {
+	var missing []string
+	for _, c := range pk {
+		if _, ok := rw.keyOf(c); !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 1 {
+		return fmt.Errorf("%w: %s: %s has no value for its primary-key column %s", ErrMissingKey, what, rw.m.Name(), missing[0])
+	}
+	return fmt.Errorf("%w: %s: %s has no value for its primary-key columns %s (of %s)", ErrMissingKey, what, rw.m.Name(), joinCols(missing), joinCols(pk))
+}
+
+// insertGenerated inserts rows whose primary-key column pk the database generates (the key,
+// or the id of a (tenant_id, id) key), and writes the keys back.
+func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins insertRows, rows []*row, what string) error {
 	switch {
 	case w.f.Returning:
 		ins.returning = []string{pk}
@@ -328,7 +347,10 @@ func checkKeys(rw *row, what string) error {
 	}
 	m := rw.m
 	for k := range rw.mp {
-		if _, ok := m.Attr(k); ok {
+		if a, ok := m.Attr(k); ok {
+			if a.Hidden {
+				return hiddenInMap(m, k, what)
+			}
 			continue
 		}
 		if m.Association(k) != nil || contains(rw.ignore, k) {

@@ -24,19 +24,38 @@ type row struct {
 	// element: the row is an element of a slice of structs, which no other parent can
 	// share, so a nested create need not look for it twice
 	element bool
+	// tenant is the operation's tenant value (Op.Tenant): the value of the model's hidden
+	// tenant column, and of a visible one the value leaves unset; nil for none
+	tenant any
 }
 
 func (r *row) isKey() bool { return r.key != nil }
 
 // rowOf checks that v is a value of model m and wraps it; role names it in errors ("source",
-// "target 2").
-func rowOf(m *include.Model, v any, role string) (*row, error) {
+// "target 2"); tn is the operation's tenant value (nil for none).
+func rowOf(m *include.Model, v any, role string, tn any) (*row, error) {
+	r, err := rowOfValue(m, v, role, tn)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.withTenant(tn, role); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func rowOfValue(m *include.Model, v any, role string, tn any) (*row, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, fmt.Errorf("%w: the %s is nil; pass a %s value or write.Key(...)", ErrBadInput, role, m.Name())
 	case KeyValue:
+		x.values = withTenantKey(m, x.values, tn)
 		if len(x.values) != len(m.PrimaryKeyView()) {
-			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKeyView()))
+			hint := ""
+			if m.Tenant() != "" && tn == nil && len(x.values) == len(m.PrimaryKeyView())-1 {
+				hint = fmt.Sprintf(" (without %s when the operation's Tenant(v) gives it)", m.Tenant())
+			}
+			return nil, fmt.Errorf("%w: the %s write.Key has %d values; %s's primary key is (%s)%s", ErrBadInput, role, len(x.values), m.Name(), joinCols(m.PrimaryKeyView()), hint)
 		}
 		for i, k := range x.values {
 			if isMissing(k) {
@@ -48,7 +67,7 @@ func rowOf(m *include.Model, v any, role string) (*row, error) {
 		if x == nil {
 			return nil, fmt.Errorf("%w: the %s is a nil *write.KeyValue", ErrBadInput, role)
 		}
-		return rowOf(m, *x, role)
+		return rowOfValue(m, *x, role, tn)
 	case map[string]any:
 		if m.Type() != nil {
 			return nil, fmt.Errorf("%w: the %s is a map, but %s is the struct model %s; pass a %s", ErrWrongModel, role, m.Name(), m.Type(), m.Type())
@@ -87,6 +106,22 @@ func (r *row) get(col string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	if r.tenant != nil && a.Column == r.m.Tenant() && r.key == nil {
+		if !a.Hidden {
+			if v, ok := r.value(a); ok && !isMissing(v) {
+				return v, true
+			}
+		}
+		return r.tenant, true
+	}
+	if a.Hidden && r.key == nil {
+		return nil, false // no value holds a hidden column
+	}
+	return r.value(a)
+}
+
+// value reads attribute a from the value r wraps.
+func (r *row) value(a include.Attr) (any, bool) {
 	switch {
 	case r.key != nil:
 		for i, k := range r.m.PrimaryKeyView() {
@@ -155,10 +190,10 @@ func (r *row) set(col string, v any) error {
 	return r.setAttr(a, v)
 }
 
-// setAttr is set for an attribute already looked up.
+// setAttr is set for an attribute already looked up. A hidden attribute has nowhere to go.
 func (r *row) setAttr(a include.Attr, v any) error {
 	switch {
-	case r.key != nil:
+	case r.key != nil, a.Hidden:
 		return nil
 	case r.mp != nil:
 		if b, ok := v.([]byte); ok {
@@ -375,6 +410,22 @@ func pkOf(r *row, what string) ([]any, error) {
 		out[i] = v
 	}
 	return out, nil
+}
+
+// args makes the values of a key bind arguments (argOf), in a copy only where one changes.
+func args(key []any) []any {
+	for i, v := range key {
+		switch v.(type) {
+		case nil, int64, int, string, bool, float64, []byte:
+			continue
+		}
+		out := append([]any(nil), key...)
+		for j := i; j < len(out); j++ {
+			out[j] = argOf(out[j])
+		}
+		return out
+	}
+	return key
 }
 
 // argOf makes a value a bind argument: a pointer is passed as its target (nil as NULL).

@@ -17,6 +17,35 @@
 // association's scope, or a value to create whose foreign key names another owner, is an
 // error before any statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict).
 //
+// # Multi-column keys
+//
+// Association keys are column lists (include.ForeignKey("tenant_id", "user_id")): a key's
+// value is a tuple with a value for every column, read from the value (or write.Key) and
+// written into every column of a join row or a foreign key; removal, has and count match
+// every column ((a, b) IN ((?, ?), ...) where dialects.Features.TupleIn, else ORs of ANDs).
+// A value that lacks some of a key's columns is an ErrMissingKey error naming them. A
+// foreign-key column that is also a column of its row's primary key (the tenant column of
+// posts (tenant_id, id) referencing users (tenant_id, id) by (tenant_id, user_id))
+// identifies the row: a link never updates it and an unlink never sets it to NULL (only
+// user_id), and linking rows whose shared columns differ (two tenants) is an ErrBadInput
+// error; likewise a join table with one tenant_id column for both of its keys. An INSERT
+// leaves to the database the one primary-key column it generates: a single-column key, or
+// the last (integer) column of a composite key whose other columns are set, as the id of
+// (tenant_id, id); its value is read back and flows into the foreign keys below it.
+//
+// # Tenants
+//
+// In a schema declared with include.Tenant, a model with no field for the tenant column has
+// a hidden attribute for it, which no value holds. Its value is the operation's tenant:
+// Writer.WithTenant(v) for every operation of a Writer (one per request), or Op.Tenant(v) /
+// CreateOp.Tenant(v) for one. It fills the hidden column of every row written or matched,
+// at every level of a nested create, and a visible tenant field left unset (written back
+// into the value); a value whose tenant field holds another tenant is ErrScopeConflict.
+// write.Key may then leave the tenant column out: write.Key(id) names the row (tenant,
+// id), and write.Keys(ids...) names several. An operation on a model with a hidden tenant
+// column and no tenant value is an ErrMissingKey error that names the option, before any
+// statement runs.
+//
 // # Scopes are defaults
 //
 // An association's scope (a polymorphic type column, commentable = 'post') and its through
@@ -133,6 +162,8 @@ type Writer struct {
 	dialect dialects.Dialect
 	f       dialects.Features
 	maxArgs int
+	// tenant is the tenant value of every operation (WithTenant), nil for none
+	tenant any
 }
 
 // New returns a Writer over schema for dialect d.
@@ -155,6 +186,14 @@ func (w *Writer) WithMaxParams(n int) *Writer {
 	if n > 0 {
 		c.maxArgs = n
 	}
+	return &c
+}
+
+// WithTenant returns a copy of w whose operations write tenant value v (see Op.Tenant):
+// one Writer per request of a tenant.
+func (w *Writer) WithTenant(v any) *Writer {
+	c := *w
+	c.tenant = v
 	return &c
 }
 
