@@ -175,12 +175,15 @@ func TestCitusSameResult(t *testing.T) {
 	}
 }
 
-// TestCitusBenchRouter reads EXPLAIN on the coordinator: held to one tenant, every statement
-// of every shape is a router statement (one task, no distributed subplan, no repartition);
-// it logs whether joinery's statements for Citus and for PostgreSQL are the same text (the
-// UNION ALL's typing branch differs: on Citus it joins its tables by their links).
+// TestCitusBenchRouter reads EXPLAIN ANALYZE on the coordinator: held to one tenant, every
+// statement of every shape is a router statement (one task, no distributed subplan, no
+// repartition). It logs whether joinery's statements for Citus and for PostgreSQL are the
+// same text (the UNION ALL's typing branch differs: on Citus it joins its tables by their
+// links), the tuple bytes the coordinator received from the worker, and both servers'
+// execution times (one run each).
 func TestCitusBenchRouter(t *testing.T) {
 	e := citusBenchEnv(t)
+	ctx := context.Background()
 	pg, citus := e.targets[0], e.targets[1]
 	for _, sh := range citusShapes {
 		t.Run(sh.name, func(t *testing.T) {
@@ -200,37 +203,31 @@ func TestCitusBenchRouter(t *testing.T) {
 			}
 			cs, ps := plan(citus), plan(pg)
 			same := len(cs) == len(ps)
+			var received []string
+			var citusMS, pgMS float64
 			for i := range cs {
 				same = same && cs[i].SQL == ps[i].SQL
-				text := explainText(t, citus.db, cs[i].SQL, cs[i].Args...)
+				lines, ms := explainAnalyze(t, ctx, citus.db, cs[i].SQL, cs[i].Args)
+				citusMS += ms
+				for j, l := range lines {
+					lines[j] = strings.TrimSpace(l)
+					if v, ok := strings.CutPrefix(lines[j], "Tuple data received from nodes: "); ok {
+						received = append(received, v)
+					}
+				}
+				text := strings.Join(lines, "\n") + "\n"
 				if !strings.Contains(text, "Task Count: 1\n") || strings.Contains(text, "Subplan") || strings.Contains(text, "Repartition") {
 					t.Errorf("statement %d is not a router statement:\n%s\n\nEXPLAIN:\n%s", i, cs[i].SQL, text)
 				}
 			}
-			t.Logf("%d statement(s); the same SQL text for Citus and PostgreSQL: %v", len(cs), same)
+			for i := range ps {
+				_, ms := explainAnalyze(t, ctx, pg.db, ps[i].SQL, ps[i].Args)
+				pgMS += ms
+			}
+			t.Logf("%d statement(s), the same SQL text for Citus and PostgreSQL: %v; tuple data from the worker: %s; execution ms: Citus %.1f, PostgreSQL %.1f",
+				len(cs), same, strings.Join(received, " + "), citusMS, pgMS)
 		})
 	}
-}
-
-func explainText(t *testing.T, db *sql.DB, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query("EXPLAIN "+query, args...)
-	if err != nil {
-		t.Fatalf("EXPLAIN: %v\n%s", err, query)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(strings.TrimSpace(line) + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // BenchmarkCitus/<scope>/<shape>/<server>: one load of the W1-like tree, joinery's query
