@@ -48,9 +48,10 @@ type Tag struct {
 	AddedBy *string `joinery:"through:added_by"`
 }
 
-// NewSchema registers the models and associations with joinery.
-func NewSchema() (*include.Schema, error) {
-	s := include.NewSchema()
+// NewSchema registers the models and associations with joinery, with the schema options given
+// (the Citus benchmark's include.Tenant).
+func NewSchema(opts ...include.SchemaOption) (*include.Schema, error) {
+	s := include.NewSchema(opts...)
 	s.Define(User{}, "users")
 	s.Define(Post{}, "posts")
 	s.Define(Comment{}, "comments")
