@@ -366,15 +366,15 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 			return nil, defErr("%s: NonUnique needs a join model with its own primary key: pass include.ThroughModel", what)
 		}
 		if !a.Unique {
-			pk := a.Through.pk
-			if len(pk) > 0 && pk[0] == a.Through.tenant {
-				pk = pk[1:]
+			// the join model's key must have a column of its own (an id), beyond the keys
+			// of the pair (the tenant column among them)
+			own := false
+			for _, c := range a.Through.pk {
+				own = own || !slices.Contains(a.ForeignKeys, c) && !slices.Contains(a.OtherKeys, c)
 			}
-			for _, c := range pk {
-				if slices.Contains(a.ForeignKeys, c) || slices.Contains(a.OtherKeys, c) {
-					return nil, defErr("%s: NonUnique needs the join model %s to have a primary key of its own (an id column), not the pair (%s, %s): declare it with include.PrimaryKey(\"id\")",
-						what, a.Through.name, strings.Join(a.ForeignKeys, ", "), strings.Join(a.OtherKeys, ", "))
-				}
+			if !own {
+				return nil, defErr("%s: NonUnique needs the join model %s to have a primary key of its own (an id column), not the pair (%s, %s): declare it with include.PrimaryKey(\"id\")",
+					what, a.Through.name, strings.Join(a.ForeignKeys, ", "), strings.Join(a.OtherKeys, ", "))
 			}
 		}
 	}

@@ -103,3 +103,48 @@ func TestTenantSchema(t *testing.T) {
 		t.Fatalf("shared tag: tenant %q, primary key %v", tg.Tenant(), tg.PrimaryKey())
 	}
 }
+
+// A non-unique join model needs a key column of its own beyond the pair's keys, the tenant
+// column among them.
+func TestMultiColumnNonUnique(t *testing.T) {
+	type product struct {
+		TenantID int64 `db:"tenant_id"`
+		ID       int64 `db:"id"`
+	}
+	type purchase struct {
+		TenantID   int64 `db:"tenant_id"`
+		ID         int64 `db:"id"`
+		CustomerID int64 `db:"customer_id"`
+		ProductID  int64 `db:"product_id"`
+	}
+	type pair struct {
+		TenantID   int64 `db:"tenant_id"`
+		CustomerID int64 `db:"customer_id"`
+		ProductID  int64 `db:"product_id"`
+	}
+	type customer struct {
+		TenantID int64 `db:"tenant_id"`
+		ID       int64 `db:"id"`
+		Products []product
+		Pairs    []product
+	}
+	s := include.NewSchema()
+	for _, d := range []struct {
+		v     any
+		table string
+		pk    []string
+	}{{customer{}, "customers", []string{"tenant_id", "id"}}, {product{}, "products", []string{"tenant_id", "id"}},
+		{purchase{}, "purchases", []string{"tenant_id", "id"}}, {pair{}, "pairs", []string{"tenant_id", "customer_id", "product_id"}}} {
+		if _, err := s.Define(d.v, d.table, include.PrimaryKey(d.pk...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := []include.AssocOption{include.SourceKey("tenant_id", "id"), include.ForeignKey("tenant_id", "customer_id"),
+		include.TargetKey("tenant_id", "id"), include.OtherKey("tenant_id", "product_id"), include.NonUnique()}
+	a := assoc(t)(s.BelongsToMany("customer", "product", append([]include.AssocOption{include.As("Products"), include.ThroughModel("purchase")}, keys...)...))
+	if a.Unique || key(a.ForeignKeys) != "tenant_id,customer_id" || key(a.OtherKeys) != "tenant_id,product_id" {
+		t.Fatalf("non-unique join model: %+v", a)
+	}
+	_, err := s.BelongsToMany("customer", "product", append([]include.AssocOption{include.As("Pairs"), include.ThroughModel("pair")}, keys...)...)
+	wantDefErr(t, err, "NonUnique needs the join model pair to have a primary key of its own")
+}
