@@ -256,3 +256,27 @@ func TestCitusPagingProperty(t *testing.T) {
 		pagingProperty(t, s, tdb, 120, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
 	})
 }
+
+// TestCitusShapeChoice: on a distributed dialect the default shape across tenants is the
+// flat JOIN (Citus would gather each UNION ALL branch on the coordinator); held to one
+// tenant it is the UNION ALL, a router statement. (No database: the plans only.)
+func TestCitusShapeChoice(t *testing.T) {
+	s := blogSchema(t, include.Tenant(tenantColumn, citusShared["blog"]...))
+	p, err := w1Tree(s, dialects.Citus).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shape != joinery.ShapeFlat || !strings.Contains(p.Why, "distributed") {
+		t.Errorf("across tenants: shape %s (%s), want the flat JOIN for a distributed database", p.Shape, p.Why)
+	}
+	p, err = w1Tree(s, dialects.Citus).Tenant(1).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shape != joinery.ShapeUnion {
+		t.Errorf("one tenant: shape %s (%s), want the UNION ALL", p.Shape, p.Why)
+	}
+	if p, err = w1Tree(s, dialects.Postgres).Plan(); err != nil || p.Shape != joinery.ShapeUnion {
+		t.Errorf("plain PostgreSQL: shape %v (%v), want the UNION ALL", p.Shape, err)
+	}
+}
