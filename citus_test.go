@@ -280,3 +280,17 @@ func TestCitusShapeChoice(t *testing.T) {
 		t.Errorf("plain PostgreSQL: shape %v (%v), want the UNION ALL", p.Shape, err)
 	}
 }
+
+// TestCitusTenantIdentities: two tenants with the same rows under the same ids, read across
+// tenants on the distributed tables, are two sets of objects (see TestTenantIdentities).
+func TestCitusTenantIdentities(t *testing.T) {
+	db, ok := testdbs.Citus(t, "joinery_citus_ids")
+	if !ok {
+		t.Skip("JOINERY_CITUS_DSN is not set")
+	}
+	su := suites[0]
+	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
+	seedTenants(t, db.DB, su, s)
+	addTenant(t, db.DB, su, 2)
+	tenantIdentities(t, testDB{db.Name, db.Dialect, db.DB}, su, s)
+}
