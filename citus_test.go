@@ -250,10 +250,10 @@ func TestCitusPagingProperty(t *testing.T) {
 	tdb := testDB{db.Name, db.Dialect, db.DB}
 	seedTenants(t, db.DB, su, s)
 	seedRandom(t, tdb, 20251122)
-	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 120, nil) })
+	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 50, nil) })
 	addTenant(t, db.DB, su, 2)
 	t.Run("one_tenant", func(t *testing.T) {
-		pagingProperty(t, s, tdb, 120, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
+		pagingProperty(t, s, tdb, 50, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
 	})
 }
 
