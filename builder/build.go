@@ -691,6 +691,9 @@ func (b *builder) throughColumns(n *bnode) ([]thCol, error) {
 	}
 	if jm != nil {
 		for _, at := range jm.Attrs() {
+			if at.Hidden {
+				continue // (the schema's tenant column: no value receives it)
+			}
 			if !isStruct {
 				out = append(out, thCol{name: at.Name, column: at.Column, kind: attrKind(at)})
 			} else if ta, ok := landing(at.Column); ok {
