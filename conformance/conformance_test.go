@@ -124,6 +124,13 @@ func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
 		}
 		return fail("translate: %v", err)
 	}
+	return compareShapes(ctx, tdb, c, dev, q, notes)
+}
+
+// compareShapes runs q in every statement shape that can express it and compares each
+// result with the case's expectation: failed with the first difference and its shape, else
+// deviated (the case is in the deviations table) or pass.
+func compareShapes(ctx context.Context, tdb testDB, c *Case, dev *deviation, q mapQuery, notes []string) (outcome, string) {
 	// every statement shape that can express the query must give the same result
 	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
 		sq := q.Shape(shape)

@@ -1,0 +1,300 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/joinery/joinery/ddl"
+	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/testdbs"
+)
+
+// tenantColumn is the distribution column of the multi-tenant layout on Citus.
+const tenantColumn = "tenant_id"
+
+// tenantLayout is how a case's models are declared on distributed tables: every model
+// carries the tenant column (include.Tenant; a hidden attribute, since no recorded model has
+// one) except the shared models, whose tables become reference tables.
+type tenantLayout struct {
+	column string
+	shared []string
+}
+
+// citusLayout is the multi-tenant layout of case c. Its shared models (reference tables) are
+// the case's lookup tables, by this rule: a model is a lookup table when
+//   - it is not the query's root model (a query is held to one tenant through its root,
+//     Q.Tenant, which a model without the tenant column cannot be),
+//   - it is not the join model of a belongsToMany (unless both of its ends are lookup tables:
+//     then it is one too),
+//   - it holds no foreign key: it is not the source of a belongsTo nor the target of a
+//     hasOne or hasMany (a reference table cannot point at a distributed table),
+//   - and another model refers to it: it is the target of a belongsTo or either end of a
+//     belongsToMany, or the source of a hasOne or hasMany.
+//
+// So Tag in Post <-> Tag is a reference table, and Post with it when the query starts at
+// Tag; a self-association makes no lookup table (its model holds a key or is the root).
+func citusLayout(c *Case) *tenantLayout {
+	holds, referred, join := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, a := range c.Resolved.Associations {
+		switch a.Kind {
+		case "belongsTo":
+			holds[a.Source], referred[a.Target] = true, true
+		case "hasOne", "hasMany":
+			holds[a.Target], referred[a.Source] = true, true
+		case "belongsToMany":
+			referred[a.Source], referred[a.Target] = true, true
+			join[a.ThroughModel] = true
+		}
+	}
+	mt := &tenantLayout{column: tenantColumn}
+	for _, mn := range c.Resolved.Models.Keys {
+		if mn != c.Query.Model && !join[mn] && !holds[mn] && referred[mn] {
+			mt.shared = append(mt.shared, mn)
+		}
+	}
+	// the join model of two lookup tables links shared rows: a reference table too
+	for _, a := range c.Resolved.Associations {
+		if a.Kind == "belongsToMany" && slices.Contains(mt.shared, a.Source) && slices.Contains(mt.shared, a.Target) {
+			if _, ok := c.model(a.ThroughModel); ok && !slices.Contains(mt.shared, a.ThroughModel) {
+				mt.shared = append(mt.shared, a.ThroughModel)
+			}
+		}
+	}
+	return mt
+}
+
+// uniqueKey is the unique key of model mn's columns: in the multi-tenant layout, on a model
+// that carries the tenant column, led by it (Citus accepts a unique key on a distributed table
+// only with the distribution column in it; unique per tenant is what a multi-tenant
+// application means by unique). Package ddl does not add it itself (include.Unique keeps
+// the columns it is given).
+func (mt *tenantLayout) uniqueKey(mn string, cols ...string) []string {
+	if mt == nil || slices.Contains(mt.shared, mn) || slices.Contains(cols, mt.column) {
+		return cols
+	}
+	return append([]string{mt.column}, cols...)
+}
+
+// assocOptions are the options the layout adds to resolved association i of c: none for
+// plain tables (mt nil). On distributed tables a foreign key that carries the tenant column
+// cannot change it, so the ON DELETE SET NULL / SET DEFAULT and ON UPDATE CASCADE /
+// SET NULL / SET DEFAULT that Sequelize declares go back to package ddl's defaults for such a
+// key (ON DELETE NO ACTION or CASCADE, ON UPDATE NO ACTION). The read cases update and
+// delete nothing, so the rules change no result.
+func (mt *tenantLayout) assocOptions(c *Case, i int) []include.AssocOption {
+	if mt == nil {
+		return nil
+	}
+	a := c.Resolved.Associations[i]
+	if slices.Contains(mt.shared, a.Source) && slices.Contains(mt.shared, a.Target) {
+		return nil // between two reference tables: no tenant column in the key
+	}
+	return []include.AssocOption{include.OnDelete(""), include.OnUpdate("")}
+}
+
+// TestSequelizeConformanceCitus replays every recorded read case on a Citus cluster
+// (JOINERY_CITUS_DSN) with the case's tables DISTRIBUTED: declared multi-tenant
+// (citusLayout), created by package ddl, every table carrying tenant_id distributed by it and
+// co-located, the lookup tables as reference tables. Each case runs in every statement shape
+// twice: across tenants with the rows as tenant 1's (no tenant filter: statements go to every
+// shard), then with tenant 2 holding a copy of every distributed row and the query held to
+// tenant 1 (Q.Tenant: router statements). Both must give the recorded result, or the case's
+// listed deviation. A case passes when both do; the test prints a line per case and run and
+// ends with "conformance on citus: N passed, D deviations, F failed".
+func TestSequelizeConformanceCitus(t *testing.T) {
+	cdb, ok := testdbs.CitusParams(t, "joinery_conformance_citus", "timezone=UTC")
+	if !ok {
+		t.Skip("JOINERY_CITUS_DSN is not set: the conformance cases run on distributed tables only on a Citus cluster")
+	}
+	tdb := testDB{cdb.Name, cdb.Dialect, cdb.DB}
+	cases, err := loadCases(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var total, across, one tally
+	var bad []string
+	for _, c := range cases {
+		mt := citusLayout(c)
+		o1, d1, o2, d2 := runCitusCase(ctx, tdb, c, mt)
+		across.add(o1)
+		one.add(o2)
+		o := max(o1, o2) // pass < deviated < failed
+		total.add(o)
+		if o == failed {
+			bad = append(bad, c.ID)
+		}
+		ref := ""
+		if len(mt.shared) > 0 {
+			ref = " (reference: " + strings.Join(mt.shared, ", ") + ")"
+		}
+		fmt.Printf("%-8s %-54s across tenants: %s%s\n", "citus", c.ID, d1, ref)
+		fmt.Printf("%-8s %-54s tenant 1 of 2:  %s\n", "citus", c.ID, d2)
+	}
+	fmt.Printf("conformance[citus, across tenants]: %s\n", across)
+	fmt.Printf("conformance[citus, tenant 1 of 2]: %s\n", one)
+	if len(bad) > 0 {
+		t.Errorf("citus: %d of %d cases failed: %s", len(bad), len(cases), strings.Join(bad, ", "))
+	}
+	fmt.Printf("conformance on citus: %s\n", total)
+}
+
+// runCitusCase sets case c up on distributed tables and runs it across tenants, then, with a
+// second tenant holding a copy of the rows, held to tenant 1.
+func runCitusCase(ctx context.Context, tdb testDB, c *Case, mt *tenantLayout) (outcome, string, outcome, string) {
+	fail := func(format string, args ...any) (outcome, string, outcome, string) {
+		d := "FAIL " + fmt.Sprintf(format, args...)
+		return failed, d, failed, "FAIL (setup failed)"
+	}
+	dev := deviations[c.Name]
+	if err := resetDB(ctx, tdb); err != nil {
+		return fail("setup: reset: %v", err)
+	}
+	s, err := declareSchemaIn(c, dev, mt)
+	if err != nil {
+		if isUnsupported(err) {
+			return fail("%v", err)
+		}
+		return fail("schema: %v", err)
+	}
+	distributed, err := createDistributed(ctx, tdb, s)
+	if err != nil {
+		return fail("setup: %v", err)
+	}
+	if err := insertData(ctx, tdb, c); err != nil {
+		return fail("setup: %v", err)
+	}
+	q, notes, err := translate(c, s, tdb.dialect)
+	if err != nil {
+		if isUnsupported(err) {
+			return fail("%v", err)
+		}
+		return fail("translate: %v", err)
+	}
+	o1, d1 := compareShapes(ctx, tdb, c, dev, q, notes)
+	if err := copyTenant(ctx, tdb, c, distributed, 2); err != nil {
+		return o1, d1, failed, "FAIL setup: " + err.Error()
+	}
+	o2, d2 := compareShapes(ctx, tdb, c, dev, q.Tenant(int64(1)), notes)
+	return o1, d1, o2, d2
+}
+
+// createDistributed creates the tables of the multi-tenant schema s from package ddl on the
+// cluster, as Citus needs them: the tables and their indexes first; the tenant column of
+// every table that carries it defaulting to 1 (so that the recorded rows, which have no
+// tenant, are tenant 1's), set before the table is distributed; the tables with the column
+// distributed by it, co-located, the others made reference tables; then the foreign keys
+// (dialects.Citus has DDL.ForeignKeysLast). It returns the distributed tables.
+func createDistributed(ctx context.Context, tdb testDB, s *include.Schema) ([]string, error) {
+	stmts, err := ddl.Statements(s, tdb.dialect)
+	if err != nil {
+		return nil, err
+	}
+	fks := slices.IndexFunc(stmts, func(s string) bool { return strings.HasPrefix(s, "ALTER TABLE ") })
+	if fks < 0 {
+		fks = len(stmts)
+	}
+	for _, st := range stmts[:fks] {
+		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
+			return nil, fmt.Errorf("%s: %w", st, err)
+		}
+	}
+	tables, err := tenantTables(ctx, tdb)
+	if err != nil {
+		return nil, err
+	}
+	var distributed, reference []string
+	for _, tb := range createdTables(stmts) {
+		if !tables[tb] {
+			reference = append(reference, tb)
+			continue
+		}
+		distributed = append(distributed, tb)
+		st := "ALTER TABLE " + tdb.dialect.Quote(tb) + " ALTER COLUMN " + tdb.dialect.Quote(tenantColumn) + " SET DEFAULT 1"
+		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
+			return nil, fmt.Errorf("%s: %w", st, err)
+		}
+	}
+	if err := testdbs.DistributeTables(ctx, tdb.db, tenantColumn, distributed, reference); err != nil {
+		return nil, err
+	}
+	for _, st := range stmts[fks:] {
+		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
+			return nil, fmt.Errorf("%s: %w", st, err)
+		}
+	}
+	return distributed, nil
+}
+
+// createdTables lists the tables of CREATE TABLE statements in their order.
+func createdTables(stmts []string) []string {
+	var out []string
+	for _, s := range stmts {
+		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
+			out = append(out, strings.Trim(strings.Fields(rest)[0], `"`))
+		}
+	}
+	return out
+}
+
+// tenantTables is the set of tables of the current schema that have the tenant column.
+func tenantTables(ctx context.Context, tdb testDB) (map[string]bool, error) {
+	rows, err := tdb.db.QueryContext(ctx, `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = $1`, tenantColumn)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var tb string
+		if err := rows.Scan(&tb); err != nil {
+			return nil, err
+		}
+		out[tb] = true
+	}
+	return out, rows.Err()
+}
+
+// copyTenant copies tenant 1's rows of every distributed table to tenant, in the order the
+// case inserted its rows (which its foreign keys accept), the tables without recorded rows
+// after them.
+func copyTenant(ctx context.Context, tdb testDB, c *Case, distributed []string, tenant int64) error {
+	var order []string
+	for _, t := range c.Data {
+		if slices.Contains(distributed, t.Table) && !slices.Contains(order, t.Table) {
+			order = append(order, t.Table)
+		}
+	}
+	rest := slices.DeleteFunc(slices.Clone(distributed), func(tb string) bool { return slices.Contains(order, tb) })
+	sort.Strings(rest)
+	q := tdb.dialect.Quote
+	for _, tb := range append(order, rest...) {
+		rows, err := tdb.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> $2 ORDER BY ordinal_position`, tb, tenantColumn)
+		if err != nil {
+			return err
+		}
+		var cols []string
+		for rows.Next() {
+			var col string
+			if err := rows.Scan(&col); err != nil {
+				rows.Close()
+				return err
+			}
+			cols = append(cols, q(col))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		list := strings.Join(cols, ", ")
+		st := "INSERT INTO " + q(tb) + " (" + q(tenantColumn) + ", " + list + ") SELECT $1, " + list + " FROM " + q(tb) + " WHERE " + q(tenantColumn) + " = 1"
+		if _, err := tdb.db.ExecContext(ctx, st, tenant); err != nil {
+			return fmt.Errorf("copy %s to tenant %d: %w", tb, tenant, err)
+		}
+	}
+	return nil
+}
