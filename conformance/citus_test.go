@@ -165,7 +165,7 @@ func TestSequelizeConformanceCitus(t *testing.T) {
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set: the conformance cases run on distributed tables only on a Citus cluster")
 	}
-	tdb := testDB{cdb.Name, cdb.Dialect, cdb.DB}
+	tdb := testDB{name: cdb.Name, dialect: cdb.Dialect, db: cdb.DB}
 	cases, err := loadCases(casesDir)
 	if err != nil {
 		t.Fatal(err)
