@@ -22,7 +22,7 @@ import (
 // databases; after the last, tenant 2's rows must be the recorded data, untouched. It ends
 // with "write conformance on citus: N passed, D deviations, F failed".
 func TestSequelizeWriteConformanceCitus(t *testing.T) {
-	cdb, ok := testdbs.CitusParams(t, "joinery_conformance_wcitus", "timezone=UTC")
+	cdb, ok := testdbs.CitusParams(t, "joinery_conformance_wcitus", citusParams)
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set: the write cases run on distributed tables only on a Citus cluster")
 	}
