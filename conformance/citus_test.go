@@ -240,40 +240,17 @@ func TestSequelizeConformanceCitus(t *testing.T) {
 // runCitusCase sets case c up on distributed tables and runs it across tenants, then, with a
 // second tenant holding a copy of the rows, held to tenant 1.
 func runCitusCase(ctx context.Context, tdb testDB, c *Case, mt *tenantLayout) (outcome, string, outcome, string) {
-	fail := func(format string, args ...any) (outcome, string, outcome, string) {
-		d := "FAIL " + fmt.Sprintf(format, args...)
-		return failed, d, failed, "FAIL (setup failed)"
-	}
 	dev := deviations[c.Name]
-	if err := resetDB(ctx, tdb); err != nil {
-		return fail("setup: reset: %v", err)
-	}
-	s, err := declareSchemaIn(c, dev, mt)
-	if err != nil {
-		if isUnsupported(err) {
-			return fail("%v", err)
-		}
-		return fail("schema: %v", err)
-	}
-	distributed, err := createDistributed(ctx, tdb, s)
-	if err != nil {
-		return fail("setup: %v", err)
-	}
-	if err := insertData(ctx, tdb, c); err != nil {
-		return fail("setup: %v", err)
-	}
-	q, notes, err := translate(c, s, tdb.dialect)
-	if err != nil {
-		if isUnsupported(err) {
-			return fail("%v", err)
-		}
-		return fail("translate: %v", err)
+	q, notes, distributed, fail := setUpCase(ctx, tdb, c, dev, mt)
+	if fail != "" {
+		return failed, fail, failed, "FAIL (setup failed)"
 	}
 	o1, d1 := compareShapes(ctx, tdb, c, dev, q, notes)
 	if err := copyTenant(ctx, tdb, c, distributed, 2); err != nil {
 		return o1, d1, failed, "FAIL setup: " + err.Error()
 	}
-	if err := apartTenants(ctx, tdb, s.Model(c.Query.Model).Table(), 1, 2); err != nil {
+	root, _ := c.model(c.Query.Model)
+	if err := apartTenants(ctx, tdb, root.Table, 1, 2); err != nil {
 		return o1, d1, failed, "FAIL setup: " + err.Error()
 	}
 	o2, d2 := compareShapes(ctx, tdb, c, dev, q.Tenant(int64(1)), notes)
@@ -281,50 +258,14 @@ func runCitusCase(ctx context.Context, tdb testDB, c *Case, mt *tenantLayout) (o
 }
 
 // createDistributed creates the tables of the multi-tenant schema s from package ddl on the
-// cluster, as Citus needs them: the tables and their indexes first; the tenant column of
-// every table that carries it defaulting to 1 (so that the recorded rows, which have no
-// tenant, are tenant 1's), set before the table is distributed; the tables with the column
-// distributed by it, co-located, the others made reference tables; then the foreign keys
-// (dialects.Citus has DDL.ForeignKeysLast). It returns the distributed tables.
+// cluster, distributed by the tenant column, tenant 1's by default (testdbs.CreateDistributed),
+// and returns the distributed tables.
 func createDistributed(ctx context.Context, tdb testDB, s *include.Schema) ([]string, error) {
 	stmts, err := ddl.Statements(s, tdb.dialect)
 	if err != nil {
 		return nil, err
 	}
-	fks := slices.IndexFunc(stmts, func(s string) bool { return strings.HasPrefix(s, "ALTER TABLE ") })
-	if fks < 0 {
-		fks = len(stmts)
-	}
-	for _, st := range stmts[:fks] {
-		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: %w", st, err)
-		}
-	}
-	tables, err := tenantTables(ctx, tdb)
-	if err != nil {
-		return nil, err
-	}
-	var distributed, reference []string
-	for _, tb := range createdTables(stmts) {
-		if !tables[tb] {
-			reference = append(reference, tb)
-			continue
-		}
-		distributed = append(distributed, tb)
-		st := "ALTER TABLE " + tdb.dialect.Quote(tb) + " ALTER COLUMN " + tdb.dialect.Quote(tenantColumn) + " SET DEFAULT 1"
-		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: %w", st, err)
-		}
-	}
-	if err := testdbs.DistributeTables(ctx, tdb.db, tenantColumn, distributed, reference); err != nil {
-		return nil, err
-	}
-	for _, st := range stmts[fks:] {
-		if _, err := tdb.db.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: %w", st, err)
-		}
-	}
-	return distributed, nil
+	return testdbs.CreateDistributed(ctx, tdb.db, stmts, tenantColumn, 1)
 }
 
 // apartTenants checks that tenants a and b of distributed table tb lie on different shards,
@@ -339,35 +280,6 @@ func apartTenants(ctx context.Context, tdb testDB, tb string, a, b int64) error 
 		return fmt.Errorf("tenants %d and %d of %s lie on one shard: change citusParams' shard count", a, b, tb)
 	}
 	return nil
-}
-
-// createdTables lists the tables of CREATE TABLE statements in their order.
-func createdTables(stmts []string) []string {
-	var out []string
-	for _, s := range stmts {
-		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
-			out = append(out, strings.Trim(strings.Fields(rest)[0], `"`))
-		}
-	}
-	return out
-}
-
-// tenantTables is the set of tables of the current schema that have the tenant column.
-func tenantTables(ctx context.Context, tdb testDB) (map[string]bool, error) {
-	rows, err := tdb.db.QueryContext(ctx, `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = $1`, tenantColumn)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var tb string
-		if err := rows.Scan(&tb); err != nil {
-			return nil, err
-		}
-		out[tb] = true
-	}
-	return out, rows.Err()
 }
 
 // copyTenant copies tenant 1's rows of every distributed table to tenant, in the order the
