@@ -89,10 +89,12 @@ func (mt *tenantLayout) uniqueKey(mn string, cols ...string) []string {
 
 // assocOptions are the options the layout adds to resolved association i of c: none for
 // plain tables (mt nil). On distributed tables a foreign key that carries the tenant column
-// cannot change it, so the ON DELETE SET NULL / SET DEFAULT and ON UPDATE CASCADE /
-// SET NULL / SET DEFAULT that Sequelize declares go back to package ddl's defaults for such a
-// key (ON DELETE NO ACTION or CASCADE, ON UPDATE NO ACTION). The read cases update and
-// delete nothing, so the rules change no result.
+// cannot change it, and package ddl refuses the ON DELETE SET NULL / SET DEFAULT and
+// ON UPDATE CASCADE that Sequelize declares on one; so every association that touches a
+// distributed table takes package ddl's default rules instead (for a key with the tenant
+// column: ON DELETE NO ACTION or CASCADE, ON UPDATE NO ACTION; for a key to a reference
+// table, the usual defaults). The read cases update and delete nothing, so the rules change
+// no result.
 func (mt *tenantLayout) assocOptions(c *Case, i int) []include.AssocOption {
 	if mt == nil {
 		return nil
