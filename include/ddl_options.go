@@ -232,7 +232,8 @@ type Key struct {
 }
 
 // Unique declares a unique key on the model's columns (Sequelize's `unique: true`, or
-// `unique: "name"` on several columns); name "" derives table_col_key.
+// `unique: "name"` on several columns); name "" derives table_col_key. In a multi-tenant
+// schema (Tenant) the tenant column leads it: unique within a tenant.
 func Unique(name string, columns ...string) ModelOption {
 	return func(o *modelOpts) { o.uniques = append(o.uniques, Key{Name: name, Columns: columns}) }
 }
@@ -310,6 +311,11 @@ func (m *Model) finishModelDDL(o modelOpts) error {
 				return defErr("model %s: include.Unique names %q, which is not a column (columns: %s)", m.name, n, strings.Join(m.AttrNames(), ", "))
 			}
 			k.Columns = append(k.Columns, c)
+		}
+		if m.tenant != "" && !slices.Contains(k.Columns, m.tenant) {
+			// unique within a tenant, as the primary key is (and the only unique key a
+			// distributed table may have)
+			k.Columns = append([]string{m.tenant}, k.Columns...)
 		}
 		m.ddl.uniques = append(m.ddl.uniques, k)
 	}

@@ -80,9 +80,19 @@ func TestTenantSchema(t *testing.T) {
 		v     any
 		table string
 	}{{user{}, "users"}, {post{}, "posts"}, {tag{}, "tags"}} {
-		if _, err := s.Define(d.v, d.table); err != nil {
+		var opts []include.ModelOption
+		if d.table != "users" {
+			opts = append(opts, include.Unique("", "id"))
+		}
+		if _, err := s.Define(d.v, d.table, opts...); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if u := s.Model("post").Uniques(); len(u) != 1 || key(u[0].Columns) != "tenant_id,id" {
+		t.Fatalf("a tenant model's unique key is led by the tenant column: %+v", u)
+	}
+	if u := s.Model("tag").Uniques(); len(u) != 1 || key(u[0].Columns) != "id" {
+		t.Fatalf("a shared model's unique key: %+v", u)
 	}
 	hm := assoc(t)(s.HasMany("user", "post", include.As("Posts")))
 	if key(hm.ForeignKeys) != "tenant_id,user_id" || key(hm.SourceKeys) != "tenant_id,id" {
