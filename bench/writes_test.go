@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -37,9 +38,24 @@ const (
 	wSchemaNm = "bench_writes"
 )
 
-var wDDL = []string{
-	`DROP SCHEMA IF EXISTS ` + wSchemaNm + ` CASCADE`,
-	`CREATE SCHEMA ` + wSchemaNm,
+// wSchema is the schema the write benchmarks work in: bench_writes, or BENCH_WRITES_SCHEMA
+// (two runs against one server at once need two).
+func wSchema() string {
+	if s := os.Getenv("BENCH_WRITES_SCHEMA"); s != "" {
+		return s
+	}
+	return wSchemaNm
+}
+
+func wDDL() []string {
+	return append([]string{
+		`DROP SCHEMA IF EXISTS ` + pgQuote(wSchema()) + ` CASCADE`,
+		`CREATE SCHEMA ` + pgQuote(wSchema())}, wTables...)
+}
+
+func pgQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+var wTables = []string{
 	`CREATE TABLE users (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)`,
 	`CREATE TABLE posts (id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), title TEXT NOT NULL)`,
 	`CREATE TABLE tags (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)`,
@@ -148,7 +164,7 @@ func openWriteEnv(tb testing.TB) *writeEnv {
 		tb.Fatal(err)
 	}
 	defer admin.Close()
-	for _, s := range wDDL[:2] {
+	for _, s := range wDDL()[:2] {
 		if _, err := admin.Exec(s); err != nil {
 			tb.Fatalf("%s: %v", s, err)
 		}
@@ -157,14 +173,14 @@ func openWriteEnv(tb testing.TB) *writeEnv {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	db, err := sql.Open("pgx", dsn+sep+"search_path="+wSchemaNm)
+	db, err := sql.Open("pgx", dsn+sep+"search_path="+url.QueryEscape(wSchema()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	tb.Cleanup(func() { db.Close() })
-	for _, s := range wDDL[2:] {
+	for _, s := range wDDL()[2:] {
 		if _, err := db.Exec(s); err != nil {
 			tb.Fatalf("%s: %v", s, err)
 		}
@@ -230,6 +246,8 @@ var createContenders = []struct {
 		return err
 	}},
 	{"hand", handCreate},
+	{"hand-unnest", handUnnestCreate},
+	{"hand-copy", handCopyCreate},
 	{"gorm", func(ctx context.Context, e *writeEnv) error {
 		users := make([]wgUser, wUsers)
 		for u := range users {
