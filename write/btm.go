@@ -382,6 +382,11 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 			cur = bySig[sig]
 			if cur == nil {
 				cur = &group{cols: cols}
+				if len(groups) == 0 {
+					// the first set of columns is sized for every link: most operations
+					// have one set, and later ones grow as they need
+					cur.vals = make([]any, 0, len(links)*len(cols))
+				}
 				bySig[sig] = cur
 				groups = append(groups, cur)
 			}

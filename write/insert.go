@@ -54,7 +54,10 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 					}
 					structCols[gen] = append(structCols[gen], a.Column)
 				}
-				structGroup[gen] = &group{cols: structCols[gen], gen: genAt}
+				// sized for every row, so that the values of thousands of rows are not
+				// copied over and over as the slices grow
+				structGroup[gen] = &group{cols: structCols[gen], gen: genAt,
+					rows: make([]*row, 0, len(rows)), vals: make([]any, 0, len(rows)*len(structCols[gen]))}
 				groups = append(groups, structGroup[gen])
 			}
 			g := structGroup[gen]
