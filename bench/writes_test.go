@@ -24,7 +24,8 @@ import (
 
 // The write benchmarks (issue 15) work in a schema of their own, bench_writes, so they leave
 // cmd/gendata's tables alone: nested create of 1,000 users x 10 posts x 3 new tags each, the
-// join rows carrying a column (added_by), by joinery, by hand-written batched INSERTs, by
+// join rows carrying a column (added_by), by joinery, by hand-written batched INSERTs (and,
+// to find the floor the database sets, by arrays and by COPY: writes_floor_test.go), by
 // GORM's Create with associations and by bun's bulk inserts level by level; and set of a
 // user's 1,000 project links changing 100 of them, by joinery and by a hand-written diff.
 // Contenders alternate within one run (BENCH_ROUNDS rounds), so drift favours none.
