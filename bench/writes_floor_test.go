@@ -223,11 +223,11 @@ func TestWritesCPU(t *testing.T) {
 	serverOf := func(s sample) time.Duration { return s.server }
 	var b strings.Builder
 	fmt.Fprintf(&b, "nested create, %d rounds, medians in ms (range); server CPU read from /proc: %v\n", rounds, serverOK)
-	fmt.Fprintf(&b, "%-12s %16s %16s %16s %14s\n", "contender", "wall", "client CPU", "server CPU", "client+server")
+	fmt.Fprintf(&b, "%-15s %16s %16s %16s %14s\n", "contender", "wall", "client CPU", "server CPU", "client+server")
 	for _, c := range createContenders {
 		xs := got[c.name]
 		sum := func(s sample) time.Duration { return s.client + s.server }
-		fmt.Fprintf(&b, "%-12s %5d (%9s) %5d (%9s) %5d (%9s) %6d (%s)\n", c.name,
+		fmt.Fprintf(&b, "%-15s %5d (%9s) %5d (%9s) %5d (%9s) %6d (%s)\n", c.name,
 			med(xs, wallOf).Milliseconds(), span(xs, wallOf),
 			med(xs, clientOf).Milliseconds(), span(xs, clientOf),
 			med(xs, serverOf).Milliseconds(), span(xs, serverOf),
@@ -245,7 +245,7 @@ func TestWritesCPU(t *testing.T) {
 			walls = append(walls, float64(x.wall)/float64(j.wall))
 			cpus = append(cpus, float64(x.client+x.server)/float64(j.client+j.server))
 		}
-		fmt.Fprintf(&b, "%-12s %s | %s\n", c.name, ratios(walls), ratios(cpus))
+		fmt.Fprintf(&b, "%-15s %s | %s\n", c.name, ratios(walls), ratios(cpus))
 	}
 	t.Log("\n" + b.String())
 }

@@ -224,26 +224,37 @@ func addedBy(u, p, t int) *string {
 	return &s
 }
 
+// wjUsers is the tree joinery's contenders create.
+func wjUsers() []wjUser {
+	users := make([]wjUser, wUsers)
+	for u := range users {
+		users[u].Name = "user" + strconv.Itoa(u)
+		users[u].Posts = make([]wjPost, wPosts)
+		for p := range users[u].Posts {
+			post := &users[u].Posts[p]
+			post.Title = "post" + strconv.Itoa(p)
+			post.Tags = make([]wjTag, wTags)
+			for t := range post.Tags {
+				post.Tags[t] = wjTag{Name: "tag" + strconv.Itoa(t), AddedBy: addedBy(u, p, t)}
+			}
+		}
+	}
+	return users
+}
+
 // createContenders insert the same tree; each returns an error only.
 var createContenders = []struct {
 	name string
 	run  func(ctx context.Context, e *writeEnv) error
 }{
 	{"joinery", func(ctx context.Context, e *writeEnv) error {
-		users := make([]wjUser, wUsers)
-		for u := range users {
-			users[u].Name = "user" + strconv.Itoa(u)
-			users[u].Posts = make([]wjPost, wPosts)
-			for p := range users[u].Posts {
-				post := &users[u].Posts[p]
-				post.Title = "post" + strconv.Itoa(p)
-				post.Tags = make([]wjTag, wTags)
-				for t := range post.Tags {
-					post.Tags[t] = wjTag{Name: "tag" + strconv.Itoa(t), AddedBy: addedBy(u, p, t)}
-				}
-			}
-		}
+		users := wjUsers()
 		_, err := e.w.Create(&users, "posts.tags").Exec(ctx, e.db)
+		return err
+	}},
+	{"joinery-arrays", func(ctx context.Context, e *writeEnv) error {
+		users := wjUsers()
+		_, err := e.w.WithArrays().Create(&users, "posts.tags").Exec(ctx, e.db)
 		return err
 	}},
 	{"hand", handCreate},

@@ -398,9 +398,9 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 		}
 	}
 	for _, g := range groups {
-		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup})
+		sts, _, err := b.w.insertStatements(r, insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup}, b.what)
 		if err != nil {
-			return fmt.Errorf("%s: %w", b.what, err)
+			return err
 		}
 		for _, st := range sts {
 			if _, err := r.exec(st); err != nil {
