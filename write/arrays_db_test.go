@@ -52,7 +52,7 @@ func TestArraysDB(t *testing.T) {
 				switch {
 				case strings.HasPrefix(st.SQL, "INSERT"):
 					inserts++
-					if !strings.Contains(st.SQL, ") SELECT * FROM unnest($1::") {
+					if !strings.Contains(st.SQL, ") SELECT * FROM unnest($1::text::") {
 						t.Errorf("not an array INSERT: %s", st.SQL)
 					}
 				case strings.Contains(st.SQL, "pg_attribute"):

@@ -369,7 +369,7 @@ func (r *runner) columnTypes(w *Writer, table string) (map[string]string, error)
 	return types, nil
 }
 
-// arrayInsert renders ins as one INSERT .. SELECT * FROM unnest($1::t1[], ...), a column's
+// arrayInsert renders ins as one INSERT .. SELECT * FROM unnest($1::text::t1[], ...), a column's
 // values one array argument, cast to the column's type as the catalog names it (types). It
 // reports false for a column whose type is itself an array, which unnest would flatten.
 // unnest returns the elements in order, so RETURNING lists the keys in the rows' order, as
@@ -405,9 +405,11 @@ func (w *Writer) arrayInsert(ins insertRows, types map[string]string) (Statement
 			col[i] = ins.vals[i*width+j]
 		}
 		// the array goes in its text form ('{1,2,NULL}', lib/pq's encoding), which every
-		// PostgreSQL driver can send; the cast is the server's own name for the column's
-		// type (format_type), never the caller's
-		s.arg(textArray(col)).kw("::").kw(types[c]).kw("[]")
+		// PostgreSQL driver can send, as a text parameter (a driver that knew the
+		// parameter's type as an array would parse the text only to encode it again); the
+		// cast is the server's own name for the column's type (format_type), never the
+		// caller's
+		s.arg(textArray(col)).kw("::text::").kw(types[c]).kw("[]")
 	}
 	s.kw(")")
 	if ins.ignoreDup && w.f.OnConflictDoNothing {

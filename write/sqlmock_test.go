@@ -288,13 +288,13 @@ func TestStatements(t *testing.T) {
 		},
 		[]step{
 			q(catalog, vals(`"users"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("name", "text")),
-			q(`INSERT INTO "users" ("name") SELECT * FROM unnest($1::text[]) RETURNING "id"`, vals(`{"a","b"}`), []string{"id"}, vals(int64(10)), vals(int64(11))),
+			q(`INSERT INTO "users" ("name") SELECT * FROM unnest($1::text::text[]) RETURNING "id"`, vals(`{"a","b"}`), []string{"id"}, vals(int64(10)), vals(int64(11))),
 			q(catalog, vals(`"posts"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("user_id", "integer"), vals("title", "character varying(200)")),
-			q(`INSERT INTO "posts" ("user_id", "title") SELECT * FROM unnest($1::integer[], $2::character varying(200)[]) RETURNING "id"`, vals(`{10,11}`, `{"a1","b1"}`), []string{"id"}, vals(int64(20)), vals(int64(21))),
+			q(`INSERT INTO "posts" ("user_id", "title") SELECT * FROM unnest($1::text::integer[], $2::text::character varying(200)[]) RETURNING "id"`, vals(`{10,11}`, `{"a1","b1"}`), []string{"id"}, vals(int64(20)), vals(int64(21))),
 			q(catalog, vals(`"tags"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("name", "text")),
-			q(`INSERT INTO "tags" ("name") SELECT * FROM unnest($1::text[]) RETURNING "id"`, vals(`{"x","y"}`), []string{"id"}, vals(int64(30)), vals(int64(31))),
+			q(`INSERT INTO "tags" ("name") SELECT * FROM unnest($1::text::text[]) RETURNING "id"`, vals(`{"x","y"}`), []string{"id"}, vals(int64(30)), vals(int64(31))),
 			q(catalog, vals(`"item_tags"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("tag_id", "integer"), vals("taggable", "text"), vals("taggable_id", "integer"), vals("added_by", "text")),
-			x(`INSERT INTO "item_tags" ("taggable_id", "tag_id", "added_by", "taggable") SELECT * FROM unnest($1::integer[], $2::integer[], $3::text[], $4::text[])`,
+			x(`INSERT INTO "item_tags" ("taggable_id", "tag_id", "added_by", "taggable") SELECT * FROM unnest($1::text::integer[], $2::text::integer[], $3::text::text[], $4::text::text[])`,
 				`{20,20}`, `{30,31}`, `{"\"q\" {r},s\\",NULL}`, `{"post","post"}`),
 		}, nil)
 	add("WithArrays: a table with an array-typed column keeps its VALUES list", pg.WithArrays(), true,

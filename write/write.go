@@ -62,6 +62,9 @@
 // when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn): it writes everything or nothing.
 // Result.Statements lists every statement run, with its arguments; Op.Plan lists them
 // without running anything (all of them for the operations that read nothing first).
+// Writer.WithArrays sends an INSERT's rows as one array per column on PostgreSQL, which
+// spares the server the parse and bind of long VALUES lists (bulk creates), at the price of
+// one catalog query per table and operation.
 //
 // # belongsToMany
 //
@@ -193,7 +196,7 @@ func (w *Writer) WithMaxParams(n int) *Writer {
 
 // WithArrays returns a copy of w whose INSERTs, on a dialect with array parameters
 // (dialects.Features.AnyArray: PostgreSQL), send every column's values as one array:
-// INSERT INTO t (a, b) SELECT * FROM unnest($1::bigint[], $2::text[]), one statement
+// INSERT INTO t (a, b) SELECT * FROM unnest($1::text::bigint[], $2::text::text[]), one statement
 // whatever the number of rows, instead of VALUES lists of up to 65,535 parameters, which the
 // server parses and binds parameter by parameter. An array is sent in its text form
 // ('{1,2,NULL}', as lib/pq's pq.Array writes it; any driver can send it), cast to the
