@@ -2,9 +2,12 @@ package write_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/write"
 )
 
@@ -70,5 +73,64 @@ func TestArraysDB(t *testing.T) {
 	}
 	if !ran {
 		t.Log("no database with array parameters (JOINERY_PG_DSN unset): nothing to run")
+	}
+}
+
+// typed holds the column types whose array text form is not a plain number or string.
+type typed struct {
+	ID    int64      `db:"id"`
+	Set   string     `db:"set"`
+	At    time.Time  `db:"at"`
+	AtTZ  time.Time  `db:"at_tz"`
+	Day   *time.Time `db:"day"`
+	Price string     `db:"price"`
+	Ratio float64    `db:"ratio"`
+	OK    bool       `db:"ok"`
+	Doc   []byte     `db:"doc"`
+	UID   string     `db:"uid"`
+}
+
+// TestArraysTypesDB writes the same rows with VALUES lists and with arrays into columns of
+// timestamp, timestamptz, date, numeric, double precision, boolean, jsonb and uuid types:
+// the tables hold the same values.
+func TestArraysTypesDB(t *testing.T) {
+	ctx := context.Background()
+	for _, tdb := range openDBs(t) {
+		if !tdb.dialect.Features().AnyArray {
+			continue
+		}
+		t.Run(tdb.name, func(t *testing.T) {
+			mustExec(t, tdb.db, "DROP TABLE IF EXISTS w_typed",
+				`CREATE TABLE w_typed (id SERIAL PRIMARY KEY, set TEXT NOT NULL, at TIMESTAMP, at_tz TIMESTAMPTZ, day DATE,
+					price NUMERIC(10, 2), ratio DOUBLE PRECISION, ok BOOLEAN, doc JSONB, uid UUID)`)
+			s := include.NewSchema()
+			if _, err := s.Define(typed{}, "w_typed"); err != nil {
+				t.Fatal(err)
+			}
+			zone := time.FixedZone("plus2", 2*3600)
+			day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+			rows := func(set string) []typed {
+				return []typed{
+					{Set: set, At: time.Date(2026, 12, 3, 14, 5, 6, 789000000, zone), AtTZ: time.Date(2026, 12, 3, 14, 5, 6, 789123000, zone),
+						Day: &day, Price: "12.50", Ratio: 0.1, OK: true, Doc: []byte(`{"a": [1, "x\"y"]}`), UID: "6f1d2a4e-9c1b-4f3e-8a7d-2b5c9e0f1a3b"},
+					{Set: set, At: time.Date(1999, 1, 2, 3, 4, 5, 0, time.UTC), AtTZ: time.Date(1999, 1, 2, 3, 4, 5, 0, time.UTC),
+						Price: "-0.01", Ratio: 1e-300, OK: false, Doc: []byte(`null`), UID: "00000000-0000-0000-0000-000000000000"},
+				}
+			}
+			values, arrays := rows("values"), rows("arrays")
+			must(t)(write.New(s, tdb.dialect).Create(&values).Exec(ctx, tdb.db))
+			res := must(t)(write.New(s, tdb.dialect).WithArrays().Create(&arrays).Exec(ctx, tdb.db))
+			if !strings.Contains(res.Statements[len(res.Statements)-1].SQL, "unnest(") {
+				t.Fatalf("not an array INSERT: %v", res.Statements)
+			}
+			q := "SELECT at, at_tz, day, price, ratio, ok, doc, uid FROM w_typed WHERE set = '%s' ORDER BY id"
+			got, want := dumpQuery(t, tdb.db, fmt.Sprintf(q, "arrays")), dumpQuery(t, tdb.db, fmt.Sprintf(q, "values"))
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("arrays wrote\n%s\nVALUES lists wrote\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if arrays[0].ID != values[1].ID+1 || arrays[1].ID != values[1].ID+2 {
+				t.Errorf("keys: values %d %d, arrays %d %d", values[0].ID, values[1].ID, arrays[0].ID, arrays[1].ID)
+			}
+		})
 	}
 }
