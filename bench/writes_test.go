@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -23,7 +24,8 @@ import (
 
 // The write benchmarks (issue 15) work in a schema of their own, bench_writes, so they leave
 // cmd/gendata's tables alone: nested create of 1,000 users x 10 posts x 3 new tags each, the
-// join rows carrying a column (added_by), by joinery, by hand-written batched INSERTs, by
+// join rows carrying a column (added_by), by joinery, by hand-written batched INSERTs (and,
+// to find the floor the database sets, by arrays and by COPY: writes_floor_test.go), by
 // GORM's Create with associations and by bun's bulk inserts level by level; and set of a
 // user's 1,000 project links changing 100 of them, by joinery and by a hand-written diff.
 // Contenders alternate within one run (BENCH_ROUNDS rounds), so drift favours none.
@@ -37,9 +39,24 @@ const (
 	wSchemaNm = "bench_writes"
 )
 
-var wDDL = []string{
-	`DROP SCHEMA IF EXISTS ` + wSchemaNm + ` CASCADE`,
-	`CREATE SCHEMA ` + wSchemaNm,
+// wSchema is the schema the write benchmarks work in: bench_writes, or BENCH_WRITES_SCHEMA
+// (two runs against one server at once need two).
+func wSchema() string {
+	if s := os.Getenv("BENCH_WRITES_SCHEMA"); s != "" {
+		return s
+	}
+	return wSchemaNm
+}
+
+func wDDL() []string {
+	return append([]string{
+		`DROP SCHEMA IF EXISTS ` + pgQuote(wSchema()) + ` CASCADE`,
+		`CREATE SCHEMA ` + pgQuote(wSchema())}, wTables...)
+}
+
+func pgQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+var wTables = []string{
 	`CREATE TABLE users (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)`,
 	`CREATE TABLE posts (id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), title TEXT NOT NULL)`,
 	`CREATE TABLE tags (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)`,
@@ -148,7 +165,7 @@ func openWriteEnv(tb testing.TB) *writeEnv {
 		tb.Fatal(err)
 	}
 	defer admin.Close()
-	for _, s := range wDDL[:2] {
+	for _, s := range wDDL()[:2] {
 		if _, err := admin.Exec(s); err != nil {
 			tb.Fatalf("%s: %v", s, err)
 		}
@@ -157,14 +174,14 @@ func openWriteEnv(tb testing.TB) *writeEnv {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	db, err := sql.Open("pgx", dsn+sep+"search_path="+wSchemaNm)
+	db, err := sql.Open("pgx", dsn+sep+"search_path="+url.QueryEscape(wSchema()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	tb.Cleanup(func() { db.Close() })
-	for _, s := range wDDL[2:] {
+	for _, s := range wDDL()[2:] {
 		if _, err := db.Exec(s); err != nil {
 			tb.Fatalf("%s: %v", s, err)
 		}
@@ -207,29 +224,42 @@ func addedBy(u, p, t int) *string {
 	return &s
 }
 
+// wjUsers is the tree joinery's contenders create.
+func wjUsers() []wjUser {
+	users := make([]wjUser, wUsers)
+	for u := range users {
+		users[u].Name = "user" + strconv.Itoa(u)
+		users[u].Posts = make([]wjPost, wPosts)
+		for p := range users[u].Posts {
+			post := &users[u].Posts[p]
+			post.Title = "post" + strconv.Itoa(p)
+			post.Tags = make([]wjTag, wTags)
+			for t := range post.Tags {
+				post.Tags[t] = wjTag{Name: "tag" + strconv.Itoa(t), AddedBy: addedBy(u, p, t)}
+			}
+		}
+	}
+	return users
+}
+
 // createContenders insert the same tree; each returns an error only.
 var createContenders = []struct {
 	name string
 	run  func(ctx context.Context, e *writeEnv) error
 }{
 	{"joinery", func(ctx context.Context, e *writeEnv) error {
-		users := make([]wjUser, wUsers)
-		for u := range users {
-			users[u].Name = "user" + strconv.Itoa(u)
-			users[u].Posts = make([]wjPost, wPosts)
-			for p := range users[u].Posts {
-				post := &users[u].Posts[p]
-				post.Title = "post" + strconv.Itoa(p)
-				post.Tags = make([]wjTag, wTags)
-				for t := range post.Tags {
-					post.Tags[t] = wjTag{Name: "tag" + strconv.Itoa(t), AddedBy: addedBy(u, p, t)}
-				}
-			}
-		}
+		users := wjUsers()
 		_, err := e.w.Create(&users, "posts.tags").Exec(ctx, e.db)
 		return err
 	}},
+	{"joinery-arrays", func(ctx context.Context, e *writeEnv) error {
+		users := wjUsers()
+		_, err := e.w.WithArrays().Create(&users, "posts.tags").Exec(ctx, e.db)
+		return err
+	}},
 	{"hand", handCreate},
+	{"hand-unnest", handUnnestCreate},
+	{"hand-copy", handCopyCreate},
 	{"gorm", func(ctx context.Context, e *writeEnv) error {
 		users := make([]wgUser, wUsers)
 		for u := range users {
@@ -490,6 +520,10 @@ var setContenders = []struct {
 // contents summarises the tables a contender wrote, to check they all write the same.
 func (e *writeEnv) contents(tb testing.TB) string {
 	tb.Helper()
+	// fresh statistics: after a COPY the planner may otherwise nest loops over 30,000 rows
+	if _, err := e.db.Exec(`ANALYZE users, posts, tags, post_tags, projects, user_projects`); err != nil {
+		tb.Fatal(err)
+	}
 	var parts []string
 	for _, q := range []string{
 		`SELECT count(*) FROM users`,

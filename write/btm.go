@@ -382,6 +382,11 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 			cur = bySig[sig]
 			if cur == nil {
 				cur = &group{cols: cols}
+				if len(groups) == 0 {
+					// the first set of columns is sized for every link: most operations
+					// have one set, and later ones grow as they need
+					cur.vals = make([]any, 0, len(links)*len(cols))
+				}
 				bySig[sig] = cur
 				groups = append(groups, cur)
 			}
@@ -393,9 +398,9 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 		}
 	}
 	for _, g := range groups {
-		sts, _, err := b.w.inserts(insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup})
+		sts, _, err := b.w.insertStatements(r, insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup}, b.what)
 		if err != nil {
-			return fmt.Errorf("%s: %w", b.what, err)
+			return err
 		}
 		for _, st := range sts {
 			if _, err := r.exec(st); err != nil {

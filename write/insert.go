@@ -54,7 +54,10 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 					}
 					structCols[gen] = append(structCols[gen], a.Column)
 				}
-				structGroup[gen] = &group{cols: structCols[gen], gen: genAt}
+				// sized for every row, so that the values of thousands of rows are not
+				// copied over and over as the slices grow
+				structGroup[gen] = &group{cols: structCols[gen], gen: genAt,
+					rows: make([]*row, 0, len(rows)), vals: make([]any, 0, len(rows)*len(structCols[gen]))}
 				groups = append(groups, structGroup[gen])
 			}
 			g := structGroup[gen]
@@ -108,9 +111,9 @@ func (w *Writer) insertModel(r *runner, m *include.Model, rows []*row, what stri
 	for _, g := range groups {
 		ins := insertRows{table: m.Table(), cols: g.cols, vals: g.vals}
 		if g.gen < 0 {
-			sts, _, err := w.inserts(ins)
+			sts, _, err := w.insertStatements(r, ins, what)
 			if err != nil {
-				return fmt.Errorf("%s: %w", what, err)
+				return err
 			}
 			for _, st := range sts {
 				if _, err := r.exec(st); err != nil {
@@ -186,9 +189,9 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins ins
 	switch {
 	case w.f.Returning:
 		ins.returning = []string{pk}
-		sts, sizes, err := w.inserts(ins)
+		sts, sizes, err := w.insertStatements(r, ins, what)
 		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
+			return err
 		}
 		next := 0
 		pkAttr, _ := m.Attr(pk)
@@ -253,9 +256,9 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins ins
 			}
 			return nil
 		}
-		sts, sizes, err := w.inserts(ins)
+		sts, sizes, err := w.insertStatements(r, ins, what)
 		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
+			return err
 		}
 		next := 0
 		for i, st := range sts {
@@ -283,9 +286,9 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins ins
 }
 
 func (w *Writer) insertOneLastID(r *runner, ins insertRows, rw *row, pk string, _, _ int, what string) error {
-	sts, _, err := w.inserts(ins)
+	sts, _, err := w.insertStatements(r, ins, what)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	res, err := r.exec(sts[0])
 	if err != nil {

@@ -1,10 +1,13 @@
 package write
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"strconv"
+	"strings"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/lib/pq"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -308,3 +311,166 @@ func (w *Writer) chunkKeys(tuples [][]any, width, fixed int) [][][]any {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// insertStatements renders ins for r's operation: VALUES lists (inserts), or with
+// WithArrays on a dialect with array parameters one INSERT .. SELECT * FROM unnest(..).
+// what names the operation in a rendering error; a failed catalog query is r's error.
+func (w *Writer) insertStatements(r *runner, ins insertRows, what string) ([]Statement, []int, error) {
+	if w.arrays && w.f.AnyArray && len(ins.cols) > 0 && ins.n() > 0 {
+		types, err := r.columnTypes(w, ins.table)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, ok, err := w.arrayInsert(ins, types)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if ok {
+			return []Statement{st}, []int{ins.n()}, nil
+		}
+	}
+	sts, sizes, err := w.inserts(ins)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return sts, sizes, nil
+}
+
+// columnTypes reads the SQL types of table's columns from the PostgreSQL catalog, once per
+// operation; the table is named as the INSERT names it, so both resolve alike.
+func (r *runner) columnTypes(w *Writer, table string) (map[string]string, error) {
+	if t, ok := r.types[table]; ok {
+		return t, nil
+	}
+	st := Statement{
+		SQL:  "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = CAST(" + w.dialect.Placeholder(1) + " AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
+		Args: []any{w.dialect.Quote(table)},
+	}
+	rs, err := r.query(st)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	types := map[string]string{}
+	for rs.Next() {
+		var col, ty string
+		if err := rs.Scan(&col, &ty); err != nil {
+			return nil, r.fail(err)
+		}
+		types[col] = ty
+	}
+	if err := rs.Err(); err != nil {
+		return nil, r.fail(err)
+	}
+	if r.types == nil {
+		r.types = map[string]map[string]string{}
+	}
+	r.types[table] = types
+	return types, nil
+}
+
+// arrayInsert renders ins as one INSERT .. SELECT * FROM unnest($1::text::t1[], ...), a column's
+// values one array argument, cast to the column's type as the catalog names it (types). It
+// reports false for a column whose type is itself an array, which unnest would flatten.
+// unnest returns the elements in order, so RETURNING lists the keys in the rows' order, as
+// it does for a VALUES list.
+func (w *Writer) arrayInsert(ins insertRows, types map[string]string) (Statement, bool, error) {
+	width, n := len(ins.cols), ins.n()
+	for _, c := range ins.cols {
+		ty, ok := types[c]
+		if !ok {
+			return Statement{}, false, badf("INSERT INTO %s: the database's table %s has no column %s", ins.table, ins.table, c)
+		}
+		if strings.HasSuffix(ty, "]") || ty == "bytea" {
+			// unnest would flatten an array column; bytes have no faithful place in an
+			// array's text form
+			return Statement{}, false, nil
+		}
+	}
+	s := w.buf()
+	s.kw("INSERT INTO ").ident(ins.table).kw(" (")
+	for i, c := range ins.cols {
+		if i > 0 {
+			s.kw(", ")
+		}
+		s.ident(c)
+	}
+	s.kw(") SELECT * FROM unnest(")
+	for j, c := range ins.cols {
+		if j > 0 {
+			s.kw(", ")
+		}
+		col := make([]any, n)
+		for i := range col {
+			col[i] = ins.vals[i*width+j]
+		}
+		// the array goes in its text form ('{1,2,NULL}', lib/pq's encoding), which every
+		// PostgreSQL driver can send, as a text parameter (a driver that knew the
+		// parameter's type as an array would parse the text only to encode it again); the
+		// cast is the server's own name for the column's type (format_type), never the
+		// caller's
+		s.arg(textArray(col)).kw("::text::").kw(types[c]).kw("[]")
+	}
+	s.kw(")")
+	if ins.ignoreDup && w.f.OnConflictDoNothing {
+		s.kw(" ON CONFLICT DO NOTHING")
+	}
+	if len(ins.returning) > 0 {
+		s.kw(" RETURNING ")
+		for i, c := range ins.returning {
+			if i > 0 {
+				s.kw(", ")
+			}
+			s.ident(c)
+		}
+	}
+	st, err := s.statement()
+	return st, err == nil, err
+}
+
+// textArray is a column's values as one PostgreSQL array argument, sent in the array's text
+// form: '{1,NULL,"a \"b\""}', exactly as lib/pq's pq.Array writes it, written here without
+// reflection for the values bind arguments usually are (integers, strings, booleans,
+// floats, NULL) and by pq.GenericArray for any other.
+type textArray []any
+
+func (a textArray) Value() (driver.Value, error) {
+	b := make([]byte, 0, 2+len(a)*8)
+	b = append(b, '{')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch x := v.(type) {
+		case nil:
+			b = append(b, "NULL"...)
+		case int64:
+			b = strconv.AppendInt(b, x, 10)
+		case int:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case int32:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case string:
+			b = appendQuoted(b, x)
+		case bool:
+			b = strconv.AppendBool(b, x)
+		case float64:
+			b = strconv.AppendFloat(b, x, 'f', -1, 64)
+		default:
+			return pq.GenericArray{A: []any(a)}.Value()
+		}
+	}
+	return string(append(b, '}')), nil
+}
+
+// appendQuoted appends s as a quoted array element: '"' and '\' escaped by a backslash.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/joinery/joinery/dialects"
 )
@@ -37,6 +40,25 @@ func TestRawFragmentPlaceholders(t *testing.T) {
 		}
 		if s.err != nil || string(s.b) != c.want || !reflect.DeepEqual(s.args, c.args) {
 			t.Errorf("%s %q: got %q %v (%v), want %q", c.d, c.text, s.b, s.args, s.err, c.want)
+		}
+	}
+}
+
+// textArray writes what lib/pq's pq.GenericArray writes, for the values it writes itself and
+// for the others (which it hands to pq).
+func TestTextArrayMatchesPQ(t *testing.T) {
+	for _, a := range [][]any{
+		{},
+		{int64(1), nil, int64(-7)},
+		{"a", `"q" {r},s\`, "", "NULL", nil},
+		{true, false, 1.5, 1e21, int(3), int32(4)},
+		{time.Date(2026, 12, 3, 14, 0, 0, 0, time.UTC), "x"},
+		{int8(1), uint16(2)},
+	} {
+		got, err1 := textArray(a).Value()
+		want, err2 := pq.GenericArray{A: a}.Value()
+		if got != want || (err1 == nil) != (err2 == nil) {
+			t.Errorf("%v: textArray %q (%v), pq %q (%v)", a, got, err1, want, err2)
 		}
 	}
 }

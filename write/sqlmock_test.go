@@ -280,6 +280,31 @@ func TestStatements(t *testing.T) {
 			q(`INSERT INTO "tags" ("name") VALUES ($1) RETURNING "id"`, vals("x"), []string{"id"}, vals(int64(30))),
 			x(`INSERT INTO "item_tags" ("taggable_id", "tag_id", "added_by", "taggable") VALUES ($1, $2, $3, $4)`, int64(20), int64(30), "a", "post"),
 		}, nil)
+	catalog := `SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = CAST($1 AS regclass) AND a.attnum > 0 AND NOT a.attisdropped`
+	add("nested create WithArrays: the types once per table, a level an unnest", pg.WithArrays(), true,
+		func(w *write.Writer) execer {
+			us := []User{{Name: "a", Posts: []Post{{Title: "a1", Tags: []Tag{{Name: "x", AddedBy: strp(`"q" {r},s\`)}, {Name: "y"}}}}}, {Name: "b", Posts: []Post{{Title: "b1"}}}}
+			return w.Create(&us, "posts.tags")
+		},
+		[]step{
+			q(catalog, vals(`"users"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("name", "text")),
+			q(`INSERT INTO "users" ("name") SELECT * FROM unnest($1::text::text[]) RETURNING "id"`, vals(`{"a","b"}`), []string{"id"}, vals(int64(10)), vals(int64(11))),
+			q(catalog, vals(`"posts"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("user_id", "integer"), vals("title", "character varying(200)")),
+			q(`INSERT INTO "posts" ("user_id", "title") SELECT * FROM unnest($1::text::integer[], $2::text::character varying(200)[]) RETURNING "id"`, vals(`{10,11}`, `{"a1","b1"}`), []string{"id"}, vals(int64(20)), vals(int64(21))),
+			q(catalog, vals(`"tags"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("name", "text")),
+			q(`INSERT INTO "tags" ("name") SELECT * FROM unnest($1::text::text[]) RETURNING "id"`, vals(`{"x","y"}`), []string{"id"}, vals(int64(30)), vals(int64(31))),
+			q(catalog, vals(`"item_tags"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("tag_id", "integer"), vals("taggable", "text"), vals("taggable_id", "integer"), vals("added_by", "text")),
+			x(`INSERT INTO "item_tags" ("taggable_id", "tag_id", "added_by", "taggable") SELECT * FROM unnest($1::text::integer[], $2::text::integer[], $3::text::text[], $4::text::text[])`,
+				`{20,20}`, `{30,31}`, `{"\"q\" {r},s\\",NULL}`, `{"post","post"}`),
+		}, nil)
+	add("WithArrays: a table with an array-typed column keeps its VALUES list", pg.WithArrays(), true,
+		func(w *write.Writer) execer {
+			return w.Create(&[]User{{Name: "a"}})
+		},
+		[]step{
+			q(catalog, vals(`"users"`), []string{"attname", "format_type"}, vals("id", "integer"), vals("name", "text[]")),
+			q(`INSERT INTO "users" ("name") VALUES ($1) RETURNING "id"`, vals("a"), []string{"id"}, vals(int64(10))),
+		}, nil)
 	add("nested create on MySQL: consecutive keys from LastInsertId", my, true,
 		func(w *write.Writer) execer {
 			us := []User{{Name: "a", Posts: []Post{{Title: "a1"}}}, {Name: "b", Posts: []Post{{Title: "b1"}}}}

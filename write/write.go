@@ -62,6 +62,9 @@
 // when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn): it writes everything or nothing.
 // Result.Statements lists every statement run, with its arguments; Op.Plan lists them
 // without running anything (all of them for the operations that read nothing first).
+// Writer.WithArrays sends an INSERT's rows as one array per column on PostgreSQL, which
+// spares the server the parse and bind of long VALUES lists (bulk creates), at the price of
+// one catalog query per table and operation.
 //
 // # belongsToMany
 //
@@ -164,6 +167,8 @@ type Writer struct {
 	maxArgs int
 	// tenant is the tenant value of every operation (WithTenant), nil for none
 	tenant any
+	// arrays: INSERTs send each column as one array parameter (WithArrays)
+	arrays bool
 }
 
 // New returns a Writer over schema for dialect d.
@@ -186,6 +191,21 @@ func (w *Writer) WithMaxParams(n int) *Writer {
 	if n > 0 {
 		c.maxArgs = n
 	}
+	return &c
+}
+
+// WithArrays returns a copy of w whose INSERTs, on a dialect with array parameters
+// (dialects.Features.AnyArray: PostgreSQL), send every column's values as one array:
+// INSERT INTO t (a, b) SELECT * FROM unnest($1::text::bigint[], $2::text::text[]), one statement
+// whatever the number of rows, instead of VALUES lists of up to 65,535 parameters, which the
+// server parses and binds parameter by parameter. An array is sent in its text form
+// ('{1,2,NULL}', as lib/pq's pq.Array writes it; any driver can send it), cast to the
+// column's type as the server names it (format_type), read from the catalog once per table
+// and operation: one small query more per table written. A table with an array-typed or
+// bytea column keeps its VALUES lists. On other dialects nothing changes.
+func (w *Writer) WithArrays() *Writer {
+	c := *w
+	c.arrays = true
 	return &c
 }
 
@@ -253,6 +273,8 @@ type runner struct {
 	idStep *int64
 	// at names the include path a nested create is writing, for errors
 	at string
+	// types caches the column types of the tables written (WithArrays), by table
+	types map[string]map[string]string
 }
 
 // errDry stops a dry run at the first statement whose result decides what follows.
