@@ -141,7 +141,7 @@ type unionPlan struct {
 // union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
 // own, with the part of the result it returns.
 func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
-	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}}
+	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}, branches: make([]*bnode, 0, len(b.nodes))}
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
 	for _, n := range b.nodes {
 		if n.opts.FilterOnly {
@@ -296,7 +296,7 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 // a pipeline a statement each, ordered, with the WITH clause where it reads the page.
 func (b *builder) assemble(u *unionPlan, terms []term) error {
 	if !u.pipeline {
-		u.union = &unionAll{}
+		u.union = &unionAll{branches: make([]node, 0, len(u.branches)+1)}
 		if b.paged {
 			u.union.with = &with{b.pageCTE, u.page}
 		}
@@ -459,6 +459,7 @@ type colItems struct {
 }
 
 func (c colItems) render(r *renderer) {
+	t := r.colTexts(c.cols)
 	first := true
 	for i := range c.cols {
 		ca := &c.cols[i]
@@ -480,18 +481,54 @@ func (c colItems) render(r *renderer) {
 		case ca.expr != nil:
 			ca.expr.render(r)
 		default:
-			r.ident(ca.Table)
-			r.buf = append(r.buf, '.')
-			r.ident(ca.Column)
+			r.buf = append(r.buf, t.ref(i)...)
 		}
 		r.buf = append(r.buf, " AS "...)
-		r.ident(ca.Alias)
+		r.buf = append(r.buf, t.alias(i)...)
 	}
+}
+
+// colTexts are the quoted texts of a list of plan columns, each quoted once per statement:
+// a UNION ALL writes every column's alias in every branch.
+type colTexts struct {
+	of   *ColumnAlias // the list's first column
+	n    int          // and its length
+	text []byte
+	ends []int // column i: its alias, then its "table"."column", each ending at ends[2i], ends[2i+1]
+}
+
+func (t *colTexts) alias(i int) []byte { return t.text[t.start(2*i):t.ends[2*i]] }
+func (t *colTexts) ref(i int) []byte   { return t.text[t.ends[2*i]:t.ends[2*i+1]] }
+
+func (t *colTexts) start(k int) int {
+	if k == 0 {
+		return 0
+	}
+	return t.ends[k-1]
+}
+
+// colTexts quotes cols, or returns their texts quoted already in this statement.
+func (r *renderer) colTexts(cols []ColumnAlias) *colTexts {
+	t := &r.cols
+	if len(cols) == 0 || t.of == &cols[0] && t.n == len(cols) {
+		return t
+	}
+	t.of, t.n, t.text, t.ends = &cols[0], len(cols), t.text[:0], t.ends[:0]
+	for i := range cols {
+		t.text = r.appendIdent(t.text, cols[i].Alias)
+		t.ends = append(t.ends, len(t.text))
+		t.text = r.appendIdent(t.text, cols[i].Table)
+		t.text = append(t.text, '.')
+		t.text = r.appendIdent(t.text, cols[i].Column)
+		t.ends = append(t.ends, len(t.text))
+	}
+	return t
 }
 
 // hasArgs reports whether n writes any argument.
 func hasArgs(n node, d dialects.Dialect) bool {
 	r := newRenderer(d)
+	defer r.release()
 	n.render(r)
 	return len(r.args) > 0
 }
