@@ -62,14 +62,14 @@ func (c *chunk[T]) of(vs ...T) []T {
 	return append(c.make(len(vs)), vs...)
 }
 
-// reset zeroes every value the chunk handed out (nothing may point into them any more) and
-// starts again from its first array.
+// reset starts the chunk again from its first array: nothing may point into the values it
+// handed out any more. They are not zeroed (zeroing memory that holds pointers costs a
+// write barrier per pointer while the collector runs): new and make's appends write every
+// value before it is handed out again, and what the old ones point to is kept alive only
+// until then, or until the pool drops the builder.
 func (c *chunk[T]) reset() {
 	if c.arrs == nil {
 		return
-	}
-	for _, a := range c.arrs[:c.cur+1] {
-		clear(a[:cap(a)])
 	}
 	c.cur = 0
 	c.s = c.arrs[0][:0]

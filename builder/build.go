@@ -147,6 +147,9 @@ type builder struct {
 	jrNames []string
 	jrDone  bool
 	paths   []string // pathsOf's list
+	// the UNION ALL's branches (branchStmts)
+	stmtBuf []selectStmt
+	itemBuf []branchItems
 	// the root's conditions, rendered once, and the included nodes they name
 	rootCond memo
 	rootUsed map[*bnode]bool

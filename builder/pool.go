@@ -20,8 +20,9 @@ func getBuilder() *builder {
 }
 
 // release gives b back to builders after its compile, done or failed: b, and every node
-// of its SQL tree, is not used again. The pooled parts are zeroed, so that nothing they
-// pointed to is kept alive, and a reference kept to them by mistake reads zeroes.
+// of its SQL tree, is not used again. The tree nodes are zeroed (newNode writes only some of
+// a node's fields); the chunks' values and the branches' SELECTs are written anew when
+// they are handed out again (see chunk.reset, branchStmts).
 func (b *builder) release() {
 	if b.plan != nil {
 		for i := range b.plan.Columns {
@@ -33,15 +34,17 @@ func (b *builder) release() {
 	clear(b.nodes)
 	clear(b.paths)
 	keep := builder{
-		slab:   b.slab[:0],
-		nodes:  b.nodes[:0],
-		paths:  b.paths[:0],
-		cols:   b.cols,
-		eqs:    b.eqs,
-		lists:  b.lists,
-		sels:   b.sels,
-		tables: b.tables,
-		semis:  b.semis,
+		slab:    b.slab[:0],
+		nodes:   b.nodes[:0],
+		paths:   b.paths[:0],
+		stmtBuf: b.stmtBuf[:0],
+		itemBuf: b.itemBuf[:0],
+		cols:    b.cols,
+		eqs:     b.eqs,
+		lists:   b.lists,
+		sels:    b.sels,
+		tables:  b.tables,
+		semis:   b.semis,
 	}
 	keep.cols.reset()
 	keep.eqs.reset()
@@ -51,4 +54,15 @@ func (b *builder) release() {
 	keep.semis.reset()
 	*b = keep
 	builders.Put(b)
+}
+
+// branchStmts returns k zeroed SELECTs and select lists for the branches of a UNION ALL.
+func (b *builder) branchStmts(k int) ([]selectStmt, []branchItems) {
+	if cap(b.stmtBuf) < k {
+		b.stmtBuf, b.itemBuf = make([]selectStmt, 0, k), make([]branchItems, 0, k)
+	}
+	b.stmtBuf, b.itemBuf = b.stmtBuf[:k], b.itemBuf[:k]
+	clear(b.stmtBuf)
+	clear(b.itemBuf)
+	return b.stmtBuf, b.itemBuf
 }

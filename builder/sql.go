@@ -482,11 +482,11 @@ const maxPooled = 64 << 10
 
 // release clears r and gives it back to renderers; r is not used again.
 func (r *renderer) release() {
-	buf, text, ends, lines := r.buf[:0], r.cols.text[:0], r.cols.ends[:0], r.lines[:0]
-	if cap(buf) > maxPooled || cap(text) > maxPooled {
-		buf, text, ends, lines = nil, nil, nil, nil
+	buf, t, lines := r.buf[:0], colTexts{nulls: r.cols.nulls[:0], refs: r.cols.refs[:0], ends: r.cols.ends[:0]}, r.lines[:0]
+	if cap(buf) > maxPooled || cap(t.refs) > maxPooled {
+		buf, t, lines = nil, colTexts{}, nil
 	}
-	*r = renderer{buf: buf, cols: colTexts{text: text, ends: ends}, lines: lines}
+	*r = renderer{buf: buf, cols: t, lines: lines}
 	renderers.Put(r)
 }
 
