@@ -146,3 +146,22 @@ func TestPooledBuildersShareNothingWithPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestReadableOfChangedText: Readable breaks the lines where the renderer recorded; a plan
+// whose SQL a caller replaced reads as that SQL, without a panic.
+func TestReadableOfChangedText(t *testing.T) {
+	s := poolSchema(t)
+	p, err := Build(s, dialects.Postgres, Query{Model: s.Model("poolUser"), Include: []include.Node{include.New("posts")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Readable(); !strings.Contains(r, "\nUNION ALL\n") || strings.Join(strings.Fields(r), " ") != p.SQL {
+		t.Fatalf("readable form:\n%s\nof: %s", r, p.SQL)
+	}
+	for _, text := range []string{"", "SELECT 1", p.SQL[:len(p.SQL)/2], strings.Repeat("x", len(p.SQL))} {
+		p.SQL = text
+		if got := p.Readable(); got != text {
+			t.Fatalf("Readable of a replaced text %q: %q", text, got)
+		}
+	}
+}

@@ -509,6 +509,12 @@ type lineBreak struct{ at, depth int32 }
 // line of its own, nested SELECTs indented. The renderer recorded where (lines), so the
 // plan keeps no tree to print it again.
 func readableText(sql string, lines []lineBreak) string {
+	for i, l := range lines {
+		if int(l.at) >= len(sql) || sql[l.at] != ' ' || i > 0 && l.at <= lines[i-1].at {
+			// the text is not the one rendered (a caller changed a plan's SQL): as it is
+			return sql
+		}
+	}
 	var b strings.Builder
 	b.Grow(len(sql) + 8*len(lines))
 	from := 0
