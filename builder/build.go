@@ -143,6 +143,13 @@ type builder struct {
 	// the names joinery adds to statements, picked so that none is a table or column of
 	// the tree (see internalNames)
 	pageCTE, rowNumber, oneAlias string
+	// the tree's tables and columns that start with jr_ (taken), collected once
+	jrNames []string
+	jrDone  bool
+	paths   []string // pathsOf's list
+	// the UNION ALL's branches (branchStmts)
+	stmtBuf []selectStmt
+	itemBuf []branchItems
 	// the root's conditions, rendered once, and the included nodes they name
 	rootCond memo
 	rootUsed map[*bnode]bool
@@ -190,10 +197,13 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 	if err != nil {
 		return nil, wrapQ("include tree", err)
 	}
-	b := &builder{d: d, schema: schema, query: q, plan: &Plan{}}
+	b := getBuilder()
+	b.d, b.schema, b.query, b.plan = d, schema, q, &Plan{}
 	count := 1 + countIncludes(incs)
-	b.nodes = make([]*bnode, 0, count)
-	b.slab, b.hslab = make([]bnode, 0, count), make([]hydrate.Node, 0, count)
+	if cap(b.slab) < count {
+		b.nodes, b.slab = make([]*bnode, 0, count), make([]bnode, 0, count)
+	}
+	b.hslab = make([]hydrate.Node, 0, count)
 	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
@@ -212,32 +222,61 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 // one of its models or join tables: a name joinery adds to a statement must be neither, or
 // a CTE would hide a table and a derived table would have two columns of one name.
 func (b *builder) taken(name string) bool {
-	hasCol := func(m *include.Model) bool {
-		if strings.EqualFold(m.Table(), name) {
+	if hasJR(name) {
+		// every name joinery adds starts with jr_: compare with the tree's few that do
+		if !b.jrDone {
+			b.jrDone = true
+			b.treeNames(func(s string) bool {
+				if hasJR(s) {
+					b.jrNames = append(b.jrNames, s)
+				}
+				return false
+			})
+		}
+		for _, s := range b.jrNames {
+			if strings.EqualFold(s, name) {
+				return true
+			}
+		}
+		return false
+	}
+	return b.treeNames(func(s string) bool { return strings.EqualFold(s, name) })
+}
+
+// hasJR reports whether s starts with "jr_", in any case.
+func hasJR(s string) bool {
+	return len(s) >= 3 && s[0]|0x20 == 'j' && s[1]|0x20 == 'r' && s[2] == '_'
+}
+
+// treeNames calls fn with every table of the tree and every column of its models and join
+// tables, until fn returns true; it reports whether one did.
+func (b *builder) treeNames(fn func(string) bool) bool {
+	model := func(m *include.Model) bool {
+		if fn(m.Table()) {
 			return true
 		}
 		for _, a := range m.Attrs() {
-			if strings.EqualFold(a.Column, name) {
+			if fn(a.Column) {
 				return true
 			}
 		}
 		return false
 	}
 	for _, n := range b.nodes {
-		if hasCol(n.model) {
+		if model(n.model) {
 			return true
 		}
 		if a := n.assoc; a != nil && a.Kind == include.BelongsToMany {
-			if strings.EqualFold(a.ThroughTable, name) || a.Through != nil && hasCol(a.Through) {
+			if fn(a.ThroughTable) || a.Through != nil && model(a.Through) {
 				return true
 			}
 			for _, c := range a.ThroughColumns() {
-				if strings.EqualFold(c, name) {
+				if fn(c) {
 					return true
 				}
 			}
 			for _, c := range n.opts.ThroughCols {
-				if strings.EqualFold(c, name) {
+				if fn(c) {
 					return true
 				}
 			}
@@ -267,6 +306,7 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer b.release()
 	if err := b.selectColumns(); err != nil {
 		return nil, err
 	}
@@ -339,10 +379,9 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return nil, err
 	}
 	b.plan.Shape = ShapeFlat
-	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(st, d); err != nil {
+	if err := b.renderStatement(st); err != nil {
 		return nil, err
 	}
-	b.plan.tree, b.plan.d = st, d
 	b.plan.Map = &hydrate.Map{Root: b.root.hnode}
 	return b.plan, nil
 }
@@ -357,37 +396,49 @@ func (b *builder) finishUnion(terms []term, pipeline bool) (*Plan, error) {
 	if pipeline {
 		b.plan.Shape = ShapePipeline
 	}
+	if b.plan.Tables == nil {
+		b.plan.Tables = make([]TableAlias, 0, 2*len(b.nodes))
+	}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: b.query.Model.Table(), Join: "branch 0"})
 	for _, n := range b.nodes[1:] {
 		if n.opts.FilterOnly {
 			continue
 		}
-		branch := "branch " + strconv.Itoa(n.hnode.Branch)
+		branch := aliasName("branch ", n.hnode.Branch, branchNames[:])
 		if n.jalias != "" {
-			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: n.assoc.ThroughTable, Path: n.path + ".@through", Join: branch})
+			b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.jalias, Table: n.assoc.ThroughTable, Path: b.str.join(n.path, ".@through"), Join: branch})
 		}
 		b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: n.alias, Table: n.model.Table(), Path: n.path, Join: branch})
 	}
 	if pipeline {
 		var all []string
 		for i, st := range u.stmts {
-			text, args, sources, err := renderSources(st, b.d)
+			r, err := renderPlan(st, b.d)
 			if err != nil {
 				return nil, err
 			}
-			b.plan.Statements = append(b.plan.Statements, Statement{SQL: text, Args: args, Part: u.parts[i], tree: st, d: b.d, sources: sources})
-			b.plan.sources = append(b.plan.sources, sources...)
-			b.plan.Args = append(b.plan.Args, args...)
-			all = append(all, text)
+			b.plan.Statements = append(b.plan.Statements, Statement{SQL: r.sql, Args: r.args, Part: u.parts[i], lines: r.lines, sources: r.sources})
+			b.plan.sources = append(b.plan.sources, r.sources...)
+			b.plan.Args = append(b.plan.Args, r.args...)
+			all = append(all, r.sql)
 		}
 		b.plan.SQL = strings.Join(all, ";\n")
 		return b.plan, nil
 	}
-	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(u.union, b.d); err != nil {
+	if err := b.renderStatement(u.union); err != nil {
 		return nil, err
 	}
-	b.plan.tree, b.plan.d = u.union, b.d
 	return b.plan, nil
+}
+
+// renderStatement renders n as the plan's statement.
+func (b *builder) renderStatement(n node) error {
+	r, err := renderPlan(n, b.d)
+	if err != nil {
+		return err
+	}
+	b.plan.SQL, b.plan.Args, b.plan.sources, b.plan.lines = r.sql, r.args, r.sources, r.lines
+	return nil
 }
 
 // hasMany reports whether any include under n loads a slice.
@@ -408,10 +459,12 @@ func (b *builder) newAlias() string {
 	return a
 }
 
-// tableNames and columnNames are the first aliases, made once.
-var tableNames, columnNames = func() (t [64]string, c [256]string) {
+// tableNames and columnNames are the first aliases, made once; branchNames the first
+// branches' names in Plan.Tables.
+var tableNames, columnNames, branchNames = func() (t [64]string, c [256]string, br [64]string) {
 	for i := range t {
 		t[i] = "t" + strconv.Itoa(i)
+		br[i] = "branch " + strconv.Itoa(i)
 	}
 	for i := range c {
 		c[i] = "c" + strconv.Itoa(i)
@@ -437,10 +490,14 @@ func countIncludes(incs []*include.Resolved) int {
 }
 
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
-	// the nodes of a tree come from one slab each (sized by countIncludes: it never grows,
-	// so the pointers stay valid)
-	b.slab = append(b.slab, bnode{model: m, assoc: a, parent: parent, path: path, opts: opts, pk: m.PrimaryKeyView()})
+	// the nodes of a tree come from one slab each (sized by countIncludes), written in
+	// place; a full slab is followed by a new one, never moved, so the pointers stay valid
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]bnode, 0, 4)
+	}
+	b.slab = b.slab[:len(b.slab)+1]
 	n := &b.slab[len(b.slab)-1]
+	n.model, n.assoc, n.parent, n.path, n.opts, n.pk = m, a, parent, path, opts, m.PrimaryKeyView()
 	if k := len(opts.Children); k > 0 {
 		n.children = make([]*bnode, 0, k)
 	}
@@ -449,8 +506,12 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	}
 	n.alias = b.newAlias()
 	b.nodes = append(b.nodes, n)
-	b.hslab = append(b.hslab, hydrate.Node{Path: path, Name: m.Name(), Type: m.Type()})
+	if len(b.hslab) == cap(b.hslab) {
+		b.hslab = make([]hydrate.Node, 0, 4)
+	}
+	b.hslab = b.hslab[:len(b.hslab)+1]
 	h := &b.hslab[len(b.hslab)-1]
+	h.Path, h.Name, h.Type = path, m.Name(), m.Type()
 	if k := len(opts.Children); k > 0 {
 		h.Children = make([]*hydrate.Node, 0, k)
 	}
@@ -505,12 +566,14 @@ func (b *builder) resolve(parent *bnode, incs []*include.Resolved) error {
 	return nil
 }
 
-// pathsOf is the include path of each attribute of a node at path.
+// pathsOf is the include path of each attribute of a node at path, in a list that the
+// next call reuses.
 func (b *builder) pathsOf(path string, attrs []include.Attr) []string {
-	out := make([]string, len(attrs))
-	for i, a := range attrs {
-		out[i] = b.pathOf(path, a.Name)
+	out := b.paths[:0]
+	for _, a := range attrs {
+		out = append(out, b.pathOf(path, a.Name))
 	}
+	b.paths = out
 	return out
 }
 

@@ -13,13 +13,13 @@ func Count(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer b.release()
 	st, _, _, err := b.rootQuery(nil, modeCount)
 	if err != nil {
 		return nil, err
 	}
-	if b.plan.SQL, b.plan.Args, b.plan.sources, err = renderSources(st, d); err != nil {
+	if err := b.renderStatement(st); err != nil {
 		return nil, err
 	}
-	b.plan.tree, b.plan.d = st, d
 	return b.plan, nil
 }

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 )
 
@@ -38,9 +37,8 @@ type Plan struct {
 	// it was chosen (Explain prints it).
 	Shape Shape
 	Why   string
-	// the statement's tree and dialect, for Readable; what each argument is for
-	tree    node
-	d       dialects.Dialect
+	// where Readable breaks the statement's lines; what each argument is for
+	lines   []lineBreak
 	sources []string
 }
 
@@ -84,8 +82,7 @@ type Statement struct {
 	Args []any
 	// Part says which branch its rows are and which of the plan's ResultColumns they carry.
 	Part    hydrate.Part
-	tree    node
-	d       dialects.Dialect
+	lines   []lineBreak
 	sources []string
 }
 
@@ -102,10 +99,7 @@ func (st Statement) ArgSource(i int) string {
 // line of its own, nested SELECTs indented. Only white space differs from SQL, so it is also
 // what sqlmock's QueryMatcherEqual accepts for it.
 func (st Statement) Readable() string {
-	if st.tree == nil {
-		return st.SQL
-	}
-	return readable(st.tree, st.d)
+	return readableText(st.SQL, st.lines)
 }
 
 // TableAlias says what a table alias stands for.
@@ -182,10 +176,7 @@ func (p *Plan) Readable() string {
 		}
 		return b.String()
 	}
-	if p.tree == nil {
-		return p.SQL
-	}
-	return readable(p.tree, p.d)
+	return readableText(p.SQL, p.lines)
 }
 
 // Explain prints which alias is which include path, one line each.

@@ -1,7 +1,9 @@
 package builder
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/joinery/joinery/dialects"
@@ -224,6 +226,7 @@ func (r *renderer) clause(kw string) {
 // lineOr writes c, or a line break and the indentation in the readable form.
 func (r *renderer) lineOr(c byte) {
 	if !r.pretty {
+		r.lines = append(r.lines, lineBreak{int32(len(r.buf)), int32(r.depth)})
 		r.buf = append(r.buf, c)
 		return
 	}
@@ -373,18 +376,23 @@ type renderer struct {
 	rewrite bool // the dialect spells placeholders itself ($1)
 	appendQ func(dst []byte, ident string) []byte
 	appendP func(dst []byte, n int) []byte
-	pooled  *[]byte // where buf came from (bufs), nil for a new one
 	buf     []byte
 	args    []any
 	sources []string // what each argument is for
 	pretty  bool     // the readable form: clauses on lines of their own (Plan.Readable)
 	depth   int      // how deep in nested SELECTs the renderer is
 	seen    map[*shared]int
+	cols    colTexts    // the plan columns' texts (colItems)
+	lines   []lineBreak // where the readable form breaks the text's lines (lineOr)
 	err     error
 }
 
 func newRenderer(d dialects.Dialect) *renderer {
-	r := &renderer{d: d, f: d.Features(), rewrite: d.Placeholder(1) != "?"}
+	r, _ := renderers.Get().(*renderer)
+	if r == nil {
+		r = &renderer{}
+	}
+	r.d, r.f, r.rewrite = d, d.Features(), d.Placeholder(1) != "?"
 	if aq, ok := d.(interface {
 		AppendQuote(dst []byte, ident string) []byte
 	}); ok {
@@ -395,18 +403,17 @@ func newRenderer(d dialects.Dialect) *renderer {
 	}); ok {
 		r.appendP = ap.AppendPlaceholder
 	}
-	if b, ok := bufs.Get().(*[]byte); ok {
-		r.pooled, r.buf = b, (*b)[:0]
-	}
 	return r
 }
 
-func (r *renderer) ident(s string) {
+func (r *renderer) ident(s string) { r.buf = r.appendIdent(r.buf, s) }
+
+// appendIdent appends identifier s to dst, quoted through the dialect.
+func (r *renderer) appendIdent(dst []byte, s string) []byte {
 	if r.appendQ != nil {
-		r.buf = r.appendQ(r.buf, s)
-		return
+		return r.appendQ(dst, s)
 	}
-	r.buf = append(r.buf, r.d.Quote(s)...)
+	return append(dst, r.d.Quote(s)...)
 }
 
 // placeholder writes the placeholder of argument v: a shared argument written before
@@ -441,60 +448,84 @@ func (r *renderer) placeholder(v any, src string) {
 	r.buf = append(r.buf, '?')
 }
 
-// statement renders a whole statement: its text and arguments, or the first error (text
-// and arguments disagreeing, too many parameters).
-func (r *renderer) statement(n node) (string, []any, error) {
-	n.render(r)
-	defer r.release()
-	if r.err != nil {
-		return "", nil, r.err
-	}
-	if max := r.f.MaxParams; max > 0 && len(r.args) > max {
-		return "", nil, tooMany(len(r.args), r.d)
-	}
-	return string(r.buf), r.args, nil
+// rendered is a statement as the renderer wrote it.
+type rendered struct {
+	sql     string
+	args    []any
+	sources []string    // what each argument is for
+	lines   []lineBreak // where its readable form breaks lines (readableText)
 }
 
-// bufs holds the renderers' text buffers between statements: the text is copied out into
-// its string, and the buffer, grown to the size of a statement, serves the next one.
-var bufs sync.Pool
+// statement renders a whole statement, or returns the first error (text and arguments
+// disagreeing, too many parameters). It releases r.
+func (r *renderer) statement(n node) (rendered, error) {
+	defer r.release()
+	n.render(r)
+	if r.err != nil {
+		return rendered{}, r.err
+	}
+	if max := r.f.MaxParams; max > 0 && len(r.args) > max {
+		return rendered{}, tooMany(len(r.args), r.d)
+	}
+	// (the breaks go out with the text; the renderer's list serves the next statement)
+	return rendered{string(r.buf), r.args, r.sources, slices.Clone(r.lines)}, nil
+}
+
+// renderers holds renderers between statements, with their text buffers: the text is
+// copied out into its string, and the buffer, grown to the size of a statement, serves
+// the next one. The arguments and their sources go out with the statement and are never
+// reused.
+var renderers sync.Pool
 
 // maxPooled is the largest buffer kept for reuse.
 const maxPooled = 64 << 10
 
-// release gives the renderer's buffer back to bufs.
+// release clears r and gives it back to renderers; r is not used again.
 func (r *renderer) release() {
-	b := r.pooled
-	if b == nil {
-		if cap(r.buf) == 0 {
-			return
-		}
-		b = new([]byte)
+	buf, t, lines := r.buf[:0], colTexts{nulls: r.cols.nulls[:0], refs: r.cols.refs[:0], ends: r.cols.ends[:0]}, r.lines[:0]
+	if cap(buf) > maxPooled || cap(t.refs) > maxPooled {
+		buf, t, lines = nil, colTexts{}, nil
 	}
-	if cap(r.buf) > maxPooled {
-		return
-	}
-	*b, r.buf, r.pooled = r.buf[:0], nil, nil
-	bufs.Put(b)
+	*r = renderer{buf: buf, cols: t, lines: lines}
+	renderers.Put(r)
 }
 
 // render prints n as a statement for dialect d.
 func render(n node, d dialects.Dialect) (string, []any, error) {
+	st, err := newRenderer(d).statement(n)
+	return st.sql, st.args, err
+}
+
+// renderPlan renders n as the statement of a plan for dialect d.
+func renderPlan(n node, d dialects.Dialect) (rendered, error) {
 	return newRenderer(d).statement(n)
 }
 
-// renderSources is render with what each argument is for.
-func renderSources(n node, d dialects.Dialect) (string, []any, []string, error) {
-	r := newRenderer(d)
-	s, args, err := r.statement(n)
-	return s, args, r.sources, err
-}
+// lineBreak is a space of a statement's text that its readable form writes as a line break
+// and the indentation of a SELECT nested depth deep (see lineOr).
+type lineBreak struct{ at, depth int32 }
 
-// readable prints n for people: the same statement with each clause and each UNION ALL
-// branch on a line of its own.
-func readable(n node, d dialects.Dialect) string {
-	r := newRenderer(d)
-	r.pretty = true
-	s, _, _ := r.statement(n)
-	return s
+// readableText is a statement's text for people: each clause and each UNION ALL branch on a
+// line of its own, nested SELECTs indented. The renderer recorded where (lines), so the
+// plan keeps no tree to print it again.
+func readableText(sql string, lines []lineBreak) string {
+	for i, l := range lines {
+		if int(l.at) >= len(sql) || sql[l.at] != ' ' || i > 0 && l.at <= lines[i-1].at {
+			// the text is not the one rendered (a caller changed a plan's SQL): as it is
+			return sql
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(sql) + 8*len(lines))
+	from := 0
+	for _, l := range lines {
+		b.WriteString(sql[from:l.at])
+		b.WriteByte('\n')
+		for i := int32(1); i < l.depth; i++ {
+			b.WriteString("  ")
+		}
+		from = int(l.at) + 1
+	}
+	b.WriteString(sql[from:])
+	return b.String()
 }

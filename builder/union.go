@@ -142,7 +142,7 @@ type unionPlan struct {
 // union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
 // own, with the part of the result it returns.
 func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
-	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}}
+	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}, branches: make([]*bnode, 0, len(b.nodes))}
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
 	for _, n := range b.nodes {
 		if n.opts.FilterOnly {
@@ -302,7 +302,7 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 // a pipeline a statement each, ordered, with the WITH clause where it reads the page.
 func (b *builder) assemble(u *unionPlan, terms []term) error {
 	if !u.pipeline {
-		u.union = &unionAll{}
+		u.union = &unionAll{branches: make([]node, 0, len(u.branches)+1)}
 		if b.paged {
 			u.union.with = &with{b.pageCTE, u.page}
 		}
@@ -310,8 +310,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			u.union.branches = append(u.union.branches, b.typingBranch(u.branches))
 		}
 	}
-	stmts := make([]selectStmt, len(u.branches))
-	items := make([]branchItems, len(u.branches))
+	stmts, items := b.branchStmts(len(u.branches))
 	for i, n := range u.branches {
 		st := &stmts[i]
 		if u.pipeline {
@@ -465,39 +464,119 @@ type colItems struct {
 }
 
 func (c colItems) render(r *renderer) {
+	t := r.colTexts(c.cols)
 	first := true
+	// runs of plain columns (each "t"."col" AS "cN") and of padding (NULL AS "cN") are
+	// copied from the texts quoted once per statement, a run at a time
+	runKind, runFrom := 0, 0
+	flush := func(to int) {
+		if runKind != 0 {
+			r.buf = append(r.buf, t.run(runKind, runFrom, to, first)...)
+			first = false
+		}
+		runKind = 0
+	}
 	for i := range c.cols {
 		ca := &c.cols[i]
 		own := c.n == nil || ca.node == c.n
-		if !own && !c.pad {
+		kind := 0
+		switch {
+		case !own && !c.pad:
+			flush(i)
+			continue
+		case !own:
+			kind = textNull
+		case c.page && ca.pageCol != "", ca.expr != nil:
+		default:
+			kind = textRef
+		}
+		if kind != 0 {
+			if kind != runKind {
+				flush(i)
+				runKind, runFrom = kind, i
+			}
 			continue
 		}
+		flush(i)
 		if !first {
 			r.buf = append(r.buf, ", "...)
 		}
 		first = false
-		switch {
-		case !own:
-			r.buf = append(r.buf, "NULL"...)
-		case c.page && ca.pageCol != "":
+		if ca.expr != nil && !(c.page && ca.pageCol != "") {
+			ca.expr.render(r)
+		} else {
 			r.ident(ca.Table)
 			r.buf = append(r.buf, '.')
 			r.ident(ca.pageCol)
-		case ca.expr != nil:
-			ca.expr.render(r)
-		default:
-			r.ident(ca.Table)
-			r.buf = append(r.buf, '.')
-			r.ident(ca.Column)
 		}
 		r.buf = append(r.buf, " AS "...)
-		r.ident(ca.Alias)
+		r.buf = append(r.buf, t.alias(i)...)
 	}
+	flush(len(c.cols))
+}
+
+// the kinds of column text in colTexts
+const (
+	textNull = 1 // NULL AS "cN"
+	textRef  = 2 // "t"."col" AS "cN"
+)
+
+// colTexts are the quoted texts of a list of plan columns, each quoted once per statement:
+// a UNION ALL writes every column's alias in every branch. Each kind of text is the
+// columns' items one after another, each after ", ", so that a run of columns is one copy.
+type colTexts struct {
+	of    *ColumnAlias // the list's first column
+	n     int          // and its length
+	nulls []byte       // , NULL AS "c0", NULL AS "c1" ..
+	refs  []byte       // , "t0"."id" AS "c0", "t0"."name" AS "c1" ..
+	ends  []int        // column i's items end at ends[3i] (nulls), ends[3i+1] (refs); its alias starts at ends[3i+2] in nulls
+}
+
+// alias is column i's quoted alias.
+func (t *colTexts) alias(i int) []byte { return t.nulls[t.ends[3*i+2]:t.ends[3*i]] }
+
+// run is the items of kind k of columns from..to-1, without the first ", " when first.
+func (t *colTexts) run(k, from, to int, first bool) []byte {
+	text, off := t.nulls, 0
+	if k == textRef {
+		text, off = t.refs, 1
+	}
+	start := 0
+	if from > 0 {
+		start = t.ends[3*(from-1)+off]
+	}
+	if first {
+		start += len(", ")
+	}
+	return text[start:t.ends[3*(to-1)+off]]
+}
+
+// colTexts quotes cols, or returns their texts quoted already in this statement.
+func (r *renderer) colTexts(cols []ColumnAlias) *colTexts {
+	t := &r.cols
+	if len(cols) == 0 || t.of == &cols[0] && t.n == len(cols) {
+		return t
+	}
+	t.of, t.n, t.nulls, t.refs, t.ends = &cols[0], len(cols), t.nulls[:0], t.refs[:0], t.ends[:0]
+	for i := range cols {
+		t.nulls = append(t.nulls, ", NULL AS "...)
+		a := len(t.nulls)
+		t.nulls = r.appendIdent(t.nulls, cols[i].Alias)
+		t.refs = append(t.refs, ", "...)
+		t.refs = r.appendIdent(t.refs, cols[i].Table)
+		t.refs = append(t.refs, '.')
+		t.refs = r.appendIdent(t.refs, cols[i].Column)
+		t.refs = append(t.refs, " AS "...)
+		t.refs = append(t.refs, t.nulls[a:]...)
+		t.ends = append(t.ends, len(t.nulls), len(t.refs), a)
+	}
+	return t
 }
 
 // hasArgs reports whether n writes any argument.
 func hasArgs(n node, d dialects.Dialect) bool {
 	r := newRenderer(d)
+	defer r.release()
 	n.render(r)
 	return len(r.args) > 0
 }

@@ -138,6 +138,11 @@ func (d *dialect) AppendPlaceholder(dst []byte, n int) []byte {
 // AppendQuote appends the quoted identifier to dst (Quote without an allocation).
 func (d *dialect) AppendQuote(dst []byte, ident string) []byte {
 	dst = append(dst, d.open)
+	if strings.IndexByte(ident, d.close) < 0 {
+		// (the common case: nothing to double, one copy)
+		dst = append(dst, ident...)
+		return append(dst, d.close)
+	}
 	for i := 0; i < len(ident); i++ {
 		c := ident[i]
 		if c == d.close {

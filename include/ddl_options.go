@@ -177,7 +177,7 @@ func (a *Association) ThroughColumns() []string {
 	if len(a.join.columns) > 0 {
 		return append([]string(nil), a.join.columns...)
 	}
-	var out []string
+	out := make([]string, 0, len(a.ForeignKeys)+len(a.OtherKeys)+len(a.Target.through))
 	add := func(c string) {
 		if !slices.Contains(out, c) {
 			out = append(out, c)

@@ -24,14 +24,15 @@ const CitusEnv = "JOINERY_CITUS_DSN"
 // the workers). It reports false when the variable is unset; a cluster that is asked for and
 // cannot be reached fails the test. The dialect is dialects.Citus: PostgreSQL's SQL, with
 // the features of tables distributed by a tenant column (see Distribute).
-// The database is closed when the test ends.
+// The database is closed when the test ends. JOINERY_ISOLATE_SUFFIX is appended to isolate,
+// as in Open.
 func Citus(t testing.TB, isolate string) (DB, bool) {
 	t.Helper()
 	dsn := os.Getenv(CitusEnv)
 	if dsn == "" {
 		return DB{}, false
 	}
-	return openCitus(t, dsn, isolate, ""), true
+	return openCitus(t, dsn, isolate+os.Getenv("JOINERY_ISOLATE_SUFFIX"), ""), true
 }
 
 func openCitus(t testing.TB, dsn, isolate, params string) DB {

@@ -42,8 +42,12 @@ type Options struct {
 
 // Open opens every database the tests are asked to use, in the order SQLite, PostgreSQL,
 // MySQL/MariaDB, Citus; each is closed when the test ends.
+//
+// JOINERY_ISOLATE_SUFFIX, when set, is appended to isolate: test runs from several
+// worktrees at once on the same servers then work in schemas and databases of their own.
 func Open(t testing.TB, isolate string, o Options) []DB {
 	t.Helper()
+	isolate += os.Getenv("JOINERY_ISOLATE_SUFFIX")
 	var out []DB
 	dsn := "file:" + filepath.Join(t.TempDir(), isolate+".db")
 	if o.SQLite != "" {
