@@ -23,6 +23,10 @@ var citusShared = map[string][]string{
 	"scopes": {"Tag"},
 }
 
+// The Citus tests' tables have 4 shards (citus.shard_count=4; Citus's default is 32):
+// distributing is most of a test's time, and with 4 the tenants still lie on different
+// shards of different workers.
+
 // tenantColumn is the distribution column of the multi-tenant layout.
 const tenantColumn = "tenant_id"
 
@@ -33,7 +37,7 @@ const tenantColumn = "tenant_id"
 // second tenant holding the same rows and every query filtered to the first tenant (router
 // statements): the results are the scenarios' own, as on every other database.
 func TestCitusScenarios(t *testing.T) {
-	db, ok := testdbs.Citus(t, "joinery_citus")
+	db, ok := testdbs.CitusParams(t, "joinery_citus", "citus.shard_count=4")
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set")
 	}
@@ -177,7 +181,7 @@ func w1Tree(s *include.Schema, d dialects.Dialect) joinery.Q[User] {
 // router statements, in every shape: each statement is one task on one shard, with no
 // distributed subplans (recursive planning) and no repartitioning.
 func TestCitusRouter(t *testing.T) {
-	db, ok := testdbs.Citus(t, "joinery_citus_router")
+	db, ok := testdbs.CitusParams(t, "joinery_citus_router", "citus.shard_count=4")
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set")
 	}
@@ -241,7 +245,7 @@ func explain(t testing.TB, db *sql.DB, query string, args ...any) string {
 // the blog's tables distributed by tenant: across tenants with one tenant's rows, then held
 // to it (Q.Tenant) with a second tenant holding the same rows.
 func TestCitusPagingProperty(t *testing.T) {
-	db, ok := testdbs.Citus(t, "joinery_citus_paging")
+	db, ok := testdbs.CitusParams(t, "joinery_citus_paging", "citus.shard_count=4")
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set")
 	}
@@ -250,10 +254,10 @@ func TestCitusPagingProperty(t *testing.T) {
 	tdb := testDB{db.Name, db.Dialect, db.DB}
 	seedTenants(t, db.DB, su, s)
 	seedRandom(t, tdb, 20251122)
-	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 50, nil) })
+	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 100, nil) })
 	addTenant(t, db.DB, su, 2)
 	t.Run("one_tenant", func(t *testing.T) {
-		pagingProperty(t, s, tdb, 50, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
+		pagingProperty(t, s, tdb, 100, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
 	})
 }
 
@@ -284,7 +288,7 @@ func TestCitusShapeChoice(t *testing.T) {
 // TestCitusTenantIdentities: two tenants with the same rows under the same ids, read across
 // tenants on the distributed tables, are two sets of objects (see TestTenantIdentities).
 func TestCitusTenantIdentities(t *testing.T) {
-	db, ok := testdbs.Citus(t, "joinery_citus_ids")
+	db, ok := testdbs.CitusParams(t, "joinery_citus_ids", "citus.shard_count=4")
 	if !ok {
 		t.Skip("JOINERY_CITUS_DSN is not set")
 	}
