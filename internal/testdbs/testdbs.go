@@ -42,8 +42,14 @@ type Options struct {
 
 // Open opens every database the tests are asked to use, in the order SQLite, PostgreSQL,
 // MySQL/MariaDB, Citus; each is closed when the test ends.
+//
+// JOINERY_TEST_ISOLATE, when set, is appended to every isolate name (isolate_<value>), so
+// that test runs of several worktrees on one server do not drop each other's tables.
 func Open(t testing.TB, isolate string, o Options) []DB {
 	t.Helper()
+	if sfx := os.Getenv("JOINERY_TEST_ISOLATE"); sfx != "" {
+		isolate += "_" + sfx
+	}
 	var out []DB
 	dsn := "file:" + filepath.Join(t.TempDir(), isolate+".db")
 	if o.SQLite != "" {
