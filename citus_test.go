@@ -54,6 +54,9 @@ func TestCitusScenarios(t *testing.T) {
 								qq := sc.build(s, dialects.Citus).shape(shape)
 								if tenant {
 									qq = qq.tenant(1)
+									if _, err := qq.Plan(); notExpressible(shape, err) {
+										return
+									}
 								}
 								_, err := qq.Plan()
 								if notExpressible(shape, err) {
@@ -63,6 +66,9 @@ func TestCitusScenarios(t *testing.T) {
 									// a cursor holds no value for the hidden tenant column:
 									// the query must be held to one tenant, and then runs
 									qq = qq.tenant(1)
+									if _, err := qq.Plan(); notExpressible(shape, err) {
+										return
+									}
 								}
 								got, err := qq.all(context.Background(), db.DB)
 								if err != nil {
