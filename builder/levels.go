@@ -17,6 +17,14 @@ import (
 // only inside a transaction that gives one (REPEATABLE READ). Each statement is as cheap for
 // the server as a hand-written loader's: an index probe per key, no subquery.
 //
+// ShapeAuto does not pick it: it is chosen only when asked (Query.Shape). Measured in
+// bench/ (a shared 2-core machine, paired runs), it was faster than the pipeline joinery/pgx
+// sends by default on the trees with large levels (W1, W2, W3, W5: 0.70-0.91x) and even
+// with the small page of W4, but its statements cost a round trip each (W1: five, against
+// the pipeline's one), which a network with more than loopback latency pays per level, and
+// the measurements spread too widely (±20-50%) to pick a threshold from; the default stays
+// the one snapshot of the pipeline's REPEATABLE READ batch.
+//
 // The key is sent as an array: the shape needs a dialect with array parameters
 // (Features.AnyArray, PostgreSQL) and associations linked by one column; elsewhere Build
 // returns ErrShape. The argument that carries the keys is a LevelKeys in Statement.Args,
