@@ -18,12 +18,12 @@ import (
 // the server as a hand-written loader's: an index probe per key, no subquery.
 //
 // ShapeAuto does not pick it: it is chosen only when asked (Query.Shape). Measured in
-// bench/ (a shared 2-core machine, paired runs), it was faster than the pipeline joinery/pgx
-// sends by default on the trees with large levels (W1, W2, W3, W5: 0.70-0.91x) and even
-// with the small page of W4, but its statements cost a round trip each (W1: five, against
-// the pipeline's one), which a network with more than loopback latency pays per level, and
-// the measurements spread too widely (±20-50%) to pick a threshold from; the default stays
-// the one snapshot of the pipeline's REPEATABLE READ batch.
+// bench/ (a shared 2-core machine, paired runs, medians), it was faster than the default
+// joinery/pgx sends (the pipeline, or the UNION ALL for a small page) on W1, W2, W3 and W5
+// (0.70-0.91x on loopback, 0.57-0.76x at +1 ms per round trip) and even on W4, but the
+// samples spread by ±20-50%, and the default keeps what the pipeline promises: one batch
+// in one REPEATABLE READ, READ ONLY transaction, so every level sees one snapshot, which
+// statements that wait for each other's keys can give only inside the caller's transaction.
 //
 // The key is sent as an array: the shape needs a dialect with array parameters
 // (Features.AnyArray, PostgreSQL) and associations linked by one column; elsewhere Build
