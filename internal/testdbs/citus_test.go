@@ -266,13 +266,13 @@ func TestCitusOpenOption(t *testing.T) {
 	if err := last.DB.QueryRow(`SELECT current_setting('TimeZone'), current_schema()`).Scan(&tz, &schema); err != nil {
 		t.Fatal(err)
 	}
-	if tz != "UTC" || schema != "testdbs_citus_open" {
+	if tz != "UTC" || schema != Isolated("testdbs_citus_open") {
 		t.Fatalf("timezone %q, schema %q", tz, schema)
 	}
 	// CREATE SCHEMA reached the workers, so distributed tables can be made in it.
 	var workers int
 	if err := last.DB.QueryRow(`SELECT count(*) FROM run_command_on_workers(
-	$$SELECT count(*) FROM pg_namespace WHERE nspname = 'testdbs_citus_open'$$) WHERE success AND result = '1'`).Scan(&workers); err != nil {
+	$$SELECT count(*) FROM pg_namespace WHERE nspname = '` + Isolated("testdbs_citus_open") + `'$$) WHERE success AND result = '1'`).Scan(&workers); err != nil {
 		t.Fatal(err)
 	}
 	if workers == 0 {

@@ -40,6 +40,15 @@ type Options struct {
 	Citus bool
 }
 
+// Isolated is the name isolate gets on the servers: with JOINERY_TEST_ISOLATE set,
+// isolate_<value>.
+func Isolated(isolate string) string {
+	if sfx := os.Getenv("JOINERY_TEST_ISOLATE"); sfx != "" {
+		return isolate + "_" + sfx
+	}
+	return isolate
+}
+
 // Open opens every database the tests are asked to use, in the order SQLite, PostgreSQL,
 // MySQL/MariaDB, Citus; each is closed when the test ends.
 //
@@ -47,9 +56,7 @@ type Options struct {
 // that test runs of several worktrees on one server do not drop each other's tables.
 func Open(t testing.TB, isolate string, o Options) []DB {
 	t.Helper()
-	if sfx := os.Getenv("JOINERY_TEST_ISOLATE"); sfx != "" {
-		isolate += "_" + sfx
-	}
+	isolate = Isolated(isolate)
 	var out []DB
 	dsn := "file:" + filepath.Join(t.TempDir(), isolate+".db")
 	if o.SQLite != "" {
