@@ -165,11 +165,15 @@ func TestLevelsPlan(t *testing.T) {
 			t.Fatalf("%s: %v", d.Name(), err)
 		}
 	}
-	// a link of several columns
+	// a link of several columns: an array per column, read side by side
 	ts := blogSchema(t, include.Tenant("tenant_id"))
-	_, err = joinery.Query[User](ts, dialects.Postgres).Include("posts").Shape(joinery.ShapeLevels).Plan()
-	if !errors.Is(err, builder.ErrShape) || !strings.Contains(err.Error(), `include "Posts" links to its parent by 2 columns`) {
-		t.Fatalf("multi-column link: %v", err)
+	tp, err := joinery.Query[User](ts, dialects.Postgres).Include("posts").Shape(joinery.ShapeLevels).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `WHERE "t1"."tenant_id" = ANY($1) AND "t1"."user_id" = ANY($2) AND ("t1"."tenant_id", "t1"."user_id") IN (SELECT ($1)["jr_i"], ($2)["jr_i"] FROM generate_subscripts($1, 1) AS "jr_i")`
+	if st := tp.Statements[1]; !strings.Contains(st.SQL, want) || !slices.Equal(st.KeyArgs, []int{0, 1}) || len(st.Keys.Cols) != 2 {
+		t.Fatalf("multi-column link:\n%s\nkey arguments %v, key columns %v", st.SQL, st.KeyArgs, st.Keys.Cols)
 	}
 }
 

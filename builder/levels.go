@@ -25,9 +25,9 @@ import (
 // in one REPEATABLE READ, READ ONLY transaction, so every level sees one snapshot, which
 // statements that wait for each other's keys can give only inside the caller's transaction.
 //
-// The key is sent as an array: the shape needs a dialect with array parameters
-// (Features.AnyArray, PostgreSQL) and associations linked by one column; elsewhere Build
-// returns ErrShape. The argument that carries the keys is a LevelKeys in Statement.Args,
+// The key is sent as an array (one per column of a multi-column link, read side by side):
+// the shape needs a dialect with array parameters (Features.AnyArray, PostgreSQL);
+// elsewhere Build returns ErrShape. The argument that carries the keys is a LevelKeys in Statement.Args,
 // which the runner replaces (joinery's All, joinery/pgx); Statement.Keys says which rows and
 // columns the keys come from (hydrate.Levels folds the rows and collects them).
 const ShapeLevels Shape = ShapePipeline + 1
@@ -55,12 +55,35 @@ func (k LevelKeys) Value() (driver.Value, error) {
 // and required includes.
 func (b *builder) levelRows(n *bnode) ([]node, error) {
 	l := b.linkOf(n)
-	if len(l.child) != 1 {
-		return nil, qErr("%w: %s links to its parent by %d columns (%s), and the per-level shape (ShapeLevels) sends the parent keys as one array of one column: use ShapePipeline or ShapeUnion",
+	cols := l.childCols()
+	if len(l.child) == 1 {
+		keys := seq{cols[0], kw(" = ANY("), arg{LevelKeys{Path: n.path, Column: l.child[0]}, where(n) + " parent keys"}, kw(")")}
+		return b.ownRows(b.one(keys), n)
+	}
+	if !b.d.Features().NumberedParams {
+		return nil, qErr("%w: %s links to its parent by %d columns (%s), and the per-level shape (ShapeLevels) refers to each column's array twice, which needs numbered parameters",
 			ErrShape, where(n), len(l.child), strings.Join(l.child, ", "))
 	}
-	keys := seq{l.childCols()[0], kw(" = ANY("), arg{LevelKeys{Path: n.path, Column: l.child[0]}, where(n) + " parent keys"}, kw(")")}
-	return b.ownRows(b.one(keys), n)
+	// several columns: an array per column, the tuples read from them side by side. Each
+	// column's = ANY types its array's parameter (a subscript alone could not) and lets the
+	// planner probe an index; the row value IN keeps exactly the parent tuples:
+	// c1 = ANY($1) AND c2 = ANY($2) AND (c1, c2) IN (SELECT ($1)[i], ($2)[i] FROM
+	// generate_subscripts($1, 1) AS i)
+	arrays := make([]node, len(l.child))
+	for i, c := range l.child {
+		arrays[i] = arg{&shared{LevelKeys{Path: n.path, Column: c}}, where(n) + " parent keys"}
+	}
+	i := pick("jr_i", b.taken)
+	elems := make([]node, len(arrays))
+	for k, a := range arrays {
+		elems[k] = seq{kw("("), a, kw(")["), ident(i), kw("]")}
+	}
+	w := make([]node, 0, len(cols)+1)
+	for k, c := range cols {
+		w = append(w, seq{c, kw(" = ANY("), arrays[k], kw(")")})
+	}
+	w = append(w, seq{tuple(cols), kw(" IN (SELECT "), commas(elems), kw(" FROM generate_subscripts("), arrays[0], kw(", 1) AS "), ident(i), kw(")")})
+	return b.ownRows(w, n)
 }
 
 // finishLevels builds a ShapeLevels plan: the pipeline's statements with each include
