@@ -285,38 +285,52 @@ func planStatements(p *builder.Plan, want any) ([]Statement, error) {
 	return out, nil
 }
 
-// levelKeys puts in args the keys of a ShapeLevels statement st: the distinct non-NULL
-// values of its key column in the rows of its parent's branch, in order, as the array
-// literal joinery sends over database/sql (joinery.ArrayLiteral). ok is false when there is
-// none: joinery then does not send st.
+// levelKeys puts in args the keys of a ShapeLevels statement st: the distinct tuples of
+// non-NULL values of its key columns in the rows of its parent's branch, in order, one
+// array per column, as the array literals joinery sends over database/sql
+// (joinery.ArrayLiteral). ok is false when there is none: joinery then does not send st.
 func levelKeys(p *builder.Plan, st builder.Statement, all [][]driver.Value, bi int, args []driver.Value) (ok bool, err error) {
-	if len(st.KeyArgs) != 1 || len(st.Keys.Cols) != 1 {
-		return false, fmt.Errorf("joinerytest: a per-level statement with %d key columns", len(st.Keys.Cols))
+	if len(st.KeyArgs) != len(st.Keys.Cols) {
+		return false, fmt.Errorf("joinerytest: a per-level statement with %d key columns and %d key arguments", len(st.Keys.Cols), len(st.KeyArgs))
 	}
 	parent := int64(p.Statements[st.Keys.From].Part.Branch)
-	var keys []any
-	seen := map[any]bool{}
+	arrays := make([][]any, len(st.Keys.Cols))
+	seen := map[string]bool{}
+rows:
 	for _, r := range all {
-		if r[bi] != parent || r[st.Keys.Cols[0]] == nil {
+		if r[bi] != parent {
 			continue
 		}
-		v := any(r[st.Keys.Cols[0]])
-		if b, isBytes := v.([]byte); isBytes {
-			v = string(b)
+		tuple := make([]any, len(st.Keys.Cols))
+		for k, c := range st.Keys.Cols {
+			v := any(r[c])
+			if v == nil {
+				continue rows
+			}
+			if b, isBytes := v.([]byte); isBytes {
+				v = string(b)
+			}
+			tuple[k] = v
 		}
-		if !seen[v] {
-			seen[v] = true
-			keys = append(keys, v)
+		id := fmt.Sprintf("%#v", tuple)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		for k, v := range tuple {
+			arrays[k] = append(arrays[k], v)
 		}
 	}
-	if len(keys) == 0 {
+	if len(arrays[0]) == 0 {
 		return false, nil
 	}
-	lit, err := joinery.ArrayLiteral(keys)
-	if err != nil {
-		return false, err
+	for k, a := range st.KeyArgs {
+		lit, err := joinery.ArrayLiteral(arrays[k])
+		if err != nil {
+			return false, err
+		}
+		args[a] = lit
 	}
-	args[st.KeyArgs[0]] = lit
 	return true, nil
 }
 
