@@ -255,9 +255,47 @@ func TestCitusPagingProperty(t *testing.T) {
 	tdb := testDB{db.Name, db.Dialect, db.DB}
 	seedTenants(t, db.DB, su, s)
 	seedRandom(t, tdb, 20251122)
-	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 120, nil) })
+	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 50, nil) })
 	addTenant(t, db.DB, su, 2)
 	t.Run("one_tenant", func(t *testing.T) {
-		pagingProperty(t, s, tdb, 120, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
+		pagingProperty(t, s, tdb, 50, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
 	})
+}
+
+// TestCitusShapeChoice: on a distributed dialect the default shape across tenants is the
+// flat JOIN (Citus would gather each UNION ALL branch on the coordinator); held to one
+// tenant it is the UNION ALL, a router statement. (No database: the plans only.)
+func TestCitusShapeChoice(t *testing.T) {
+	s := blogSchema(t, include.Tenant(tenantColumn, citusShared["blog"]...))
+	p, err := w1Tree(s, dialects.Citus).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shape != joinery.ShapeFlat || !strings.Contains(p.Why, "distributed") {
+		t.Errorf("across tenants: shape %s (%s), want the flat JOIN for a distributed database", p.Shape, p.Why)
+	}
+	p, err = w1Tree(s, dialects.Citus).Tenant(1).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shape != joinery.ShapeUnion {
+		t.Errorf("one tenant: shape %s (%s), want the UNION ALL", p.Shape, p.Why)
+	}
+	if p, err = w1Tree(s, dialects.Postgres).Plan(); err != nil || p.Shape != joinery.ShapeUnion {
+		t.Errorf("plain PostgreSQL: shape %v (%v), want the UNION ALL", p.Shape, err)
+	}
+}
+
+// TestCitusTenantIdentities: two tenants with the same rows under the same ids, read across
+// tenants on the distributed tables, are two sets of objects (see TestTenantIdentities).
+func TestCitusTenantIdentities(t *testing.T) {
+	db, ok := testdbs.Citus(t, "joinery_citus_ids")
+	if !ok {
+		t.Skip("JOINERY_CITUS_DSN is not set")
+	}
+	su := suites[0]
+	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
+	seedTenants(t, db.DB, su, s)
+	addTenant(t, db.DB, su, 2)
+	tenantIdentities(t, testDB{db.Name, db.Dialect, db.DB}, su, s)
 }

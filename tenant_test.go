@@ -3,6 +3,7 @@ package joinery_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,4 +94,53 @@ func hasTenant(s *include.Schema, table string) bool {
 		}
 	}
 	return false
+}
+
+// TestTenantIdentities: two tenants holding the same rows under the same ids, read across
+// tenants, are two sets of objects: the fold's identity is (tenant_id, id), so no object of
+// one tenant takes the children of the other's. Each root of a scenario's result appears
+// twice, once per tenant, with its own children only.
+func TestTenantIdentities(t *testing.T) {
+	for _, tdb := range openDBs(t, "joinery_tenant_ids") {
+		t.Run(tdb.name, func(t *testing.T) {
+			su := suites[0]
+			s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
+			seedTenantLocal(t, tdb.db, tdb.dialect, su, s)
+			tenantIdentities(t, tdb, su, s)
+		})
+	}
+}
+
+// tenantIdentities runs the identity scenarios on tdb, seeded with two tenants.
+func tenantIdentities(t *testing.T, tdb testDB, su suite, s *include.Schema) {
+	names := map[string]bool{"has_many": true, "btm_join_model": true, "nested_three_levels": true, "belongs_to_alias": true,
+		"btm_through_table_columns": true, "self_reference": true, "composite_key_root": true, "source_key": true}
+	ran := 0
+	for _, sc := range su.scenarios {
+		if !names[sc.name] {
+			continue
+		}
+		ran++
+		var want []json.RawMessage
+		if err := json.Unmarshal([]byte(sc.want), &want); err != nil {
+			t.Fatal(err)
+		}
+		var twice []json.RawMessage
+		for _, w := range want {
+			twice = append(twice, w, w)
+		}
+		wantTwice, _ := json.Marshal(twice)
+		for _, shape := range allShapes {
+			t.Run(sc.name+"/"+shape.String(), func(t *testing.T) {
+				got, err := sc.build(s, tdb.dialect).shape(shape).all(context.Background(), tdb.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertJSON(t, got, string(wantTwice))
+			})
+		}
+	}
+	if ran != len(names) {
+		t.Fatalf("ran %d scenarios, want %d", ran, len(names))
+	}
 }

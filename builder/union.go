@@ -7,6 +7,7 @@ import (
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/scope"
 )
 
@@ -228,6 +229,11 @@ func (b *builder) rootOrder(u *unionPlan, terms []term) error {
 		case toOne(t.n):
 			u.rootJoins[t.n] = true
 			u.rootOrd = append(u.rootOrd, t.order())
+			if t.n.assoc.Kind == include.HasOne {
+				// a hasOne may match several rows (no unique key on its foreign key): the
+				// flat JOIN keeps the first in this order, so its branch is ordered by it
+				u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
+			}
 		default:
 			first, err := b.firstValue(t)
 			if err != nil {

@@ -97,33 +97,57 @@ func TestSequelizeConformance(t *testing.T) {
 
 // runCase sets up one case on one database, runs it and compares the result.
 func runCase(ctx context.Context, tdb testDB, c *Case) (outcome, string) {
-	fail := func(format string, args ...any) (outcome, string) {
-		return failed, "FAIL " + fmt.Sprintf(format, args...)
-	}
 	dev := deviations[c.Name]
-	if err := resetDB(ctx, tdb); err != nil {
-		return fail("setup: reset: %v", err)
+	q, notes, _, fail := setUpCase(ctx, tdb, c, dev, nil)
+	if fail != "" {
+		return failed, fail
 	}
-	s, err := declareSchema(c, dev)
+	return compareShapes(ctx, tdb, c, dev, q, notes)
+}
+
+// setUpCase creates case c's tables on tdb and inserts its rows, plain (mt nil: the tables
+// of package ddl, createTables) or in the multi-tenant layout mt on Citus, distributed
+// (createDistributed, which gives the distributed tables), and translates its query. fail
+// is "" or the FAIL line of what went wrong.
+func setUpCase(ctx context.Context, tdb testDB, c *Case, dev *deviation, mt *tenantLayout) (q mapQuery, notes, distributed []string, fail string) {
+	failf := func(format string, args ...any) (mapQuery, []string, []string, string) {
+		return q, nil, nil, "FAIL " + fmt.Sprintf(format, args...)
+	}
+	if err := resetDB(ctx, tdb); err != nil {
+		return failf("setup: reset: %v", err)
+	}
+	s, err := declareSchemaIn(c, dev, mt)
 	if err != nil {
 		if isUnsupported(err) {
-			return fail("%v", err)
+			return failf("%v", err)
 		}
-		return fail("schema: %v", err)
+		return failf("schema: %v", err)
 	}
-	if err := createTables(ctx, tdb, s); err != nil {
-		return fail("setup: %v", err)
+	if mt == nil {
+		err = createTables(ctx, tdb, s)
+	} else {
+		distributed, err = createDistributed(ctx, tdb, s)
+	}
+	if err != nil {
+		return failf("setup: %v", err)
 	}
 	if err := insertData(ctx, tdb, c); err != nil {
-		return fail("setup: %v", err)
+		return failf("setup: %v", err)
 	}
-	q, notes, err := translate(c, s, tdb.dialect)
+	q, notes, err = translate(c, s, tdb.dialect)
 	if err != nil {
 		if isUnsupported(err) {
-			return fail("%v", err)
+			return failf("%v", err)
 		}
-		return fail("translate: %v", err)
+		return failf("translate: %v", err)
 	}
+	return q, notes, distributed, ""
+}
+
+// compareShapes runs q in every statement shape that can express it and compares each
+// result with the case's expectation: failed with the first difference and its shape, else
+// deviated (the case is in the deviations table) or pass.
+func compareShapes(ctx context.Context, tdb testDB, c *Case, dev *deviation, q mapQuery, notes []string) (outcome, string) {
 	// every statement shape that can express the query must give the same result
 	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
 		sq := q.Shape(shape)

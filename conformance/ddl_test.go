@@ -46,8 +46,9 @@ type DeclaredAssoc struct {
 var writesDir = filepath.Join("..", "testdata", "sequelize_writes")
 
 // ddlModelOptions are the DDL options of resolved model mn: column types from the README's
-// type table, NOT NULL (allowNull: false) and unique keys (unique: true or a key name).
-func ddlModelOptions(c *Case, mn string) []include.ModelOption {
+// type table, NOT NULL (allowNull: false) and unique keys (unique: true or a key name), in
+// the multi-tenant layout mt (nil: plain tables) led by the tenant column.
+func ddlModelOptions(c *Case, mn string, mt *tenantLayout) []include.ModelOption {
 	m := c.Resolved.Models.M[mn]
 	var opts []include.ModelOption
 	for _, an := range m.Attributes.Keys {
@@ -76,7 +77,7 @@ func ddlModelOptions(c *Case, mn string) []include.ModelOption {
 		switch u := a.Unique.(type) {
 		case bool:
 			if u {
-				opts = append(opts, include.Unique("", an))
+				opts = append(opts, include.Unique("", mt.uniqueKey(mn, an)...))
 			}
 		case string:
 			if _, ok := named[u]; !ok {
@@ -86,7 +87,7 @@ func ddlModelOptions(c *Case, mn string) []include.ModelOption {
 		}
 	}
 	for _, n := range names {
-		opts = append(opts, include.Unique("", named[n]...))
+		opts = append(opts, include.Unique("", mt.uniqueKey(mn, named[n]...)...))
 	}
 	return opts
 }

@@ -20,7 +20,7 @@ import (
 func resetDB(ctx context.Context, tdb testDB) error {
 	var list string
 	switch tdb.name {
-	case "postgres":
+	case "postgres", "citus":
 		list = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	case "mysql":
 		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`
@@ -57,7 +57,7 @@ func resetDB(ctx context.Context, tdb testDB) error {
 		var last error
 		for _, tb := range tables {
 			stmt := "DROP TABLE IF EXISTS " + tdb.dialect.Quote(tb)
-			if tdb.name == "postgres" {
+			if tdb.name == "postgres" || tdb.name == "citus" {
 				stmt += " CASCADE"
 			}
 			if _, err := tdb.db.ExecContext(ctx, stmt); err != nil {
@@ -230,7 +230,17 @@ func attrType(typ string) (include.Type, error) {
 // declareSchema declares every resolved model as a run-time model and every resolved
 // association, with the extra options the case's deviation adds.
 func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
-	s := include.NewSchema(include.WithNaming(include.CamelCase))
+	return declareSchemaIn(c, dev, nil)
+}
+
+// declareSchemaIn is declareSchema in the multi-tenant layout mt (citus_test.go), or with
+// plain tables when mt is nil.
+func declareSchemaIn(c *Case, dev *deviation, mt *tenantLayout) (*include.Schema, error) {
+	sopts := []include.SchemaOption{include.WithNaming(include.CamelCase)}
+	if mt != nil {
+		sopts = append(sopts, include.Tenant(mt.column, mt.shared...))
+	}
+	s := include.NewSchema(sopts...)
 	for _, mn := range c.Resolved.Models.Keys {
 		m := c.Resolved.Models.M[mn]
 		var attrs []include.Attr
@@ -242,7 +252,7 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 			}
 			attrs = append(attrs, include.Attr{Name: an, Column: a.Field, Type: typ})
 		}
-		if _, err := s.DefineMap(mn, m.Table, attrs, append(ddlModelOptions(c, mn), include.PrimaryKey(m.PrimaryKeyAttributes...))...); err != nil {
+		if _, err := s.DefineMap(mn, m.Table, attrs, append(ddlModelOptions(c, mn, mt), include.PrimaryKey(m.PrimaryKeyAttributes...))...); err != nil {
 			return nil, fmt.Errorf("DefineMap(%s): %w", mn, err)
 		}
 	}
@@ -283,6 +293,7 @@ func declareSchema(c *Case, dev *deviation) (*include.Schema, error) {
 		if dev != nil {
 			opts = append(opts, dev.assocOptions[a.Source+"."+a.As]...)
 		}
+		opts = append(opts, mt.assocOptions(c, i)...)
 		switch a.Kind {
 		case "belongsTo":
 			_, err = s.BelongsTo(a.Source, a.Target, opts...)

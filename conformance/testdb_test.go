@@ -19,6 +19,10 @@ type testDB struct {
 	name    string
 	dialect dialects.Dialect
 	db      *sql.DB
+	// tenant, for the write cases on a multi-tenant layout (writes_citus_test.go): the tenant
+	// the operations write, whose rows of the tenantTables are compared; nil otherwise
+	tenant       any
+	tenantTables map[string]bool
 }
 
 // openDBs opens SQLite always, and PostgreSQL and MySQL/MariaDB when JOINERY_PG_DSN /
@@ -35,7 +39,7 @@ func openDBs(t *testing.T) []testDB {
 		PostgresParams: "timezone=UTC",
 		MySQLCreate:    "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	}) {
-		out = append(out, testDB{d.Name, d.Dialect, d.DB})
+		out = append(out, testDB{name: d.Name, dialect: d.Dialect, db: d.DB})
 	}
 	return out
 }

@@ -130,7 +130,15 @@ func runWriteCase(ctx context.Context, tdb testDB, c *WriteCase) (outcome, strin
 	if err != nil {
 		return fail("schema: %v", err)
 	}
-	w := write.New(s, tdb.dialect)
+	return runWriteOps(ctx, tdb, c, s, write.New(s, tdb.dialect), dev)
+}
+
+// runWriteOps runs the case's operations with w over schema s and compares each result and
+// every table after each with the expectation (adjusted by the case's deviation dev).
+func runWriteOps(ctx context.Context, tdb testDB, c *WriteCase, s *include.Schema, w *write.Writer, dev *writeDeviation) (outcome, string) {
+	fail := func(format string, args ...any) (outcome, string) {
+		return failed, "FAIL " + fmt.Sprintf(format, args...)
+	}
 	var notes []string
 	var prev map[string][]map[string]any
 	adjusted := false
@@ -224,9 +232,14 @@ func runWriteOp(ctx context.Context, tdb testDB, w *write.Writer, s *include.Sch
 	}
 	if op.Op == "destroy" {
 		m := s.Model(op.Source.Model)
-		pk := m.PrimaryKey()[0]
 		d := tdb.dialect
-		_, err := tdb.db.ExecContext(ctx, "DELETE FROM "+d.Quote(m.Table())+" WHERE "+d.Quote(pk)+" = "+d.Placeholder(1), jsonArg(op.Source.PK))
+		del := "DELETE FROM " + d.Quote(m.Table()) + " WHERE " + d.Quote(ownKey(m)) + " = " + d.Placeholder(1)
+		args := []any{jsonArg(op.Source.PK)}
+		if m.Tenant() != "" && tdb.tenant != nil {
+			del += " AND " + d.Quote(m.Tenant()) + " = " + d.Placeholder(2)
+			args = append(args, tdb.tenant)
+		}
+		_, err := tdb.db.ExecContext(ctx, del, args...)
 		return nil, err, "destroy is Model.destroy, not an association write: the harness deletes the row with a plain DELETE and the tables follow the DDL's ON DELETE rules"
 	}
 	a := w.Assoc(op.Source.Model, op.Association)
@@ -310,11 +323,20 @@ func findByPK(ctx context.Context, tdb testDB, s *include.Schema, model string, 
 	}
 	d := tdb.dialect
 	var cols []string
+	var attrs []include.Attr
 	for _, at := range m.Attrs() {
-		cols = append(cols, d.Quote(at.Column))
+		if !at.Hidden {
+			cols = append(cols, d.Quote(at.Column))
+			attrs = append(attrs, at)
+		}
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.Quote(m.Table()) + " WHERE " + d.Quote(m.PrimaryKey()[0]) + " = " + d.Placeholder(1)
-	rows, err := tdb.db.QueryContext(ctx, q, jsonArg(pk))
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.Quote(m.Table()) + " WHERE " + d.Quote(ownKey(m)) + " = " + d.Placeholder(1)
+	args := []any{jsonArg(pk)}
+	if m.Tenant() != "" && tdb.tenant != nil {
+		q += " AND " + d.Quote(m.Tenant()) + " = " + d.Placeholder(2)
+		args = append(args, tdb.tenant)
+	}
+	rows, err := tdb.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("findByPk(%s, %v): %w", model, pk, err)
 	}
@@ -331,7 +353,7 @@ func findByPK(ctx context.Context, tdb testDB, s *include.Schema, model string, 
 		return nil, err
 	}
 	out := map[string]any{}
-	for i, at := range m.Attrs() {
+	for i, at := range attrs {
 		v := vals[i]
 		if b, ok := v.([]byte); ok {
 			v = string(b)
@@ -339,6 +361,17 @@ func findByPK(ctx context.Context, tdb testDB, s *include.Schema, model string, 
 		out[at.Name] = v
 	}
 	return out, rows.Err()
+}
+
+// ownKey is the column of m's primary key that the recorded operations name (the key
+// without the tenant column of a multi-tenant layout).
+func ownKey(m *include.Model) string {
+	for _, k := range m.PrimaryKey() {
+		if k != m.Tenant() {
+			return k
+		}
+	}
+	return m.PrimaryKey()[0]
 }
 
 // compareResult compares has / count / create results; "" when they agree.
@@ -472,7 +505,14 @@ func compareTable(ctx context.Context, tdb testDB, c *WriteCase, table string, w
 	for i, n := range names {
 		quoted[i] = d.Quote(n)
 	}
-	rows, err := tdb.db.QueryContext(ctx, "SELECT "+strings.Join(quoted, ", ")+" FROM "+d.Quote(table))
+	sel := "SELECT " + strings.Join(quoted, ", ") + " FROM " + d.Quote(table)
+	var args []any
+	if tdb.tenant != nil && tdb.tenantTables[table] {
+		// the table of a multi-tenant layout: the operations' tenant's rows
+		sel += " WHERE " + d.Quote(tenantColumn) + " = " + d.Placeholder(1)
+		args = append(args, tdb.tenant)
+	}
+	rows, err := tdb.db.QueryContext(ctx, sel, args...)
 	if err != nil {
 		return err.Error()
 	}
