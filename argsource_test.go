@@ -21,6 +21,9 @@ func TestArgumentErrorNamesItsPlace(t *testing.T) {
 			seedBlog(t, tdb.db)
 			for _, shape := range allShapes {
 				q := joinery.Query[User](s, tdb.dialect).Include(include.New("posts").Where(sq.Eq{"title": status{1}})).Shape(shape)
+				if _, err := q.Plan(); notExpressible(shape, err) {
+					continue
+				}
 				_, err := q.All(context.Background(), tdb.db)
 				if err == nil || !strings.Contains(err.Error(), `is a value of the include "Posts" filter`) {
 					t.Fatalf("%s: %v", shape, err)
@@ -42,6 +45,9 @@ func TestDatabaseErrorNamesIncludes(t *testing.T) {
 			seedBlog(t, tdb.db)
 			for _, shape := range allShapes {
 				q := joinery.Query[User](s, tdb.dialect).Include(include.New("posts").Where(sq.Expr("{{self}}.nope = 1"))).Shape(shape)
+				if _, err := q.Plan(); notExpressible(shape, err) {
+					continue
+				}
 				_, err := q.All(context.Background(), tdb.db)
 				if err == nil || !strings.Contains(err.Error(), `is include "Posts", table posts)`) {
 					t.Fatalf("%s: %v", shape, err)

@@ -58,16 +58,21 @@ func TestCitusScenarios(t *testing.T) {
 								qq := sc.build(s, dialects.Citus).shape(shape)
 								if tenant {
 									qq = qq.tenant(1)
+									if _, err := qq.Plan(); notExpressible(shape, err) {
+										return
+									}
 								}
 								_, err := qq.Plan()
-								if (shape == joinery.ShapeUnion || shape == joinery.ShapePipeline) && errors.Is(err, builder.ErrInclude) &&
-									strings.Contains(err.Error(), "UNION ALL shape cannot") {
+								if notExpressible(shape, err) {
 									return // only the flat JOIN expresses this tree
 								}
 								if !tenant && errors.Is(err, builder.ErrInclude) && strings.Contains(err.Error(), "keyset pagination across tenants") {
 									// a cursor holds no value for the hidden tenant column:
 									// the query must be held to one tenant, and then runs
 									qq = qq.tenant(1)
+									if _, err := qq.Plan(); notExpressible(shape, err) {
+										return
+									}
 								}
 								got, err := qq.all(context.Background(), db.DB)
 								if err != nil {

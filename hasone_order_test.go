@@ -19,6 +19,9 @@ func TestHasOneSeveralMatchesOrdered(t *testing.T) {
 			// alice gets a second profile whose bio sorts after her first
 			mustExec(t, tdb.db, `INSERT INTO profiles (id, user_id, bio) VALUES (7, 1, 'zz second'), (8, 1, 'a first')`)
 			for _, shape := range allShapes {
+				if shape == joinery.ShapeLevels && !tdb.dialect.Features().AnyArray {
+					continue // (ErrShape: no array parameters)
+				}
 				for _, dir := range []string{"", " DESC"} {
 					t.Run(shape.String()+dir, func(t *testing.T) {
 						users, err := joinery.Query[User](s, tdb.dialect).Include("profile").Where(sq.Eq{"id": 1}).

@@ -494,6 +494,10 @@ func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
 			rows, err := r.Pipeline(plan)
 			return fold(rows, plan, err)
 		}
+		if plan.Shape == builder.ShapeLevels && r.Levels != nil {
+			rows, err := r.Levels(plan)
+			return fold(rows, plan, err)
+		}
 		rows, err := run(r.Query, plan)
 		return fold(rows, plan, err)
 	})
@@ -566,6 +570,9 @@ func sqlQuery(ctx context.Context, db Querier) queryFunc {
 // run runs p's statement, or a pipelined plan's statements one after another (each opened
 // when the previous one's rows are read).
 func run(query queryFunc, p *builder.Plan) (hydrate.Rows, error) {
+	if p.Shape == builder.ShapeLevels {
+		return runLevels(query, p)
+	}
 	if p.Shape != builder.ShapePipeline {
 		rows, err := query(p.SQL, p.Args)
 		return rows, aliasesOf(namedArg(err, p.ArgSource), p)

@@ -92,6 +92,10 @@ type DriverRunner struct {
 	// returns their rows as one result (hydrate.Parts); queries on the connection are then
 	// compiled as for a pipelining driver (Q.PlanPipelined).
 	Pipeline func(p *builder.Plan) (hydrate.Rows, error)
+	// Levels, when set, runs a ShapeLevels plan's statements (hydrate.Levels), sending
+	// each one's parent keys natively as arrays; without it they go through Query as
+	// array literals (ArrayLiteral).
+	Levels func(p *builder.Plan) (hydrate.Rows, error)
 	// Counted, when set, sends the Count statement count and p's statements (of any shape)
 	// in one round trip, seen in one snapshot unless the connection is in a transaction,
 	// and returns the count and p's rows: AllAndCount over a *sql.DB or *sql.Conn runs

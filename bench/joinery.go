@@ -40,6 +40,8 @@ func applyShape[T any](q joinery.Q[T], shape string) joinery.Q[T] {
 		return q.Shape(joinery.ShapeUnion)
 	case "pipeline":
 		return q.Shape(joinery.ShapePipeline)
+	case "levels":
+		return q.Shape(joinery.ShapeLevels)
 	}
 	panic(fmt.Sprintf("bench: unknown joinery shape %q", shape))
 }

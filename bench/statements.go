@@ -8,6 +8,7 @@ import (
 
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/include"
+	joinerypgx "github.com/joinery/joinery/pgx"
 )
 
 // The statements each contender sends, with the arguments it sends them with, so cmd/explain
@@ -81,4 +82,34 @@ func (r *recordingQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.Batc
 		r.stmts = append(r.stmts, Stmt{qq.SQL, qq.Arguments})
 	}
 	return r.q.SendBatch(ctx, b)
+}
+
+// JoineryLevelsStatements runs joinery's ShapeLevels plan of workload w on conn (joinery/pgx)
+// and returns the statements it sent, in order, with the key arrays as loaded.
+func JoineryLevelsStatements(ctx context.Context, conn *pgx.Conn, s *include.Schema, w string) ([]Stmt, error) {
+	r := &recordingQuerier{q: conn}
+	var err error
+	if w == "W2" {
+		_, err = joinerypgx.All(ctx, r, applyShape(JoineryPosts(s), "levels"))
+	} else {
+		q, qerr := JoineryUsers(s, w)
+		if qerr != nil {
+			return nil, qerr
+		}
+		_, err = joinerypgx.All(ctx, r, applyShape(q, "levels"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: joinery levels: %w", w, err)
+	}
+	// (without the result-format option joinery/pgx passes first)
+	for i, st := range r.stmts {
+		args := st.Args[:0:0]
+		for _, a := range st.Args {
+			if _, ok := a.(pgx.QueryResultFormats); !ok {
+				args = append(args, a)
+			}
+		}
+		r.stmts[i].Args = args
+	}
+	return r.stmts, nil
 }

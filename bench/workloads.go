@@ -56,6 +56,8 @@ var Contenders = []Contender{
 	{"joinery-pgxnative", "joinery's default shape over pgx natively (module joinery/pgx, *pgxpool.Pool)", joineryPgxLoader("")},
 	{"joinery-pgxnative-union", "joinery, Shape(ShapeUnion) over pgx natively", joineryPgxLoader("union")},
 	{"joinery-pgxnative-pipeline", "joinery, Shape(ShapePipeline) over pgx natively: one batch, one round trip", joineryPgxLoader("pipeline")},
+	{"joinery-levels-pgx", "joinery, Shape(ShapeLevels): a statement per level, each filtered by its parent keys as one array, over database/sql (pgx stdlib, so the arrays go natively through the adapter)", joineryLoader(pgxDB, "levels")},
+	{"joinery-pgxnative-levels", "joinery, Shape(ShapeLevels) over pgx natively: a statement per level, keys as native arrays", joineryPgxLoader("levels")},
 	{"hand-join", "hand-written single flat JOIN + fold (explicit Scan, typed-key maps)", handJoin},
 	{"hand-level", "hand-written query per level (fk = ANY($1))", handLevel},
 	{"hand-union", "hand-written single UNION ALL statement, one branch per include path", handUnion},

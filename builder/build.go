@@ -328,6 +328,8 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		b.plan.Why = "streaming (Each, Iter) reads one root at a time: the flat JOIN, each root's rows contiguous"
 	}
 	switch q.Shape {
+	case ShapeLevels:
+		return b.finishLevels(terms)
 	case ShapeUnion, ShapePipeline:
 		if err := b.unionable(terms, q.Shape == ShapePipeline); err != nil {
 			return nil, err

@@ -60,6 +60,7 @@ func (p *Plan) Clone() *Plan {
 		for i, st := range p.Statements {
 			st.Args = slices.Clone(st.Args)
 			st.Part.Cols = slices.Clone(st.Part.Cols)
+			st.Keys.Cols, st.KeyArgs = slices.Clone(st.Keys.Cols), slices.Clone(st.KeyArgs)
 			c.Statements[i] = st
 		}
 	}
@@ -81,7 +82,12 @@ type Statement struct {
 	SQL  string
 	Args []any
 	// Part says which branch its rows are and which of the plan's ResultColumns they carry.
-	Part    hydrate.Part
+	Part hydrate.Part
+	// Keys (ShapeLevels) says which rows and columns hold the parent keys that fill the
+	// arguments KeyArgs (a LevelKeys each), one per key column; From is -1 for the roots'
+	// statement.
+	Keys    hydrate.Keys
+	KeyArgs []int
 	lines   []lineBreak
 	sources []string
 }
@@ -152,12 +158,13 @@ func (p *Plan) Parts() []hydrate.Part {
 	return out
 }
 
-// ErrPipeline is returned by ToSql for a plan of several statements.
+// ErrPipeline is returned by ToSql for a plan of several statements (ShapePipeline,
+// ShapeLevels).
 var ErrPipeline = errors.New("builder: a ShapePipeline plan is several statements: run Plan.Statements")
 
 // ToSql implements squirrel.Sqlizer. A pipelined plan has no single statement: ErrPipeline.
 func (p *Plan) ToSql() (string, []any, error) {
-	if p.Shape == ShapePipeline {
+	if p.Shape == ShapePipeline || p.Shape == ShapeLevels {
 		return "", nil, ErrPipeline
 	}
 	return p.SQL, p.Args, nil
@@ -166,7 +173,7 @@ func (p *Plan) ToSql() (string, []any, error) {
 // Readable is the plan's statement for people (see Statement.Readable); a pipelined plan's
 // statements are separated by ";" and a blank line.
 func (p *Plan) Readable() string {
-	if p.Shape == ShapePipeline {
+	if p.Shape == ShapePipeline || p.Shape == ShapeLevels {
 		var b strings.Builder
 		for i, st := range p.Statements {
 			if i > 0 {
@@ -185,6 +192,9 @@ func (p *Plan) Explain() string {
 	fmt.Fprintf(&b, "shape: %s\n", p.Shape)
 	if p.Why != "" {
 		fmt.Fprintf(&b, "why: %s\n", p.Why)
+	}
+	if p.Shape == ShapeLevels {
+		p.explainLevels(&b)
 	}
 	for _, t := range p.Tables {
 		path := t.Path

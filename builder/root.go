@@ -1,8 +1,9 @@
 package builder
 
 import (
-	sq "github.com/Masterminds/squirrel"
 	"strconv"
+
+	sq "github.com/Masterminds/squirrel"
 )
 
 type rootMode int

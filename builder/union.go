@@ -42,6 +42,8 @@ func (s Shape) String() string {
 		return "union"
 	case ShapePipeline:
 		return "pipeline"
+	case ShapeLevels:
+		return "levels"
 	}
 	return "auto"
 }
@@ -653,6 +655,9 @@ func (b *builder) makeMembership(n *bnode, terms []term) ([]node, error) {
 // any per-parent limit: a link into its parent's membership, its filters and required
 // includes.
 func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
+	if b.query.Shape == ShapeLevels {
+		return b.levelRows(n) // linked to the parent keys the previous statement brought
+	}
 	p := n.parent
 	l := b.linkOf(n)
 	var sub *selectStmt

@@ -3,11 +3,12 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"github.com/joinery/joinery"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/joinery/joinery"
 )
 
 // casesDir holds the recorded cases, copied from the shared conformance folder.

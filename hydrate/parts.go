@@ -115,7 +115,8 @@ type partRows struct {
 	dests   []any
 	err     error
 	closed  bool
-	nullOrd bool // the current part does not send the ordinal
+	nullOrd bool    // the current part does not send the ordinal
+	lv      *levels // Levels: the keys each part is run with
 }
 
 func (r *partRows) Columns() ([]string, error) { return r.columns, nil }
@@ -144,7 +145,16 @@ func (r *partRows) Next() bool {
 		}
 		i := r.next
 		r.next++
-		rows, err := r.open(i)
+		var rows Rows
+		var err error
+		if r.lv != nil {
+			var skip bool
+			if rows, skip, err = r.lv.openPart(i); skip {
+				continue // (Levels: no parent row brought a key)
+			}
+		} else {
+			rows, err = r.open(i)
+		}
 		if err != nil {
 			r.err = fmt.Errorf("statement %d of %d: %w", i+1, len(r.parts), err)
 			return false
@@ -217,10 +227,16 @@ func (r *partRows) ScanCells(cells []Cell) error {
 		}
 		r.subOf = cells
 	}
+	var err error
 	if r.cells != nil {
-		return r.cells.ScanCells(r.sub)
+		err = r.cells.ScanCells(r.sub)
+	} else {
+		err = r.cur.Scan(r.dests...)
 	}
-	return r.cur.Scan(r.dests...)
+	if err == nil && r.lv != nil {
+		err = r.lv.collect(r.next-1, func(c int) any { return cells[c] })
+	}
+	return err
 }
 
 // Scan fills dest (one per result column) the way ScanCells does: the cells of a fold are
@@ -244,7 +260,11 @@ func (r *partRows) Scan(dest ...any) error {
 	for i, c := range r.part.Cols {
 		sub[i] = dest[c]
 	}
-	return r.cur.Scan(sub...)
+	err := r.cur.Scan(sub...)
+	if err == nil && r.lv != nil {
+		err = r.lv.collect(r.next-1, func(c int) any { return dest[c] })
+	}
+	return err
 }
 
 // convertAssign stores the branch tag (an int64) or a NULL (nil) in a Scan destination.

@@ -249,11 +249,22 @@ func planStatements(p *builder.Plan, want any) ([]Statement, error) {
 	if bi < 0 {
 		return nil, fmt.Errorf("joinerytest: the pipeline's columns %v lack the branch column %q", cols, p.Map.Branch)
 	}
-	out := make([]Statement, len(p.Statements))
+	out := make([]Statement, 0, len(p.Statements))
 	for i, st := range p.Statements {
 		args, err := driverArgs(st.Args)
 		if err != nil {
 			return nil, fmt.Errorf("statement %d: %w", i+1, err)
+		}
+		if p.Shape == builder.ShapeLevels && st.Keys.From >= 0 {
+			// a per-level statement: its parent statement's keys, as joinery sends them
+			// over database/sql; none, and it is not sent
+			ok, err := levelKeys(p, st, all, bi, args)
+			if err != nil {
+				return nil, fmt.Errorf("statement %d: %w", i+1, err)
+			}
+			if !ok {
+				continue
+			}
 		}
 		s := Statement{SQL: st.SQL, Args: args}
 		for _, c := range st.Part.Cols {
@@ -269,9 +280,58 @@ func planStatements(p *builder.Plan, want any) ([]Statement, error) {
 			}
 			s.Rows = append(s.Rows, vals)
 		}
-		out[i] = s
+		out = append(out, s)
 	}
 	return out, nil
+}
+
+// levelKeys puts in args the keys of a ShapeLevels statement st: the distinct tuples of
+// non-NULL values of its key columns in the rows of its parent's branch, in order, one
+// array per column, as the array literals joinery sends over database/sql
+// (joinery.ArrayLiteral). ok is false when there is none: joinery then does not send st.
+func levelKeys(p *builder.Plan, st builder.Statement, all [][]driver.Value, bi int, args []driver.Value) (ok bool, err error) {
+	if len(st.KeyArgs) != len(st.Keys.Cols) {
+		return false, fmt.Errorf("joinerytest: a per-level statement with %d key columns and %d key arguments", len(st.Keys.Cols), len(st.KeyArgs))
+	}
+	parent := int64(p.Statements[st.Keys.From].Part.Branch)
+	arrays := make([][]any, len(st.Keys.Cols))
+	seen := map[string]bool{}
+rows:
+	for _, r := range all {
+		if r[bi] != parent {
+			continue
+		}
+		tuple := make([]any, len(st.Keys.Cols))
+		for k, c := range st.Keys.Cols {
+			v := any(r[c])
+			if v == nil {
+				continue rows
+			}
+			if b, isBytes := v.([]byte); isBytes {
+				v = string(b)
+			}
+			tuple[k] = v
+		}
+		id := fmt.Sprintf("%#v", tuple)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		for k, v := range tuple {
+			arrays[k] = append(arrays[k], v)
+		}
+	}
+	if len(arrays[0]) == 0 {
+		return false, nil
+	}
+	for k, a := range st.KeyArgs {
+		lit, err := joinery.ArrayLiteral(arrays[k])
+		if err != nil {
+			return false, err
+		}
+		args[a] = lit
+	}
+	return true, nil
 }
 
 // driverArgs are a statement's arguments for sqlmock's WithArgs. A joinery.Param left

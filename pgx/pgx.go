@@ -51,6 +51,7 @@ func init() {
 				return Rows(rows), nil
 			},
 			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
+			Levels:   func(p *builder.Plan) (hydrate.Rows, error) { return levels(ctx, conn, p) },
 			Counted: func(p, count *builder.Plan) (hydrate.Rows, int64, error) {
 				c := &counted{sql: count.SQL, args: count.Args}
 				rows, err := send(ctx, conn, p, c)
@@ -145,6 +146,15 @@ func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error)
 // send runs p's statement, or sends a pipelined plan's statements in one batch; with a
 // count statement c, the count and p's statements (one or many) in one batch, c read first.
 func send(ctx context.Context, db Querier, p *builder.Plan, c *counted) (hydrate.Rows, error) {
+	if p.Shape == builder.ShapeLevels {
+		if c != nil {
+			// the count first, then the levels: each a round trip of its own
+			if err := countRow(ctx, db, c); err != nil {
+				return nil, err
+			}
+		}
+		return levels(ctx, db, p)
+	}
 	if p.Shape != builder.ShapePipeline && c == nil {
 		args := make([]any, 0, len(p.Args)+1)
 		args = append(append(args, resultFormats), p.Args...)

@@ -50,7 +50,7 @@ type Tag struct {
 	AddedBy *string `joinery:"through:added_by"`
 }
 
-const schemaName = "joinery_pgx"
+var schemaName = "joinery_pgx" + isolateSuffix()
 
 func setup(t testing.TB) (*pgx.Conn, *sql.DB, *include.Schema) {
 	dsn := os.Getenv("JOINERY_PG_DSN")
@@ -113,7 +113,7 @@ func TestPgxMatchesDatabaseSQL(t *testing.T) {
 	base := joinery.Query[User](s, dialects.Postgres).
 		Include(include.New("posts").Order("id").Include("author", include.New("tags").Order("id").ThroughColumns("added_by"))).
 		OrderBy("name")
-	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline, joinery.ShapeLevels} {
 		q := base.Shape(shape)
 		want, err := q.All(ctx, db)
 		if err != nil {
@@ -234,7 +234,7 @@ func TestStdlibDriverAdapter(t *testing.T) {
 		Where(sq.Eq{"name": []string{"alice", "bob"}}).
 		Include(include.New("posts").Order("id").Include("author", include.New("tags").Order("id").ThroughColumns("added_by"))).
 		OrderBy("name")
-	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapePipeline} {
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapePipeline, joinery.ShapeLevels} {
 		q := base.Shape(shape)
 		want, err := q.All(ctx, db)
 		if err != nil {
@@ -464,3 +464,7 @@ func TestPgxPipelineOnPool(t *testing.T) {
 		t.Fatalf("after a failure on a pool connection: %v", err)
 	}
 }
+
+// isolateSuffix is JOINERY_ISOLATE_SUFFIX (as the main module's tests use it), so that test
+// runs of several worktrees on one server keep to schemas of their own.
+func isolateSuffix() string { return os.Getenv("JOINERY_ISOLATE_SUFFIX") }

@@ -32,7 +32,7 @@ func Citus(t testing.TB, isolate string) (DB, bool) {
 	if dsn == "" {
 		return DB{}, false
 	}
-	return openCitus(t, dsn, isolate+os.Getenv("JOINERY_ISOLATE_SUFFIX"), ""), true
+	return openCitus(t, dsn, Isolated(isolate), ""), true
 }
 
 func openCitus(t testing.TB, dsn, isolate, params string) DB {

@@ -137,7 +137,7 @@ FROM pg_dist_partition WHERE logicalrelid = to_regclass(quote_ident($1))`, name)
 	var others int
 	if err := d.DB.QueryRow(`SELECT count(*) FROM pg_dist_partition WHERE colocationid = $1
 	AND logicalrelid::oid NOT IN (SELECT oid FROM pg_class WHERE relnamespace = to_regnamespace($2))`,
-		got["users"].coloc, "testdbs_citus_distribute"+os.Getenv("JOINERY_ISOLATE_SUFFIX")).Scan(&others); err != nil || others != 0 {
+		got["users"].coloc, Isolated("testdbs_citus_distribute")).Scan(&others); err != nil || others != 0 {
 		t.Errorf("the test's colocation group holds %d tables of others (%v)", others, err)
 	}
 	// Distribute restores the session setting it changed.
@@ -266,13 +266,13 @@ func TestCitusOpenOption(t *testing.T) {
 	if err := last.DB.QueryRow(`SELECT current_setting('TimeZone'), current_schema()`).Scan(&tz, &schema); err != nil {
 		t.Fatal(err)
 	}
-	if tz != "UTC" || schema != "testdbs_citus_open"+os.Getenv("JOINERY_ISOLATE_SUFFIX") {
+	if tz != "UTC" || schema != Isolated("testdbs_citus_open") {
 		t.Fatalf("timezone %q, schema %q", tz, schema)
 	}
 	// CREATE SCHEMA reached the workers, so distributed tables can be made in it.
 	var workers int
 	if err := last.DB.QueryRow(`SELECT count(*) FROM run_command_on_workers(
-	$$SELECT count(*) FROM pg_namespace WHERE nspname = '$$ || $1 || $$'$$) WHERE success AND result = '1'`, schema).Scan(&workers); err != nil {
+	$$SELECT count(*) FROM pg_namespace WHERE nspname = '` + Isolated("testdbs_citus_open") + `'$$) WHERE success AND result = '1'`).Scan(&workers); err != nil {
 		t.Fatal(err)
 	}
 	if workers == 0 {

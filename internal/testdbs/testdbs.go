@@ -40,14 +40,18 @@ type Options struct {
 	Citus bool
 }
 
+// Isolated is the name isolate gets on the servers: isolate followed by
+// JOINERY_ISOLATE_SUFFIX, when that is set.
+func Isolated(isolate string) string { return isolate + os.Getenv("JOINERY_ISOLATE_SUFFIX") }
+
 // Open opens every database the tests are asked to use, in the order SQLite, PostgreSQL,
 // MySQL/MariaDB, Citus; each is closed when the test ends.
 //
-// JOINERY_ISOLATE_SUFFIX, when set, is appended to isolate: test runs from several
+// JOINERY_ISOLATE_SUFFIX, when set, is appended to isolate (Isolated): test runs from several
 // worktrees at once on the same servers then work in schemas and databases of their own.
 func Open(t testing.TB, isolate string, o Options) []DB {
 	t.Helper()
-	isolate += os.Getenv("JOINERY_ISOLATE_SUFFIX")
+	isolate = Isolated(isolate)
 	var out []DB
 	dsn := "file:" + filepath.Join(t.TempDir(), isolate+".db")
 	if o.SQLite != "" {

@@ -102,6 +102,11 @@ func run(ctx context.Context, dsn string, hand bool) error {
 			}
 			groups = append(groups, group{"joinery " + shape, stmts("joinery, Shape("+shape+")", bench.PlanStatements(p))})
 		}
+		levels, err := bench.JoineryLevelsStatements(ctx, conn, s, w.Name)
+		if err != nil {
+			return err
+		}
+		groups = append(groups, group{"joinery levels", stmts("joinery, Shape(levels)", levels)})
 		auto, err := bench.JoineryPlan(s, w.Name, "")
 		if err != nil {
 			return err

@@ -1,0 +1,267 @@
+package hydrate
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+)
+
+// Keys says where the statement of a part run level by level (see Levels) gets the keys it
+// is filtered by: the values of the result columns Cols in the rows of part From (an index
+// into the parts, before this one). From is -1 for a part that needs no keys (the roots').
+type Keys struct {
+	From int
+	Cols []int
+}
+
+// Levels reads the rows of several statements as one branch-tagged result, as Parts does,
+// for statements that run one level of the tree at a time: each part's statement is filtered
+// by the keys its parent's rows link by, which the fold has just read. keys[i] says which
+// rows and columns hold part i's keys; open(i, arrays) runs part i's statement with them,
+// once the rows of the part they come from have been read: arrays holds one slice per key
+// column (arrays[k] the values of column keys[i].Cols[k], as []int64 when every value is an
+// int64, []string when every one is a string, else []any), each tuple of non-NULL values
+// once, in the order the rows brought them. A part whose parent rows brought no key is not
+// opened at all: it has no rows. open(i, nil) runs a part with From -1.
+//
+// The keys are read from the fold's own cells: the rows must be folded by this package
+// (All, One, Each and the map forms), which scan into them.
+func Levels(m *Map, columns []string, parts []Part, keys []Keys, open func(i int, arrays []any) (Rows, error), done func() error) (CellRows, error) {
+	if open == nil {
+		return nil, errors.New("hydrate: Levels needs a function that opens each part's rows, got nil")
+	}
+	if len(keys) != len(parts) {
+		return nil, fmt.Errorf("%w: %d parts and %d key sources", ErrColumns, len(parts), len(keys))
+	}
+	lv := &levels{keys: keys, sets: make([]*keySet, len(parts)), open: open}
+	for i, k := range keys {
+		if k.From < 0 {
+			continue
+		}
+		if k.From >= i {
+			return nil, fmt.Errorf("%w: part %d takes its keys from part %d, which does not come before it", ErrColumns, i, k.From)
+		}
+		if len(k.Cols) == 0 {
+			return nil, fmt.Errorf("%w: part %d takes its keys from no column", ErrColumns, i)
+		}
+		for _, c := range k.Cols {
+			if c < 0 || c >= len(columns) || !containsInt(parts[k.From].Cols, c) {
+				return nil, fmt.Errorf("%w: part %d takes its keys from result column %d, which part %d does not send", ErrColumns, i, c, k.From)
+			}
+		}
+		// parts with the same source share one set
+		for j := range i {
+			if keys[j].From == k.From && equalInts(keys[j].Cols, k.Cols) {
+				lv.sets[i] = lv.sets[j]
+				break
+			}
+		}
+		if lv.sets[i] == nil {
+			lv.sets[i] = &keySet{cols: k.Cols, seen: map[any]struct{}{}}
+			lv.bySource = append(lv.bySource, sourceSet{k.From, lv.sets[i]})
+		}
+	}
+	rows, err := Parts(m, columns, parts, func(int) (Rows, error) {
+		return nil, errors.New("hydrate: internal error: Levels opens its own parts")
+	}, done)
+	if err != nil {
+		return nil, err
+	}
+	pr := rows.(*partRows)
+	pr.lv = lv
+	return pr, nil
+}
+
+// levels is the state of a Levels read: the keys collected so far, per part.
+type levels struct {
+	keys     []Keys
+	sets     []*keySet // part i's keys (shared by parts of one source)
+	bySource []sourceSet
+	open     func(int, []any) (Rows, error)
+}
+
+type sourceSet struct {
+	from int
+	set  *keySet
+}
+
+// keySet collects the distinct non-NULL tuples of some columns of a part's rows.
+type keySet struct {
+	cols    []int
+	seen    map[any]struct{}
+	seenInt map[int64]struct{}
+	vals    [][]any // per column
+	// ints and strs: the one column's values while every one is an int64 / a string
+	ints []int64
+	strs []string
+	kind int // 0 none yet, 1 ints, 2 strings, 3 any
+}
+
+// openPart opens part i with its keys; skip when it has none.
+func (lv *levels) openPart(i int) (rows Rows, skip bool, err error) {
+	k := lv.keys[i]
+	if k.From < 0 {
+		rows, err = lv.open(i, nil)
+		return rows, false, err
+	}
+	s := lv.sets[i]
+	arrays := s.arrays()
+	if arrays == nil {
+		return nil, true, nil
+	}
+	rows, err = lv.open(i, arrays)
+	return rows, false, err
+}
+
+// collect reads the key columns of a row of part p: cell(c) is the fold's cell of result
+// column c.
+func (lv *levels) collect(p int, cell func(c int) any) error {
+	for _, ss := range lv.bySource {
+		if ss.from != p {
+			continue
+		}
+		if err := ss.set.add(cell); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// arrays is the set's values, one slice per column; nil when it has none.
+func (s *keySet) arrays() []any {
+	switch s.kind {
+	case 0:
+		return nil
+	case 1:
+		return []any{s.ints}
+	case 2:
+		return []any{s.strs}
+	}
+	out := make([]any, len(s.vals))
+	for i, v := range s.vals {
+		out[i] = v
+	}
+	return out
+}
+
+// add adds the current row's tuple (cell(c) is the cell of result column c) when no column is NULL
+// and the set does not hold it yet.
+func (s *keySet) add(cell func(c int) any) error {
+	if len(s.cols) == 1 {
+		c := cell(s.cols[0])
+		// the common cells, read without boxing their value
+		switch x := c.(type) {
+		case *intSlot:
+			if !x.v.Valid {
+				return nil
+			}
+			if s.kind == 0 || s.kind == 1 {
+				if _, ok := s.seenInt[x.v.Int64]; !ok {
+					if s.seenInt == nil {
+						s.seenInt = map[int64]struct{}{}
+					}
+					s.seenInt[x.v.Int64] = struct{}{}
+					s.ints, s.kind = append(s.ints, x.v.Int64), 1
+				}
+				return nil
+			}
+		case *stringSlot:
+			if !x.v.Valid {
+				return nil
+			}
+			if s.kind == 0 || s.kind == 2 {
+				if _, ok := s.seen[x.v.String]; !ok {
+					s.seen[x.v.String] = struct{}{}
+					s.strs, s.kind = append(s.strs, x.v.String), 2
+				}
+				return nil
+			}
+		}
+		v, err := cellValue(c)
+		if err != nil || v == nil {
+			return err
+		}
+		s.toAny()
+		k, err := keyOf(v)
+		if err != nil {
+			return err
+		}
+		if _, ok := s.seen[k]; !ok {
+			s.seen[k] = struct{}{}
+			s.vals[0] = append(s.vals[0], v)
+		}
+		return nil
+	}
+	if len(s.cols) > 4 {
+		return fmt.Errorf("hydrate: a key of %d columns; at most 4", len(s.cols))
+	}
+	var tuple [4]any
+	var vals [4]any
+	for i, c := range s.cols {
+		v, err := cellValue(cell(c))
+		if err != nil || v == nil {
+			return err
+		}
+		k, err := keyOf(v)
+		if err != nil {
+			return err
+		}
+		tuple[i], vals[i] = k, v
+	}
+	s.toAny()
+	if _, ok := s.seen[tuple]; ok {
+		return nil
+	}
+	s.seen[tuple] = struct{}{}
+	for i := range s.cols {
+		s.vals[i] = append(s.vals[i], vals[i])
+	}
+	return nil
+}
+
+// toAny moves the values collected as ints or strings to the general form.
+func (s *keySet) toAny() {
+	if s.kind == 3 {
+		return
+	}
+	s.vals = make([][]any, len(s.cols))
+	for _, x := range s.ints {
+		s.vals[0] = append(s.vals[0], x)
+	}
+	for _, x := range s.strs {
+		s.vals[0] = append(s.vals[0], x)
+	}
+	s.ints, s.strs, s.kind = nil, nil, 3
+}
+
+// keyOf is v as a map key: a []byte as a string, a comparable value as it is.
+func keyOf(v any) (any, error) {
+	if b, ok := v.([]byte); ok {
+		return string(b), nil
+	}
+	if t := reflect.TypeOf(v); !t.Comparable() {
+		return nil, fmt.Errorf("hydrate: a key value of type %T cannot be compared", v)
+	}
+	return v, nil
+}
+
+// cellValue is the value a fold's cell holds (nil when NULL).
+func cellValue(c any) (any, error) {
+	s, ok := c.(slot)
+	if !ok {
+		return nil, fmt.Errorf("hydrate: Levels reads the keys from the fold's cells, and was handed a %T", c)
+	}
+	if b, ok := s.(*bytesSlot); ok && b.v != nil {
+		return append([]byte(nil), b.v...), nil // (the cell's buffer serves the next row)
+	}
+	return s.value(), nil
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
