@@ -3,13 +3,13 @@ package joinery
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/internal/pgarray"
 )
 
 // ShapeLevels runs the tree level by level, each include's statement filtered by its
@@ -58,47 +58,24 @@ func ArrayLiteral(keys any) (string, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = quoteElem(b, k)
+			b = pgarray.AppendQuoted(b, k)
 		}
 	case []any:
 		for i, k := range ks {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			switch v := k.(type) {
-			case int64:
-				b = strconv.AppendInt(b, v, 10)
-			case int:
-				b = strconv.AppendInt(b, int64(v), 10)
-			case string:
-				b = quoteElem(b, v)
-			case bool:
-				b = strconv.AppendBool(b, v)
-			case float64:
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return "", fmt.Errorf("joinery: a key value %v cannot be sent in an array", v)
-				}
-				b = strconv.AppendFloat(b, v, 'g', -1, 64)
-			case time.Time:
-				b = quoteElem(b, v.Format("2006-01-02 15:04:05.999999999Z07:00"))
-			default:
-				return "", fmt.Errorf("joinery: a key value of type %T cannot be sent in an array: use ShapePipeline or ShapeUnion", k)
+			if t, ok := k.(time.Time); ok {
+				b = pgarray.AppendQuoted(b, t.Format("2006-01-02 15:04:05.999999999Z07:00"))
+				continue
+			}
+			var ok bool
+			if b, ok = pgarray.AppendElem(b, k); !ok || k == nil {
+				return "", fmt.Errorf("joinery: a key value %v (%T) cannot be sent in an array: use ShapePipeline or ShapeUnion", k, k)
 			}
 		}
 	default:
 		return "", errors.New("joinery: the keys are not a slice of values")
 	}
 	return string(append(b, '}')), nil
-}
-
-// quoteElem appends s as a double-quoted array element.
-func quoteElem(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/pgarray"
 	"github.com/joinery/joinery/scope"
 )
 
@@ -441,36 +442,10 @@ func (a textArray) Value() (driver.Value, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		switch x := v.(type) {
-		case nil:
-			b = append(b, "NULL"...)
-		case int64:
-			b = strconv.AppendInt(b, x, 10)
-		case int:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case int32:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case string:
-			b = appendQuoted(b, x)
-		case bool:
-			b = strconv.AppendBool(b, x)
-		case float64:
-			b = strconv.AppendFloat(b, x, 'f', -1, 64)
-		default:
+		var ok bool
+		if b, ok = pgarray.AppendElem(b, v); !ok {
 			return pq.GenericArray{A: []any(a)}.Value()
 		}
 	}
 	return string(append(b, '}')), nil
-}
-
-// appendQuoted appends s as a quoted array element: '"' and '\' escaped by a backslash.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
 }
