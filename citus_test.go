@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
@@ -44,12 +43,12 @@ func TestCitusScenarios(t *testing.T) {
 	for _, su := range suites {
 		t.Run(su.name, func(t *testing.T) {
 			s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
-			seedTenants(t, db.DB, su, s)
+			distributed := seedTenants(t, db.DB, su, s)
 			for _, tenant := range []bool{false, true} {
 				name := "across_tenants"
 				if tenant {
 					name = "one_tenant"
-					addTenant(t, db.DB, su, 2)
+					addTenant(t, db.DB, distributed, 2)
 				}
 				t.Run(name, func(t *testing.T) {
 					for _, sc := range su.scenarios {
@@ -90,8 +89,8 @@ func TestCitusScenarios(t *testing.T) {
 
 // seedTenants creates the suite's tables from schema s (multi-tenant) on the cluster,
 // distributes them by the tenant column (the shared models' tables as reference tables) and
-// inserts the suite's rows as tenant 1's.
-func seedTenants(t testing.TB, db *sql.DB, su suite, s *include.Schema) {
+// inserts the suite's rows as tenant 1's. It returns the distributed tables, parents first.
+func seedTenants(t testing.TB, db *sql.DB, su suite, s *include.Schema) []string {
 	t.Helper()
 	for i := len(su.tables) - 1; i >= 0; i-- {
 		mustExec(t, db, "DROP TABLE IF EXISTS "+su.tables[i]+" CASCADE")
@@ -100,76 +99,21 @@ func seedTenants(t testing.TB, db *sql.DB, su suite, s *include.Schema) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// the tables and indexes, then (ForeignKeysLast) the foreign keys, once distributed
-	alters := slices.IndexFunc(stmts, func(s string) bool { return strings.HasPrefix(s, "ALTER TABLE ") })
-	if alters < 0 {
-		alters = len(stmts)
-	}
-	mustExec(t, db, stmts[:alters]...)
-	var distributed, reference []string
-	for _, table := range tablesInOrder(stmts) {
-		if tenantTable(t, db, table) {
-			distributed = append(distributed, table)
-			mustExec(t, db, "ALTER TABLE "+table+" ALTER COLUMN "+tenantColumn+" SET DEFAULT 1")
-		} else {
-			reference = append(reference, table)
-		}
-	}
-	testdbs.Distribute(t, db, tenantColumn, distributed, reference)
-	mustExec(t, db, stmts[alters:]...)
-	mustExec(t, db, su.data...)
-}
-
-// addTenant copies tenant 1's rows of every distributed table to tenant (the reference
-// tables are shared).
-func addTenant(t testing.TB, db *sql.DB, su suite, tenant int) {
-	t.Helper()
-	for _, table := range su.tables {
-		if !tenantTable(t, db, table) {
-			continue
-		}
-		var cols []string
-		rows, err := db.Query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> $2 ORDER BY ordinal_position`,
-			table, tenantColumn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				t.Fatal(err)
-			}
-			cols = append(cols, `"`+c+`"`)
-		}
-		rows.Close()
-		list := strings.Join(cols, ", ")
-		if _, err := db.Exec("INSERT INTO "+table+" ("+tenantColumn+", "+list+") SELECT $1, "+list+" FROM "+table+" WHERE "+tenantColumn+" = 1", tenant); err != nil {
-			t.Fatalf("copy %s to tenant %d: %v", table, tenant, err)
-		}
-	}
-}
-
-// tenantTable reports whether table has the tenant column.
-func tenantTable(t testing.TB, db *sql.DB, table string) bool {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`,
-		table, tenantColumn).Scan(&n); err != nil {
+	distributed, err := testdbs.CreateDistributed(context.Background(), db, stmts, tenantColumn, 1)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n > 0
+	mustExec(t, db, su.data...)
+	return distributed
 }
 
-// tablesInOrder lists the tables of CREATE TABLE statements in their order (package ddl
-// creates a table after those it refers to).
-func tablesInOrder(stmts []string) []string {
-	var out []string
-	for _, s := range stmts {
-		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
-			out = append(out, strings.Trim(strings.Fields(rest)[0], `"`))
-		}
+// addTenant copies tenant 1's rows of the distributed tables to tenant (the reference tables
+// are shared).
+func addTenant(t testing.TB, db *sql.DB, distributed []string, tenant int64) {
+	t.Helper()
+	if err := testdbs.CopyTenant(context.Background(), db, tenantColumn, distributed, 1, tenant); err != nil {
+		t.Fatal(err)
 	}
-	return out
 }
 
 // w1Tree is the W1-like tree: users -> posts -> {tags with a join-table column, comments ->
@@ -192,8 +136,7 @@ func TestCitusRouter(t *testing.T) {
 	}
 	su := suites[0]
 	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
-	seedTenants(t, db.DB, su, s)
-	addTenant(t, db.DB, su, 2)
+	addTenant(t, db.DB, seedTenants(t, db.DB, su, s), 2)
 	trees := map[string]func() joinery.Q[User]{
 		"w1": func() joinery.Q[User] { return w1Tree(s, dialects.Citus) },
 		// a page of roots (a CTE or a derived table) and values computed per root and per
@@ -214,7 +157,7 @@ func TestCitusRouter(t *testing.T) {
 					stmts = []builder.Statement{{SQL: p.SQL, Args: p.Args}}
 				}
 				for i, st := range stmts {
-					plan := explain(t, db.DB, st.SQL, st.Args...)
+					plan := testdbs.Explain(t, db.DB, st.SQL, st.Args...)
 					if !strings.Contains(plan, "Task Count: 1\n") || strings.Contains(plan, "Subplan") || strings.Contains(plan, "Repartition") {
 						t.Errorf("statement %d is not a router statement:\n%s\n\nEXPLAIN:\n%s", i, st.SQL, plan)
 					}
@@ -222,28 +165,6 @@ func TestCitusRouter(t *testing.T) {
 			})
 		}
 	}
-}
-
-// explain is the text EXPLAIN of a statement.
-func explain(t testing.TB, db *sql.DB, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query("EXPLAIN "+query, args...)
-	if err != nil {
-		t.Fatalf("EXPLAIN: %v\n%s", err, query)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(strings.TrimSpace(line) + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // TestCitusPagingProperty is the paging property (TestPagingProperty) on the Citus cluster,
@@ -257,10 +178,10 @@ func TestCitusPagingProperty(t *testing.T) {
 	su := suites[0]
 	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
 	tdb := testDB{db.Name, db.Dialect, db.DB}
-	seedTenants(t, db.DB, su, s)
+	distributed := seedTenants(t, db.DB, su, s)
 	seedRandom(t, tdb, 20251122)
 	t.Run("across_tenants", func(t *testing.T) { pagingProperty(t, s, tdb, 100, nil) })
-	addTenant(t, db.DB, su, 2)
+	addTenant(t, db.DB, distributed, 2)
 	t.Run("one_tenant", func(t *testing.T) {
 		pagingProperty(t, s, tdb, 100, func(q joinery.Q[User]) joinery.Q[User] { return q.Tenant(1) })
 	})
@@ -299,7 +220,6 @@ func TestCitusTenantIdentities(t *testing.T) {
 	}
 	su := suites[0]
 	s := su.schema(t, include.Tenant(tenantColumn, citusShared[su.name]...))
-	seedTenants(t, db.DB, su, s)
-	addTenant(t, db.DB, su, 2)
+	addTenant(t, db.DB, seedTenants(t, db.DB, su, s), 2)
 	tenantIdentities(t, testDB{db.Name, db.Dialect, db.DB}, su, s)
 }

@@ -137,8 +137,14 @@ func (b *builder) computedExpr(n *bnode, cv *computed) (node, error) {
 		if err != nil || n == b.root {
 			return e, err
 		}
-		return seq{kw("CASE WHEN "), b.col(n.alias, n.pk[0]), kw(" IS NOT NULL THEN "), e, kw(" END")}, nil
+		return b.whereRow(n, e), nil
 	})
+}
+
+// whereRow is e where include n has a row, NULL where the statement's row of n is the LEFT
+// JOIN's row of NULLs.
+func (b *builder) whereRow(n *bnode, e node) node {
+	return seq{kw("CASE WHEN "), b.col(n.alias, n.pk[0]), kw(" IS NOT NULL THEN "), e, kw(" END")}
 }
 
 func (b *builder) makeComputedExpr(n *bnode, cv *computed) (node, error) {

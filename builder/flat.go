@@ -123,7 +123,7 @@ func (b *builder) groupComputed(joins []join) ([]join, error) {
 			}
 			joins = append(joins, j)
 			if n != b.root {
-				g = seq{kw("CASE WHEN "), b.col(n.alias, n.pk[0]), kw(" IS NOT NULL THEN "), g, kw(" END")}
+				g = b.whereRow(n, g)
 			}
 			cv.expr = memo{done: true, n: g}
 			b.plan.Columns[cv.column].expr = g

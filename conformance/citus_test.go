@@ -262,30 +262,5 @@ func copyTenant(ctx context.Context, tdb testDB, c *Case, distributed []string, 
 	}
 	rest := slices.DeleteFunc(slices.Clone(distributed), func(tb string) bool { return slices.Contains(order, tb) })
 	sort.Strings(rest)
-	q := tdb.dialect.Quote
-	for _, tb := range append(order, rest...) {
-		rows, err := tdb.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> $2 ORDER BY ordinal_position`, tb, tenantColumn)
-		if err != nil {
-			return err
-		}
-		var cols []string
-		for rows.Next() {
-			var col string
-			if err := rows.Scan(&col); err != nil {
-				rows.Close()
-				return err
-			}
-			cols = append(cols, q(col))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		list := strings.Join(cols, ", ")
-		st := "INSERT INTO " + q(tb) + " (" + q(tenantColumn) + ", " + list + ") SELECT $1, " + list + " FROM " + q(tb) + " WHERE " + q(tenantColumn) + " = 1"
-		if _, err := tdb.db.ExecContext(ctx, st, tenant); err != nil {
-			return fmt.Errorf("copy %s to tenant %d: %w", tb, tenant, err)
-		}
-	}
-	return nil
+	return testdbs.CopyTenant(ctx, tdb.db, tenantColumn, append(order, rest...), 1, tenant)
 }

@@ -46,8 +46,8 @@ func (k keys) refs(m *Model, given []string, prefix string, to *Model, ref []str
 				continue
 			}
 			name := c
-			if i, ok := to.byCol[c]; ok && to.goType == nil {
-				name = to.attrs[i].Name // a run-time model's attribute (Sequelize's primaryKeyAttribute)
+			if j, ok := to.byCol[c]; ok && to.goType == nil {
+				name = to.attrs[j].Name // a run-time model's attribute (Sequelize's primaryKeyAttribute)
 			}
 			given[i] = k.s.naming.join(prefix, name)
 		}

@@ -81,3 +81,59 @@ WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2)`
 	}
 	return distributed, nil
 }
+
+// CopyTenant copies the rows of tenant from to tenant to in each of tables, in their order
+// (parents before children, for the foreign keys): every column but the tenant column
+// (column) as it is. It is how the Citus tests give a second tenant the same rows, the same
+// ids included.
+func CopyTenant(ctx context.Context, db *sql.DB, column string, tables []string, from, to int64) error {
+	q := pq.QuoteIdentifier
+	for _, tb := range tables {
+		rows, err := db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> $2 ORDER BY ordinal_position`, tb, column)
+		if err != nil {
+			return fmt.Errorf("testdbs: columns of %q: %w", tb, err)
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			cols = append(cols, q(c))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		list := strings.Join(cols, ", ")
+		st := "INSERT INTO " + q(tb) + " (" + q(column) + ", " + list + ") SELECT $1, " + list + " FROM " + q(tb) + " WHERE " + q(column) + " = $2"
+		if _, err := db.ExecContext(ctx, st, to, from); err != nil {
+			return fmt.Errorf("testdbs: copy %s to tenant %d: %w", tb, to, err)
+		}
+	}
+	return nil
+}
+
+// Explain is the text of EXPLAIN (COSTS OFF) of a statement, a line per plan line, trimmed.
+func Explain(t testing.TB, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN (COSTS OFF) "+query, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v\n%s", err, query)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(strings.TrimSpace(line) + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

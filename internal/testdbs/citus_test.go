@@ -2,7 +2,6 @@ package testdbs
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"runtime"
@@ -174,32 +173,11 @@ FROM pg_dist_partition WHERE logicalrelid = to_regclass(quote_ident($1))`, name)
 		t.Errorf("single-tenant join: %d rows (%v), want 12", n, err)
 	}
 	// A join on the tenant column with one tenant is a router query: one task on one shard.
-	plan := explain(t, d.DB, `SELECT u.id, p.id FROM users u
+	plan := Explain(t, d.DB, `SELECT u.id, p.id FROM users u
 	LEFT JOIN posts p ON p.tenant_id = u.tenant_id AND p.user_id = u.id WHERE u.tenant_id = 2`)
 	if !strings.Contains(plan, "Task Count: 1\n") || !strings.Contains(plan, "Custom Scan (Citus Adaptive)") {
 		t.Errorf("single-tenant join is not a router query:\n%s", plan)
 	}
-}
-
-func explain(t *testing.T, db *sql.DB, q string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query("EXPLAIN (COSTS OFF) "+q, args...)
-	if err != nil {
-		t.Fatalf("EXPLAIN: %v\n%s", err, q)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(strings.TrimSpace(line) + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 func TestCitusDistributeErrors(t *testing.T) {
