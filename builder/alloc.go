@@ -1,6 +1,10 @@
 package builder
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/joinery/joinery/dialects"
+)
 
 // A compile builds a few hundred small values: tree nodes, column lists, names. Allocated
 // one by one they were most of a compile's cost (BenchmarkCompile); the builder hands them
@@ -96,4 +100,22 @@ func (s *strs) join(parts ...string) string {
 	}
 	// (these bytes are never written again: the string may share them)
 	return unsafe.String(&s.buf[start], n)
+}
+
+// quoted returns the qualified column reference "table"."name" quoted through d.
+func (s *strs) quoted(d dialects.Dialect, table, name string) string {
+	aq, ok := d.(quoteAppender)
+	if !ok {
+		return s.join(d.Quote(table), ".", d.Quote(name))
+	}
+	if n := len(table) + len(name) + 8; cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(512, n))
+	}
+	start := len(s.buf)
+	s.buf = aq.AppendQuote(s.buf, table)
+	s.buf = append(s.buf, '.')
+	s.buf = aq.AppendQuote(s.buf, name)
+	// (a quote doubled past the room left moved the bytes to a new array: the string is
+	// taken from the final one; bytes already handed out are never written)
+	return unsafe.String(&s.buf[start], len(s.buf)-start)
 }

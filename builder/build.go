@@ -140,6 +140,8 @@ type builder struct {
 	nodes  []*bnode
 	nt     int
 	plan   *Plan
+	// the select list's columns (the plan's Columns when it is done; see exportColumns)
+	selCols []selCol
 	// the names joinery adds to statements, picked so that none is a table or column of
 	// the tree (see internalNames)
 	pageCTE, rowNumber, oneAlias string
@@ -153,12 +155,17 @@ type builder struct {
 	// the root's conditions, rendered once, and the included nodes they name
 	rootCond memo
 	rootUsed map[*bnode]bool
+	// maps kept for the next compile (see cleared)
+	spareOrds     [2]map[*bnode][]node
+	spareRootJoin map[*bnode]bool
 	// paged: the UNION ALL's WITH clause holds the roots (a page of them under a root
 	// limit, or all of them to write their conditions once); usedPage: the statement being
 	// built reads it
 	paged, usedPage bool
-	slab            []bnode        // the tree's nodes (newNode)
-	hslab           []hydrate.Node // and their hydrate nodes
+	slab            []bnode         // the tree's nodes (newNode)
+	hslab           []hydrate.Node  // and their hydrate nodes
+	kids            []*bnode        // the nodes' children lists (pooled)
+	hkids           []*hydrate.Node // the hydrate nodes' children lists (the plan's)
 	// chunks the tree's small values come from (alloc.go)
 	cols   chunk[col]
 	eqs    chunk[colEq]
@@ -167,7 +174,10 @@ type builder struct {
 	sels   chunk[selectStmt]
 	tables chunk[table]
 	semis  chunk[semiJoin]
-	str    strs
+	// resolvers of predicates that name paths (see resolver)
+	resolvers chunk[resolver]
+	rootOpts  include.Resolved // the root's options (newBuilder)
+	str       strs
 }
 
 // col is a column node from a chunk: a statement has dozens, and each boxed on its own
@@ -204,7 +214,12 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 		b.nodes, b.slab = make([]*bnode, 0, count), make([]bnode, 0, count)
 	}
 	b.hslab = make([]hydrate.Node, 0, count)
-	rootOpts := &include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
+	b.hkids = make([]*hydrate.Node, 0, count)
+	if cap(b.kids) < count {
+		b.kids = make([]*bnode, 0, count)
+	}
+	b.rootOpts = include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
+	rootOpts := &b.rootOpts
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
 	if err := b.resolve(b.root, incs); err != nil {
 		return nil, err
@@ -307,6 +322,28 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 		return nil, err
 	}
 	defer b.release()
+	p, err := b.build(q)
+	if err != nil {
+		return nil, err
+	}
+	b.exportColumns()
+	return p, nil
+}
+
+// exportColumns gives the plan its Columns: what it reports of the select list, in a list
+// of its own (the builder's is pooled).
+func (b *builder) exportColumns() {
+	if len(b.plan.Columns) == len(b.selCols) {
+		return
+	}
+	b.plan.Columns = make([]ColumnAlias, len(b.selCols))
+	for i := range b.selCols {
+		b.plan.Columns[i] = b.selCols[i].ColumnAlias
+	}
+}
+
+// build compiles q on b, fresh from newBuilder.
+func (b *builder) build(q Query) (*Plan, error) {
 	if err := b.selectColumns(); err != nil {
 		return nil, err
 	}
@@ -491,6 +528,17 @@ func countIncludes(incs []*include.Resolved) int {
 	return n
 }
 
+// carveCap returns an empty list of capacity k from the free part of *arr (a new one when
+// it has too little room left).
+func carveCap[T any](arr *[]T, k int) []T {
+	a := *arr
+	if cap(a)-len(a) < k {
+		return make([]T, 0, k)
+	}
+	*arr = a[: len(a)+k : cap(a)]
+	return a[len(a) : len(a) : len(a)+k]
+}
+
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
 	// the nodes of a tree come from one slab each (sized by countIncludes), written in
 	// place; a full slab is followed by a new one, never moved, so the pointers stay valid
@@ -501,7 +549,7 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	n := &b.slab[len(b.slab)-1]
 	n.model, n.assoc, n.parent, n.path, n.opts, n.pk = m, a, parent, path, opts, m.PrimaryKeyView()
 	if k := len(opts.Children); k > 0 {
-		n.children = make([]*bnode, 0, k)
+		n.children = carveCap(&b.kids, k)
 	}
 	if a != nil && a.Kind == include.BelongsToMany {
 		n.jalias = b.newAlias()
@@ -515,7 +563,7 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	h := &b.hslab[len(b.hslab)-1]
 	h.Path, h.Name, h.Type = path, m.Name(), m.Type()
 	if k := len(opts.Children); k > 0 {
-		h.Children = make([]*hydrate.Node, 0, k)
+		h.Children = carveCap(&b.hkids, k)
 	}
 	if a != nil {
 		h.Many = a.Many()
@@ -591,10 +639,10 @@ func (b *builder) pathOf(parent, seg string) string {
 // addCol selects tableAlias.column for node n under the next column alias and returns its
 // index in n's hydrate columns.
 func (b *builder) addCol(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) int {
-	col.Column = aliasName("c", len(b.plan.Columns), columnNames[:])
+	col.Column = aliasName("c", len(b.selCols), columnNames[:])
 	col.Desc = path
 	n.hnode.Cols = append(n.hnode.Cols, col)
-	b.plan.Columns = append(b.plan.Columns, ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported, node: n})
+	b.selCols = append(b.selCols, selCol{ColumnAlias: ColumnAlias{Alias: col.Column, Table: tableAlias, Column: column, Path: path, Reported: reported}, node: n})
 	return len(n.hnode.Cols) - 1
 }
 
@@ -603,7 +651,7 @@ func (b *builder) selectColumns() error {
 	for _, n := range b.nodes {
 		total += len(n.model.Attrs()) + 2
 	}
-	b.plan.Columns = make([]ColumnAlias, 0, total)
+	b.selCols = slices.Grow(b.selCols[:0], total)
 	// every node's hydrate columns, in one array (a node with more appends beyond its share)
 	hcols := make([]hydrate.Col, total)
 	add := func(n *bnode, tableAlias, column, path string, col hydrate.Col, reported bool) {
@@ -682,8 +730,8 @@ func (b *builder) selectColumns() error {
 				return err
 			}
 			add(n, n.alias, cv.c.Name, b.pathOf(n.path, cv.c.Name), hydrate.Col{Field: cv.c.Name, Computed: true, Kind: cv.kind}, true)
-			cv.column = len(b.plan.Columns) - 1
-			b.plan.Columns[cv.column].expr = e
+			cv.column = len(b.selCols) - 1
+			b.selCols[cv.column].expr = e
 		}
 	}
 	return nil

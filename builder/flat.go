@@ -17,7 +17,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 	if semiPage {
 		sub = false
 	}
-	st := &selectStmt{items: []node{colItems{b.plan.Columns, nil, false, sub}}}
+	st := &selectStmt{items: []node{colItems{b.selCols, nil, false, sub}}}
 	b.plan.Tables = append(b.plan.Tables, TableAlias{Alias: b.root.alias, Table: q.Model.Table(), Join: "FROM"})
 	var err error
 	if sub {
@@ -73,7 +73,7 @@ func (b *builder) flat(terms []term) (*selectStmt, error) {
 			}
 			st.joins = append(st.joins, j)
 			grouped[cv] = g
-			b.plan.Columns[cv.column].expr = g
+			b.selCols[cv.column].expr = g
 		}
 		for _, t := range terms {
 			if g, ok := grouped[t.cv]; ok && t.cv != nil {
@@ -114,7 +114,7 @@ func (b *builder) groupComputed(joins []join) ([]join, error) {
 			continue
 		}
 		for _, cv := range n.computed {
-			if cv.agg == nil || cv.galias != "" || b.plan.Columns[cv.column].pageCol != "" {
+			if cv.agg == nil || cv.galias != "" || b.selCols[cv.column].pageCol != "" {
 				continue // (an expression, or grouped already)
 			}
 			j, g, err := b.grouped(cv)
@@ -126,7 +126,7 @@ func (b *builder) groupComputed(joins []join) ([]join, error) {
 				g = b.whereRow(n, g)
 			}
 			cv.expr = memo{done: true, n: g}
-			b.plan.Columns[cv.column].expr = g
+			b.selCols[cv.column].expr = g
 		}
 	}
 	return joins, nil

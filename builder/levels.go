@@ -104,6 +104,7 @@ func (b *builder) finishLevels(terms []term) (*Plan, error) {
 		return nil, err
 	}
 	p.Shape = ShapeLevels
+	b.exportColumns()
 	// the result column of each column alias
 	result := map[string]int{}
 	for i, c := range p.ResultColumns() {

@@ -246,7 +246,7 @@ func (b *builder) resolver(n *bnode, paths bool) *resolver {
 		}
 		return &n.res
 	}
-	return &resolver{b: b, n: n, paths: paths}
+	return b.resolvers.new(resolver{b: b, n: n, paths: paths})
 }
 
 func (r *resolver) Alias() string {
@@ -264,7 +264,7 @@ func (r *resolver) Column(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.b.q(c.table) + "." + r.b.q(c.name), nil
+	return r.b.str.quoted(r.b.d, c.table, c.name), nil
 }
 
 // ColumnExpr implements scope.ExprResolver: a value computed for the node's rows (Compute)

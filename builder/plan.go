@@ -123,7 +123,14 @@ type ColumnAlias struct {
 	Column   string // title
 	Path     string // posts.title
 	Reported bool   // false for keys selected only for identity
-	node     *bnode
+}
+
+// selCol is a select-list column while a plan is built: what the plan reports of it
+// (ColumnAlias) and what only the builder needs. The plan's Columns are copied from the
+// builder's (pooled) list when it is done.
+type selCol struct {
+	ColumnAlias
+	node *bnode
 	// expr replaces Table.Column in the select list when set (a link column guarded by a
 	// source scope, a computed value).
 	expr node

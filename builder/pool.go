@@ -6,7 +6,7 @@ import "sync"
 // chunks) serve the next compile instead of becoming garbage. What a Plan keeps (its text,
 // arguments, column and table lists, the hydrator's Map, the names in them) never comes
 // from the pooled parts: the Map's nodes and index lists and the names arena are made anew
-// for every compile, and release clears the plan's references to the builder's nodes. The
+// for every compile, and the plan's Columns are copied from the builder's list (exportColumns). The
 // plan keeps no SQL tree: Readable prints the text with the line breaks the renderer
 // recorded.
 var builders sync.Pool
@@ -24,27 +24,34 @@ func getBuilder() *builder {
 // a node's fields); the chunks' values and the branches' SELECTs are written anew when
 // they are handed out again (see chunk.reset, branchStmts).
 func (b *builder) release() {
-	if b.plan != nil {
-		for i := range b.plan.Columns {
-			c := &b.plan.Columns[i]
-			c.node, c.expr = nil, nil
-		}
-	}
+	clear(b.selCols)
+	clear(b.rootUsed)
+	clear(b.spareOrds[0])
+	clear(b.spareOrds[1])
+	clear(b.spareRootJoin)
+	clear(b.kids)
 	clear(b.slab)
 	clear(b.nodes)
 	clear(b.paths)
 	keep := builder{
-		slab:    b.slab[:0],
-		nodes:   b.nodes[:0],
-		paths:   b.paths[:0],
-		stmtBuf: b.stmtBuf[:0],
-		itemBuf: b.itemBuf[:0],
-		cols:    b.cols,
-		eqs:     b.eqs,
-		lists:   b.lists,
-		sels:    b.sels,
-		tables:  b.tables,
-		semis:   b.semis,
+		selCols: b.selCols[:0],
+		// (maps emptied above, used again through cleared)
+		rootUsed:      b.rootUsed,
+		spareOrds:     b.spareOrds,
+		spareRootJoin: b.spareRootJoin,
+		kids:          b.kids[:0],
+		slab:          b.slab[:0],
+		nodes:         b.nodes[:0],
+		paths:         b.paths[:0],
+		stmtBuf:       b.stmtBuf[:0],
+		itemBuf:       b.itemBuf[:0],
+		cols:          b.cols,
+		eqs:           b.eqs,
+		lists:         b.lists,
+		sels:          b.sels,
+		tables:        b.tables,
+		semis:         b.semis,
+		resolvers:     b.resolvers,
 	}
 	keep.cols.reset()
 	keep.eqs.reset()
@@ -52,6 +59,7 @@ func (b *builder) release() {
 	keep.sels.reset()
 	keep.tables.reset()
 	keep.semis.reset()
+	keep.resolvers.reset()
 	*b = keep
 	builders.Put(b)
 }
@@ -65,4 +73,13 @@ func (b *builder) branchStmts(k int) ([]selectStmt, []branchItems) {
 	clear(b.stmtBuf)
 	clear(b.itemBuf)
 	return b.stmtBuf, b.itemBuf
+}
+
+// cleared returns m emptied, or a new map: a map the builder keeps for its next compile.
+func cleared[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	clear(m) // (a second use within a compile)
+	return m
 }

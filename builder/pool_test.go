@@ -139,11 +139,6 @@ func TestPooledBuildersShareNothingWithPlans(t *testing.T) {
 		if got := planText(p); got != texts[i] {
 			t.Errorf("plan %d changed after later compiles:\n%s\nwas:\n%s", i, got, texts[i])
 		}
-		for _, c := range p.Columns {
-			if c.node != nil || c.expr != nil {
-				t.Fatalf("plan %d: column %s keeps a reference into its builder", i, c.Alias)
-			}
-		}
 	}
 }
 

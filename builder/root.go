@@ -50,7 +50,7 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 			parts = append(parts, raw{s, shareArgs(a), "default scope of " + b.query.Model.Name()})
 		}
 	}
-	b.rootUsed = map[*bnode]bool{}
+	b.rootUsed = cleared(b.rootUsed)
 	for _, p := range b.query.Where {
 		r := b.resolver(b.root, true)
 		r.used = b.rootUsed
@@ -357,11 +357,11 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 		}
 		st.items = append(st.items, exposed...)
 		// the aggregates the roots are ordered by come with them, and the statement reads
-		// them from here (ColumnAlias.pageCol) rather than computing them again. (The others
+		// them from here (selCol.pageCol) rather than computing them again. (The others
 		// stay subqueries, computed for the page's roots only: grouped, they would read the
 		// whole association however few roots the filters leave.)
 		for cv, o := range pageCols {
-			b.plan.Columns[cv.column].pageCol = o
+			b.selCols[cv.column].pageCol = o
 		}
 	}
 	// to-one includes named by root filters or order terms

@@ -373,15 +373,15 @@ func (i intLit) render(r *renderer) { r.buf = strconv.AppendInt(r.buf, int64(i),
 type renderer struct {
 	d       dialects.Dialect
 	f       dialects.Features
-	rewrite bool // the dialect spells placeholders itself ($1)
-	appendQ func(dst []byte, ident string) []byte
-	appendP func(dst []byte, n int) []byte
+	rewrite bool                // the dialect spells placeholders itself ($1)
+	appendQ quoteAppender       // the dialect, when it appends quoted identifiers itself
+	appendP placeholderAppender // the dialect, when it appends placeholders itself
 	buf     []byte
 	args    []any
-	sources []string // what each argument is for
-	pretty  bool     // the readable form: clauses on lines of their own (Plan.Readable)
-	depth   int      // how deep in nested SELECTs the renderer is
-	seen    map[*shared]int
+	sources []string    // what each argument is for
+	pretty  bool        // the readable form: clauses on lines of their own (Plan.Readable)
+	depth   int         // how deep in nested SELECTs the renderer is
+	seen    []seenArg   // the shared arguments written, with their numbers
 	cols    colTexts    // the plan columns' texts (colItems)
 	lines   []lineBreak // where the readable form breaks the text's lines (lineOr)
 	err     error
@@ -393,17 +393,20 @@ func newRenderer(d dialects.Dialect) *renderer {
 		r = &renderer{}
 	}
 	r.d, r.f, r.rewrite = d, d.Features(), d.Placeholder(1) != "?"
-	if aq, ok := d.(interface {
-		AppendQuote(dst []byte, ident string) []byte
-	}); ok {
-		r.appendQ = aq.AppendQuote
-	}
-	if ap, ok := d.(interface {
-		AppendPlaceholder(dst []byte, n int) []byte
-	}); ok {
-		r.appendP = ap.AppendPlaceholder
-	}
+	// (the interfaces, not method values: a method value is an allocation per renderer)
+	r.appendQ, _ = d.(quoteAppender)
+	r.appendP, _ = d.(placeholderAppender)
 	return r
+}
+
+// quoteAppender and placeholderAppender are what a dialect may implement to write
+// identifiers and placeholders into a buffer without a string of their own.
+type quoteAppender interface {
+	AppendQuote(dst []byte, ident string) []byte
+}
+
+type placeholderAppender interface {
+	AppendPlaceholder(dst []byte, n int) []byte
 }
 
 func (r *renderer) ident(s string) { r.buf = r.appendIdent(r.buf, s) }
@@ -411,9 +414,26 @@ func (r *renderer) ident(s string) { r.buf = r.appendIdent(r.buf, s) }
 // appendIdent appends identifier s to dst, quoted through the dialect.
 func (r *renderer) appendIdent(dst []byte, s string) []byte {
 	if r.appendQ != nil {
-		return r.appendQ(dst, s)
+		return r.appendQ.AppendQuote(dst, s)
 	}
 	return append(dst, r.d.Quote(s)...)
+}
+
+// seenArg is a shared argument written, and its number.
+type seenArg struct {
+	s *shared
+	n int
+}
+
+// seenNumber returns the number of shared argument s, 0 when it is not written yet (a
+// statement shares few arguments: a list beats a map).
+func (r *renderer) seenNumber(s *shared) int {
+	for _, a := range r.seen {
+		if a.s == s {
+			return a.n
+		}
+	}
+	return 0
 }
 
 // placeholder writes the placeholder of argument v: a shared argument written before
@@ -421,16 +441,13 @@ func (r *renderer) appendIdent(dst []byte, s string) []byte {
 func (r *renderer) placeholder(v any, src string) {
 	n := 0
 	if s, ok := v.(*shared); ok {
-		if k, ok := r.seen[s]; ok && r.f.NumberedParams {
+		if k := r.seenNumber(s); k > 0 && r.f.NumberedParams {
 			n = k
 		} else {
 			r.args = append(r.args, s.v)
 			r.sources = append(r.sources, src)
 			n = len(r.args)
-			if r.seen == nil {
-				r.seen = map[*shared]int{}
-			}
-			r.seen[s] = n
+			r.seen = append(r.seen, seenArg{s, n})
 		}
 	} else {
 		r.args = append(r.args, v)
@@ -438,7 +455,7 @@ func (r *renderer) placeholder(v any, src string) {
 		n = len(r.args)
 	}
 	if r.appendP != nil {
-		r.buf = r.appendP(r.buf, n)
+		r.buf = r.appendP.AppendPlaceholder(r.buf, n)
 		return
 	}
 	if r.rewrite {
@@ -486,7 +503,8 @@ func (r *renderer) release() {
 	if cap(buf) > maxPooled || cap(t.refs) > maxPooled {
 		buf, t, lines = nil, colTexts{}, nil
 	}
-	*r = renderer{buf: buf, cols: t, lines: lines}
+	clear(r.seen)
+	*r = renderer{buf: buf, cols: t, lines: lines, seen: r.seen[:0]}
 	renderers.Put(r)
 }
 

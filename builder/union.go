@@ -114,10 +114,10 @@ func (b *builder) wantsUnion() bool {
 // colOf returns the index in n's hydrate columns of tableAlias.column, selecting it (not
 // reported) when the query does not already, with kind k when the existing one differs.
 func (b *builder) colOf(n *bnode, tableAlias, column string, k hydrate.Kind) int {
-	for i, c := range b.plan.Columns {
+	for i, c := range b.selCols {
 		if c.node == n && c.Table == tableAlias && c.Column == column {
 			for j, hc := range n.hnode.Cols {
-				if hc.Column == b.plan.Columns[i].Alias && hc.Kind == k {
+				if hc.Column == b.selCols[i].Alias && hc.Kind == k {
 					return j
 				}
 			}
@@ -144,7 +144,8 @@ type unionPlan struct {
 // union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
 // own, with the part of the result it returns.
 func (b *builder) union(terms []term, pipeline bool) (*unionPlan, error) {
-	u := &unionPlan{pipeline: pipeline, ords: map[*bnode][]node{}, branches: make([]*bnode, 0, len(b.nodes))}
+	u := &unionPlan{pipeline: pipeline, ords: cleared(b.spareOrds[0]), branches: make([]*bnode, 0, len(b.nodes))}
+	b.spareOrds[0] = u.ords
 	// branches, in pre-order; filter-only includes filter through EXISTS and load nothing
 	for _, n := range b.nodes {
 		if n.opts.FilterOnly {
@@ -201,7 +202,7 @@ func (b *builder) branchLinks(u *unionPlan) error {
 			// the parent links only where its side of the association holds (a polymorphic
 			// belongsTo's type test): the link is NULL elsewhere
 			parent = append(parent, b.addCol(p, p.alias, pc, b.pathOf(p.path, pc), hydrate.Col{Kind: l.kinds[i]}, false))
-			c := &b.plan.Columns[len(b.plan.Columns)-1]
+			c := &b.selCols[len(b.selCols)-1]
 			c.expr = seq{kw("CASE WHEN "), s, kw(" THEN "), b.col(p.alias, pc), kw(" END")}
 		}
 		n.hnode.Link, n.hnode.ParentLink = link, parent
@@ -217,7 +218,8 @@ func (b *builder) branchLinks(u *unionPlan) error {
 // children by it. The statement itself has no ORDER BY: sorting the whole UNION (wide
 // rows, mostly NULLs) costs more than the rest.
 func (b *builder) rootOrder(u *unionPlan, terms []term) error {
-	u.childOrd, u.rootJoins = map[*bnode][]node{}, map[*bnode]bool{}
+	u.childOrd, u.rootJoins = cleared(b.spareOrds[1]), cleared(b.spareRootJoin)
+	b.spareOrds[1], b.spareRootJoin = u.childOrd, u.rootJoins
 	for _, t := range terms {
 		switch {
 		case t.n == b.root:
@@ -319,15 +321,15 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			// only the node's own columns; the result column of plan column j is j+1 (after
 			// the branch tag)
 			part := hydrate.Part{Branch: i}
-			for j, c := range b.plan.Columns {
+			for j, c := range b.selCols {
 				if c.node == n {
 					part.Cols = append(part.Cols, j+1)
 				}
 			}
-			st.items = []node{colItems{b.plan.Columns, n, false, n == b.root && b.paged}}
+			st.items = []node{colItems{b.selCols, n, false, n == b.root && b.paged}}
 			u.parts = append(u.parts, part)
 		} else {
-			items[i] = branchItems{i, b.plan.Map.Ordinal != "", b.ordinalPartition(n), u.ords[n], colItems{b.plan.Columns, n, true, n == b.root && b.paged}}
+			items[i] = branchItems{i, b.plan.Map.Ordinal != "", b.ordinalPartition(n), u.ords[n], colItems{b.selCols, n, true, n == b.root && b.paged}}
 			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
@@ -383,7 +385,7 @@ func (b *builder) typingBranch(branches []*bnode) node {
 	if b.plan.Map.Ordinal != "" {
 		st.items = append(st.items, typingOrdinal)
 	}
-	st.items = append(st.items, &colItems{b.plan.Columns, nil, false, false})
+	st.items = append(st.items, &colItems{b.selCols, nil, false, false})
 	if !b.d.Features().Distributed {
 		st.from = &crossJoined{b.query.Model.Table(), b.root.alias, branches[1:]}
 		return st
@@ -457,11 +459,11 @@ func (bi *branchItems) render(r *renderer) {
 // alias: all of them (n nil), or node n's, with NULL AS the alias of every other column
 // when pad is set (a UNION ALL branch).
 type colItems struct {
-	cols []ColumnAlias
+	cols []selCol
 	n    *bnode
 	pad  bool
 	// page: the roots are read from the page of roots (rootQuery's modeSub), which carries
-	// their computed aggregates (ColumnAlias.pageCol)
+	// their computed aggregates (selCol.pageCol)
 	page bool
 }
 
@@ -527,11 +529,11 @@ const (
 // a UNION ALL writes every column's alias in every branch. Each kind of text is the
 // columns' items one after another, each after ", ", so that a run of columns is one copy.
 type colTexts struct {
-	of    *ColumnAlias // the list's first column
-	n     int          // and its length
-	nulls []byte       // , NULL AS "c0", NULL AS "c1" ..
-	refs  []byte       // , "t0"."id" AS "c0", "t0"."name" AS "c1" ..
-	ends  []int        // column i's items end at ends[3i] (nulls), ends[3i+1] (refs); its alias starts at ends[3i+2] in nulls
+	of    *selCol // the list's first column
+	n     int     // and its length
+	nulls []byte  // , NULL AS "c0", NULL AS "c1" ..
+	refs  []byte  // , "t0"."id" AS "c0", "t0"."name" AS "c1" ..
+	ends  []int   // column i's items end at ends[3i] (nulls), ends[3i+1] (refs); its alias starts at ends[3i+2] in nulls
 }
 
 // alias is column i's quoted alias.
@@ -554,7 +556,7 @@ func (t *colTexts) run(k, from, to int, first bool) []byte {
 }
 
 // colTexts quotes cols, or returns their texts quoted already in this statement.
-func (r *renderer) colTexts(cols []ColumnAlias) *colTexts {
+func (r *renderer) colTexts(cols []selCol) *colTexts {
 	t := &r.cols
 	if len(cols) == 0 || t.of == &cols[0] && t.n == len(cols) {
 		return t

@@ -161,25 +161,41 @@ type Resolved struct {
 // and join-table columns win.
 func Normalize(nodes []Node) ([]*Resolved, error) {
 	var roots []*Resolved
+	// the resolved nodes come from one array: at most a node per path segment
+	k := 0
 	for _, n := range nodes {
-		if err := merge(&roots, n); err != nil {
+		k += segments(n)
+	}
+	slab := make([]Resolved, 0, k)
+	for _, n := range nodes {
+		if err := merge(&roots, n, &slab); err != nil {
 			return nil, err
 		}
 	}
 	return roots, nil
 }
 
-func merge(list *[]*Resolved, n Node) error {
+// segments counts the path segments of n and its children.
+func segments(n Node) int {
+	k := strings.Count(n.path, ".") + 1
+	for _, c := range n.children {
+		k += segments(c)
+	}
+	return k
+}
+
+func merge(list *[]*Resolved, n Node, slab *[]Resolved) error {
 	if n.err != nil {
 		return n.err
 	}
 	if strings.TrimSpace(n.path) == "" {
 		return fmt.Errorf("include: empty include path")
 	}
-	segs := strings.Split(n.path, ".")
 	cur := list
 	var r *Resolved
-	for _, seg := range segs {
+	for rest, more := n.path, true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, ".")
 		if seg == "" {
 			return fmt.Errorf("include: bad include path %q: empty segment", n.path)
 		}
@@ -191,7 +207,12 @@ func merge(list *[]*Resolved, n Node) error {
 			}
 		}
 		if r == nil {
-			r = &Resolved{Segment: seg}
+			if len(*slab) < cap(*slab) {
+				*slab = append(*slab, Resolved{Segment: seg})
+				r = &(*slab)[len(*slab)-1]
+			} else {
+				r = &Resolved{Segment: seg}
+			}
 			*cur = append(*cur, r)
 		}
 		cur = &r.Children
@@ -219,7 +240,7 @@ func merge(list *[]*Resolved, n Node) error {
 		}
 	}
 	for _, c := range n.children {
-		if err := merge(&r.Children, c); err != nil {
+		if err := merge(&r.Children, c, slab); err != nil {
 			return err
 		}
 	}
