@@ -425,9 +425,9 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 			}
 		}
 		if k == kindCount {
-			c.plan, c.err = builder.Count(q.schema, q.dialect, bq)
+			c.plan, c.err = builder.CompileCount(q.schema, q.dialect, bq)
 		} else {
-			c.plan, c.err = builder.Build(q.schema, q.dialect, bq)
+			c.plan, c.err = builder.Compile(q.schema, q.dialect, bq)
 		}
 		if c.err == nil {
 			c.params = paramsOf(c.plan)

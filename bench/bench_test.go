@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/joinery/joinery/builder"
 )
 
 // Tests and benchmarks that need PostgreSQL read its URL from BENCH_PG_DSN (bench/run.sh
@@ -225,7 +227,10 @@ func BenchmarkHydrate(b *testing.B) {
 
 // BenchmarkCompile/<workload>: joinery's Plan() of the workload's prebuilt query (default
 // shape; joinery caches the plan in the query value). BenchmarkCompile/<workload>-fresh[-shape]:
-// building the query and compiling it, every time. It needs no database.
+// building the query and compiling it, every time: after the first, the compile is served
+// by builder's plan cache (the query is the same). BenchmarkCompile/<workload>-cold[-shape]:
+// the same with the plan cache off (builder.SetPlanCacheSize(0)), a compile from the include
+// tree to the text every time. It needs no database.
 func BenchmarkCompile(b *testing.B) {
 	s, err := NewSchema()
 	if err != nil {
@@ -235,12 +240,14 @@ func BenchmarkCompile(b *testing.B) {
 		suffix, shape, mode string
 	}
 	variants := []variant{{"", "", ""}, {"-bound", "", "bound"}}
-	for _, shape := range JoineryShapes {
-		v := variant{"-fresh", shape, "fresh"}
-		if shape != "" {
-			v.suffix += "-" + shape
+	for _, mode := range []string{"fresh", "cold"} {
+		for _, shape := range JoineryShapes {
+			v := variant{"-" + mode, shape, mode}
+			if shape != "" {
+				v.suffix += "-" + shape
+			}
+			variants = append(variants, v)
 		}
-		variants = append(variants, v)
 	}
 	for _, w := range Workloads {
 		for _, v := range variants {
@@ -248,7 +255,14 @@ func BenchmarkCompile(b *testing.B) {
 				continue // no values: the prebuilt query is the "" variant
 			}
 			b.Run(w.Name+v.suffix, func(b *testing.B) {
-				compile, err := JoineryCompiler(s, w.Name, v.shape, v.mode)
+				mode := v.mode
+				if mode == "cold" {
+					size := builder.PlanCacheSize()
+					builder.SetPlanCacheSize(0)
+					defer builder.SetPlanCacheSize(size)
+					mode = "fresh"
+				}
+				compile, err := JoineryCompiler(s, w.Name, v.shape, mode)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -207,6 +207,7 @@ func (s *Schema) BelongsToMany(source, target string, opts ...AssocOption) (*Ass
 func (s *Schema) associate(kind Kind, source, target string, opts []AssocOption) (*Association, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen.Add(1)
 	a, err := s.build(kind, source, target, opts)
 	if err != nil {
 		return nil, s.fail(err)

@@ -45,6 +45,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/internal/meta"
@@ -229,7 +230,12 @@ type Schema struct {
 	byType  map[reflect.Type]*Model
 	names   []string
 	err     error
+	gen     atomic.Uint64 // Generation
 }
+
+// Generation changes whenever a model or an association is registered: a plan compiled
+// for one generation (builder.Compile's cache) is not served for another.
+func (s *Schema) Generation() uint64 { return s.gen.Load() }
 
 // SchemaOption configures a Schema.
 type SchemaOption func(*Schema)
@@ -353,6 +359,7 @@ func DefaultScope(sc scope.Scope) ModelOption { return func(o *modelOpts) { o.sc
 func (s *Schema) Define(v any, table string, opts ...ModelOption) (*Model, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen.Add(1)
 	t := reflect.TypeOf(v)
 	if t == nil {
 		return nil, s.fail(defErr("Define: pass a struct value such as User{}"))
@@ -500,6 +507,7 @@ func typeOf(t reflect.Type) Type {
 func (s *Schema) DefineMap(name, table string, attrs []Attr, opts ...ModelOption) (*Model, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen.Add(1)
 	o := modelOpts{name: name}
 	for _, f := range opts {
 		f(&o)
