@@ -18,6 +18,7 @@ type query interface {
 	shape(s joinery.Shape) query
 	filter(w sq.Sqlizer) query // the same query with one more root filter
 	tenant(v any) query        // the same query held to one tenant (Q.Tenant)
+	bind(values map[string]any) query
 }
 
 type wrap[T any] struct{ joinery.Q[T] }
@@ -29,6 +30,8 @@ func (w wrap[T]) shape(s joinery.Shape) query { return wrap[T]{w.Q.Shape(s)} }
 func (w wrap[T]) filter(f sq.Sqlizer) query { return wrap[T]{w.Q.Where(f)} }
 
 func (w wrap[T]) tenant(v any) query { return wrap[T]{w.Q.Tenant(v)} }
+
+func (w wrap[T]) bind(values map[string]any) query { return wrap[T]{w.Q.Bind(values)} }
 
 func q[T any](qq joinery.Q[T]) query { return wrap[T]{qq} }
 

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"encoding/binary"
-	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -18,14 +17,15 @@ import (
 // often with Params bound per run, compiled again and again. Compile serves such a query
 // the plan compiled for the first one, the way ORMs keep a cache of compiled queries
 // (EF Core's compiled-query cache, Hibernate's query plan cache): the key is the query's
-// whole content, its values included, so a hit is the plan Build would return, byte for
-// byte. A query whose content cannot be written into a key exactly (a value of a type the
-// key does not know, a predicate with a subquery value, a dialect that is not a pointer)
-// is compiled without the cache.
+// whole content, so a hit is the plan Build would return, byte for byte. Only queries
+// whose values are Params (bound per run with Bind, the prepared-query pattern) are kept:
+// a query with a literal value in it (sq.Eq{"id": 7}), a predicate whose ToSql fails, or a
+// dialect that is not a pointer compiles without the cache, which then holds only the
+// data layer's query shapes, never one plan per request.
 
 // Compile is Build through the process-wide cache of compiled plans (PlanCacheSize): a
-// query equal to one compiled before, for the same schema generation and dialect, gets the
-// plan compiled then. Plans are shared: a caller must not change one (joinery's Q hands
+// query whose values are all Params, equal to one compiled before for the same schema
+// generation and dialect, gets the plan compiled then. Plans are shared: a caller must not change one (joinery's Q hands
 // out copies).
 func Compile(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	return cached(schema, d, q, false)
@@ -137,9 +137,9 @@ func cached(schema *include.Schema, d dialects.Dialect, q Query, count bool) (*P
 }
 
 // keyWriter writes a query's content into a key: every field of Query, the include tree
-// as Normalize resolves it, every predicate and value, each with a tag and its length
+// as Normalize resolves it, every predicate and Param, each with a tag and its length
 // where it has one, so that two keys are equal only for equal queries. ok turns false at
-// anything it cannot write exactly.
+// a literal value and at anything it cannot write exactly.
 type keyWriter struct {
 	buf  []byte
 	ok   bool
@@ -179,6 +179,9 @@ func (w *keyWriter) query(q *Query) {
 	w.strs(q.Columns)
 	w.bool(q.HasColumns)
 	w.bool(q.Unscoped)
+	if !w.ok {
+		return
+	}
 	incs, err := include.Normalize(q.Include)
 	if err != nil {
 		w.ok = false
@@ -318,68 +321,13 @@ func (w *keyWriter) values(vs []any) {
 	}
 }
 
-// value writes v with a tag of its exact Go type: the plan carries the values it was
-// compiled with, so an int and an int64 of one number are different keys. A Param-like
-// value (a ParamName method) is its type's name and its own.
+// value writes v: nil, or a Param-like value (a ParamName method: its type's name and its
+// own). A literal value leaves the query without a key: a query built per request with its
+// values in it would fill the cache with plans used once (bind such values as Params).
 func (w *keyWriter) value(v any) {
 	switch x := v.(type) {
 	case nil:
 		w.tag('n')
-	case bool:
-		w.tag('b')
-		w.bool(x)
-	case string:
-		w.tag('s')
-		w.str(x)
-	case int:
-		w.int('i', int64(x))
-	case int8:
-		w.int('1', int64(x))
-	case int16:
-		w.int('2', int64(x))
-	case int32:
-		w.int('3', int64(x))
-	case int64:
-		w.int('4', x)
-	case uint:
-		w.tag('u')
-		w.uint(uint64(x))
-	case uint8:
-		w.tag('5')
-		w.uint(uint64(x))
-	case uint16:
-		w.tag('6')
-		w.uint(uint64(x))
-	case uint32:
-		w.tag('7')
-		w.uint(uint64(x))
-	case uint64:
-		w.tag('8')
-		w.uint(x)
-	case float32:
-		w.tag('f')
-		w.uint(uint64(math.Float32bits(x)))
-	case float64:
-		w.tag('F')
-		w.uint(math.Float64bits(x))
-	case []int:
-		w.tag('[')
-		w.uint(uint64(len(x)))
-		for _, e := range x {
-			w.value(e)
-		}
-	case []int64:
-		w.tag('{')
-		w.uint(uint64(len(x)))
-		for _, e := range x {
-			w.value(e)
-		}
-	case []string:
-		w.tag('(')
-		w.uint(uint64(len(x)))
-		for _, e := range x {
-			w.value(e)
-		}
 	case []any:
 		w.tag('<')
 		w.values(x)
@@ -396,9 +344,4 @@ func (w *keyWriter) value(v any) {
 	default:
 		w.ok = false
 	}
-}
-
-func (w *keyWriter) int(t byte, v int64) {
-	w.tag(t)
-	w.buf = binary.AppendVarint(w.buf, v)
 }

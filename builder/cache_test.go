@@ -3,6 +3,7 @@ package builder
 import (
 	"reflect"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -72,25 +73,32 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 		variants[name] = q
 	}
 	add("plain", func(q *Query) {})
-	add("eq int", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": 1}} })
-	add("eq int64", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": int64(1)}} })
-	add("eq 2", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": 2}} })
-	add("eq string", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": "1"}} })
+	add("eq", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("a")}} })
+	add("eq b", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("b")}} })
+	add("eq other param type", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": otherParam("a")}} })
 	add("eq nil", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": nil}} })
-	add("noteq int", func(q *Query) { q.Where = []sq.Sqlizer{sq.NotEq{"id": 1}} })
-	add("lt int", func(q *Query) { q.Where = []sq.Sqlizer{sq.Lt{"id": 1}} })
-	add("in 2", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": []int{1, 2}}} })
-	add("in 3", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": []int{1, 2, 3}}} })
-	add("in empty", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": []int{}}} })
-	add("two keys", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": 1, "name": "a"}} })
-	add("two preds", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": 1}, sq.Eq{"name": "a"}} })
-	add("and", func(q *Query) { q.Where = []sq.Sqlizer{sq.And{sq.Eq{"id": 1}, sq.Eq{"name": "a"}}} })
-	add("or", func(q *Query) { q.Where = []sq.Sqlizer{sq.Or{sq.Eq{"id": 1}, sq.Eq{"name": "a"}}} })
-	add("expr", func(q *Query) { q.Where = []sq.Sqlizer{sq.Expr("id = ?", 1)} })
-	add("expr text", func(q *Query) { q.Where = []sq.Sqlizer{sq.Expr("id > ?", 1)} })
-	add("param", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("a")}} })
-	add("param b", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("b")}} })
-	add("other param type", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": otherParam("a")}} })
+	add("eq list", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": []any{cacheParam("a")}}} })
+	add("eq list 2", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": []any{cacheParam("a"), cacheParam("b")}}} })
+	add("noteq", func(q *Query) { q.Where = []sq.Sqlizer{sq.NotEq{"id": cacheParam("a")}} })
+	add("lt", func(q *Query) { q.Where = []sq.Sqlizer{sq.Lt{"id": cacheParam("a")}} })
+	add("gt", func(q *Query) { q.Where = []sq.Sqlizer{sq.Gt{"id": cacheParam("a")}} })
+	add("lteq", func(q *Query) { q.Where = []sq.Sqlizer{sq.LtOrEq{"id": cacheParam("a")}} })
+	add("gteq", func(q *Query) { q.Where = []sq.Sqlizer{sq.GtOrEq{"id": cacheParam("a")}} })
+	add("like", func(q *Query) { q.Where = []sq.Sqlizer{sq.Like{"name": cacheParam("a")}} })
+	add("notlike", func(q *Query) { q.Where = []sq.Sqlizer{sq.NotLike{"name": cacheParam("a")}} })
+	add("ilike", func(q *Query) { q.Where = []sq.Sqlizer{sq.ILike{"name": cacheParam("a")}} })
+	add("notilike", func(q *Query) { q.Where = []sq.Sqlizer{sq.NotILike{"name": cacheParam("a")}} })
+	add("two keys", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("a"), "name": cacheParam("a")}} })
+	add("two preds", func(q *Query) { q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam("a")}, sq.Eq{"name": cacheParam("a")}} })
+	add("and", func(q *Query) {
+		q.Where = []sq.Sqlizer{sq.And{sq.Eq{"id": cacheParam("a")}, sq.Eq{"name": cacheParam("a")}}}
+	})
+	add("or", func(q *Query) {
+		q.Where = []sq.Sqlizer{sq.Or{sq.Eq{"id": cacheParam("a")}, sq.Eq{"name": cacheParam("a")}}}
+	})
+	add("expr", func(q *Query) { q.Where = []sq.Sqlizer{sq.Expr("id = ?", cacheParam("a"))} })
+	add("expr text", func(q *Query) { q.Where = []sq.Sqlizer{sq.Expr("id > ?", cacheParam("a"))} })
+	add("expr no args", func(q *Query) { q.Where = []sq.Sqlizer{sq.Expr("id > 0")} })
 	add("order", func(q *Query) { q.OrderBy = []string{"name"} })
 	add("order desc", func(q *Query) { q.OrderBy = []string{"name DESC"} })
 	add("columns", func(q *Query) { q.Columns, q.HasColumns = []string{"name"}, true })
@@ -98,7 +106,9 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 	add("unscoped", func(q *Query) { q.Unscoped = true })
 	add("include", func(q *Query) { q.Include = []include.Node{include.New("posts")} })
 	add("include required", func(q *Query) { q.Include = []include.Node{include.New("posts").Required()} })
-	add("include where", func(q *Query) { q.Include = []include.Node{include.New("posts").Where(sq.Eq{"title": "x"})} })
+	add("include where", func(q *Query) {
+		q.Include = []include.Node{include.New("posts").Where(sq.Eq{"title": cacheParam("a")})}
+	})
 	add("include order", func(q *Query) { q.Include = []include.Node{include.New("posts").Order("title")} })
 	add("include limit", func(q *Query) { q.Include = []include.Node{include.New("posts").Limit(2)} })
 	add("include offset", func(q *Query) { q.Include = []include.Node{include.New("posts").Offset(2)} })
@@ -106,7 +116,7 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 	add("include columns", func(q *Query) { q.Include = []include.Node{include.New("posts").Columns("title")} })
 	add("include deeper", func(q *Query) { q.Include = []include.Node{include.New("posts.tags")} })
 	add("include through", func(q *Query) {
-		q.Include = []include.Node{include.New("posts").Include(include.New("tags").ThroughWhere(sq.Eq{"tag_id": 1}))}
+		q.Include = []include.Node{include.New("posts").Include(include.New("tags").ThroughWhere(sq.Eq{"tag_id": cacheParam("a")}))}
 	})
 	add("computed", func(q *Query) { q.Computed = []include.Computed{{Func: include.FuncCount, Name: "n", Assoc: "posts"}} })
 	add("limit", func(q *Query) { q.Limit, q.HasLimit = 5, true })
@@ -114,9 +124,9 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 	add("offset", func(q *Query) { q.Offset = 5 })
 	add("limit arg", func(q *Query) { q.LimitArg = cacheParam("n") })
 	add("offset arg", func(q *Query) { q.OffsetArg = cacheParam("n") })
-	add("after", func(q *Query) { q.After = []any{1} })
+	add("after", func(q *Query) { q.After = []any{cacheParam("a")} })
 	add("after empty", func(q *Query) { q.After = []any{} })
-	add("tenant", func(q *Query) { q.OneTenant, q.TenantValue = true, 1 })
+	add("tenant", func(q *Query) { q.OneTenant, q.TenantValue = true, cacheParam("t") })
 	add("shape", func(q *Query) { q.Shape = ShapeFlat })
 	add("stream", func(q *Query) { q.Stream = true })
 	add("pipelining", func(q *Query) { q.Pipelining = true })
@@ -137,11 +147,20 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 		}
 	}
 	for name, q := range map[string]Query{
-		"time value":     {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": time.Unix(0, 0)}}},
-		"subquery value": {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": sq.Select("1")}}},
-		"named int":      {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": time.Duration(1)}}},
-		"pointer":        {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": new(int)}}},
-		"bad include":    {Model: user, Include: []include.Node{include.New("")}},
+		"int value":          {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": 1}}},
+		"string value":       {Model: user, Where: []sq.Sqlizer{sq.Eq{"name": "a"}}},
+		"list of values":     {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": []int{1, 2}}}},
+		"time value":         {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": time.Unix(0, 0)}}},
+		"subquery value":     {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": sq.Select("1")}}},
+		"pointer":            {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": new(int)}}},
+		"expr value":         {Model: user, Where: []sq.Sqlizer{sq.Expr("id = ?", 1)}},
+		"include value":      {Model: user, Include: []include.Node{include.New("posts").Where(sq.Eq{"title": "x"})}},
+		"include nested":     {Model: user, Include: []include.Node{include.New("posts").Include(include.New("tags").ThroughWhere(sq.Eq{"tag_id": 1}))}},
+		"after value":        {Model: user, After: []any{1}},
+		"tenant value":       {Model: user, OneTenant: true, TenantValue: 1},
+		"limit value":        {Model: user, LimitArg: 5},
+		"unnamed param type": {Model: user, Where: []sq.Sqlizer{sq.Eq{"id": (*cacheParam)(nil)}}},
+		"bad include":        {Model: user, Include: []include.Node{include.New("")}},
 	} {
 		if _, ok := keyOf(q); ok {
 			t.Errorf("%s: has a key; it should be compiled without the cache", name)
@@ -154,7 +173,7 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 // a size of 0 turns the cache off.
 func TestPlanCacheServesBuild(t *testing.T) {
 	s := poolSchema(t)
-	q := Query{Model: s.Model("poolUser"), Where: []sq.Sqlizer{sq.Eq{"id": 1}},
+	q := Query{Model: s.Model("poolUser"), Where: []sq.Sqlizer{sq.Eq{"id": cacheParam("id")}},
 		Include: []include.Node{include.New("posts").Include("tags", "comments.author")}}
 	for _, d := range []dialects.Dialect{dialects.Postgres, dialects.MySQL, dialects.SQLite} {
 		want, err := Build(s, d, q)
@@ -204,11 +223,17 @@ func TestPlanCacheServesBuild(t *testing.T) {
 	if a, b := mustCompile(t, s, q), mustCompile(t, s, q); a == b {
 		t.Fatal("the cache is off and served a plan")
 	}
+	// a literal value: compiled every time, never kept
+	lit := q
+	lit.Where = []sq.Sqlizer{sq.Eq{"id": 1}}
+	if a, b := mustCompile(t, s, lit), mustCompile(t, s, lit); a == b || a.SQL != b.SQL {
+		t.Fatal("a query with a literal value was served from the cache")
+	}
 	// a full cache empties and fills again
 	SetPlanCacheSize(2)
 	for i := range 5 {
 		q := q
-		q.Where = []sq.Sqlizer{sq.Eq{"id": i}}
+		q.Where = []sq.Sqlizer{sq.Eq{"id": cacheParam(strconv.Itoa(i))}}
 		mustCompile(t, s, q)
 	}
 	if a, b := mustCompile(t, s, q), mustCompile(t, s, q); a != b {
@@ -235,7 +260,7 @@ func TestPlanCacheConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 50 {
-				q := Query{Model: s.Model("poolUser"), Where: []sq.Sqlizer{sq.Eq{"id": (g + i) % 5}},
+				q := Query{Model: s.Model("poolUser"), Where: []sq.Sqlizer{sq.Eq{"id": cacheParam(strconv.Itoa((g + i) % 5))}},
 					Include: []include.Node{include.New("posts.tags")}}
 				p, err := Compile(s, dialects.Postgres, q)
 				if err != nil {
