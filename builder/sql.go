@@ -378,12 +378,13 @@ type renderer struct {
 	appendP placeholderAppender // the dialect, when it appends placeholders itself
 	buf     []byte
 	args    []any
-	sources []string    // what each argument is for
-	pretty  bool        // the readable form: clauses on lines of their own (Plan.Readable)
-	depth   int         // how deep in nested SELECTs the renderer is
-	seen    []seenArg   // the shared arguments written, with their numbers
-	cols    colTexts    // the plan columns' texts (colItems)
-	lines   []lineBreak // where the readable form breaks the text's lines (lineOr)
+	sources []string        // what each argument is for
+	pretty  bool            // the readable form: clauses on lines of their own (Plan.Readable)
+	depth   int             // how deep in nested SELECTs the renderer is
+	seen    []seenArg       // the shared arguments written, with their numbers
+	seenMap map[*shared]int // the same, once there are many (see seenNumber)
+	cols    colTexts        // the plan columns' texts (colItems)
+	lines   []lineBreak     // where the readable form breaks the text's lines (lineOr)
 	err     error
 }
 
@@ -425,15 +426,34 @@ type seenArg struct {
 	n int
 }
 
-// seenNumber returns the number of shared argument s, 0 when it is not written yet (a
-// statement shares few arguments: a list beats a map).
+// seenNumber returns the number of shared argument s, 0 when it is not written yet. Most
+// statements share a few arguments, which a list finds fastest; a long IN list of them
+// is looked up in a map.
 func (r *renderer) seenNumber(s *shared) int {
+	if r.seenMap != nil {
+		return r.seenMap[s]
+	}
 	for _, a := range r.seen {
 		if a.s == s {
 			return a.n
 		}
 	}
 	return 0
+}
+
+// seeArg records shared argument s as argument n.
+func (r *renderer) seeArg(s *shared, n int) {
+	if r.seenMap != nil {
+		r.seenMap[s] = n
+		return
+	}
+	r.seen = append(r.seen, seenArg{s, n})
+	if len(r.seen) > 32 {
+		r.seenMap = make(map[*shared]int, 2*len(r.seen))
+		for _, a := range r.seen {
+			r.seenMap[a.s] = a.n
+		}
+	}
 }
 
 // placeholder writes the placeholder of argument v: a shared argument written before
@@ -447,7 +467,7 @@ func (r *renderer) placeholder(v any, src string) {
 			r.args = append(r.args, s.v)
 			r.sources = append(r.sources, src)
 			n = len(r.args)
-			r.seen = append(r.seen, seenArg{s, n})
+			r.seeArg(s, n)
 		}
 	} else {
 		r.args = append(r.args, v)
@@ -503,8 +523,12 @@ func (r *renderer) release() {
 	if cap(buf) > maxPooled || cap(t.refs) > maxPooled {
 		buf, t, lines = nil, colTexts{}, nil
 	}
+	seen := r.seen[:0]
 	clear(r.seen)
-	*r = renderer{buf: buf, cols: t, lines: lines, seen: r.seen[:0]}
+	if cap(seen) > 256 {
+		seen = nil
+	}
+	*r = renderer{buf: buf, cols: t, lines: lines, seen: seen}
 	renderers.Put(r)
 }
 
