@@ -308,7 +308,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 	if !u.pipeline {
 		u.union = &unionAll{branches: make([]node, 0, len(u.branches)+1)}
 		if b.paged {
-			u.union.with = &with{b.pageCTE, u.page}
+			u.union.with = &with{b.pageCTE, u.page, false}
 		}
 		if b.d.Features().UnionTypesPairwise {
 			u.union.branches = append(u.union.branches, b.typingBranch(u.branches))
@@ -356,7 +356,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 		}
 		st.order = u.ords[n]
 		if b.usedPage {
-			st.with = &with{b.pageCTE, u.page}
+			st.with = &with{b.pageCTE, u.page, true}
 		}
 		u.stmts = append(u.stmts, st)
 	}

@@ -12,7 +12,7 @@ ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: true
 -- arg 2: 0x2
 -- statement 2: branch 1, result columns [5 6 7 8 9]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", COALESCE("t4"."v", 0) AS "jr_o0"
+WITH "jr_p" AS (SELECT "t0"."id", COALESCE("t4"."v", 0) AS "jr_o0"
     FROM "users" AS "t0"
     LEFT JOIN (SELECT "t2"."user_id" AS "k0", COUNT(*) AS "v"
       FROM "posts" AS "t2"

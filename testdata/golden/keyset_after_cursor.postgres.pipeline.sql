@@ -10,7 +10,7 @@ ORDER BY "t0"."name", "t0"."id"
 -- arg 2: 1
 -- arg 3: 0x1
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id"
+WITH "jr_p" AS (SELECT "t0"."id"
     FROM "users" AS "t0"
     WHERE (("t0"."name" > $1) OR ("t0"."name" = $1 AND "t0"."id" > $2))
     ORDER BY "t0"."name", "t0"."id"

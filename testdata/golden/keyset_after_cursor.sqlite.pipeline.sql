@@ -11,7 +11,7 @@ ORDER BY "t0"."name", "t0"."id"
 -- arg 3: 1
 -- arg 4: 0x1
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id"
+WITH "jr_p" AS (SELECT "t0"."id"
     FROM "users" AS "t0"
     WHERE (("t0"."name" > ?) OR ("t0"."name" = ? AND "t0"."id" > ?))
     ORDER BY "t0"."name", "t0"."id"

@@ -12,7 +12,7 @@ FROM (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."role")
 ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [4 5 6 7 8]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", (SELECT MAX("t1"."role")
+WITH "jr_p" AS (SELECT "t0"."id", (SELECT MAX("t1"."role")
       FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
       WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
     FROM "users" AS "t0"

@@ -15,7 +15,7 @@ FROM (SELECT "t0"."id", "t0"."name", "t0"."email", CASE WHEN EXISTS (SELECT 1
 ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", CASE WHEN EXISTS (SELECT 1
+WITH "jr_p" AS (SELECT "t0"."id", CASE WHEN EXISTS (SELECT 1
       FROM (SELECT 1) AS "jr_one"
       LEFT JOIN "posts" AS "t1" ON "t1"."user_id" = "t0"."id"
       WHERE "t1"."title" IS NULL) THEN NULL ELSE (SELECT MAX("t1"."title")

@@ -12,7 +12,7 @@ FROM (SELECT "t0"."id", "t0"."name", "t0"."email", (SELECT MAX("t1"."title")
 ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", (SELECT MAX("t1"."title")
+WITH "jr_p" AS (SELECT "t0"."id", (SELECT MAX("t1"."title")
       FROM "posts" AS "t1"
       WHERE "t1"."user_id" = "t0"."id") AS "jr_o0"
     FROM "users" AS "t0"

@@ -8,7 +8,7 @@ FROM (SELECT "t0"."id", "t0"."user_id", "t0"."title", "t0"."published", "t1"."na
 ORDER BY "t0"."jr_o0" DESC, "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."user_id", "t1"."name" AS "jr_o0"
+WITH "jr_p" AS (SELECT "t0"."id", "t0"."user_id", "t1"."name" AS "jr_o0"
     FROM "posts" AS "t0"
     LEFT JOIN "users" AS "t1" ON "t1"."id" = "t0"."user_id"
     ORDER BY "jr_o0" DESC, "t0"."id"
@@ -19,7 +19,7 @@ WHERE "t1"."id" IN (SELECT "jr_p"."user_id"
   FROM "jr_p")
 -- arg 1: 0x2
 -- statement 3: branch 2, result columns [8 9 10 11]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."user_id", "t1"."name" AS "jr_o0"
+WITH "jr_p" AS (SELECT "t0"."id", "t0"."user_id", "t1"."name" AS "jr_o0"
     FROM "posts" AS "t0"
     LEFT JOIN "users" AS "t1" ON "t1"."id" = "t0"."user_id"
     ORDER BY "jr_o0" DESC, "t0"."id"

@@ -13,7 +13,7 @@ ORDER BY "t0"."id"
 -- arg 2: 0x1
 -- arg 3: 0x1
 -- statement 2: branch 1, result columns [4 5 6 7 8]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id"
+WITH "jr_p" AS (SELECT "t0"."id"
     FROM "users" AS "t0"
     WHERE EXISTS (SELECT 1
       FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")

@@ -11,7 +11,7 @@ ORDER BY "t0"."id"
 -- arg 1: true
 -- arg 2: 0x1
 -- statement 2: branch 1, result columns [4 5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id"
+WITH "jr_p" AS (SELECT "t0"."id"
     FROM "users" AS "t0"
     WHERE EXISTS (SELECT 1
       FROM "posts" AS "t1"

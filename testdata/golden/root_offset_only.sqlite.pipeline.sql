@@ -8,7 +8,7 @@ FROM (SELECT "t0"."id", "t0"."user_id", "t0"."title", "t0"."published"
 ORDER BY "t0"."id"
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [5 6 7]
-WITH "jr_p" AS MATERIALIZED (SELECT "t0"."id", "t0"."user_id"
+WITH "jr_p" AS (SELECT "t0"."id", "t0"."user_id"
     FROM "posts" AS "t0"
     ORDER BY "t0"."id"
     LIMIT -1
