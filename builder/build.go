@@ -162,10 +162,10 @@ type builder struct {
 	// limit, or all of them to write their conditions once); usedPage: the statement being
 	// built reads it
 	paged, usedPage bool
-	slab            []bnode         // the tree's nodes (newNode)
-	hslab           []hydrate.Node  // and their hydrate nodes
-	kids            []*bnode        // the nodes' children lists (pooled)
-	hkids           []*hydrate.Node // the hydrate nodes' children lists (the plan's)
+	slab            []bnode              // the tree's nodes (newNode)
+	hslab           []hydrate.Node       // and their hydrate nodes
+	kids            chunk[*bnode]        // the nodes' children lists (pooled)
+	hkids           chunk[*hydrate.Node] // the hydrate nodes' children lists (the plan's: new per compile)
 	// chunks the tree's small values come from (alloc.go)
 	cols   chunk[col]
 	eqs    chunk[colEq]
@@ -214,10 +214,7 @@ func newBuilder(schema *include.Schema, d dialects.Dialect, q Query) (*builder, 
 		b.nodes, b.slab = make([]*bnode, 0, count), make([]bnode, 0, count)
 	}
 	b.hslab = make([]hydrate.Node, 0, count)
-	b.hkids = make([]*hydrate.Node, 0, count)
-	if cap(b.kids) < count {
-		b.kids = make([]*bnode, 0, count)
-	}
+	b.hkids = chunk[*hydrate.Node]{s: make([]*hydrate.Node, 0, count)} // (one array, as large as the tree)
 	b.rootOpts = include.Resolved{Columns: q.Columns, HasColumns: q.HasColumns, Unscoped: q.Unscoped, Computed: q.Computed}
 	rootOpts := &b.rootOpts
 	b.root = b.newNode(q.Model, nil, nil, "", rootOpts)
@@ -528,17 +525,6 @@ func countIncludes(incs []*include.Resolved) int {
 	return n
 }
 
-// carveCap returns an empty list of capacity k from the free part of *arr (a new one when
-// it has too little room left).
-func carveCap[T any](arr *[]T, k int) []T {
-	a := *arr
-	if cap(a)-len(a) < k {
-		return make([]T, 0, k)
-	}
-	*arr = a[: len(a)+k : cap(a)]
-	return a[len(a) : len(a) : len(a)+k]
-}
-
 func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnode, path string, opts *include.Resolved) *bnode {
 	// the nodes of a tree come from one slab each (sized by countIncludes), written in
 	// place; a full slab is followed by a new one, never moved, so the pointers stay valid
@@ -549,7 +535,7 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	n := &b.slab[len(b.slab)-1]
 	n.model, n.assoc, n.parent, n.path, n.opts, n.pk = m, a, parent, path, opts, m.PrimaryKeyView()
 	if k := len(opts.Children); k > 0 {
-		n.children = carveCap(&b.kids, k)
+		n.children = b.kids.make(k)
 	}
 	if a != nil && a.Kind == include.BelongsToMany {
 		n.jalias = b.newAlias()
@@ -563,7 +549,7 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	h := &b.hslab[len(b.hslab)-1]
 	h.Path, h.Name, h.Type = path, m.Name(), m.Type()
 	if k := len(opts.Children); k > 0 {
-		h.Children = carveCap(&b.hkids, k)
+		h.Children = b.hkids.make(k)
 	}
 	if a != nil {
 		h.Many = a.Many()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
 )
 
 // A data layer builds its queries per request: the same include tree, filters and order,
@@ -268,27 +269,11 @@ func (w *keyWriter) pred(p sq.Sqlizer) {
 	case sq.Or:
 		w.tag('O')
 		w.preds(v)
-	case sq.Eq:
-		w.pmap('=', v)
-	case sq.NotEq:
-		w.pmap('!', v)
-	case sq.Lt:
-		w.pmap('<', v)
-	case sq.Gt:
-		w.pmap('>', v)
-	case sq.LtOrEq:
-		w.pmap('l', v)
-	case sq.GtOrEq:
-		w.pmap('g', v)
-	case sq.Like:
-		w.pmap('~', v)
-	case sq.NotLike:
-		w.pmap('^', v)
-	case sq.ILike:
-		w.pmap('i', v)
-	case sq.NotILike:
-		w.pmap('I', v)
 	default:
+		if m, op, ok := scope.MapPredicate(p); ok {
+			w.pmap(byte(op), m) // (operators 0-9, clear of the letter tags)
+			return
+		}
 		text, args, err := p.ToSql()
 		if err != nil {
 			w.ok = false

@@ -29,7 +29,6 @@ func (b *builder) release() {
 	clear(b.spareOrds[0])
 	clear(b.spareOrds[1])
 	clear(b.spareRootJoin)
-	clear(b.kids)
 	clear(b.slab)
 	clear(b.nodes)
 	clear(b.paths)
@@ -39,7 +38,7 @@ func (b *builder) release() {
 		rootUsed:      b.rootUsed,
 		spareOrds:     b.spareOrds,
 		spareRootJoin: b.spareRootJoin,
-		kids:          b.kids[:0],
+		kids:          b.kids,
 		slab:          b.slab[:0],
 		nodes:         b.nodes[:0],
 		paths:         b.paths[:0],
@@ -59,6 +58,7 @@ func (b *builder) release() {
 	keep.sels.reset()
 	keep.tables.reset()
 	keep.semis.reset()
+	keep.kids.reset()
 	keep.resolvers.reset()
 	*b = keep
 	builders.Put(b)

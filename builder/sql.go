@@ -214,26 +214,20 @@ func (s *selectStmt) render(r *renderer) {
 	}
 }
 
-// clause starts a clause of a SELECT: after a space, or for people (Plan.Readable) on a line
-// of its own, indented by the statement's depth. Only a space becomes a line break, so the
-// readable form is the statement with its white space changed (what sqlmock's
-// QueryMatcherEqual ignores).
+// clause starts a clause of a SELECT after a space that the readable form (Plan.Readable)
+// writes as a line break, indented by the statement's depth. Only a space becomes a line
+// break, so the readable form is the statement with its white space changed (what
+// sqlmock's QueryMatcherEqual ignores).
 func (r *renderer) clause(kw string) {
-	r.lineOr(' ')
+	r.breakable()
 	r.buf = append(r.buf, kw...)
 }
 
-// lineOr writes c, or a line break and the indentation in the readable form.
-func (r *renderer) lineOr(c byte) {
-	if !r.pretty {
-		r.lines = append(r.lines, lineBreak{int32(len(r.buf)), int32(r.depth)})
-		r.buf = append(r.buf, c)
-		return
-	}
-	r.buf = append(r.buf, '\n')
-	for i := 1; i < r.depth; i++ {
-		r.buf = append(r.buf, "  "...)
-	}
+// breakable writes a space and records it as a line break of the readable form
+// (readableText).
+func (r *renderer) breakable() {
+	r.lines = append(r.lines, lineBreak{int32(len(r.buf)), int32(r.depth)})
+	r.buf = append(r.buf, ' ')
 }
 
 // with is the WITH clause of one CTE: WITH "name" AS [MATERIALIZED ](body) . A CTE that
@@ -259,7 +253,7 @@ func (w *with) render(r *renderer) {
 	w.body.render(r)
 	r.depth--
 	r.buf = append(r.buf, ')')
-	r.lineOr(' ')
+	r.breakable()
 }
 
 // unionAll is branches joined by UNION ALL, after an optional WITH clause.
@@ -274,9 +268,9 @@ func (u *unionAll) render(r *renderer) {
 	}
 	for i, b := range u.branches {
 		if i > 0 {
-			r.lineOr(' ')
+			r.breakable()
 			r.buf = append(r.buf, "UNION ALL"...)
-			r.lineOr(' ')
+			r.breakable()
 		}
 		b.render(r)
 	}
@@ -384,12 +378,11 @@ type renderer struct {
 	buf     []byte
 	args    []any
 	sources []string        // what each argument is for
-	pretty  bool            // the readable form: clauses on lines of their own (Plan.Readable)
 	depth   int             // how deep in nested SELECTs the renderer is
 	seen    []seenArg       // the shared arguments written, with their numbers
 	seenMap map[*shared]int // the same, once there are many (see seenNumber)
 	cols    colTexts        // the plan columns' texts (colItems)
-	lines   []lineBreak     // where the readable form breaks the text's lines (lineOr)
+	lines   []lineBreak     // where the readable form breaks the text's lines (breakable)
 	err     error
 }
 
@@ -549,7 +542,7 @@ func renderPlan(n node, d dialects.Dialect) (rendered, error) {
 }
 
 // lineBreak is a space of a statement's text that its readable form writes as a line break
-// and the indentation of a SELECT nested depth deep (see lineOr).
+// and the indentation of a SELECT nested depth deep (see breakable).
 type lineBreak struct{ at, depth int32 }
 
 // readableText is a statement's text for people: each clause and each UNION ALL branch on a

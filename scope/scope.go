@@ -212,6 +212,14 @@ const (
 	opNotILike
 )
 
+// MapPredicate reports whether p is one of squirrel's map predicates (sq.Eq, sq.NotEq,
+// sq.Lt, sq.Gt, sq.LtOrEq, sq.GtOrEq, sq.Like, sq.NotLike, sq.ILike, sq.NotILike), which
+// Render writes itself: its map, and a number naming its operator (one per predicate type).
+func MapPredicate(p sq.Sqlizer) (m map[string]any, operator int, ok bool) {
+	m, o, ok := mapPredicate(p)
+	return m, int(o), ok
+}
+
 func mapPredicate(p sq.Sqlizer) (map[string]any, op, bool) {
 	switch v := p.(type) {
 	case sq.Eq:

@@ -38,6 +38,38 @@ func (s *sqlBuf) ident(x string) *sqlBuf {
 	return s
 }
 
+// idents writes the identifiers xs, quoted, separated by ", ".
+func (s *sqlBuf) idents(xs []string) *sqlBuf {
+	for i, x := range xs {
+		if i > 0 {
+			s.kw(", ")
+		}
+		s.ident(x)
+	}
+	return s
+}
+
+// insertHead writes INSERT INTO table (cols; insertTail writes what follows the rows: the
+// duplicate-key clause of an insert that ignores duplicates and RETURNING. The VALUES and
+// the unnest forms of an INSERT share both.
+func (s *sqlBuf) insertHead(ins insertRows) *sqlBuf {
+	return s.kw("INSERT INTO ").ident(ins.table).kw(" (").idents(ins.cols)
+}
+
+func (s *sqlBuf) insertTail(ins insertRows) {
+	if ins.ignoreDup {
+		switch {
+		case s.f.OnConflictDoNothing:
+			s.kw(" ON CONFLICT DO NOTHING")
+		case s.f.OnDuplicateKeyUpdate:
+			s.kw(" ON DUPLICATE KEY UPDATE ").ident(ins.cols[0]).kw(" = ").ident(ins.cols[0])
+		}
+	}
+	if len(ins.returning) > 0 {
+		s.kw(" RETURNING ").idents(ins.returning)
+	}
+}
+
 // col writes table.column, both quoted.
 func (s *sqlBuf) col(table, column string) *sqlBuf {
 	return s.ident(table).kw(".").ident(column)
@@ -239,14 +271,7 @@ func (w *Writer) inserts(ins insertRows) ([]Statement, []int, error) {
 		end := min(start+per, ins.n())
 		s := w.buf()
 		s.b = make([]byte, 0, 32+width*16+(end-start)*(width*8+4))
-		s.kw("INSERT INTO ").ident(ins.table).kw(" (")
-		for i, c := range ins.cols {
-			if i > 0 {
-				s.kw(", ")
-			}
-			s.ident(c)
-		}
-		s.kw(") VALUES ")
+		s.insertHead(ins).kw(") VALUES ")
 		n := 0
 		for i := start; i < end; i++ {
 			if i > start {
@@ -267,23 +292,7 @@ func (w *Writer) inserts(ins insertRows) ([]Statement, []int, error) {
 			s.kw(")")
 		}
 		s.args = ins.vals[start*width : end*width : end*width]
-		if ins.ignoreDup {
-			switch {
-			case w.f.OnConflictDoNothing:
-				s.kw(" ON CONFLICT DO NOTHING")
-			case w.f.OnDuplicateKeyUpdate:
-				s.kw(" ON DUPLICATE KEY UPDATE ").ident(ins.cols[0]).kw(" = ").ident(ins.cols[0])
-			}
-		}
-		if len(ins.returning) > 0 {
-			s.kw(" RETURNING ")
-			for i, c := range ins.returning {
-				if i > 0 {
-					s.kw(", ")
-				}
-				s.ident(c)
-			}
-		}
+		s.insertTail(ins)
 		st, err := s.statement()
 		if err != nil {
 			return nil, nil, err
@@ -389,14 +398,7 @@ func (w *Writer) arrayInsert(ins insertRows, types map[string]string) (Statement
 		}
 	}
 	s := w.buf()
-	s.kw("INSERT INTO ").ident(ins.table).kw(" (")
-	for i, c := range ins.cols {
-		if i > 0 {
-			s.kw(", ")
-		}
-		s.ident(c)
-	}
-	s.kw(") SELECT * FROM unnest(")
+	s.insertHead(ins).kw(") SELECT * FROM unnest(")
 	for j, c := range ins.cols {
 		if j > 0 {
 			s.kw(", ")
@@ -413,18 +415,7 @@ func (w *Writer) arrayInsert(ins insertRows, types map[string]string) (Statement
 		s.arg(textArray(col)).kw("::text::").kw(types[c]).kw("[]")
 	}
 	s.kw(")")
-	if ins.ignoreDup && w.f.OnConflictDoNothing {
-		s.kw(" ON CONFLICT DO NOTHING")
-	}
-	if len(ins.returning) > 0 {
-		s.kw(" RETURNING ")
-		for i, c := range ins.returning {
-			if i > 0 {
-				s.kw(", ")
-			}
-			s.ident(c)
-		}
-	}
+	s.insertTail(ins)
 	st, err := s.statement()
 	return st, err == nil, err
 }
