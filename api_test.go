@@ -337,6 +337,7 @@ func TestExplain(t *testing.T) {
 	}
 	// and why the shape was chosen, for each reason
 	q := joinery.Query[User](s, dialects.Postgres)
+	lite := joinery.Query[User](s, dialects.SQLite) // (no array parameters)
 	noWindows := mysql57()
 	for _, c := range []struct {
 		q     joinery.Q[User]
@@ -346,9 +347,11 @@ func TestExplain(t *testing.T) {
 	}{
 		{q, false, joinery.ShapeFlat, "why: no includes that load rows"},
 		{q.Include("profile"), false, joinery.ShapeUnion, "why: the tree has includes: one branch per include"},
-		{q.Include("posts"), true, joinery.ShapePipeline, "why: the tree has includes and the driver pipelines statements"},
-		{q.Include("posts").Limit(10), true, joinery.ShapeUnion, "why: the tree has includes; the roots are a small page"},
-		{q.Include("posts").LimitParam("n"), true, joinery.ShapeUnion, "the roots are a small page (a Limit of at most 1,000, or a parameter)"},
+		{q.Include("posts"), true, joinery.ShapeLevels, "why: the tree has includes, the driver pipelines statements (PlanPipelined) and the database takes array parameters"},
+		{q.Include("posts").Limit(10), true, joinery.ShapeLevels, "statement 2: branch 1, argument 1 = the distinct c0 (id) of statement 1's rows, round trip 2"},
+		{lite.Include("posts"), true, joinery.ShapePipeline, "why: the tree has includes and the driver pipelines statements"},
+		{lite.Include("posts").Limit(10), true, joinery.ShapeUnion, "why: the tree has includes; the roots are a small page"},
+		{lite.Include("posts").LimitParam("n"), true, joinery.ShapeUnion, "the roots are a small page (a Limit of at most 1,000, or a parameter)"},
 		{q.Include("posts").Where(sq.Eq{"posts.title": "x"}), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: the root filter names an included column"},
 		{q.Include("posts").Shape(joinery.ShapeFlat), false, joinery.ShapeFlat, "why: asked for (Shape)"},
 		{joinery.Query[User](s, noWindows).Include(include.New("posts").Order("id")), false, joinery.ShapeFlat, "why: the UNION ALL of branches cannot express this query: ordered branches carry ROW_NUMBER() ordinals, and the dialect has no window functions"},
@@ -538,15 +541,21 @@ func TestPageLinkSpelling(t *testing.T) {
 }
 
 // PlanPipelined (for drivers that pipeline, joinery/pgx) turns the default UNION ALL into
-// ShapePipeline and keeps explicit shapes and trees without includes; it is cached per value.
+// ShapeLevels where the dialect takes array parameters (PostgreSQL), whatever the page, and
+// into ShapePipeline elsewhere; it keeps explicit shapes and trees without includes; it is
+// cached per value.
 func TestPlanPipelined(t *testing.T) {
 	s := blogSchema(t)
 	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags")
+	lite := joinery.Query[User](s, dialects.SQLite).Include("posts.tags")
 	for _, c := range []struct {
 		q    joinery.Q[User]
 		want joinery.Shape
 	}{
-		{q, joinery.ShapePipeline},
+		{q, joinery.ShapeLevels},
+		{q.Limit(10), joinery.ShapeLevels},
+		{lite, joinery.ShapePipeline},
+		{q.Shape(joinery.ShapePipeline), joinery.ShapePipeline},
 		{q.Shape(joinery.ShapeUnion), joinery.ShapeUnion},
 		{q.Shape(joinery.ShapeFlat), joinery.ShapeFlat},
 		{joinery.Query[User](s, dialects.Postgres), joinery.ShapeFlat},
@@ -563,6 +572,10 @@ func TestPlanPipelined(t *testing.T) {
 		}
 	}
 	p, _ := q.PlanPipelined()
+	if len(p.Statements) != 3 || p.Statements[2].SQL != `SELECT "t3"."id" AS "c7", "t3"."name" AS "c8", "t2"."added_by" AS "c9", "t2"."post_id" AS "c10" FROM ("post_tags" AS "t2" INNER JOIN "tags" AS "t3" ON "t3"."id" = "t2"."tag_id") WHERE "t2"."post_id" = ANY($1)` {
+		t.Fatalf("statements: %+v", p.Statements)
+	}
+	p, _ = lite.PlanPipelined()
 	if len(p.Statements) != 3 || !strings.HasPrefix(p.Statements[2].SQL, `SELECT "t3"."id" AS "c7", "t3"."name" AS "c8", "t2"."added_by" AS "c9", "t2"."post_id" AS "c10" FROM ("post_tags" AS "t2" INNER JOIN "tags" AS "t3"`) {
 		t.Fatalf("statements: %+v", p.Statements)
 	}
@@ -571,10 +584,11 @@ func TestPlanPipelined(t *testing.T) {
 	}
 }
 
-// Over a pipelining driver a small page of roots stays one UNION ALL statement.
+// Over a pipelining driver without array parameters a small page of roots stays one UNION
+// ALL statement.
 func TestPlanPipelinedSmallPage(t *testing.T) {
 	s := blogSchema(t)
-	q := joinery.Query[User](s, dialects.Postgres).Include("posts").OrderBy("name")
+	q := joinery.Query[User](s, dialects.SQLite).Include("posts").OrderBy("name")
 	for limit, want := range map[uint64]joinery.Shape{10: joinery.ShapeUnion, 1000: joinery.ShapeUnion, 1001: joinery.ShapePipeline} {
 		p, err := q.Limit(limit).PlanPipelined()
 		if err != nil {

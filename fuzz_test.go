@@ -856,7 +856,7 @@ func fzSamePlan(t *testing.T, sp *fzSpec, what string, p *builder.Plan, err erro
 
 func fzCheckPlan(t *testing.T, sp *fzSpec, d dialects.Dialect, what string, p *builder.Plan) {
 	t.Helper()
-	if p.Shape != builder.ShapePipeline {
+	if p.Shape != builder.ShapePipeline && p.Shape != builder.ShapeLevels {
 		if len(p.Statements) != 0 {
 			t.Fatalf("%s: a %s plan with %d statements\nquery: %s", what, p.Shape, len(p.Statements), sp)
 		}

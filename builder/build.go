@@ -384,6 +384,15 @@ func (b *builder) build(q Query) (*Plan, error) {
 			b.plan.Why = "no includes that load rows: one table"
 			break
 		}
+		if f := b.d.Features(); q.Pipelining && f.AnyArray && !f.Distributed && b.unionable(terms, true) == nil {
+			// a statement per level with its parent keys as one array: each as cheap for
+			// the server as a hand-written loader's (a probe per key, no semi-join that
+			// recomputes the ancestors), the levels whose keys are in hand sent together
+			// (bench/: faster than the pipeline and the UNION ALL on W1-W5)
+			b.query.Shape = ShapeLevels
+			b.plan.Why = "the tree has includes, the driver pipelines statements (PlanPipelined) and the database takes array parameters: a statement per level, each filtered by its parent rows' keys as one array, the levels whose keys are in hand sent in one round trip"
+			return b.finishLevels(terms)
+		}
 		if b.d.Features().Distributed && !q.OneTenant && !pipeline {
 			// Citus runs a UNION ALL across shards branch by branch, each through the
 			// coordinator (bench/: W1 across tenants 3.2x plain PostgreSQL, the flat JOIN

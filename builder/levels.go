@@ -147,7 +147,12 @@ func (p *Plan) Keys() []hydrate.Keys {
 // keys.
 func (p *Plan) explainLevels(b *strings.Builder) {
 	cols := p.ResultColumns()
+	b.WriteString("round trips: the statements of one are sent in one batch by joinery/pgx (and over database/sql with its driver adapter); over *sql.Rows each statement is one\n")
+	keys, trip, end := p.Keys(), 0, 0
 	for i, st := range p.Statements {
+		if i == end {
+			end, trip = hydrate.WaveEnd(keys, i), trip+1
+		}
 		fmt.Fprintf(b, "statement %d: branch %d", i+1, st.Part.Branch)
 		if st.Keys.From >= 0 {
 			names := make([]string, len(st.Keys.Cols))
@@ -165,6 +170,6 @@ func (p *Plan) explainLevels(b *strings.Builder) {
 			}
 			fmt.Fprintf(b, ", %s = the distinct %s of statement %d's rows", strings.Join(args, ", "), strings.Join(names, ", "), st.Keys.From+1)
 		}
-		b.WriteByte('\n')
+		fmt.Fprintf(b, ", round trip %d\n", trip)
 	}
 }

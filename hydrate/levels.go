@@ -30,10 +30,52 @@ func Levels(m *Map, columns []string, parts []Part, keys []Keys, open func(i int
 	if open == nil {
 		return nil, errors.New("hydrate: Levels needs a function that opens each part's rows, got nil")
 	}
+	return levelRows(m, columns, parts, keys, func(w Wave) (func() (Rows, error), error) {
+		return func() (Rows, error) { return open(w.Parts[0], w.Arrays[0]) }, nil
+	}, false, done)
+}
+
+// Wave is a run of parts that LevelsBatched sends together: the parts after the last one
+// read whose keys come from parts already read, in order. Parts lists those of them that
+// are sent (a part whose parent rows brought no key is left out: it has no rows); Arrays[k]
+// holds the key arrays of Parts[k] as Levels hands them to open (nil for a part with From
+// -1). Last says that no part comes after the run: the wave ends the read.
+type Wave struct {
+	Parts  []int
+	Arrays [][]any
+	Last   bool
+}
+
+// LevelsBatched is Levels for a runner that sends several statements in one round trip
+// (a pipeline): when the fold needs the next part's rows, send(w) is handed the wave w of
+// every part from it on whose keys are already read (the tags and the comments of the posts
+// just read, say), and returns a function that opens their results one after another, in
+// the order of w.Parts; the fold calls it once per part of the wave, each after the rows
+// before it are read. A wave with no part to send is not sent. The first wave (the roots'
+// statement, and what follows it that needs no keys) is sent before LevelsBatched returns.
+func LevelsBatched(m *Map, columns []string, parts []Part, keys []Keys, send func(w Wave) (func() (Rows, error), error), done func() error) (CellRows, error) {
+	if send == nil {
+		return nil, errors.New("hydrate: LevelsBatched needs a function that sends each wave of parts, got nil")
+	}
+	return levelRows(m, columns, parts, keys, send, true, done)
+}
+
+// WaveEnd is where the wave LevelsBatched sends when the fold needs part i ends (the index
+// after its last part): i, and the parts after it whose keys come from parts before i, all
+// read by then.
+func WaveEnd(keys []Keys, i int) int {
+	end := i + 1
+	for end < len(keys) && keys[end].From < i {
+		end++
+	}
+	return end
+}
+
+func levelRows(m *Map, columns []string, parts []Part, keys []Keys, send func(Wave) (func() (Rows, error), error), batch bool, done func() error) (CellRows, error) {
 	if len(keys) != len(parts) {
 		return nil, fmt.Errorf("%w: %d parts and %d key sources", ErrColumns, len(parts), len(keys))
 	}
-	lv := &levels{keys: keys, sets: make([]*keySet, len(parts)), open: open}
+	lv := &levels{keys: keys, sets: make([]*keySet, len(parts)), send: send, batch: batch}
 	for i, k := range keys {
 		if k.From < 0 {
 			continue
@@ -69,6 +111,13 @@ func Levels(m *Map, columns []string, parts []Part, keys []Keys, open func(i int
 	}
 	pr := rows.(*partRows)
 	pr.lv = lv
+	if batch && len(parts) > 0 {
+		// the roots' statement needs no keys: sent now, so that its errors (and what the
+		// runner sends with it) are known when the rows are handed out
+		if err := lv.sendWave(0); err != nil {
+			return nil, fmt.Errorf("statement 1 of %d: %w", len(parts), err)
+		}
+	}
 	return pr, nil
 }
 
@@ -77,7 +126,13 @@ type levels struct {
 	keys     []Keys
 	sets     []*keySet // part i's keys (shared by parts of one source)
 	bySource []sourceSet
-	open     func(int, []any) (Rows, error)
+	send     func(Wave) (func() (Rows, error), error)
+	batch    bool // waves of several parts (LevelsBatched); else one part at a time
+
+	// the wave sent last: parts up to end (exclusive), those in it opened by next
+	end  int
+	in   []bool // in[i]: part i was sent (indexed by part)
+	next func() (Rows, error)
 }
 
 type sourceSet struct {
@@ -97,20 +152,54 @@ type keySet struct {
 	kind int // 0 none yet, 1 ints, 2 strings, 3 any
 }
 
-// openPart opens part i with its keys; skip when it has none.
+// openPart opens part i with its keys; skip when it has none. The parts are opened in
+// order, each once the rows before it are read: part i starts a wave unless the last one
+// sent holds it.
 func (lv *levels) openPart(i int) (rows Rows, skip bool, err error) {
-	k := lv.keys[i]
-	if k.From < 0 {
-		rows, err = lv.open(i, nil)
-		return rows, false, err
+	if i >= lv.end {
+		if err := lv.sendWave(i); err != nil {
+			return nil, false, err
+		}
 	}
-	s := lv.sets[i]
-	arrays := s.arrays()
-	if arrays == nil {
+	if !lv.in[i] {
 		return nil, true, nil
 	}
-	rows, err = lv.open(i, arrays)
+	rows, err = lv.next()
 	return rows, false, err
+}
+
+// sendWave sends the wave that starts at part i: i and, in batches, the parts after it
+// whose keys come from parts before i (every one of which is read).
+func (lv *levels) sendWave(i int) error {
+	end := i + 1
+	if lv.batch {
+		end = WaveEnd(lv.keys, i)
+	}
+	if lv.in == nil {
+		lv.in = make([]bool, len(lv.keys))
+	}
+	lv.end = end
+	w := Wave{Last: end == len(lv.keys)}
+	for j := i; j < end; j++ {
+		var arrays []any
+		if lv.keys[j].From >= 0 {
+			if arrays = lv.sets[j].arrays(); arrays == nil {
+				continue // no parent row brought a key: no rows
+			}
+		}
+		lv.in[j] = true
+		w.Parts = append(w.Parts, j)
+		w.Arrays = append(w.Arrays, arrays)
+	}
+	if len(w.Parts) == 0 {
+		return nil
+	}
+	next, err := lv.send(w)
+	if err != nil {
+		return err
+	}
+	lv.next = next
+	return nil
 }
 
 // collect reads the key columns of a row of part p: cell(c) is the fold's cell of result

@@ -3,49 +3,138 @@ package pgx
 import (
 	"context"
 	"errors"
-	"slices"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
 )
 
-// levels runs a ShapeLevels plan's statements one after another over db, each once the
-// rows before it are folded, with its parent keys as native arrays ([]int64, []string or
-// []any: pgx encodes each as the array the comparison takes). An include whose parent
-// returned no rows is not sent. The statements see one snapshot only in a transaction
-// that gives one (a pgx.Tx at REPEATABLE READ).
-func levels(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error) {
-	return hydrate.Levels(p.Map, p.ResultColumns(), p.Parts(), p.Keys(), func(i int, keys []any) (hydrate.Rows, error) {
-		st := &p.Statements[i]
-		args := make([]any, 0, len(st.Args)+1)
-		args = append(append(args, resultFormats), st.Args...)
-		for k, a := range st.KeyArgs {
-			args[a+1] = keys[k]
-		}
-		rows, err := db.Query(ctx, st.SQL, slices.Clip(args)...)
-		if err != nil {
-			return nil, err
-		}
-		return Rows(rows), nil
-	}, nil)
+// levels runs a ShapeLevels plan over db wave by wave (hydrate.LevelsBatched): each
+// statement once the rows its keys come from are read, with those keys as native arrays
+// ([]int64, []string or []any: pgx encodes each as the array the comparison takes), every
+// statement whose keys are in hand sent in one pgx.Batch with the others that are (W1's
+// tags and comments of the posts just read: one round trip). An include whose parent
+// returned no rows is not sent. With a count statement c, the count goes in the first
+// batch.
+//
+// Over a *pgx.Conn or a *pgxpool.Pool (a connection joinery holds for the whole read) the
+// statements run in one REPEATABLE READ, READ ONLY transaction, so every level sees one
+// snapshot, as a pipeline's statements do: BEGIN goes in the first batch and COMMIT in the
+// last, so the transaction costs no round trip. In a pgx.Tx (or a transaction the caller
+// began on the connection) they run in it, under its isolation level. Over any other
+// Querier each batch may run on another connection, so there is no transaction across them.
+func levels(ctx context.Context, db Querier, p *builder.Plan, c *counted) (hydrate.Rows, error) {
+	return onConn(ctx, db, func(db Querier, conn *pgx.Conn, inTx bool, release func()) (hydrate.Rows, error) {
+		return levelsOn(ctx, db, conn, inTx, p, c, release)
+	})
 }
 
-// countRow runs the count statement c on its own and keeps its number.
-func countRow(ctx context.Context, db Querier, c *counted) error {
-	rows, err := db.Query(ctx, c.sql, c.args...)
-	if err != nil {
-		return err
+func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builder.Plan, c *counted, release func()) (hydrate.Rows, error) {
+	if conn == nil || conn.PgConn().TxStatus() != 'I' || (len(p.Statements) == 1 && c == nil) {
+		// no connection to hold a transaction across batches; or the caller's; or one
+		// statement, which sees one snapshot by itself
+		inTx = true
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
+	var (
+		br     pgx.BatchResults
+		left   int  // statements of br's batch not opened yet
+		commit bool // br's batch ends with a COMMIT not read yet
+		began  = inTx
+	)
+	// endBatch reads the COMMIT of the batch sent last, once its statements are read, and
+	// closes the batch.
+	endBatch := func() error {
+		if br == nil {
+			return nil
 		}
-		return errors.New("the count statement returned no row")
-	}
-	if err := rows.Scan(&c.n); err != nil {
+		var err error
+		if commit && left == 0 {
+			_, err = br.Exec()
+		}
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if conn != nil {
+			br.Close() // (see batch: a second Close drains a failed batch)
+		}
+		br, commit = nil, false
 		return err
 	}
-	rows.Close()
-	return rows.Err()
+	send := func(w hydrate.Wave) (func() (hydrate.Rows, error), error) {
+		if err := endBatch(); err != nil {
+			return nil, err
+		}
+		b := &pgx.Batch{}
+		readBegin := !began
+		if readBegin {
+			b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+			began = true
+		}
+		readCount := c != nil && w.Parts[0] == 0
+		if readCount {
+			b.Queue(c.sql, c.args...)
+		}
+		for k, i := range w.Parts {
+			st := &p.Statements[i]
+			args := st.Args
+			if len(st.KeyArgs) > 0 {
+				args = make([]any, len(st.Args))
+				copy(args, st.Args)
+				for n, a := range st.KeyArgs {
+					args[a] = w.Arrays[k][n]
+				}
+			}
+			b.Queue(st.SQL, args...)
+		}
+		if w.Last && !inTx {
+			b.Queue("COMMIT")
+			commit = true
+		}
+		br, left = db.SendBatch(ctx, b), len(w.Parts)
+		if readBegin {
+			if _, err := br.Exec(); err != nil {
+				return nil, err
+			}
+		}
+		if readCount {
+			if err := br.QueryRow().Scan(&c.n); err != nil {
+				return nil, err
+			}
+		}
+		return func() (hydrate.Rows, error) {
+			if left == 0 {
+				return nil, errors.New("joinery/pgx: internal error: more results asked of a batch than it holds")
+			}
+			left--
+			r, err := br.Query()
+			if err != nil {
+				return nil, err
+			}
+			return Rows(r), nil
+		}, nil
+	}
+	done := func() error {
+		err := endBatch()
+		if !inTx && conn.PgConn().TxStatus() != 'I' {
+			// the read ended before the last batch's COMMIT (the last levels had no keys,
+			// or it stopped early), or a statement failed and aborted the transaction (pgx
+			// then reports no error for the COMMIT the server skipped): a READ ONLY
+			// transaction ends the same either way
+			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
+				err = rerr
+			}
+		}
+		if release != nil {
+			release()
+			release = nil
+		}
+		return err
+	}
+	rows, err := hydrate.LevelsBatched(p.Map, p.ResultColumns(), p.Parts(), p.Keys(), send, done)
+	if err != nil {
+		done()
+		return nil, err
+	}
+	return rows, nil
 }

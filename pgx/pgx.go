@@ -51,7 +51,7 @@ func init() {
 				return Rows(rows), nil
 			},
 			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
-			Levels:   func(p *builder.Plan) (hydrate.Rows, error) { return levels(ctx, conn, p) },
+			Levels:   func(p *builder.Plan) (hydrate.Rows, error) { return levels(ctx, conn, p, nil) },
 			Counted: func(p, count *builder.Plan) (hydrate.Rows, int64, error) {
 				c := &counted{sql: count.SQL, args: count.Args}
 				rows, err := send(ctx, conn, p, c)
@@ -147,13 +147,7 @@ func run(ctx context.Context, db Querier, p *builder.Plan) (hydrate.Rows, error)
 // count statement c, the count and p's statements (one or many) in one batch, c read first.
 func send(ctx context.Context, db Querier, p *builder.Plan, c *counted) (hydrate.Rows, error) {
 	if p.Shape == builder.ShapeLevels {
-		if c != nil {
-			// the count first, then the levels: each a round trip of its own
-			if err := countRow(ctx, db, c); err != nil {
-				return nil, err
-			}
-		}
-		return levels(ctx, db, p)
+		return levels(ctx, db, p, c)
 	}
 	if p.Shape != builder.ShapePipeline && c == nil {
 		args := make([]any, 0, len(p.Args)+1)
@@ -164,27 +158,34 @@ func send(ctx context.Context, db Querier, p *builder.Plan, c *counted) (hydrate
 		}
 		return Rows(rows), nil
 	}
-	// The batch runs on one connection joinery can inspect afterwards: a pool's is acquired
-	// here and released when the rows are closed.
+	return onConn(ctx, db, func(db Querier, conn *pgx.Conn, inTx bool, release func()) (hydrate.Rows, error) {
+		return batch(ctx, db, conn, inTx, p, c, release)
+	})
+}
+
+// onConn runs f with db on one connection joinery can inspect afterwards (conn, nil when db
+// does not say which): a pool's is acquired here and released when f's rows are closed
+// (release, which f calls last, or here when f fails). inTx says db is a pgx.Tx.
+func onConn(ctx context.Context, db Querier, f func(db Querier, conn *pgx.Conn, inTx bool, release func()) (hydrate.Rows, error)) (hydrate.Rows, error) {
 	switch x := db.(type) {
 	case pgx.Tx:
-		return batch(ctx, x, x.Conn(), true, p, c, nil)
+		return f(x, x.Conn(), true, nil)
 	case *pgxpool.Pool:
 		conn, err := x.Acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := batch(ctx, conn.Conn(), conn.Conn(), false, p, c, conn.Release)
+		rows, err := f(conn.Conn(), conn.Conn(), false, conn.Release)
 		if err != nil {
 			conn.Release()
 		}
 		return rows, err
 	case *pgx.Conn:
-		return batch(ctx, x, x, false, p, c, nil)
+		return f(x, x, false, nil)
 	case interface{ Conn() *pgx.Conn }: // *pgxpool.Conn
-		return batch(ctx, db, x.Conn(), false, p, c, nil)
+		return f(db, x.Conn(), false, nil)
 	}
-	return batch(ctx, db, nil, false, p, c, nil)
+	return f(db, nil, false, nil)
 }
 
 // batch sends p's statements through db as one pgx.Batch and reads their results as one,

@@ -3,14 +3,18 @@ package pgx_test
 import (
 	"context"
 	"os"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/dialects"
+	"github.com/joinery/joinery/include"
 	jpgx "github.com/joinery/joinery/pgx"
 )
 
@@ -78,5 +82,138 @@ func TestPipelineTransactionOnlyWhereNeeded(t *testing.T) {
 		if st := conn.PgConn().TxStatus(); st != 'I' {
 			t.Fatalf("transaction status %c after the load", st)
 		}
+	}
+}
+
+// batchCount is a batchLog that also counts the batches (round trips) and the statements
+// sent outside a batch.
+type batchCount struct {
+	batchLog
+	batches int
+	queries []string
+}
+
+func (l *batchCount) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	l.mu.Lock()
+	l.batches++
+	l.mu.Unlock()
+	return ctx
+}
+
+func (l *batchCount) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	l.mu.Lock()
+	l.queries = append(l.queries, d.SQL)
+	l.mu.Unlock()
+	return ctx
+}
+
+// The default over pgx is the per-level shape: a statement per level with its parent keys as
+// one array, the levels whose keys are in hand in one batch (users; posts; tags and authors:
+// three round trips), in one REPEATABLE READ, READ ONLY transaction whose BEGIN goes in the
+// first batch and COMMIT in the last (no round trip of their own); the count of AllAndCount
+// in the first batch too; in the caller's transaction none of its own; a read whose last
+// levels have no keys, or that fails, ends its transaction (the connection is idle after
+// it, and the next read runs).
+func TestLevelsBatchesAndSnapshot(t *testing.T) {
+	_, db, s := setup(t)
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["search_path"] = schemaName
+	log := &batchCount{}
+	cfg.Tracer = log
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
+	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels || len(p.Statements) != 4 {
+		t.Fatalf("PlanPipelined: %v %v", p, err)
+	}
+	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalize(want)
+	reset := func() { log.stmts, log.batches, log.queries = nil, 0, nil }
+	idle := func(what string) {
+		t.Helper()
+		if st := conn.PgConn().TxStatus(); st != 'I' {
+			t.Fatalf("%s: transaction status %c after the load", what, st)
+		}
+	}
+	isLevel := func(sql string) bool { return strings.HasPrefix(sql, "SELECT") && !strings.Contains(sql, "COUNT(") }
+
+	reset()
+	got, err := jpgx.All(ctx, conn, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalize(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("levels\n%+v\nunion\n%+v", got, want)
+	}
+	if log.batches != 3 || len(log.stmts) != 6 || log.stmts[0] != "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" ||
+		!isLevel(log.stmts[1]) || log.stmts[5] != "COMMIT" || len(log.queries) != 0 {
+		t.Fatalf("%d batches: %q; other statements %q", log.batches, log.stmts, log.queries)
+	}
+	if !strings.Contains(log.stmts[3], `"post_id" = ANY($1)`) || !strings.Contains(log.stmts[4], `"id" = ANY($1)`) {
+		t.Fatalf("the third batch is not the tags and the authors by key arrays: %q", log.stmts[3:5])
+	}
+	idle("All")
+
+	// AllAndCount: the count in the first batch
+	reset()
+	page, n, err := jpgx.AllAndCount(ctx, conn, q.Limit(1))
+	if err != nil || len(page) != 1 || n != int64(len(want)) {
+		t.Fatalf("AllAndCount: %d roots, count %d, %v", len(page), n, err)
+	}
+	if log.batches != 3 || len(log.stmts) != 7 || !strings.Contains(log.stmts[1], "COUNT(") || log.stmts[6] != "COMMIT" {
+		t.Fatalf("AllAndCount: %d batches: %q", log.batches, log.stmts)
+	}
+	idle("AllAndCount")
+
+	// in the caller's transaction: no BEGIN or COMMIT of its own, and it stays open
+	reset()
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = jpgx.All(ctx, tx, q); err != nil || len(got) != len(want) {
+		t.Fatalf("in a transaction: %d roots, %v", len(got), err)
+	}
+	if slices.ContainsFunc(log.stmts, func(s string) bool { return !isLevel(s) }) || log.batches != 3 {
+		t.Fatalf("in a transaction: %d batches: %q", log.batches, log.stmts)
+	}
+	if st := conn.PgConn().TxStatus(); st != 'T' {
+		t.Fatalf("the caller's transaction: status %c", st)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// posts without tags or authors to read: the last batch is never sent, and the
+	// transaction ends all the same
+	reset()
+	none, err := jpgx.All(ctx, conn, q.Where(sq.Eq{"id": 2}).Include(include.New("posts").Where(sq.Eq{"title": "nothing"})))
+	if err != nil || len(none) != 1 || len(none[0].Posts) != 0 {
+		t.Fatalf("no posts: %+v %v", none, err)
+	}
+	if log.batches != 2 || slices.Contains(log.stmts, "COMMIT") || !slices.Contains(log.queries, "ROLLBACK") {
+		t.Fatalf("no posts: %d batches: %q, then %q", log.batches, log.stmts, log.queries)
+	}
+	idle("no posts")
+
+	// a failing level: its error, the transaction ended, the connection usable
+	bad := q.Include(include.New("posts.tags").Where(sq.Expr("{{self}}.id / ? = 1", 0)))
+	if _, err := jpgx.All(ctx, conn, bad); err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Fatalf("want division by zero, got %v", err)
+	}
+	idle("a failure")
+	if got, err = jpgx.All(ctx, conn, q); err != nil || len(got) != len(want) {
+		t.Fatalf("after a failure: %d roots, %v", len(got), err)
 	}
 }

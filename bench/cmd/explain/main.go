@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/joinery/joinery/bench"
+	"github.com/joinery/joinery/builder"
 )
 
 type stmt struct {
@@ -94,17 +95,21 @@ func run(ctx context.Context, dsn string, hand bool) error {
 		if err != nil {
 			return err
 		}
-		groups = append(groups, group{fmt.Sprintf("joinery default (%s)", def.Shape), stmts("joinery default", bench.PlanStatements(def))})
+		levels, err := bench.JoineryLevelsStatements(ctx, conn, s, w.Name)
+		if err != nil {
+			return err
+		}
+		defStmts := bench.PlanStatements(def)
+		if def.Shape == builder.ShapeLevels {
+			defStmts = levels // (the key arrays as a load sends them)
+		}
+		groups = append(groups, group{fmt.Sprintf("joinery default (%s)", def.Shape), stmts("joinery default", defStmts)})
 		for _, shape := range []string{"flat", "union", "pipeline"} {
 			p, err := bench.JoineryPlan(s, w.Name, shape)
 			if err != nil {
 				return err
 			}
 			groups = append(groups, group{"joinery " + shape, stmts("joinery, Shape("+shape+")", bench.PlanStatements(p))})
-		}
-		levels, err := bench.JoineryLevelsStatements(ctx, conn, s, w.Name)
-		if err != nil {
-			return err
 		}
 		groups = append(groups, group{"joinery levels", stmts("joinery, Shape(levels)", levels)})
 		auto, err := bench.JoineryPlan(s, w.Name, "")
