@@ -361,10 +361,14 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
 
 // PlanPipelined compiles the query for a driver that sends several statements in one round
-// trip (joinery/pgx): where ShapeAuto would pick the UNION ALL of branches it picks
-// ShapePipeline, the same branches as statements of their own, unless the roots are a small
-// page (a Limit of at most 1,000), where the one statement is faster (measured in bench/).
-// An explicit Shape is kept. Cached like Plan.
+// trip (joinery/pgx, and a *sql.DB on pgx's stdlib driver once joinery/pgx is imported):
+// where ShapeAuto would pick the UNION ALL of branches it picks, on PostgreSQL, ShapeLevels
+// (a statement per level, filtered by its parent rows' keys as one array; the runner sends
+// the levels whose keys are in hand in one batch), which bench/ measured faster than the
+// pipeline and the UNION ALL on every workload; on a dialect without array parameters, and
+// on Citus, ShapePipeline (the same branches as statements of their own, in one batch)
+// unless the roots are a small page (a Limit of at most 1,000), where the one statement is
+// faster. An explicit Shape is kept. Cached like Plan.
 func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.plan(true)) }
 
 func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {

@@ -72,8 +72,9 @@ type Query struct {
 	// Stream compiles for a fold that hands out one root at a time: the flat shape, ordered
 	// so that each root's rows are contiguous.
 	Stream bool
-	// Pipelining says the driver sends several statements in one round trip: ShapeAuto
-	// picks ShapePipeline where it would pick ShapeUnion, but for a small page of roots
+	// Pipelining says the driver sends several statements in one round trip: where it
+	// would pick ShapeUnion, ShapeAuto picks ShapeLevels on a dialect with array parameters
+	// (PostgreSQL; not a distributed one), else ShapePipeline, but for a small page of roots
 	// (a Limit of at most 1,000).
 	Pipelining bool
 	// shareRoots: a UNION ALL reads its roots from the WITH clause, so that their

@@ -12,18 +12,18 @@ import (
 // ShapeLevels runs the tree level by level: one statement per node of the tree, as
 // ShapePipeline, but each include's statement is filtered by the keys its parent's rows just
 // brought, sent as one array parameter (`t1.user_id = ANY($1)`), instead of a semi-join that
-// recomputes the parent's rows. The statements depend on each other, so they are one round
-// trip each (an include whose parent returned no rows is not sent); they see one snapshot
-// only inside a transaction that gives one (REPEATABLE READ). Each statement is as cheap for
-// the server as a hand-written loader's: an index probe per key, no subquery.
+// recomputes the parent's rows. A statement waits for the rows its keys come from (an
+// include whose parent returned no rows is not sent): over database/sql each is a round
+// trip; joinery/pgx sends the statements whose keys are in hand together, in one batch
+// (hydrate.LevelsBatched: W1's tags and comments of the posts just read), and on a
+// connection it holds runs them all in one REPEATABLE READ, READ ONLY transaction (BEGIN in
+// the first batch, COMMIT in the last), so every level sees one snapshot. Each statement is
+// as cheap for the server as a hand-written loader's: an index probe per key, no subquery.
 //
-// ShapeAuto does not pick it: it is chosen only when asked (Query.Shape). Measured in
-// bench/ (a shared 2-core machine, paired runs, medians), it was faster than the default
-// joinery/pgx sends (the pipeline, or the UNION ALL for a small page) on W1, W2, W3 and W5
-// (0.70-0.91x on loopback, 0.57-0.76x at +1 ms per round trip) and even on W4, but the
-// samples spread by ±20-50%, and the default keeps what the pipeline promises: one batch
-// in one REPEATABLE READ, READ ONLY transaction, so every level sees one snapshot, which
-// statements that wait for each other's keys can give only inside the caller's transaction.
+// ShapeAuto picks it for a pipelining driver (Query.Pipelining: joinery/pgx) on a dialect
+// with array parameters that is not distributed; elsewhere it is chosen only when asked
+// (Query.Shape). Measured in bench/ (paired runs), it was faster than the pipeline and the
+// UNION ALL joinery/pgx sent before on W1-W5, on loopback and at +1 ms per round trip.
 //
 // The key is sent as an array (one per column of a multi-column link, read side by side):
 // the shape needs a dialect with array parameters (Features.AnyArray, PostgreSQL);

@@ -6,13 +6,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
 )
 
 // levels runs a ShapeLevels plan over db wave by wave (hydrate.LevelsBatched): each
-// statement once the rows its keys come from are read, with those keys as native arrays
-// ([]int64, []string or []any: pgx encodes each as the array the comparison takes), every
+// statement once the rows its keys come from are read, with those keys as one array each
+// (keyArg: integers and strings as an array literal, other values as a []any pgx encodes
+// as the array the comparison takes), every
 // statement whose keys are in hand sent in one pgx.Batch with the others that are (W1's
 // tags and comments of the posts just read: one round trip). An include whose parent
 // returned no rows is not sent. With a count statement c, the count goes in the first
@@ -82,7 +84,7 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 				args = make([]any, len(st.Args))
 				copy(args, st.Args)
 				for n, a := range st.KeyArgs {
-					args[a] = w.Arrays[k][n]
+					args[a] = keyArg(w.Arrays[k][n])
 				}
 			}
 			b.Queue(st.SQL, args...)
@@ -137,4 +139,18 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		return nil, err
 	}
 	return rows, nil
+}
+
+// keyArg is the argument that sends a level's keys: an array of integers or strings as
+// PostgreSQL's array literal ('{1,2,3}'), which pgx sends as text, as it is (pgx encodes a
+// []int64 in binary one boxed element at a time: 10,000 keys cost 1.4 ms and 10,000
+// allocations); other keys ([]any) as they are, encoded by pgx.
+func keyArg(keys any) any {
+	switch keys.(type) {
+	case []int64, []string:
+		if lit, err := joinery.ArrayLiteral(keys); err == nil {
+			return lit
+		}
+	}
+	return keys
 }

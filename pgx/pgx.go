@@ -31,9 +31,9 @@ import (
 
 // Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
 // Q.All over a *sql.DB (or *sql.Conn) opened with driver "pgx" runs on the underlying
-// *pgx.Conn as All does here (the same default shape, pipelines in one batch) and folds the
-// raw values the same way; Q.AllAndCount sends its count in the same batch, as AllAndCount
-// does here.
+// *pgx.Conn as All does here (the same default shape, levels and pipelines in batches) and
+// folds the raw values the same way; Q.AllAndCount sends its count in the first batch, as
+// AllAndCount does here.
 func init() {
 	joinery.RegisterDriverAdapter(func(ctx context.Context, dc any) *joinery.DriverRunner {
 		sc, ok := dc.(*stdlib.Conn)
@@ -72,12 +72,16 @@ type Querier interface {
 
 // All runs q (compiled for dialects.Postgres) over db and returns every root.
 //
-// The default shape here is ShapePipeline wherever joinery would otherwise send the UNION
-// ALL of branches (see joinery.Q.PlanPipelined); an explicit Shape is kept. A plan of
-// ShapePipeline is sent as one batch: its statements go out together and their
-// results come back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the batch is one
-// REPEATABLE READ, READ ONLY transaction, so every statement sees the same snapshot; in a
-// pgx.Tx the statements run in it, under its isolation level.
+// The default shape here is ShapeLevels wherever joinery would otherwise send the UNION ALL
+// of branches (see joinery.Q.PlanPipelined): a statement per level, each filtered by its
+// parent rows' keys as one array, the statements whose keys are in hand sent together in
+// one batch (users; posts; their tags and comments; the comments' authors: four round
+// trips). An explicit Shape is kept; a plan of ShapePipeline is sent as one batch, its
+// statements' results back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the
+// statements run in one REPEATABLE READ, READ ONLY transaction (BEGIN in the first batch,
+// COMMIT in the last), so every statement sees the same snapshot; in a pgx.Tx they run in
+// it, under its isolation level; over another Querier, whose batches may each take another
+// connection, without one.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 	p, err := q.PlanPipelined()
 	if err != nil {
@@ -96,11 +100,12 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 
 // AllAndCount runs q over db as All does and returns, with its page (every root with its
 // includes under Limit and Offset), the number of roots q matches as joinery.Q.Count counts
-// them (Limit, Offset and After aside), in one round trip: the count statement goes in the
-// same pgx.Batch as the plan's statements (a pipelined plan's, or the one statement of
-// another shape). Over a *pgx.Conn or a *pgxpool.Pool the batch is one REPEATABLE READ,
-// READ ONLY transaction, so the page and the count see the same snapshot; in a pgx.Tx they
-// run in it, under its isolation level. Both plans are the query's cached ones
+// them (Limit, Offset and After aside), in no round trip of its own: the count statement
+// goes in the same pgx.Batch as the plan's statements (the first batch of a ShapeLevels
+// plan, a pipelined plan's batch, or with the one statement of another shape). Over a
+// *pgx.Conn or a *pgxpool.Pool they run in one REPEATABLE READ, READ ONLY transaction, so
+// the page and the count see the same snapshot; in a pgx.Tx they run in it, under its
+// isolation level. Both plans are the query's cached ones
 // (joinery.Q.PlanPipelined and the Count statement).
 //
 // pgx prepares a statement the first time a connection sees it (its default
