@@ -3,6 +3,7 @@ package pgx_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -67,5 +68,74 @@ func TestLevelsEveryPath(t *testing.T) {
 	none, err := jpgx.All(ctx, conn, q.Where(sq.Eq{"name": "nobody"}))
 	if err != nil || len(none) != 0 {
 		t.Fatalf("no roots: %v %v", none, err)
+	}
+}
+
+type codeParent struct {
+	Code string      `db:"code"`
+	UID  string      `db:"uid"`
+	Kids []codeChild `db:"-"`
+	Docs []codeChild `db:"-"`
+}
+
+type codeChild struct {
+	ID   int64  `db:"id"`
+	Code string `db:"parent_code"`
+	UID  string `db:"parent_uid"`
+}
+
+// The per-level shape's text and uuid keys go as array literals: every character a key may
+// hold (quotes, backslashes, commas, braces, spaces, the word NULL, non-ASCII) comes back as
+// the UNION ALL gives it.
+func TestLevelsTextKeys(t *testing.T) {
+	conn, db, _ := setup(t)
+	ctx := context.Background()
+	for _, st := range []string{
+		`CREATE TABLE code_parents (code TEXT PRIMARY KEY, uid UUID NOT NULL UNIQUE)`,
+		`CREATE TABLE code_kids (id BIGINT PRIMARY KEY, parent_code TEXT NOT NULL, parent_uid UUID NOT NULL)`,
+	} {
+		if _, err := conn.Exec(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := []string{`a"b`, `c\d`, `e,f`, `{g}`, ` h `, `NULL`, `ünï`, `'q'`}
+	for i, c := range codes {
+		uid := fmt.Sprintf("00000000-0000-0000-0000-%012d", i+1)
+		if _, err := conn.Exec(ctx, `INSERT INTO code_parents VALUES ($1, $2)`, c, uid); err != nil {
+			t.Fatal(err)
+		}
+		for k := range 2 {
+			if _, err := conn.Exec(ctx, `INSERT INTO code_kids VALUES ($1, $2, $3)`, i*10+k, c, uid); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s := include.NewSchema()
+	s.Define(codeParent{}, "code_parents", include.PrimaryKey("code"))
+	s.Define(codeChild{}, "code_kids")
+	s.HasMany("codeParent", "codeChild", include.As("kids"), include.ForeignKey("parent_code"), include.SourceKey("code"))
+	s.HasMany("codeParent", "codeChild", include.As("docs"), include.ForeignKey("parent_uid"), include.SourceKey("uid"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	q := joinery.Query[codeParent](s, dialects.Postgres).Include(include.New("kids").Order("id"), include.New("docs").Order("id")).OrderBy("code")
+	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels {
+		t.Fatalf("PlanPipelined: %v %v", p, err)
+	}
+	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jpgx.All(ctx, conn, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(codes) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("levels\n%+v\nunion\n%+v", got, want)
+	}
+	for _, p := range got {
+		if len(p.Kids) != 2 || len(p.Docs) != 2 {
+			t.Fatalf("%q: %d kids, %d docs", p.Code, len(p.Kids), len(p.Docs))
+		}
 	}
 }
