@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -65,6 +66,9 @@ type pnode struct {
 	kids       []*pnode
 	through    string // map nodes
 	path       string // Go field path for errors
+	// union rows: how many objects the node had in the last fold that used this program,
+	// the capacity its lists start with (so a data layer's repeated load grows no list)
+	lastCount atomic.Int64
 }
 
 func (m *Map) program() (*program, error) {

@@ -238,9 +238,7 @@ func (r *runner) run(rows Rows) error {
 	if p.branch >= 0 {
 		r.u = make([]ustate, len(p.nodes))
 		for i, pn := range p.nodes {
-			if !pn.isMap {
-				r.u[i].arena = arena{slice: reflect.SliceOf(pn.elemType), size: pn.size}
-			}
+			r.u[i].presize(pn)
 		}
 		r.slots2 = make([]slotVals, p.nlinks)
 		fold = r.collect

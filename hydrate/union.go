@@ -35,6 +35,42 @@ type ustate struct {
 	seenG map[genKey]uint32
 }
 
+// presizeUpTo caps the capacity a node's lists start with (see presize).
+const presizeUpTo = 1 << 16
+
+// presize sets up u for node pn's objects: the arena, and lists (and, for a struct node,
+// the arena's first chunk) with room for as many objects as the last fold of this program
+// had, up to presizeUpTo. A data layer runs the same query shape again and again: its
+// lists then grow no more, and a node's objects lie side by side.
+func (u *ustate) presize(pn *pnode) {
+	n := int(min(pn.lastCount.Load(), presizeUpTo))
+	if !pn.isMap {
+		u.arena = arena{slice: reflect.SliceOf(pn.elemType), size: pn.size}
+		if n > 0 {
+			u.arena.cur = reflect.MakeSlice(u.arena.slice, n, n).UnsafePointer()
+			u.arena.cap = n
+		}
+	}
+	if n == 0 {
+		return
+	}
+	u.ord = make([]int64, 0, n)
+	if pn.isMap {
+		u.maps = make([]map[string]any, 0, n)
+	} else {
+		u.objs = make([]unsafe.Pointer, 0, n)
+	}
+	if pn.parent != nil {
+		u.lnull = make([]bool, 0, n)
+		if pn.linkInt {
+			u.linkI = make([]int64, 0, n)
+		}
+	}
+	if pn.intKey {
+		u.keyI = make([]int64, 0, n)
+	}
+}
+
 // arena hands out zeroed, never-moving objects of one struct type, in chunks.
 type arena struct {
 	slice reflect.Type
@@ -42,10 +78,37 @@ type arena struct {
 	cur   unsafe.Pointer
 	n     int
 	cap   int
+	// the number of objects handed out before the current chunk, and the first object
+	// of each chunk after the first (objects are numbered in the order alloc returns
+	// them, as the node's objs list numbers them)
+	before int32
+	starts []int32
+}
+
+// adjacent reports whether objects ids (ids of this arena's objects) are consecutive and
+// lie in one chunk: side by side in one allocation, a slice of them as they are.
+func (a *arena) adjacent(ids []int32) bool {
+	first := ids[0]
+	for k, id := range ids[1:] {
+		if id != first+int32(k)+1 {
+			return false
+		}
+	}
+	last := ids[len(ids)-1]
+	for _, s := range a.starts {
+		if s > first && s <= last {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *arena) alloc() unsafe.Pointer {
 	if a.n == a.cap {
+		if a.cur != nil {
+			a.before += int32(a.n)
+			a.starts = append(a.starts, a.before)
+		}
 		c := 2 * a.cap
 		if c < 64 {
 			c = 64
@@ -216,6 +279,11 @@ func inOrder(u *ustate) []int32 {
 
 // assemble puts the collected objects together, bottom-up, and fills the destination.
 func (r *runner) assemble() error {
+	for i, pn := range r.p.nodes {
+		if n := int64(len(r.u[i].ord)); n != pn.lastCount.Load() {
+			pn.lastCount.Store(n)
+		}
+	}
 	for i := len(r.p.nodes) - 1; i >= 1; i-- {
 		r.attach(r.p.nodes[i])
 	}
@@ -239,6 +307,11 @@ func (r *runner) assemble() error {
 			*(*unsafe.Pointer)(unsafe.Add(base, uintptr(j)*unsafe.Sizeof(base))) = u.objs[id]
 		}
 		dst.Set(s)
+		return nil
+	}
+	if len(ids) > 0 && u.arena.adjacent(ids) {
+		// the roots lie side by side in one chunk of the arena: they are the result
+		*(*sliceHeader)(r.rootHdr) = sliceHeader{data: u.objs[ids[0]], len: len(ids), cap: len(ids)}
 		return nil
 	}
 	s := reflect.MakeSlice(r.rootSlice, len(ids), len(ids))
@@ -334,10 +407,14 @@ func (r *runner) attach(pn *pnode) {
 	sv := &r.slots2[pn.linkSlot]
 	// group the children by link value, keeping the order
 	ids := inOrder(u)
-	groupI := map[int64]int32{}
+	// at most one group per parent object (more only for children that link to none)
+	hint := min(len(ids), len(pu.ord))
+	var groupI map[int64]int32
 	var groupG map[genKey]int32
-	if !pn.linkInt {
-		groupG = map[genKey]int32{}
+	if pn.linkInt {
+		groupI = make(map[int64]int32, hint)
+	} else {
+		groupG = make(map[genKey]int32, hint)
 	}
 	var counts []int32
 	gid := make([]int32, len(ids))
@@ -381,9 +458,11 @@ func (r *runner) attach(pn *pnode) {
 	for g := range counts {
 		fill[g] = start[g] + int32(r.uniq(pn, grouped[start[g]:start[g+1]]))
 	}
-	// each parent object's group
+	// each parent object's group; counts[g] becomes how many parents link to group g
+	clear(counts)
 	nPar := len(pu.ord)
 	spans := make([][]int32, nPar)
+	gOf := make([]int32, nPar)
 	total := 0
 	for j := 0; j < nPar; j++ {
 		if sv.null[j] {
@@ -404,6 +483,8 @@ func (r *runner) attach(pn *pnode) {
 			sp = sp[:1] // a to-one keeps its first match
 		}
 		spans[j] = sp
+		gOf[j] = g
+		counts[g]++
 		total += len(sp)
 	}
 	switch {
@@ -442,6 +523,19 @@ func (r *runner) attach(pn *pnode) {
 		if pn.ptrElem {
 			esize = unsafe.Sizeof(unsafe.Pointer(nil))
 		}
+		// a group that one parent alone links to, whose objects lie side by side in one
+		// chunk of the arena (rows that arrived one after another), becomes that parent's
+		// slice as it is, with no copy (its capacity is its length: an append reallocates)
+		var own []bool
+		if !pn.ptrElem {
+			own = make([]bool, nPar)
+			for j, sp := range spans {
+				if len(sp) > 0 && counts[gOf[j]] == 1 && u.arena.adjacent(sp) {
+					own[j] = true
+					total -= len(sp)
+				}
+			}
+		}
 		var base unsafe.Pointer
 		if total > 0 {
 			base = reflect.MakeSlice(pn.sliceTyp, total, total).UnsafePointer()
@@ -452,6 +546,10 @@ func (r *runner) attach(pn *pnode) {
 			h := (*sliceHeader)(unsafe.Add(obj, pn.fieldOff))
 			if len(sp) == 0 {
 				*h = emptySlice
+				continue
+			}
+			if own != nil && own[j] {
+				*h = sliceHeader{data: u.objs[sp[0]], len: len(sp), cap: len(sp)}
 				continue
 			}
 			at := unsafe.Add(base, uintptr(off)*esize)

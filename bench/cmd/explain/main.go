@@ -37,8 +37,8 @@ type group struct {
 	stmts []stmt
 }
 
-// result is what one statement cost: the server's execution time (the median of three
-// EXPLAIN ANALYZE runs), its rows and the bytes of its values.
+// result is what one statement cost: the server's execution time (the median of
+// explainRounds EXPLAIN ANALYZE runs), its rows and the bytes of its values.
 type result struct {
 	execMS float64
 	rows   int
@@ -85,11 +85,18 @@ func run(ctx context.Context, dsn string, hand bool) error {
 	var details strings.Builder
 	var summary strings.Builder
 	fmt.Fprintf(&summary, "\n## Server execution time and bytes per load\n\n")
-	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of three `EXPLAIN (ANALYZE, BUFFERS)` runs; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
+	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of five `EXPLAIN (ANALYZE, BUFFERS)` runs, taken in rounds over every statement of every workload, each round in another order; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
 	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | MB of DataRow messages | ms / hand-level | DataRow MB / hand-union |\n|---|---|---|---|---|---|---|---|---|\n")
 	memo := map[string]result{}
+	// every workload's groups first, then the EXPLAIN runs of all their statements in
+	// interleaved rounds (so that no contender's statements all run at a quiet or a busy
+	// moment, or first after the data load), then the report
+	type workload struct {
+		name, desc, note string
+		groups           []group
+	}
+	var loads []workload
 	for _, w := range bench.Workloads {
-		fmt.Fprintf(&details, "\n## %s: %s\n", w.Name, w.Desc)
 		var groups []group
 		def, err := bench.JoineryDefaultPlan(s, w.Name)
 		if err != nil {
@@ -116,7 +123,7 @@ func run(ctx context.Context, dsn string, hand bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&details, "\njoinery's default (ShapeAuto) picks the %s shape here over database/sql's *sql.Rows; over pgx (joinery/pgx, or the adapter under pgx's stdlib driver) it sends the %s shape.\n", auto.Shape, def.Shape)
+		note := fmt.Sprintf("\njoinery's default (ShapeAuto) picks the %s shape here over database/sql's *sql.Rows; over pgx (joinery/pgx, or the adapter under pgx's stdlib driver) it sends the %s shape.\n", auto.Shape, def.Shape)
 		if hand {
 			q, a := bench.JoinSQL(w.Name)
 			groups = append(groups, group{"hand-join", []stmt{{"hand-join", q, a}}})
@@ -135,17 +142,55 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				groups = append(groups, group{name, stmts(name, list)})
 			}
 		}
+		loads = append(loads, workload{w.Name, w.Desc, note, groups})
+	}
+	// the statements, each once
+	var keys []string
+	first := map[string]stmt{}
+	for _, w := range loads {
+		for _, g := range w.groups {
+			for _, st := range g.stmts {
+				key := st.sql + fmt.Sprint(st.args)
+				if _, ok := first[key]; !ok {
+					first[key] = st
+					keys = append(keys, key)
+				}
+			}
+		}
+	}
+	runs := map[string][]planRun{}
+	for _, key := range keys {
+		r, err := measure(ctx, conn, first[key])
+		if err != nil {
+			return fmt.Errorf("%s: %w", first[key].title, err)
+		}
+		memo[key] = r
+	}
+	for round := range explainRounds {
+		for i := range keys {
+			key := keys[(i+round*len(keys)/explainRounds)%len(keys)]
+			r, err := explainOnce(ctx, conn, first[key])
+			if err != nil {
+				return fmt.Errorf("%s: %w", first[key].title, err)
+			}
+			runs[key] = append(runs[key], r)
+		}
+	}
+	written := map[string]bool{}
+	for _, w := range loads {
+		fmt.Fprintf(&details, "\n## %s: %s\n", w.name, w.desc)
+		groups := w.groups
 		sums := map[string]result{}
 		for _, g := range groups {
 			var sum result
 			for _, st := range g.stmts {
 				key := st.sql + fmt.Sprint(st.args)
-				r, ok := memo[key]
-				if !ok {
-					if r, err = explain(ctx, conn, st, &details); err != nil {
-						return fmt.Errorf("%s %s: %w", w.Name, st.title, err)
-					}
-					memo[key] = r
+				r := memo[key]
+				med := median(runs[key])
+				r.execMS = med.ms
+				if !written[key] {
+					written[key] = true
+					writePlan(&details, st, r, med)
 				}
 				sum.execMS += r.execMS
 				sum.rows += r.rows
@@ -162,9 +207,10 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				}
 				return fmt.Sprintf("%.2f", a/b)
 			}
-			fmt.Fprintf(&summary, "| %s | %s | %d | %.1f | %d | %.2f | %.2f | %s | %s |\n", w.Name, g.name, len(g.stmts), r.execMS, r.rows,
+			fmt.Fprintf(&summary, "| %s | %s | %d | %.1f | %d | %.2f | %.2f | %s | %s |\n", w.name, g.name, len(g.stmts), r.execMS, r.rows,
 				float64(r.bytes)/1e6, float64(r.wire)/1e6, rel(r.execMS, sums["hand-level"].execMS), rel(float64(r.wire), float64(sums["hand-union"].wire)))
 		}
+		details.WriteString(w.note)
 	}
 	fmt.Println("# PostgreSQL plans of the benchmark statements")
 	fmt.Println()
@@ -188,9 +234,24 @@ func elide(lit string) string {
 	return fmt.Sprintf("%s,... (%d elements)}'", head, n)
 }
 
-// explain runs st once to measure its result, then EXPLAIN (ANALYZE, BUFFERS) three times,
-// and writes the plan of the median run to w.
-func explain(ctx context.Context, conn *pgx.Conn, st stmt, w *strings.Builder) (result, error) {
+// explainRounds is how many times each statement is explained (interleaved with the others).
+const explainRounds = 5
+
+// planRun is one EXPLAIN (ANALYZE, BUFFERS) of a statement: its execution time and plan.
+type planRun struct {
+	ms   float64
+	plan []string
+}
+
+// median is the run of median execution time.
+func median(runs []planRun) planRun {
+	s := append([]planRun(nil), runs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].ms < s[j].ms })
+	return s[len(s)/2]
+}
+
+// measure runs st once and counts its rows and bytes.
+func measure(ctx context.Context, conn *pgx.Conn, st stmt) (result, error) {
 	var res result
 	rows, err := conn.Query(ctx, st.sql, st.args...)
 	if err != nil {
@@ -206,41 +267,33 @@ func explain(ctx context.Context, conn *pgx.Conn, st stmt, w *strings.Builder) (
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
+	return res, rows.Err()
+}
+
+// explainOnce runs EXPLAIN (ANALYZE, BUFFERS) of st.
+func explainOnce(ctx context.Context, conn *pgx.Conn, st stmt) (planRun, error) {
+	var r planRun
+	prow, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+st.sql, st.args...)
+	if err != nil {
+		return r, err
 	}
-	type run struct {
-		ms   float64
-		plan []string
+	for prow.Next() {
+		var line string
+		if err := prow.Scan(&line); err != nil {
+			prow.Close()
+			return r, err
+		}
+		if m := execTime.FindStringSubmatch(line); m != nil {
+			r.ms, _ = strconv.ParseFloat(m[1], 64)
+		}
+		r.plan = append(r.plan, longArray.ReplaceAllStringFunc(line, elide))
 	}
-	var runs []run
-	for i := 0; i < 3; i++ {
-		var r run
-		prow, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+st.sql, st.args...)
-		if err != nil {
-			return res, err
-		}
-		for prow.Next() {
-			var line string
-			if err := prow.Scan(&line); err != nil {
-				prow.Close()
-				return res, err
-			}
-			if m := execTime.FindStringSubmatch(line); m != nil {
-				r.ms, _ = strconv.ParseFloat(m[1], 64)
-			}
-			r.plan = append(r.plan, longArray.ReplaceAllStringFunc(line, elide))
-		}
-		prow.Close()
-		if err := prow.Err(); err != nil {
-			return res, err
-		}
-		runs = append(runs, r)
-	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i].ms < runs[j].ms })
-	med := runs[len(runs)/2]
-	res.execMS = med.ms
-	fmt.Fprintf(w, "\n### %s: %d rows, %.1f MB of values, %.2f ms execution (median of 3)\n\n", st.title, res.rows, float64(res.bytes)/1e6, res.execMS)
+	prow.Close()
+	return r, prow.Err()
+}
+
+// writePlan writes st's result and the plan of its median run.
+func writePlan(w *strings.Builder, st stmt, res result, med planRun) {
+	fmt.Fprintf(w, "\n### %s: %d rows, %.1f MB of values, %.2f ms execution (median of %d)\n\n", st.title, res.rows, float64(res.bytes)/1e6, med.ms, explainRounds)
 	fmt.Fprintf(w, "<details><summary>SQL and plan</summary>\n\n```sql\n%s\n```\n\n```\n%s\n```\n\n</details>\n", st.sql, strings.Join(med.plan, "\n"))
-	return res, nil
 }
