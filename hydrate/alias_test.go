@@ -11,8 +11,8 @@ import (
 )
 
 type alUser struct {
-	ID    int64   `db:"id"`
-	Team  int64   `db:"team"`
+	ID    int64    `db:"id"`
+	Team  int64    `db:"team"`
 	Posts []alPost `db:"-"`
 }
 
