@@ -540,6 +540,11 @@ func (r *runner) attach(pn *pnode) {
 		if total > 0 {
 			base = reflect.MakeSlice(pn.sliceTyp, total, total).UnsafePointer()
 		}
+		// the objects of a group one parent alone links to are copied afterwards, in the
+		// order they lie in the arena (slot[id]: their place in base), each to its place:
+		// reading the arena in order and writing scattered costs fewer cache misses than
+		// gathering each parent's children from all over the arena (W1: 50,000 comments)
+		var slot []int32
 		off := 0
 		for j, obj := range pu.objs {
 			sp := spans[j]
@@ -553,15 +558,34 @@ func (r *runner) attach(pn *pnode) {
 				continue
 			}
 			at := unsafe.Add(base, uintptr(off)*esize)
-			if pn.ptrElem {
+			switch {
+			case pn.ptrElem:
 				for k, id := range sp {
 					*(*unsafe.Pointer)(unsafe.Add(at, uintptr(k)*esize)) = u.objs[id]
 				}
-			} else {
+			case counts[gOf[j]] == 1:
+				if slot == nil {
+					slot = make([]int32, len(u.objs))
+					for i := range slot {
+						slot[i] = -1
+					}
+				}
+				for k, id := range sp {
+					slot[id] = int32(off + k)
+				}
+			default:
 				copyObjs(pn, at, u.objs, sp)
 			}
 			*h = sliceHeader{data: at, len: len(sp), cap: len(sp)}
 			off += len(sp)
+		}
+		if slot != nil {
+			t := pn.elemType
+			for id, k := range slot {
+				if k >= 0 {
+					reflect.NewAt(t, unsafe.Add(base, uintptr(k)*pn.size)).Elem().Set(reflect.NewAt(t, u.objs[id]).Elem())
+				}
+			}
 		}
 	}
 }
