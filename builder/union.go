@@ -133,6 +133,7 @@ type unionPlan struct {
 	rootJoins map[*bnode]bool   // to-one includes the roots are ordered by
 	page      *selectStmt       // the page of roots (the WITH clause), when paged
 	rootFrom  node              // the root branch's FROM, when paged
+	rootPage  *selectStmt       // (pipeline) the roots' statement is this page itself, when paged
 	pipeline  bool              // each branch a statement of its own
 	stmts     []node            // (pipeline) the statements
 	parts     []hydrate.Part    // (pipeline) the part of the result each returns
@@ -291,6 +292,12 @@ func (b *builder) roots(u *unionPlan, terms []term) error {
 		var sub *selectStmt
 		sub, outer, _, err = b.rootQuery(terms, modeSub)
 		u.rootFrom = derived{body: sub, alias: b.root.alias}
+		if err == nil && u.pipeline && len(sub.joins) == 0 && len(sub.items) == len(b.query.Model.Attrs()) {
+			// nothing computed for the order (sub selects the root's columns): the roots'
+			// statement is the page itself, SELECT .. FROM t ORDER BY .. LIMIT, not a
+			// derived table of it ordered again
+			u.rootPage = sub
+		}
 	}
 	if err != nil {
 		return err
@@ -333,7 +340,10 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
-		if n == b.root && b.paged {
+		if n == b.root && b.paged && u.rootPage != nil && u.pipeline {
+			pg := u.rootPage
+			st.from, st.joins, st.where, st.limit = pg.from, pg.joins, pg.where, pg.limit
+		} else if n == b.root && b.paged {
 			st.from = u.rootFrom
 		} else {
 			var err error
@@ -355,6 +365,9 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			continue
 		}
 		st.order = u.ords[n]
+		if n == b.root && b.paged && u.rootPage != nil {
+			st.order = u.rootPage.order
+		}
 		if b.usedPage {
 			st.with = &with{b.pageCTE, u.page, true}
 		}

@@ -1,10 +1,8 @@
 -- statement 1: branch 0, result columns [1 2 3]
 SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`
-FROM (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`
-  FROM `users` AS `t0`
-  ORDER BY `t0`.`id`
-  LIMIT ?) AS `t0`
+FROM `users` AS `t0`
 ORDER BY `t0`.`id`
+LIMIT ?
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [4 5 6 7 8]
 WITH `jr_p` AS (SELECT `t0`.`id`

@@ -1,11 +1,9 @@
 -- statement 1: branch 0, result columns [1 2 3]
 SELECT `t0`.`id` AS `c0`, `t0`.`name` AS `c1`, `t0`.`email` AS `c2`
-FROM (SELECT `t0`.`id`, `t0`.`name`, `t0`.`email`
-  FROM `users` AS `t0`
-  WHERE ((`t0`.`name` > ?) OR (`t0`.`name` = ? AND `t0`.`id` > ?))
-  ORDER BY `t0`.`name`, `t0`.`id`
-  LIMIT ?) AS `t0`
+FROM `users` AS `t0`
+WHERE ((`t0`.`name` > ?) OR (`t0`.`name` = ? AND `t0`.`id` > ?))
 ORDER BY `t0`.`name`, `t0`.`id`
+LIMIT ?
 -- arg 1: "alice"
 -- arg 2: "alice"
 -- arg 3: 1

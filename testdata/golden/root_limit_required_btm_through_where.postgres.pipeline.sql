@@ -1,14 +1,12 @@
 -- statement 1: branch 0, result columns [1 2 3]
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
-FROM (SELECT "t0"."id", "t0"."name", "t0"."email"
-  FROM "users" AS "t0"
-  WHERE EXISTS (SELECT 1
-    FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
-    WHERE "t1"."user_id" = "t0"."id" AND "t1"."role" = $1)
-  ORDER BY "t0"."id"
-  LIMIT $2
-  OFFSET $3) AS "t0"
+FROM "users" AS "t0"
+WHERE EXISTS (SELECT 1
+  FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
+  WHERE "t1"."user_id" = "t0"."id" AND "t1"."role" = $1)
 ORDER BY "t0"."id"
+LIMIT $2
+OFFSET $3
 -- arg 1: "member"
 -- arg 2: 0x1
 -- arg 3: 0x1

@@ -1,10 +1,8 @@
 -- statement 1: branch 0, result columns [1 2 3 4], no keys
 SELECT "t0"."id" AS "c0", "t0"."user_id" AS "c1", "t0"."title" AS "c2", "t0"."published" AS "c3"
-FROM (SELECT "t0"."id", "t0"."user_id", "t0"."title", "t0"."published"
-  FROM "posts" AS "t0"
-  ORDER BY "t0"."id"
-  OFFSET $1) AS "t0"
+FROM "posts" AS "t0"
 ORDER BY "t0"."id"
+OFFSET $1
 -- arg 1: 0x2
 -- statement 2: branch 1, result columns [5 6 7], keys: result columns [2] of statement 1, into arguments [0]
 SELECT "t1"."id" AS "c4", "t1"."name" AS "c5", "t1"."email" AS "c6"
