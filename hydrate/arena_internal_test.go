@@ -11,7 +11,7 @@ import (
 func TestArenaAdjacent(t *testing.T) {
 	a := arena{slice: reflect.TypeOf([]int64(nil)), size: 8}
 	var objs []unsafe.Pointer
-	for range 200 { // chunks of 64 and 128, then 256
+	for range 200 { // chunks of 64 and 128, then 256 (8 of them used)
 		objs = append(objs, a.alloc())
 	}
 	if len(a.starts) != 2 || a.starts[0] != 64 || a.starts[1] != 192 {
@@ -39,6 +39,16 @@ func TestArenaAdjacent(t *testing.T) {
 		if got := a.adjacent(c.ids); got != c.want {
 			t.Errorf("adjacent(%v) = %v", c.ids, got)
 		}
+	}
+	// the last chunk (256) holds 8 objects: too few to hand out as they are
+	if a.adjacent(run(192, 199)) {
+		t.Fatal("a run of a chunk less than half used is handed out as it is")
+	}
+	for range 130 {
+		a.alloc()
+	}
+	if !a.adjacent(run(192, 199)) {
+		t.Fatal("a run of a chunk more than half used is copied")
 	}
 	if objs[63] != unsafe.Add(objs[0], 63*8) {
 		t.Fatal("a chunk's objects do not lie side by side")

@@ -86,9 +86,14 @@ type arena struct {
 }
 
 // adjacent reports whether objects ids (ids of this arena's objects) are consecutive and
-// lie in one chunk: side by side in one allocation, a slice of them as they are.
+// lie in one chunk: side by side in one allocation, a slice of them as they are. Not in a
+// last chunk that is less than half used (a chunk sized for a larger fold before): a
+// slice kept from the result keeps its whole chunk, so the objects are copied instead.
 func (a *arena) adjacent(ids []int32) bool {
 	first := ids[0]
+	if first >= a.before && 2*a.n < a.cap {
+		return false
+	}
 	for k, id := range ids[1:] {
 		if id != first+int32(k)+1 {
 			return false
