@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	sq "github.com/Masterminds/squirrel"
@@ -137,5 +138,68 @@ func TestLevelsTextKeys(t *testing.T) {
 		if len(p.Kids) != 2 || len(p.Docs) != 2 {
 			t.Fatalf("%q: %d kids, %d docs", p.Code, len(p.Kids), len(p.Docs))
 		}
+	}
+}
+
+type tnUser struct {
+	ID    int64    `db:"id"`
+	Name  string   `db:"name"`
+	Posts []tnPost `db:"-"`
+}
+
+type tnPost struct {
+	ID     int64  `db:"id"`
+	UserID int64  `db:"user_id"`
+	Title  string `db:"title"`
+	Tags   []Tag  `db:"-"`
+}
+
+// In a multi-tenant schema (include.Tenant) every link is two columns (tenant_id, key): the
+// per-level default sends an array per column, read side by side, and gives each tenant's
+// rows only (the same ids in two tenants), as the UNION ALL does.
+func TestLevelsTenantKeys(t *testing.T) {
+	conn, db, _ := setup(t)
+	ctx := context.Background()
+	for _, st := range []string{
+		`CREATE TABLE tn_users (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id))`,
+		`CREATE TABLE tn_posts (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, user_id BIGINT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (tenant_id, id))`,
+		`CREATE TABLE tn_tags (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id))`,
+		`CREATE TABLE tn_post_tags (tenant_id BIGINT NOT NULL, post_id BIGINT NOT NULL, tag_id BIGINT NOT NULL, added_by TEXT)`,
+		`INSERT INTO tn_users VALUES (1, 1, 'a1'), (1, 2, 'b1'), (2, 1, 'a2'), (2, 2, 'b2')`,
+		`INSERT INTO tn_posts VALUES (1, 10, 1, 't1 a'), (1, 11, 2, 't1 b'), (2, 10, 1, 't2 a'), (2, 11, 1, 't2 a again')`,
+		`INSERT INTO tn_tags VALUES (1, 7, 'go'), (2, 7, 'sql')`,
+		`INSERT INTO tn_post_tags VALUES (1, 10, 7, 'x'), (2, 10, 7, NULL), (2, 11, 7, 'y')`,
+	} {
+		if _, err := conn.Exec(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := include.NewSchema(include.Tenant("tenant_id"))
+	s.Define(tnUser{}, "tn_users")
+	s.Define(tnPost{}, "tn_posts")
+	s.Define(Tag{}, "tn_tags")
+	s.HasMany("tnUser", "tnPost", include.As("posts"), include.ForeignKey("user_id"))
+	s.BelongsToMany("tnPost", "Tag", include.As("tags"), include.Through("tn_post_tags"), include.ForeignKey("post_id"), include.OtherKey("tag_id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	q := joinery.Query[tnUser](s, dialects.Postgres).Include(include.New("posts").Order("id").Include(include.New("tags").ThroughColumns("added_by"))).OrderBy("tenant_id", "id")
+	p, err := q.PlanPipelined()
+	if err != nil || p.Shape != joinery.ShapeLevels || !strings.Contains(p.Statements[1].SQL, "generate_subscripts") {
+		t.Fatalf("PlanPipelined: %v %v", p, err)
+	}
+	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jpgx.All(ctx, conn, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("levels\n%+v\nunion\n%+v", got, want)
+	}
+	if len(got[2].Posts) != 2 || got[2].Posts[0].Title != "t2 a" || len(got[2].Posts[0].Tags) != 1 || got[2].Posts[0].Tags[0].Name != "sql" {
+		t.Fatalf("tenant 2's first user: %+v", got[2])
 	}
 }
