@@ -3,6 +3,7 @@ package builder
 import (
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,9 @@ func (b *builder) finishLevels(terms []term) (*Plan, error) {
 		for _, pl := range n.hnode.ParentLink {
 			st.Keys.Cols = append(st.Keys.Cols, result[n.parent.hnode.Cols[pl].Column])
 		}
+		// the parent's own key, from a statement with a row per parent object (not a
+		// target read through a join table, which repeats per link): distinct already
+		st.Keys.Distinct = n.parent.jalias == "" && sameInts(n.hnode.ParentLink, n.parent.hnode.Key)
 		for j, a := range st.Args {
 			if _, ok := a.(LevelKeys); ok {
 				st.KeyArgs = append(st.KeyArgs, j)
@@ -172,4 +176,17 @@ func (p *Plan) explainLevels(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, ", round trip %d\n", trip)
 	}
+}
+
+// sameInts reports whether a and b hold the same values (in any order).
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

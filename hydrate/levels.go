@@ -12,6 +12,10 @@ import (
 type Keys struct {
 	From int
 	Cols []int
+	// Distinct says that the rows of part From hold each tuple of Cols once (they are its
+	// objects' own key, a row per object): the keys are collected without a set. (A
+	// repeated value would only make the array longer: `= ANY` matches a row once.)
+	Distinct bool
 }
 
 // Levels reads the rows of several statements as one branch-tagged result, as Parts does,
@@ -93,13 +97,13 @@ func levelRows(m *Map, columns []string, parts []Part, keys []Keys, send func(Wa
 		}
 		// parts with the same source share one set
 		for j := range i {
-			if keys[j].From == k.From && equalInts(keys[j].Cols, k.Cols) {
+			if keys[j].From == k.From && equalInts(keys[j].Cols, k.Cols) && keys[j].Distinct == k.Distinct {
 				lv.sets[i] = lv.sets[j]
 				break
 			}
 		}
 		if lv.sets[i] == nil {
-			lv.sets[i] = &keySet{cols: k.Cols, seen: map[any]struct{}{}}
+			lv.sets[i] = &keySet{cols: k.Cols, seen: map[any]struct{}{}, distinct: k.Distinct}
 			lv.bySource = append(lv.bySource, sourceSet{k.From, lv.sets[i]})
 		}
 	}
@@ -149,7 +153,8 @@ type keySet struct {
 	// ints and strs: the one column's values while every one is an int64 / a string
 	ints []int64
 	strs []string
-	kind int // 0 none yet, 1 ints, 2 strings, 3 any
+	kind     int  // 0 none yet, 1 ints, 2 strings, 3 any
+	distinct bool // (Keys.Distinct) every tuple comes once: no set
 }
 
 // openPart opens part i with its keys; skip when it has none. The parts are opened in
@@ -245,6 +250,10 @@ func (s *keySet) add(cell func(c int) any) error {
 				return nil
 			}
 			if s.kind == 0 || s.kind == 1 {
+				if s.distinct {
+					s.ints, s.kind = append(s.ints, x.v.Int64), 1
+					return nil
+				}
 				if _, ok := s.seenInt[x.v.Int64]; !ok {
 					if s.seenInt == nil {
 						s.seenInt = map[int64]struct{}{}
@@ -259,6 +268,10 @@ func (s *keySet) add(cell func(c int) any) error {
 				return nil
 			}
 			if s.kind == 0 || s.kind == 2 {
+				if s.distinct {
+					s.strs, s.kind = append(s.strs, x.v.String), 2
+					return nil
+				}
 				if _, ok := s.seen[x.v.String]; !ok {
 					s.seen[x.v.String] = struct{}{}
 					s.strs, s.kind = append(s.strs, x.v.String), 2
@@ -271,6 +284,10 @@ func (s *keySet) add(cell func(c int) any) error {
 			return err
 		}
 		s.toAny()
+		if s.distinct {
+			s.vals[0] = append(s.vals[0], v)
+			return nil
+		}
 		k, err := keyOf(v)
 		if err != nil {
 			return err

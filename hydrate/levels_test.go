@@ -153,3 +153,41 @@ func TestLevelsBatched(t *testing.T) {
 		t.Fatal("a nil send is accepted")
 	}
 }
+
+// Keys.Distinct: the parent rows' own keys are collected without a set, as they come (a
+// repeated value, which a table without a key constraint can send, only lengthens the
+// array); without it each value once.
+func TestLevelsDistinctKeys(t *testing.T) {
+	cols := []string{"jb", "jo", "u", "p", "pu", "pa", "t", "tp", "a"}
+	parts := []hydrate.Part{{Branch: 0, Cols: []int{2}}, {Branch: 1, Cols: []int{3, 4, 5}}, {Branch: 2, Cols: []int{6, 7}}, {Branch: 3, Cols: []int{8}}}
+	for _, distinct := range []bool{true, false} {
+		keys := []hydrate.Keys{{From: -1}, {From: 0, Cols: []int{2}, Distinct: distinct}, {From: 1, Cols: []int{3}}, {From: 1, Cols: []int{5}}}
+		data := []*sqlmock.Rows{
+			sqlmock.NewRows([]string{"u"}).AddRow(2).AddRow(1).AddRow(2),
+			sqlmock.NewRows([]string{"p", "pu", "pa"}).AddRow(10, 1, 1),
+			sqlmock.NewRows([]string{"t", "tp"}),
+			sqlmock.NewRows([]string{"a"}).AddRow(1),
+		}
+		var got []any
+		rows, err := hydrate.Levels(branchMap(), cols, parts, keys, func(i int, arrays []any) (hydrate.Rows, error) {
+			if i == 1 {
+				got = arrays
+			}
+			return query(t, data[i]), nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users, err := hydrate.All[uUser](rows, branchMap())
+		if err != nil || len(users) != 2 {
+			t.Fatalf("users %v, %v", users, err)
+		}
+		want := []any{[]int64{2, 1}}
+		if distinct {
+			want = []any{[]int64{2, 1, 2}}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("distinct %v: keys %v, want %v", distinct, got, want)
+		}
+	}
+}
