@@ -151,8 +151,8 @@ type keySet struct {
 	seenInt map[int64]struct{}
 	vals    [][]any // per column
 	// ints and strs: the one column's values while every one is an int64 / a string
-	ints []int64
-	strs []string
+	ints     []int64
+	strs     []string
 	kind     int  // 0 none yet, 1 ints, 2 strings, 3 any
 	distinct bool // (Keys.Distinct) every tuple comes once: no set
 }
