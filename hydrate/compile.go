@@ -50,6 +50,7 @@ type pnode struct {
 	many       bool
 	ptrElem    bool // struct node held through pointers ([]*T, *T)
 	elemType   reflect.Type
+	copier     *copier // copies an elemType value without reflect (nil: through reflect)
 	size       uintptr
 	sliceTyp   reflect.Type // many struct nodes: the slice type of the parent's field
 	fieldOff   uintptr      // offset of the receiving field in the parent struct
@@ -150,7 +151,7 @@ func compile(m *Map) (*program, error) {
 			if sm, err = meta.Of(t); err != nil {
 				return mapErr("node %q: %v", n.Path, err)
 			}
-			pn.elemType, pn.size = t, t.Size()
+			pn.elemType, pn.size, pn.copier = t, t.Size(), newCopier(t)
 		}
 		if len(n.Key) == 0 {
 			return mapErr("node %q has no key columns: identity needs the primary key", n.Path)

@@ -327,10 +327,19 @@ func (r *runner) assemble() error {
 
 // copyObjs copies objects ids of pn into consecutive elements at dst.
 func copyObjs(pn *pnode, dst unsafe.Pointer, objs []unsafe.Pointer, ids []int32) {
-	t := pn.elemType
 	for j, id := range ids {
-		reflect.NewAt(t, unsafe.Add(dst, uintptr(j)*pn.size)).Elem().Set(reflect.NewAt(t, objs[id]).Elem())
+		copyObj(pn, unsafe.Add(dst, uintptr(j)*pn.size), objs[id])
 	}
+}
+
+// copyObj copies the object at src, of pn's type, to dst: word by word where the type's
+// layout is plain (pn.copier), through reflect otherwise.
+func copyObj(pn *pnode, dst, src unsafe.Pointer) {
+	if pn.copier != nil {
+		pn.copier.copy(dst, src)
+		return
+	}
+	reflect.NewAt(pn.elemType, dst).Elem().Set(reflect.NewAt(pn.elemType, src).Elem())
 }
 
 // smallGroup is the size up to which uniq compares a group's keys pairwise: a parent's
@@ -585,10 +594,9 @@ func (r *runner) attach(pn *pnode) {
 			off += len(sp)
 		}
 		if slot != nil {
-			t := pn.elemType
 			for id, k := range slot {
 				if k >= 0 {
-					reflect.NewAt(t, unsafe.Add(base, uintptr(k)*pn.size)).Elem().Set(reflect.NewAt(t, u.objs[id]).Elem())
+					copyObj(pn, unsafe.Add(base, uintptr(k)*pn.size), u.objs[id])
 				}
 			}
 		}
