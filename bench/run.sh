@@ -20,7 +20,8 @@
 #   BENCH_LATENCY_MS     delay per round trip in -latency mode [1]
 #   BENCH_LATENCY_COUNT  runs through the proxy [3]
 #   BENCH_PG_PORT        the server's port on 127.0.0.1 [55499]; the proxy listens on +1
-#   BENCH_BENCH          -bench regexp, to run a subset [.]
+#   BENCH_BENCH          -bench regexp, to run a subset [.] (the -latency pass too; a
+#                        contender's repeats are named <contender>#01..: end a name with (#[0-9]+)?$)
 #
 # Run as root, the server runs as the postgres user (su); otherwise as the current user.
 set -euo pipefail
@@ -240,8 +241,13 @@ if [ "$LATENCY" -eq 1 ]; then
 	for i in $(seq 1 "$LATENCY_COUNT"); do
 		log "latency run $i of $LATENCY_COUNT"
 		export BENCH_RUN="$i"
-		run_bench "$OUT/bench-latency.txt" '^BenchmarkEndToEnd$/^W1$/' "$W1_TIME"
-		run_bench "$OUT/bench-latency.txt" '^BenchmarkEndToEnd$/^W[2-9]$/' "$E2E_TIME"
+		if [ "$BENCH_RE" = "." ]; then
+			run_bench "$OUT/bench-latency.txt" '^BenchmarkEndToEnd$/^W1$/' "$W1_TIME"
+			run_bench "$OUT/bench-latency.txt" '^BenchmarkEndToEnd$/^W[2-9]$/' "$E2E_TIME"
+		else
+			# (BENCH_BENCH: its end-to-end benchmarks only)
+			run_bench "$OUT/bench-latency.txt" "$BENCH_RE" "$TIME"
+		fi
 	done
 	{
 		echo
