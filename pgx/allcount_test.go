@@ -210,28 +210,18 @@ func TestPgxAllAndCountOneRoundTrip(t *testing.T) {
 // and a tracer that counts the queries and batches pgx sends.
 func tracedConn(t *testing.T) (*pgx.Conn, *turnCounter, *queryCounter) {
 	t.Helper()
-	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RuntimeParams["search_path"] = schemaName
-	wire := &turnCounter{}
-	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
+	wire, trace := &turnCounter{}, &queryCounter{}
+	conn := schemaConn(t, func(cfg *pgx.ConnConfig) {
+		cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			wire.Conn = c
+			return wire, nil
 		}
-		wire.Conn = c
-		return wire, nil
-	}
-	trace := &queryCounter{}
-	cfg.Tracer = trace
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
+		cfg.Tracer = trace
+	})
 	return conn, wire, trace
 }
 

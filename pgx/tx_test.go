@@ -38,23 +38,32 @@ func (l *batchLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trace
 }
 func (l *batchLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// A pipelined plan of several statements runs in one REPEATABLE READ transaction (one
-// snapshot); a pipeline of one statement needs none, and gets no BEGIN and COMMIT.
-func TestPipelineTransactionOnlyWhereNeeded(t *testing.T) {
-	_, db, s := setup(t)
+// schemaConn connects to the test schema, with the config changed by tune (a tracer, a
+// dialer).
+func schemaConn(t *testing.T, tune func(*pgx.ConnConfig)) *pgx.Conn {
+	t.Helper()
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.RuntimeParams["search_path"] = schemaName
-	log := &batchLog{}
-	cfg.Tracer = log
+	tune(cfg)
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(ctx) })
+	return conn
+}
+
+// A pipelined plan of several statements runs in one REPEATABLE READ transaction (one
+// snapshot); a pipeline of one statement needs none, and gets no BEGIN and COMMIT.
+func TestPipelineTransactionOnlyWhereNeeded(t *testing.T) {
+	_, db, s := setup(t)
+	ctx := context.Background()
+	log := &batchLog{}
+	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
 	for _, c := range []struct {
 		q      joinery.Q[User]
 		stmts  int
@@ -117,18 +126,8 @@ func (l *batchCount) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Tra
 func TestLevelsBatchesAndSnapshot(t *testing.T) {
 	_, db, s := setup(t)
 	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(os.Getenv("JOINERY_PG_DSN"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RuntimeParams["search_path"] = schemaName
 	log := &batchCount{}
-	cfg.Tracer = log
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
 	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
 	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels || len(p.Statements) != 4 {
 		t.Fatalf("PlanPipelined: %v %v", p, err)
