@@ -69,7 +69,7 @@ func (q Q[T]) AllAndCount(ctx context.Context, db Querier) ([]T, int64, error) {
 		if r.Counted == nil {
 			return errNotCounted
 		}
-		p, err := q.plan(true) // (the cached plan itself: nothing here changes it)
+		p, err := q.pipelinedPlan(r.Distant != nil && r.Distant()) // (the cached plan itself: nothing here changes it)
 		if err != nil {
 			return err
 		}

@@ -661,6 +661,7 @@ func (g *fzGen) pred(cols []fzCol, depth int) (sq.Sqlizer, string) {
 type fzQuery interface {
 	Plan() (*builder.Plan, error)
 	PlanPipelined() (*builder.Plan, error)
+	PlanPipelinedDistant() (*builder.Plan, error)
 	CountSql() (string, []any, error)
 	Count(ctx context.Context, db joinery.Querier) (int64, error)
 	all(ctx context.Context, db joinery.Querier) (any, error)
@@ -786,6 +787,11 @@ func fzCheckCompile(t *testing.T, env *fzEnv, sp *fzSpec) {
 					t.Fatalf("%s: Plan compiles but PlanPipelined fails: %v\nquery: %s", what, err, sp)
 				}
 				fzCheckPlan(t, sp, d, what+" (pipelined)", pp)
+				far, err := sp.build(env.schema, d, fzVariant{shape: sh}).PlanPipelinedDistant()
+				if err != nil {
+					t.Fatalf("%s: Plan compiles but PlanPipelinedDistant fails: %v\nquery: %s", what, err, sp)
+				}
+				fzCheckPlan(t, sp, d, what+" (pipelined, distant)", far)
 			}
 		}
 		// the flat JOIN expresses every query; the other shapes only add restrictions: what

@@ -80,6 +80,7 @@ type Q[T any] struct {
 type planCache struct {
 	plain compiled // Plan
 	piped compiled // PlanPipelined
+	far   compiled // PlanPipelinedDistant
 	each  compiled // PlanEach
 	count compiled // Count
 	one   compiled // One: the roots limited to one
@@ -93,6 +94,8 @@ func (c *planCache) of(k planKind) *compiled {
 	switch k {
 	case kindPiped:
 		return &c.piped
+	case kindFar:
+		return &c.far
 	case kindEach:
 		return &c.each
 	case kindCount:
@@ -371,6 +374,21 @@ func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
 // faster. An explicit Shape is kept. Cached like Plan.
 func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.plan(true)) }
 
+// PlanPipelinedDistant is PlanPipelined for a connection whose round trip costs more than
+// computing the roots again (builder.Query.Distant): in the per-level shape the root's
+// to-many includes go in the roots' batch, linked by a semi-join on the roots, a round trip
+// less. joinery/pgx picks it when the round trips it measures (the first batch's BEGIN)
+// average more than half a millisecond. Cached like Plan.
+func (q Q[T]) PlanPipelinedDistant() (*builder.Plan, error) { return cloned(q.compile(kindFar)) }
+
+// pipelinedPlan is the cached plan for a pipelining driver: distant's, or the nearby one.
+func (q Q[T]) pipelinedPlan(distant bool) (*builder.Plan, error) {
+	if distant {
+		return q.compile(kindFar)
+	}
+	return q.compile(kindPiped)
+}
+
 func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
 	if pipelined {
 		return q.compile(kindPiped)
@@ -400,6 +418,7 @@ type planKind int
 const (
 	kindPlain planKind = iota
 	kindPiped
+	kindFar
 	kindEach
 	kindCount
 	kindOne
@@ -420,6 +439,8 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 		switch k {
 		case kindPiped:
 			bq.Pipelining = true
+		case kindFar:
+			bq.Pipelining, bq.Distant = true, true
 		case kindEach:
 			bq.Stream = true
 		case kindOne:
@@ -488,7 +509,7 @@ func (q Q[T]) all(op string, ctx context.Context, db Querier) ([]T, error) {
 		}
 		if r.Pipeline != nil && kind == kindPlain {
 			// the connection pipelines: the plan for a pipelining driver
-			pp, err := q.plan(true) // (the cached plan: handing out a copy is for callers)
+			pp, err := q.pipelinedPlan(r.Distant != nil && r.Distant()) // (the cached plan: handing out a copy is for callers)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ func mockLevels(t *testing.T, s *include.Schema, fixture *sql.DB, sc scenario) {
 		g.WriteString(golden(st.Readable(), st.Args))
 	}
 	checkGolden(t, sc.name+".postgres.levels.sql", g.String())
+	checkDistant(t, s, sc, p)
 
 	db, mock := newMock(t)
 	results := make([][][]driver.Value, len(p.Statements))
@@ -194,5 +196,46 @@ func TestArrayLiteral(t *testing.T) {
 	}
 	if _, err := joinery.ArrayLiteral([]any{struct{}{}}); err == nil {
 		t.Fatal("a struct in an array: no error")
+	}
+}
+
+// checkDistant: the per-level plan for a distant server (Q.PlanPipelinedDistant) of a
+// scenario whose default over a pipelining driver is the per-level shape sends the root's
+// includes linked by its key with the roots, in the pipeline's statement (the semi-join on
+// the roots, or on their small page), and every other statement as the per-level plan p.
+func checkDistant(t *testing.T, s *include.Schema, sc scenario, p *builder.Plan) {
+	t.Helper()
+	far, err := sc.build(s, dialects.Postgres).(interface {
+		PlanPipelinedDistant() (*builder.Plan, error)
+	}).PlanPipelinedDistant()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if far.Shape != builder.ShapeLevels {
+		return
+	}
+	pipe, err := sc.build(s, dialects.Postgres).shape(joinery.ShapePipeline).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range far.Statements {
+		want, what := p.Statements[i], "the per-level plan's"
+		if i > 0 && st.Keys.From < 0 {
+			want, what = pipe.Statements[i], "the pipeline's"
+			distantWithRoots++
+		}
+		if st.SQL != want.SQL || !reflect.DeepEqual(st.Args, want.Args) {
+			t.Fatalf("distant statement %d is not %s:\n%s\n%v\nwant\n%s\n%v", i+1, what, st.SQL, st.Args, want.SQL, want.Args)
+		}
+	}
+}
+
+// distantWithRoots counts the scenario statements checkDistant saw sent with the roots.
+var distantWithRoots int
+
+func TestDistantCoverage(t *testing.T) {
+	t.Run("scenarios", TestScenariosLevelsSQLMock)
+	if distantWithRoots < 10 {
+		t.Fatalf("only %d scenario statements go with the roots in a distant plan", distantWithRoots)
 	}
 }

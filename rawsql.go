@@ -101,6 +101,9 @@ type DriverRunner struct {
 	// and returns the count and p's rows: AllAndCount over a *sql.DB or *sql.Conn runs
 	// through it, with p compiled as for a pipelining driver.
 	Counted func(p, count *builder.Plan) (hydrate.Rows, int64, error)
+	// Distant, when set, reports that a round trip on the connection costs more than
+	// computing the roots again: queries are then compiled as Q.PlanPipelinedDistant.
+	Distant func() bool
 }
 
 // DriverAdapter recognizes a database/sql driver connection it can run statements on

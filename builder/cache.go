@@ -202,6 +202,7 @@ func (w *keyWriter) query(q *Query) {
 	w.uint(uint64(q.Shape))
 	w.bool(q.Stream)
 	w.bool(q.Pipelining)
+	w.bool(q.Distant)
 	w.bool(q.shareRoots)
 }
 

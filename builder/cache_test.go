@@ -25,7 +25,7 @@ func TestPlanCacheKeyCoversQuery(t *testing.T) {
 	}{
 		{Query{}, []string{"Model", "Where", "OrderBy", "Columns", "HasColumns", "Unscoped", "Include", "Computed",
 			"Limit", "Offset", "HasLimit", "LimitArg", "OffsetArg", "After", "OneTenant", "TenantValue", "Shape",
-			"Stream", "Pipelining", "shareRoots"}},
+			"Stream", "Pipelining", "Distant", "shareRoots"}},
 		{include.Resolved{}, []string{"Segment", "Where", "Order", "Columns", "HasColumns", "Required", "ThroughCols",
 			"HasThCols", "ThroughWhere", "Unscoped", "Limit", "Offset", "HasLimit", "LimitSet", "FilterOnly", "Children",
 			"Computed"}},
@@ -130,6 +130,7 @@ func TestPlanCacheKeyDistinguishes(t *testing.T) {
 	add("shape", func(q *Query) { q.Shape = ShapeFlat })
 	add("stream", func(q *Query) { q.Stream = true })
 	add("pipelining", func(q *Query) { q.Pipelining = true })
+	add("distant", func(q *Query) { q.Distant = true })
 	add("share roots", func(q *Query) { q.shareRoots = true })
 	seen := map[string]string{}
 	for name, q := range variants {

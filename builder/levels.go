@@ -87,6 +87,16 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 	return b.ownRows(w, n)
 }
 
+// withRoots reports whether include n's ShapeLevels statement goes in the roots' batch
+// (Query.Distant): a child of the root linked by the root's own key, under roots that are
+// not paged or are a small page; it is then linked by the pipeline's semi-join on the
+// roots, and takes no keys.
+func (b *builder) withRoots(n *bnode) bool {
+	q := &b.query
+	return q.Distant && q.Shape == ShapeLevels && n.parent == b.root && n.assoc != nil &&
+		(!q.paged() || q.smallPage()) && sameInts(n.hnode.ParentLink, b.root.hnode.Key)
+}
+
 // finishLevels builds a ShapeLevels plan: the pipeline's statements with each include
 // linked to its parent's keys (levelRows), and what the runner needs to fill them in.
 func (b *builder) finishLevels(terms []term) (*Plan, error) {
@@ -116,6 +126,10 @@ func (b *builder) finishLevels(terms []term) (*Plan, error) {
 			continue
 		}
 		st := &p.Statements[n.hnode.Branch]
+		if b.withRoots(n) {
+			st.Keys.From = -1 // (in the roots' batch, by a semi-join)
+			continue
+		}
 		// (statement i returns branch i; a branch's parent is a branch)
 		st.Keys.From = n.parent.hnode.Branch
 		for _, pl := range n.hnode.ParentLink {
@@ -173,6 +187,8 @@ func (p *Plan) explainLevels(b *strings.Builder) {
 				args[k] = "argument " + strconv.Itoa(a+1)
 			}
 			fmt.Fprintf(b, ", %s = the distinct %s of statement %d's rows", strings.Join(args, ", "), strings.Join(names, ", "), st.Keys.From+1)
+		} else if i > 0 {
+			b.WriteString(", with the roots (a semi-join on them: Distant)")
 		}
 		fmt.Fprintf(b, ", round trip %d\n", trip)
 	}

@@ -670,7 +670,7 @@ func (b *builder) makeMembership(n *bnode, terms []term) ([]node, error) {
 // any per-parent limit: a link into its parent's membership, its filters and required
 // includes.
 func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
-	if b.query.Shape == ShapeLevels {
+	if b.query.Shape == ShapeLevels && !b.withRoots(n) {
 		return b.levelRows(n) // linked to the parent keys the previous statement brought
 	}
 	p := n.parent

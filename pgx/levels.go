@@ -3,6 +3,8 @@ package pgx
 import (
 	"context"
 	"errors"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -93,11 +95,13 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 			b.Queue("COMMIT")
 			commit = true
 		}
+		sent := time.Now()
 		br, left = db.SendBatch(ctx, b), len(w.Parts)
 		if readBegin {
 			if _, err := br.Exec(); err != nil {
 				return nil, err
 			}
+			roundTrip(time.Since(sent)) // (BEGIN's answer: the server does next to nothing)
 		}
 		if readCount {
 			if err := br.QueryRow().Scan(&c.n); err != nil {
@@ -154,3 +158,33 @@ func keyArg(keys any) any {
 	}
 	return keys
 }
+
+// rtt is the round trip to the database the levels' first batches measured (the time
+// their BEGIN took to answer), in nanoseconds; 0 before the first. It follows the
+// shortest recent samples: a shorter one replaces it, a longer one moves it up by a 64th
+// of the difference, so the batches that also prepared their statements (one more round
+// trip) or waited for a busy server move it little. One for the process: most programs
+// talk to one server.
+var rtt atomic.Int64
+
+// distantRTT is the round trip above which a load takes the plan with a round trip less
+// (joinery.Q.PlanPipelinedDistant): on loopback a round trip costs 0.05-0.3 ms, less than
+// computing the roots again; at +1 ms a round trip costs more (bench/: W3, W4).
+const distantRTT = 500 * time.Microsecond
+
+// roundTrip adds a measured round trip to rtt.
+func roundTrip(d time.Duration) {
+	for {
+		old := rtt.Load()
+		est := int64(d)
+		if old != 0 && est > old {
+			est = old + (est-old)/64
+		}
+		if rtt.CompareAndSwap(old, est) {
+			return
+		}
+	}
+}
+
+// distant reports whether the measured round trip is above distantRTT.
+func distant() bool { return rtt.Load() > int64(distantRTT) }

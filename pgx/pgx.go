@@ -52,6 +52,7 @@ func init() {
 			},
 			Pipeline: func(p *builder.Plan) (hydrate.Rows, error) { return run(ctx, conn, p) },
 			Levels:   func(p *builder.Plan) (hydrate.Rows, error) { return levels(ctx, conn, p, nil) },
+			Distant:  distant,
 			Counted: func(p, count *builder.Plan) (hydrate.Rows, int64, error) {
 				c := &counted{sql: count.SQL, args: count.Args}
 				rows, err := send(ctx, conn, p, c)
@@ -83,7 +84,7 @@ type Querier interface {
 // it, under its isolation level; over another Querier, whose batches may each take another
 // connection, without one.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
-	p, err := q.PlanPipelined()
+	p, err := pipelined(q)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 // form, as in a pipeline, which can differ from PostgreSQL's (an interval: "1 day 00:00:00"
 // where All, one statement, gives "1 day").
 func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, int64, error) {
-	p, err := q.PlanPipelined()
+	p, err := pipelined(q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -133,6 +134,15 @@ func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, i
 		return nil, 0, fmt.Errorf("joinery/pgx: %w", err)
 	}
 	return out, c.n, nil
+}
+
+// pipelined is q's plan for this driver: PlanPipelined, or PlanPipelinedDistant when the
+// round trips the loads measured are long (distant).
+func pipelined[T any](q joinery.Q[T]) (*builder.Plan, error) {
+	if distant() {
+		return q.PlanPipelinedDistant()
+	}
+	return q.PlanPipelined()
 }
 
 // counted is a count statement sent in the batch ahead of a plan's statements, and the

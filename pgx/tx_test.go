@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5"
@@ -128,6 +129,7 @@ func TestLevelsBatchesAndSnapshot(t *testing.T) {
 	ctx := context.Background()
 	log := &batchCount{}
 	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
+	defer jpgx.SetRoundTrip(jpgx.SetRoundTrip(100 * time.Microsecond)) // (a nearby server)
 	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
 	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels || len(p.Statements) != 4 {
 		t.Fatalf("PlanPipelined: %v %v", p, err)
@@ -214,5 +216,52 @@ func TestLevelsBatchesAndSnapshot(t *testing.T) {
 	idle("a failure")
 	if got, err = jpgx.All(ctx, conn, q); err != nil || len(got) != len(want) {
 		t.Fatalf("after a failure: %d roots, %v", len(got), err)
+	}
+}
+
+// Over a distant server (a measured round trip above half a millisecond) the root's to-many
+// includes go in the roots' batch, linked by a semi-join on the roots: users and posts in
+// the first batch, tags and authors (by the posts' keys) in the second, one round trip
+// less, the same result. The round trip is measured on every load's first batch (its
+// BEGIN), following the shortest samples: a nearby server brings the estimate down at once.
+func TestLevelsDistant(t *testing.T) {
+	_, db, s := setup(t)
+	ctx := context.Background()
+	log := &batchCount{}
+	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
+	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
+	far, err := q.PlanPipelinedDistant()
+	if err != nil || far.Shape != joinery.ShapeLevels || far.Statements[1].Keys.From != -1 || far.Statements[2].Keys.From != 1 ||
+		!strings.Contains(far.Explain(), "statement 2: branch 1, with the roots (a semi-join on them: Distant), round trip 1") {
+		t.Fatalf("PlanPipelinedDistant: %v\n%s", err, far.Explain())
+	}
+	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalize(want)
+	defer jpgx.SetRoundTrip(jpgx.SetRoundTrip(0))
+	for _, c := range []struct {
+		rtt     time.Duration
+		batches int
+	}{{2 * time.Millisecond, 2}, {100 * time.Microsecond, 3}} {
+		jpgx.SetRoundTrip(c.rtt) // (the plan is chosen before the load measures its own)
+		log.stmts, log.batches = nil, 0
+		got, err := jpgx.All(ctx, conn, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		normalize(got)
+		if !reflect.DeepEqual(got, want) || log.batches != c.batches {
+			t.Fatalf("round trip %v: %d batches %q\n%+v\nwant\n%+v", c.rtt, log.batches, log.stmts, got, want)
+		}
+	}
+	// a nearby server's first measured load brings a distant estimate down at once
+	jpgx.SetRoundTrip(time.Second)
+	if _, err := jpgx.All(ctx, conn, q); err != nil {
+		t.Fatal(err)
+	}
+	if rt := jpgx.RoundTrip(); rt >= time.Second || rt <= 0 {
+		t.Fatalf("round trip estimate %v after a load on loopback", rt)
 	}
 }

@@ -85,7 +85,7 @@ func run(ctx context.Context, dsn string, hand bool) error {
 	var details strings.Builder
 	var summary strings.Builder
 	fmt.Fprintf(&summary, "\n## Server execution time and bytes per load\n\n")
-	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of five `EXPLAIN (ANALYZE, BUFFERS)` runs, taken in rounds over every statement of every workload, each round in another order; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
+	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of fifteen `EXPLAIN (ANALYZE, BUFFERS)` runs, taken in rounds over every statement of every workload, each round in another order; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
 	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | MB of DataRow messages | ms / hand-level | DataRow MB / hand-union |\n|---|---|---|---|---|---|---|---|---|\n")
 	memo := map[string]result{}
 	// every workload's groups first, then the EXPLAIN runs of all their statements in
@@ -235,7 +235,7 @@ func elide(lit string) string {
 }
 
 // explainRounds is how many times each statement is explained (interleaved with the others).
-const explainRounds = 5
+const explainRounds = 15
 
 // planRun is one EXPLAIN (ANALYZE, BUFFERS) of a statement: its execution time and plan.
 type planRun struct {
