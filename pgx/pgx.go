@@ -77,8 +77,11 @@ type Querier interface {
 // of branches (see joinery.Q.PlanPipelined): a statement per level, each filtered by its
 // parent rows' keys as one array, the statements whose keys are in hand sent together in
 // one batch (users; posts; their tags and comments; the comments' authors: four round
-// trips). An explicit Shape is kept; a plan of ShapePipeline is sent as one batch, its
-// statements' results back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the
+// trips). Where the round trips measured on earlier loads (each load's first batch times
+// its BEGIN) are longer than half a millisecond, the root's to-many includes go in the
+// roots' batch instead, linked by a semi-join on the roots (joinery.Q.PlanPipelinedDistant):
+// a round trip less. An explicit Shape is kept; a plan of ShapePipeline is sent as one
+// batch, its statements' results back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the
 // statements run in one REPEATABLE READ, READ ONLY transaction (BEGIN in the first batch,
 // COMMIT in the last), so every statement sees the same snapshot; in a pgx.Tx they run in
 // it, under its isolation level; over another Querier, whose batches may each take another
