@@ -361,7 +361,7 @@ func (q Q[T]) Shape(s Shape) Q[T] {
 // predicate such as sq.Eq after passing it). The plan returned is a copy of the cached one
 // (builder.Plan.Clone), so changing it changes nothing the query runs. A query with Params
 // bound by Bind gets the cached plan with the values in place of the Params.
-func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
+func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.compile(kindPlain)) }
 
 // PlanPipelined compiles the query for a driver that sends several statements in one round
 // trip (joinery/pgx, and a *sql.DB on pgx's stdlib driver once joinery/pgx is imported):
@@ -372,7 +372,7 @@ func (q Q[T]) Plan() (*builder.Plan, error) { return cloned(q.plan(false)) }
 // on Citus, ShapePipeline (the same branches as statements of their own, in one batch)
 // unless the roots are a small page (a Limit of at most 1,000), where the one statement is
 // faster. An explicit Shape is kept. Cached like Plan.
-func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.plan(true)) }
+func (q Q[T]) PlanPipelined() (*builder.Plan, error) { return cloned(q.compile(kindPiped)) }
 
 // PlanPipelinedDistant is PlanPipelined for a connection whose round trip costs more than
 // computing the roots again (builder.Query.Distant): in the per-level shape the root's
@@ -387,13 +387,6 @@ func (q Q[T]) pipelinedPlan(distant bool) (*builder.Plan, error) {
 		return q.compile(kindFar)
 	}
 	return q.compile(kindPiped)
-}
-
-func (q Q[T]) plan(pipelined bool) (*builder.Plan, error) {
-	if pipelined {
-		return q.compile(kindPiped)
-	}
-	return q.compile(kindPlain)
 }
 
 // PlanOne compiles the statement One runs: the roots limited to one (LIMIT 1), each with all
@@ -468,7 +461,7 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.
 func (q Q[T]) ToSql() (string, []any, error) {
-	p, err := q.plan(false)
+	p, err := q.compile(kindPlain)
 	if err != nil {
 		return "", nil, err
 	}

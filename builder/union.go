@@ -133,7 +133,7 @@ type unionPlan struct {
 	rootJoins map[*bnode]bool   // to-one includes the roots are ordered by
 	page      *selectStmt       // the page of roots (the WITH clause), when paged
 	rootFrom  node              // the root branch's FROM, when paged
-	rootPage  *selectStmt       // (pipeline) the roots' statement is this page itself, when paged
+	rootPage  *selectStmt       // (pipeline, paged) the roots' statement is this page itself
 	pipeline  bool              // each branch a statement of its own
 	stmts     []node            // (pipeline) the statements
 	parts     []hydrate.Part    // (pipeline) the part of the result each returns
@@ -340,7 +340,8 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			st.items = b.one(&items[i])
 		}
 		b.usedPage = false
-		if n == b.root && b.paged && u.rootPage != nil && u.pipeline {
+		if n == b.root && u.rootPage != nil {
+			// (its order is the roots' order, u.ords: nothing computed for it)
 			pg := u.rootPage
 			st.from, st.joins, st.where, st.limit = pg.from, pg.joins, pg.where, pg.limit
 		} else if n == b.root && b.paged {
@@ -365,9 +366,6 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 			continue
 		}
 		st.order = u.ords[n]
-		if n == b.root && b.paged && u.rootPage != nil {
-			st.order = u.rootPage.order
-		}
 		if b.usedPage {
 			st.with = &with{b.pageCTE, u.page, true}
 		}

@@ -16,9 +16,9 @@ import (
 // levels runs a ShapeLevels plan over db wave by wave (hydrate.LevelsBatched): each
 // statement once the rows its keys come from are read, with those keys as one array each
 // (keyArg: integers and strings as an array literal, other values as a []any pgx encodes
-// as the array the comparison takes), every
-// statement whose keys are in hand sent in one pgx.Batch with the others that are (W1's
-// tags and comments of the posts just read: one round trip). An include whose parent
+// as the array the comparison takes), every statement whose keys are in hand sent in one
+// pgx.Batch with the others that are (W1's tags and comments of the posts just read: one
+// round trip). An include whose parent
 // returned no rows is not sent. With a count statement c, the count goes in the first
 // batch.
 //
@@ -56,11 +56,8 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		if commit && left == 0 {
 			_, err = br.Exec()
 		}
-		if cerr := br.Close(); err == nil {
+		if cerr := closeBatch(br, conn); err == nil {
 			err = cerr
-		}
-		if conn != nil {
-			br.Close() // (see batch: a second Close drains a failed batch)
 		}
 		br, commit = nil, false
 		return err
@@ -121,16 +118,9 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		}, nil
 	}
 	done := func() error {
-		err := endBatch()
-		if !inTx && conn.PgConn().TxStatus() != 'I' {
-			// the read ended before the last batch's COMMIT (the last levels had no keys,
-			// or it stopped early), or a statement failed and aborted the transaction (pgx
-			// then reports no error for the COMMIT the server skipped): a READ ONLY
-			// transaction ends the same either way
-			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
-				err = rerr
-			}
-		}
+		// (the last levels may have had no keys, so no batch took the COMMIT; and after a
+		// failed statement pgx reports no error for the COMMIT the server skipped)
+		err := endRead(ctx, conn, inTx, endBatch())
 		if release != nil {
 			release()
 			release = nil

@@ -259,30 +259,15 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 		opened++
 		return Rows(r), nil
 	}
-	closeBatch := func() error {
-		err := br.Close()
-		if conn != nil {
-			// pgx v5.7 returns a failed statement's error from the first Close without
-			// reading the rest of the batch; a second Close drains it. Only on a connection
-			// joinery holds: a pool's batch results release the connection on Close.
-			br.Close()
-		}
-		return err
-	}
 	done := func() error {
 		var err error
 		if opened == len(stmts) && !inTx {
 			_, err = br.Exec() // COMMIT
 		}
-		if cerr := closeBatch(); err == nil {
+		if cerr := closeBatch(br, conn); err == nil {
 			err = cerr
 		}
-		if !inTx && conn != nil && conn.PgConn().TxStatus() != 'I' {
-			// a statement that failed left the transaction open and aborted
-			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
-				err = rerr
-			}
-		}
+		err = endRead(ctx, conn, inTx, err)
 		if release != nil {
 			release()
 			release = nil
@@ -309,10 +294,35 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	}
 	rows, err := hydrate.Parts(p.Map, p.ResultColumns(), p.Parts(), open, done)
 	if err != nil {
-		closeBatch()
+		closeBatch(br, conn)
 		return nil, err
 	}
 	return rows, nil
+}
+
+// closeBatch closes br. On a connection joinery holds (conn) it closes it twice: pgx v5.7
+// returns a failed statement's error from the first Close without reading the rest of the
+// batch, and a second Close drains it (a pool's batch results release the connection on
+// the first Close).
+func closeBatch(br pgx.BatchResults, conn *pgx.Conn) error {
+	err := br.Close()
+	if conn != nil {
+		br.Close()
+	}
+	return err
+}
+
+// endRead ends a read on conn that began its own transaction (not inTx): a transaction
+// still open (a statement failed and aborted it, or the read stopped before its COMMIT) is
+// rolled back, which ends a READ ONLY transaction as a COMMIT would. It returns err, or the
+// rollback's error.
+func endRead(ctx context.Context, conn *pgx.Conn, inTx bool, err error) error {
+	if !inTx && conn != nil && conn.PgConn().TxStatus() != 'I' {
+		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // closing is a batch's rows that end the batch (done) when closed.
