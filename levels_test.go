@@ -218,6 +218,15 @@ func checkDistant(t *testing.T, s *include.Schema, sc scenario, p *builder.Plan)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// near: only a root found by its key sends its includes with it
+	for i, st := range p.Statements {
+		if i > 0 && st.Keys.From < 0 {
+			if !strings.Contains(p.Explain(), "with the roots") || st.SQL != pipe.Statements[i].SQL || !reflect.DeepEqual(st.Args, pipe.Statements[i].Args) {
+				t.Fatalf("statement %d, with the roots, is not the pipeline's:\n%s\n%v\nwant\n%s\n%v", i+1, st.SQL, st.Args, pipe.Statements[i].SQL, pipe.Statements[i].Args)
+			}
+			pinnedWithRoots++
+		}
+	}
 	for i, st := range far.Statements {
 		want, what := p.Statements[i], "the per-level plan's"
 		if i > 0 && st.Keys.From < 0 {
@@ -230,12 +239,16 @@ func checkDistant(t *testing.T, s *include.Schema, sc scenario, p *builder.Plan)
 	}
 }
 
-// distantWithRoots counts the scenario statements checkDistant saw sent with the roots.
-var distantWithRoots int
+// distantWithRoots counts the scenario statements checkDistant saw sent with the roots;
+// pinnedWithRoots, those of a near plan (a root found by its key).
+var distantWithRoots, pinnedWithRoots int
 
 func TestDistantCoverage(t *testing.T) {
 	t.Run("scenarios", TestScenariosLevelsSQLMock)
 	if distantWithRoots < 10 {
 		t.Fatalf("only %d scenario statements go with the roots in a distant plan", distantWithRoots)
+	}
+	if pinnedWithRoots < 3 {
+		t.Fatalf("only %d scenario statements go with a root found by its key", pinnedWithRoots)
 	}
 }

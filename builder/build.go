@@ -169,10 +169,12 @@ type builder struct {
 	// limit, or all of them to write their conditions once); usedPage: the statement being
 	// built reads it
 	paged, usedPage bool
-	slab            []bnode              // the tree's nodes (newNode)
-	hslab           []hydrate.Node       // and their hydrate nodes
-	kids            chunk[*bnode]        // the nodes' children lists (pooled)
-	hkids           chunk[*hydrate.Node] // the hydrate nodes' children lists (the plan's: new per compile)
+	// the root's filters pick one row by its key: 0 not yet known, 1 no, 2 yes (rootPinned)
+	pinned int8
+	slab   []bnode              // the tree's nodes (newNode)
+	hslab  []hydrate.Node       // and their hydrate nodes
+	kids   chunk[*bnode]        // the nodes' children lists (pooled)
+	hkids  chunk[*hydrate.Node] // the hydrate nodes' children lists (the plan's: new per compile)
 	// chunks the tree's small values come from (alloc.go)
 	cols   chunk[col]
 	eqs    chunk[colEq]

@@ -7,7 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	sq "github.com/Masterminds/squirrel"
+
 	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/scope"
 )
 
 // ShapeLevels runs the tree level by level: one statement per node of the tree, as
@@ -87,14 +90,62 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 	return b.ownRows(w, n)
 }
 
-// withRoots reports whether include n's ShapeLevels statement goes in the roots' batch
-// (Query.Distant): a child of the root linked by the root's own key, under roots that are
-// not paged or are a small page; it is then linked by the pipeline's semi-join on the
-// roots, and takes no keys.
+// withRoots reports whether include n's ShapeLevels statement goes in the roots' batch: a
+// child of the root linked by the root's own key, under roots that are not paged or are a
+// small page, when computing the roots again costs less than a round trip (Query.Distant)
+// or nothing to speak of (rootPinned: one root, found by its key). It is then linked by
+// the pipeline's semi-join on the roots, and takes no keys.
 func (b *builder) withRoots(n *bnode) bool {
 	q := &b.query
-	return q.Distant && q.Shape == ShapeLevels && n.parent == b.root && n.assoc != nil &&
-		(!q.paged() || q.smallPage()) && sameInts(n.hnode.ParentLink, b.root.hnode.Key)
+	return q.Shape == ShapeLevels && n.parent == b.root && n.assoc != nil &&
+		(!q.paged() || q.smallPage()) && sameInts(n.hnode.ParentLink, b.root.hnode.Key) &&
+		(q.Distant || b.rootPinned())
+}
+
+// rootPinned reports whether the root's filters pick at most one row by its primary key:
+// an equality (sq.Eq, alone or in an sq.And) on every key column with one value each, not
+// a list and not NULL. Found once per compile.
+func (b *builder) rootPinned() bool {
+	if b.pinned == 0 {
+		b.pinned = 1
+		m := b.root.model
+		column := func(name string) string {
+			if a, ok := m.Attr(name); ok && !strings.Contains(name, ".") {
+				return a.Column
+			}
+			return ""
+		}
+		if pinsKey(b.query.Where, b.root.pk, column) {
+			b.pinned = 2
+		}
+	}
+	return b.pinned == 2
+}
+
+// pinsKey reports whether the conjunction of ws has an equality on each of the key columns
+// (column resolves a map predicate's name to its column).
+func pinsKey(ws []sq.Sqlizer, key []string, column func(string) string) bool {
+	if len(key) == 0 {
+		return false
+	}
+	pinned := 0
+	var walk func(ws []sq.Sqlizer)
+	walk = func(ws []sq.Sqlizer) {
+		for _, w := range ws {
+			switch v := w.(type) {
+			case sq.And:
+				walk(v)
+			case sq.Eq:
+				for name, val := range v {
+					if i := slices.Index(key, column(name)); i >= 0 && i < 63 && scope.OneValue(val) {
+						pinned |= 1 << i
+					}
+				}
+			}
+		}
+	}
+	walk(ws)
+	return pinned == 1<<len(key)-1
 }
 
 // finishLevels builds a ShapeLevels plan: the pipeline's statements with each include
@@ -188,7 +239,7 @@ func (p *Plan) explainLevels(b *strings.Builder) {
 			}
 			fmt.Fprintf(b, ", %s = the distinct %s of statement %d's rows", strings.Join(args, ", "), strings.Join(names, ", "), st.Keys.From+1)
 		} else if i > 0 {
-			b.WriteString(", with the roots (a semi-join on them: Distant)")
+			b.WriteString(", with the roots (a semi-join on them: Distant, or one root by its key)")
 		}
 		fmt.Fprintf(b, ", round trip %d\n", trip)
 	}

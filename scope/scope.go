@@ -409,6 +409,10 @@ func isNil(v any) bool {
 	return false
 }
 
+// OneValue reports whether v, as a map predicate's value, is one value: not NULL and not a
+// list (sq.Eq{"id": v} compiles to id = ?).
+func OneValue(v any) bool { return !isNil(v) && !isList(v) }
+
 func isList(v any) bool {
 	if v == nil {
 		return false
