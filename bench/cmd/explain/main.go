@@ -1,4 +1,4 @@
-// Command explain prints, as Markdown, the PostgreSQL plan (EXPLAIN (ANALYZE, BUFFERS)) of
+// Command explain prints, as Markdown, the PostgreSQL plan (EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)) of
 // each joinery statement of the benchmark workloads, in every shape (and the default one over
 // pgx), and of the hand-written statements (flat JOIN, UNION ALL, its pipelined branches, and
 // the per-level loaders' statements as a run of them sent them), with the size of each result
@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"sort"
@@ -85,8 +86,8 @@ func run(ctx context.Context, dsn string, hand bool) error {
 	var details strings.Builder
 	var summary strings.Builder
 	fmt.Fprintf(&summary, "\n## Server execution time and bytes per load\n\n")
-	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of fifteen `EXPLAIN (ANALYZE, BUFFERS)` runs, taken in rounds over every statement of every workload, each round in another order; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same).\n\n")
-	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | MB of DataRow messages | ms / hand-level | DataRow MB / hand-union |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&summary, "Per contender, the sum over the statements it sends in one load of PostgreSQL's `Execution Time` (each the median of 25 `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)` runs: the statement's time without per-node clock reads, which cost per row and plan node; taken in rounds over every statement of every workload, each round in an order of its own; BEGIN/COMMIT not counted) and of the bytes the server sent: the values alone, and the DataRow messages that carry them (each value's 4-byte length, NULLs included, and 7 bytes per row: what a row with many NULL columns costs on the wire). joinery's default is what joinery/pgx and the database/sql adapter over pgx send (`Q.PlanPipelined`). hand-level's statements are recorded from a run of the per-level loader on pgx (hand-level and hand-level-pgxnative send the same). ms / hand-level: the median, over the rounds, of the contender's time summed over its statements in a round over hand-level's in the same round (paired, so that a busy moment weighs on both).\n\n")
+	fmt.Fprintf(&summary, "| workload | contender | statements | execution ms | rows | MB of values | MB of DataRow messages | ms / hand-level, paired | DataRow MB / hand-union |\n|---|---|---|---|---|---|---|---|---|\n")
 	memo := map[string]result{}
 	// every workload's groups first, then the EXPLAIN runs of all their statements in
 	// interleaved rounds (so that no contender's statements all run at a quiet or a busy
@@ -166,9 +167,18 @@ func run(ctx context.Context, dsn string, hand bool) error {
 		}
 		memo[key] = r
 	}
+	// each round runs every statement once, in an order of its own (a seeded shuffle: the
+	// same every run), so that no statement always follows the same one; runs[key][r] is
+	// round r's run
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
 	for round := range explainRounds {
-		for i := range keys {
-			key := keys[(i+round*len(keys)/explainRounds)%len(keys)]
+		rng := rand.New(rand.NewPCG(uint64(round), 7))
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			key := keys[i]
 			r, err := explainOnce(ctx, conn, first[key])
 			if err != nil {
 				return fmt.Errorf("%s: %w", first[key].title, err)
@@ -181,8 +191,11 @@ func run(ctx context.Context, dsn string, hand bool) error {
 		fmt.Fprintf(&details, "\n## %s: %s\n", w.name, w.desc)
 		groups := w.groups
 		sums := map[string]result{}
+		// perRound[g][r]: group g's execution time summed over its statements in round r
+		perRound := map[string][]float64{}
 		for _, g := range groups {
 			var sum result
+			rounds := make([]float64, explainRounds)
 			for _, st := range g.stmts {
 				key := st.sql + fmt.Sprint(st.args)
 				r := memo[key]
@@ -196,8 +209,12 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				sum.rows += r.rows
 				sum.bytes += r.bytes
 				sum.wire += r.wire
+				for i, run := range runs[key] {
+					rounds[i] += run.ms
+				}
 			}
 			sums[g.name] = sum
+			perRound[g.name] = rounds
 		}
 		for _, g := range groups {
 			r := sums[g.name]
@@ -208,13 +225,13 @@ func run(ctx context.Context, dsn string, hand bool) error {
 				return fmt.Sprintf("%.2f", a/b)
 			}
 			fmt.Fprintf(&summary, "| %s | %s | %d | %.1f | %d | %.2f | %.2f | %s | %s |\n", w.name, g.name, len(g.stmts), r.execMS, r.rows,
-				float64(r.bytes)/1e6, float64(r.wire)/1e6, rel(r.execMS, sums["hand-level"].execMS), rel(float64(r.wire), float64(sums["hand-union"].wire)))
+				float64(r.bytes)/1e6, float64(r.wire)/1e6, pairedRatio(perRound[g.name], perRound["hand-level"]), rel(float64(r.wire), float64(sums["hand-union"].wire)))
 		}
 		details.WriteString(w.note)
 	}
 	fmt.Println("# PostgreSQL plans of the benchmark statements")
 	fmt.Println()
-	fmt.Println("`EXPLAIN (ANALYZE, BUFFERS)` of each statement, on the data of cmd/gendata. Result size:")
+	fmt.Println("`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)` of each statement, on the data of cmd/gendata. Result size:")
 	fmt.Println("rows, and the bytes of the values as the server sent them (pgx raw values).")
 	fmt.Print(summary.String())
 	fmt.Print(details.String())
@@ -235,12 +252,31 @@ func elide(lit string) string {
 }
 
 // explainRounds is how many times each statement is explained (interleaved with the others).
-const explainRounds = 15
+const explainRounds = 25
 
-// planRun is one EXPLAIN (ANALYZE, BUFFERS) of a statement: its execution time and plan.
+// planRun is one EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) of a statement: its execution time and plan.
 type planRun struct {
 	ms   float64
 	plan []string
+}
+
+// pairedRatio is the median over the rounds of a's time over b's in the same round ("-"
+// without b).
+func pairedRatio(a, b []float64) string {
+	if len(b) == 0 || len(a) != len(b) {
+		return "-"
+	}
+	q := make([]float64, 0, len(a))
+	for i := range a {
+		if b[i] > 0 {
+			q = append(q, a[i]/b[i])
+		}
+	}
+	if len(q) == 0 {
+		return "-"
+	}
+	sort.Float64s(q)
+	return fmt.Sprintf("%.2f", q[len(q)/2])
 }
 
 // median is the run of median execution time.
@@ -270,10 +306,12 @@ func measure(ctx context.Context, conn *pgx.Conn, st stmt) (result, error) {
 	return res, rows.Err()
 }
 
-// explainOnce runs EXPLAIN (ANALYZE, BUFFERS) of st.
+// explainOnce runs EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) of st: the statement's execution
+// time without the clock reads of per-node timing, which cost per row and node (a plan with
+// one node more, say a nested loop over one row, would pay them for each of its rows).
 func explainOnce(ctx context.Context, conn *pgx.Conn, st stmt) (planRun, error) {
 	var r planRun
-	prow, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+st.sql, st.args...)
+	prow, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) "+st.sql, st.args...)
 	if err != nil {
 		return r, err
 	}
