@@ -80,7 +80,8 @@ type Querier interface {
 // trips). Where the round trips measured on earlier loads (each load's first batch times
 // its BEGIN) are longer than half a millisecond, the root's to-many includes go in the
 // roots' batch instead, linked by a semi-join on the roots (joinery.Q.PlanPipelinedDistant):
-// a round trip less. An explicit Shape is kept; a plan of ShapePipeline is sent as one
+// a round trip less; and so do those of a root found by its key (sq.Eq{"id": ..}), at any
+// distance, as computing one row again by its key costs nothing. An explicit Shape is kept; a plan of ShapePipeline is sent as one
 // batch, its statements' results back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the
 // statements run in one REPEATABLE READ, READ ONLY transaction (BEGIN in the first batch,
 // COMMIT in the last), so every statement sees the same snapshot; in a pgx.Tx they run in
