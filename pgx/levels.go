@@ -45,7 +45,6 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		left   int  // statements of br's batch not opened yet
 		commit bool // br's batch ends with a COMMIT not read yet
 		began  = inTx
-		custom bool // customPlans was sent
 	)
 	// endBatch reads the COMMIT of the batch sent last, once its statements are read, and
 	// closes the batch.
@@ -71,14 +70,8 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		readBegin := !began
 		if readBegin {
 			b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-			began = true
-		}
-		// custom plans from the first wave with a long key array on, in the read's own
-		// transaction (the caller's keeps its setting)
-		readCustom := !inTx && !custom && longKeys(w)
-		if readCustom {
 			b.Queue(customPlans)
-			custom = true
+			began = true
 		}
 		readCount := c != nil && w.Parts[0] == 0
 		if readCount {
@@ -107,8 +100,6 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 				return nil, err
 			}
 			roundTrip(time.Since(sent)) // (BEGIN's answer: the server does next to nothing)
-		}
-		if readCustom {
 			if _, err := br.Exec(); err != nil {
 				return nil, err
 			}
@@ -148,40 +139,14 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 	return rows, nil
 }
 
-// customPlans has each statement of the read's own transaction planned with its key arrays
-// in hand (SET LOCAL: until its COMMIT or ROLLBACK), from the first wave with an array of more
-// than customKeys keys on. A prepared statement (pgx caches them) is otherwise planned once
-// for any array after five runs, and that generic plan cannot hash the array: with no index
-// on the foreign key (PostgreSQL makes none; Sequelize's and GORM's tables have none), every
-// row of the child table is compared with every key (case 097: 5.5 ms for 1,500 comments and
-// 958 posts, where the planned statement takes 0.9 ms with its planning). Planning with the
-// array costs about 1 us per key; short arrays keep the cached plan (case 098's 50 keys: the
-// planning, not the comparisons, would cost more).
+// customPlans makes each statement of the read's own transaction planned with its key
+// arrays in hand (SET LOCAL: until its COMMIT or ROLLBACK). A prepared statement (pgx caches
+// them) is otherwise planned once for any array after five runs, and that generic plan
+// cannot hash the array: with no index on the foreign key (PostgreSQL makes none; Sequelize's
+// and GORM's tables have none), every row of the child table is compared with every key,
+// 5.5 ms for 1,500 comments and 958 posts where the planned statement takes 0.5 ms. Planning
+// with the array costs about 0.3 us per key.
 const customPlans = "SET LOCAL plan_cache_mode = force_custom_plan"
-
-// customKeys is the length of a key array above which the read switches to custom plans.
-const customKeys = 64
-
-// longKeys reports whether a key array of wave w is longer than customKeys.
-func longKeys(w hydrate.Wave) bool {
-	for _, arrays := range w.Arrays {
-		for _, a := range arrays {
-			n := 0
-			switch a := a.(type) {
-			case []int64:
-				n = len(a)
-			case []string:
-				n = len(a)
-			case []any:
-				n = len(a)
-			}
-			if n > customKeys {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // keyArg is the argument that sends a level's keys: an array of integers or strings as
 // PostgreSQL's array literal ('{1,2,3}'), which pgx sends as text, as it is (pgx encodes a
