@@ -70,7 +70,6 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		readBegin := !began
 		if readBegin {
 			b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-			b.Queue(customPlans)
 			began = true
 		}
 		readCount := c != nil && w.Parts[0] == 0
@@ -100,9 +99,6 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 				return nil, err
 			}
 			roundTrip(time.Since(sent)) // (BEGIN's answer: the server does next to nothing)
-			if _, err := br.Exec(); err != nil {
-				return nil, err
-			}
 		}
 		if readCount {
 			if err := br.QueryRow().Scan(&c.n); err != nil {
@@ -138,15 +134,6 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 	}
 	return rows, nil
 }
-
-// customPlans makes each statement of the read's own transaction planned with its key
-// arrays in hand (SET LOCAL: until its COMMIT or ROLLBACK). A prepared statement (pgx caches
-// them) is otherwise planned once for any array after five runs, and that generic plan
-// cannot hash the array: with no index on the foreign key (PostgreSQL makes none; Sequelize's
-// and GORM's tables have none), every row of the child table is compared with every key,
-// 5.5 ms for 1,500 comments and 958 posts where the planned statement takes 0.5 ms. Planning
-// with the array costs about 0.3 us per key.
-const customPlans = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 // keyArg is the argument that sends a level's keys: an array of integers or strings as
 // PostgreSQL's array literal ('{1,2,3}'), which pgx sends as text, as it is (pgx encodes a

@@ -84,8 +84,7 @@ type Querier interface {
 // distance, as computing one row again by its key costs nothing. An explicit Shape is kept; a plan of ShapePipeline is sent as one
 // batch, its statements' results back in one round trip. Over a *pgx.Conn or a *pgxpool.Pool the
 // statements run in one REPEATABLE READ, READ ONLY transaction (BEGIN in the first batch,
-// COMMIT in the last), so every statement sees the same snapshot, each planned with its key
-// arrays in hand (SET LOCAL plan_cache_mode = force_custom_plan); in a pgx.Tx they run in
+// COMMIT in the last), so every statement sees the same snapshot; in a pgx.Tx they run in
 // it, under its isolation level; over another Querier, whose batches may each take another
 // connection, without one.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
