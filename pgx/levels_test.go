@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/dialects"
@@ -123,16 +124,9 @@ func TestLevelsTextKeys(t *testing.T) {
 	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels {
 		t.Fatalf("PlanPipelined: %v %v", p, err)
 	}
-	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := jpgx.All(ctx, conn, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(codes) || !reflect.DeepEqual(got, want) {
-		t.Fatalf("levels\n%+v\nunion\n%+v", got, want)
+	got := levelsAsUnion(t, conn, db, q)
+	if len(got) != len(codes) {
+		t.Fatalf("%d roots, want %d", len(got), len(codes))
 	}
 	for _, p := range got {
 		if len(p.Kids) != 2 || len(p.Docs) != 2 {
@@ -188,6 +182,20 @@ func TestLevelsTenantKeys(t *testing.T) {
 	if err != nil || p.Shape != joinery.ShapeLevels || !strings.Contains(p.Statements[1].SQL, "generate_subscripts") {
 		t.Fatalf("PlanPipelined: %v %v", p, err)
 	}
+	got := levelsAsUnion(t, conn, db, q)
+	if len(got) != 4 {
+		t.Fatalf("%d roots, want 4", len(got))
+	}
+	if len(got[2].Posts) != 2 || got[2].Posts[0].Title != "t2 a" || len(got[2].Posts[0].Tags) != 1 || got[2].Posts[0].Tags[0].Name != "sql" {
+		t.Fatalf("tenant 2's first user: %+v", got[2])
+	}
+}
+
+// levelsAsUnion loads q with joinery/pgx on conn (its default: the per-level shape) and
+// fails t unless the result is the UNION ALL's over db.
+func levelsAsUnion[T any](t *testing.T, conn *pgx.Conn, db *sql.DB, q joinery.Q[T]) []T {
+	t.Helper()
+	ctx := context.Background()
 	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -196,10 +204,8 @@ func TestLevelsTenantKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 4 || !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("levels\n%+v\nunion\n%+v", got, want)
 	}
-	if len(got[2].Posts) != 2 || got[2].Posts[0].Title != "t2 a" || len(got[2].Posts[0].Tags) != 1 || got[2].Posts[0].Tags[0].Name != "sql" {
-		t.Fatalf("tenant 2's first user: %+v", got[2])
-	}
+	return got
 }
