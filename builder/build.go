@@ -171,10 +171,12 @@ type builder struct {
 	paged, usedPage bool
 	// the root's filters pick one row by its key: 0 not yet known, 1 no, 2 yes (rootPinned)
 	pinned int8
-	slab   []bnode              // the tree's nodes (newNode)
-	hslab  []hydrate.Node       // and their hydrate nodes
-	kids   chunk[*bnode]        // the nodes' children lists (pooled)
-	hkids  chunk[*hydrate.Node] // the hydrate nodes' children lists (the plan's: new per compile)
+	// the links matched by a hashed semi-join on their keys (unindexed), for the plan's Why
+	hashedLinks []string
+	slab        []bnode              // the tree's nodes (newNode)
+	hslab       []hydrate.Node       // and their hydrate nodes
+	kids        chunk[*bnode]        // the nodes' children lists (pooled)
+	hkids       chunk[*hydrate.Node] // the hydrate nodes' children lists (the plan's: new per compile)
 	// chunks the tree's small values come from (alloc.go)
 	cols   chunk[col]
 	eqs    chunk[colEq]
@@ -331,6 +333,9 @@ func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 	p, err := b.build(q)
 	if err != nil {
 		return nil, err
+	}
+	if len(b.hashedLinks) > 0 {
+		p.Why += "; links without an index (include.Schema.SetIndexed), matched by a hashed semi-join on their parents' keys: " + strings.Join(b.hashedLinks, ", ")
 	}
 	b.exportColumns()
 	return p, nil

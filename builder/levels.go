@@ -61,8 +61,16 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 	l := b.linkOf(n)
 	cols := l.childCols()
 	if len(l.child) == 1 {
-		keys := seq{cols[0], kw(" = ANY("), arg{LevelKeys{Path: n.path, Column: l.child[0]}, where(n) + " parent keys"}, kw(")")}
-		return b.ownRows(b.one(keys), n)
+		keys := arg{LevelKeys{Path: n.path, Column: l.child[0]}, where(n) + " parent keys"}
+		if b.unindexed(n) {
+			// no index to probe: a semi-join on the keys, which the planner hashes. The
+			// empty array of the column's own type types the parameter (unnest alone
+			// could not); COALESCE never evaluates it.
+			k := pick("jr_k", b.taken)
+			empty := &selectStmt{items: b.one(col{k, l.child[0]}), from: b.table(linkTable(n), k), where: b.one(kw("false"))}
+			return b.ownRows(b.one(seq{cols[0], kw(" IN (SELECT unnest(COALESCE("), keys, kw(", ARRAY("), empty, kw("))))")}), n)
+		}
+		return b.ownRows(b.one(seq{cols[0], kw(" = ANY("), keys, kw(")")}), n)
 	}
 	if !b.d.Features().NumberedParams {
 		return nil, qErr("%w: %s links to its parent by %d columns (%s), and the per-level shape (ShapeLevels) refers to each column's array twice, which needs numbered parameters",
@@ -88,6 +96,34 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 	}
 	w = append(w, seq{tuple(cols), kw(" IN (SELECT "), commas(elems), kw(" FROM generate_subscripts("), arrays[0], kw(", 1) AS "), ident(i), kw(")")})
 	return b.ownRows(w, n)
+}
+
+// linkTable is the table of n's link columns: its join table for a BelongsToMany, else its
+// own.
+func linkTable(n *bnode) string {
+	t, _ := n.assoc.Link()
+	return t
+}
+
+// unindexed reports whether n's link columns are recorded as having no index
+// (include.Schema.SetIndexed), on a dialect with array parameters: its statement then
+// matches the parent keys by a semi-join the planner can hash instead of = ANY (an array
+// parameter's comparison in a generic plan is a linear search, for every row scanned).
+// It notes the link in the plan's Why.
+func (b *builder) unindexed(n *bnode) bool {
+	if n.assoc == nil || !b.d.Features().AnyArray {
+		return false
+	}
+	l := b.linkOf(n)
+	t := linkTable(n)
+	if b.schema.Indexed(t, l.child) {
+		return false
+	}
+	note := t + "(" + strings.Join(l.child, ", ") + ")"
+	if !slices.Contains(b.hashedLinks, note) {
+		b.hashedLinks = append(b.hashedLinks, note)
+	}
+	return true
 }
 
 // withRoots reports whether include n's ShapeLevels statement goes in the roots' batch: a

@@ -696,15 +696,15 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		// (the membership is shared: append to a copy)
 		sub.where = appendNode(slices.Clip(sub.where), s)
 	}
-	return b.ownRows(b.one(b.keyIn(l.childCols(), l.childAlias, l.child, from, l.parent, sub)), n)
+	return b.ownRows(b.one(b.keyIn(l.childCols(), l.childAlias, l.child, from, l.parent, sub, b.arrays() && !b.unindexed(n))), n)
 }
 
 // keyIn is the condition that the columns outer of outerAlias (lhs: them as nodes, or nil)
 // are among the columns inner of innerAlias in the rows of sub (whose select list it
 // writes): outer IN (SELECT inner ..), as a row value for several columns; on PostgreSQL for
-// a small page and one column outer = ANY(ARRAY(SELECT inner ..)); without row values EXISTS
-// (SELECT 1 .. WHERE inner = outer ..).
-func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlias string, inner []string, sub *selectStmt) node {
+// one column with arrays (b.arrays(): a small page, and an indexed link) outer = ANY(ARRAY(SELECT
+// inner ..)); without row values EXISTS (SELECT 1 .. WHERE inner = outer ..).
+func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlias string, inner []string, sub *selectStmt, arrays bool) node {
 	if len(outer) > 1 && !b.d.Features().TupleIn {
 		sub.items = b.one(kw("1"))
 		w := b.lists.make(len(sub.where) + len(outer))
@@ -725,7 +725,7 @@ func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlia
 			lhs = append(lhs, b.col(outerAlias, c))
 		}
 	}
-	return b.semis.new(semiJoin{tuple(lhs), sub, len(outer) == 1 && b.arrays()})
+	return b.semis.new(semiJoin{tuple(lhs), sub, len(outer) == 1 && arrays})
 }
 
 // ownRows appends n's own conditions: its filters and scopes, and its required includes.
@@ -743,7 +743,7 @@ func (b *builder) ownRows(w []node, n *bnode) ([]node, error) {
 func (b *builder) page() node {
 	b.usedPage = true
 	pk := b.root.pk
-	return b.keyIn(nil, b.root.alias, pk, b.pageCTE, pk, &selectStmt{from: ident(b.pageCTE)})
+	return b.keyIn(nil, b.root.alias, pk, b.pageCTE, pk, &selectStmt{from: ident(b.pageCTE)}, b.arrays())
 }
 
 // arraysUpTo is the largest page of roots linked by = ANY(ARRAY(..)).

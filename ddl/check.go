@@ -572,3 +572,29 @@ func scanAll(ctx context.Context, db Querier, query string, row func(*sql.Rows) 
 	}
 	return rows.Err()
 }
+
+// Learn reads the catalog of the database behind db (as Check does) and records on s, for
+// each association, whether an index starts with the columns its include finds rows by
+// (include.Association.Link; include.Schema.SetIndexed): a schema made by another tool
+// (Sequelize's sync indexes no foreign key) then gets statements the planner can run
+// without an index. A link whose table or columns are missing is left as it was (Check
+// reports it). Call it before building queries, typically at start-up next to Check: a
+// query value compiled before keeps its statements. It runs three or four catalog queries.
+func Learn(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialect) error {
+	if err := s.Err(); err != nil {
+		return err
+	}
+	cat, err := readCatalog(ctx, db, d)
+	if err != nil {
+		return err
+	}
+	for _, name := range s.ModelNames() {
+		for _, a := range s.Model(name).Associations() {
+			table, cols := a.Link()
+			if dt := cat[table]; dt != nil && dt.hasCols(cols) {
+				s.SetIndexed(table, cols, dt.hasIndex(cols))
+			}
+		}
+	}
+	return nil
+}

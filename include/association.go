@@ -84,6 +84,20 @@ type Association struct {
 // Many reports whether the association loads a slice.
 func (a *Association) Many() bool { return a.Kind == HasMany || a.Kind == BelongsToMany }
 
+// Link is the table and the columns an include of a finds its rows by, compared with its
+// parent's keys: the target's TargetKeys (BelongsTo), the target's ForeignKeys (HasOne,
+// HasMany), the join table's ForeignKeys (BelongsToMany). Schema.SetIndexed records
+// whether an index serves them.
+func (a *Association) Link() (table string, cols []string) {
+	switch a.Kind {
+	case BelongsTo:
+		return a.Target.Table(), a.TargetKeys
+	case BelongsToMany:
+		return a.ThroughTable, a.ForeignKeys
+	}
+	return a.Target.Table(), a.ForeignKeys
+}
+
 // String describes the association for messages.
 func (a *Association) String() string {
 	return fmt.Sprintf("%s %s -> %s as %q", a.Kind, a.Source.name, a.Target.name, a.As)

@@ -133,6 +133,16 @@ func TestStructAssociations(t *testing.T) {
 		t.Fatalf("BelongsToMany = %+v", *btm)
 	}
 
+	// the table and columns each include finds its rows by
+	for _, c := range []struct {
+		a    *include.Association
+		want string
+	}{{bt, "users(id)"}, {hm, "posts(user_id)"}, {ho, "profiles(user_id)"}, {btm, "memberships(user_id)"}} {
+		if table, cols := c.a.Link(); table+"("+key(cols)+")" != c.want {
+			t.Errorf("%s: Link = %s(%s), want %s", c.a, table, key(cols), c.want)
+		}
+	}
+
 	if got := user.Associations(); len(got) != 3 || got[0] != hm || got[1] != ho || got[2] != btm {
 		t.Fatalf("User associations = %v, want registration order", got)
 	}

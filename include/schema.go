@@ -231,6 +231,8 @@ type Schema struct {
 	names   []string
 	err     error
 	gen     atomic.Uint64 // Generation
+	// link columns recorded without an index (SetIndexed), by indexKey
+	unindexed map[string]bool
 }
 
 // Generation changes whenever a model or an association is registered: a plan compiled
@@ -285,6 +287,53 @@ func NewSchema(opts ...SchemaOption) *Schema {
 
 // Naming is the schema's key naming convention.
 func (s *Schema) Naming() Naming { return s.naming }
+
+// SetIndexed records whether an index of table starts with the columns cols (in order): the
+// columns an association's rows are found by (a foreign key, or a join table's column
+// toward the source). Without a record a link is taken to be indexed, as the tables
+// ddl.Statements creates are. ddl.Learn records every link of the schema from the
+// database's catalog.
+//
+// It chooses how an include's statement matches its parent's keys on PostgreSQL. Over an
+// index, `fk = ANY($1)` with the keys as one array probes the index once per key. Without
+// one, that comparison runs against every row for every key (a cached statement's generic
+// plan cannot hash an array parameter), so an unindexed link is matched by a semi-join on
+// the keys, `fk IN (SELECT unnest(..))`, which the planner hashes: measured in bench/
+// (cmd/seqcases) on the schema Sequelize creates, which indexes no foreign key. A change
+// counts as a registration (Generation): a query value compiled before keeps its statements,
+// so record it before building queries.
+func (s *Schema) SetIndexed(table string, cols []string, indexed bool) {
+	if len(cols) == 0 {
+		return
+	}
+	k := indexKey(table, cols)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unindexed[k] == !indexed {
+		return
+	}
+	if indexed {
+		delete(s.unindexed, k)
+	} else {
+		if s.unindexed == nil {
+			s.unindexed = map[string]bool{}
+		}
+		s.unindexed[k] = true
+	}
+	s.gen.Add(1)
+}
+
+// Indexed reports whether the link columns cols of table have an index (SetIndexed): true
+// unless recorded otherwise.
+func (s *Schema) Indexed(table string, cols []string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.unindexed) == 0 || !s.unindexed[indexKey(table, cols)]
+}
+
+func indexKey(table string, cols []string) string {
+	return table + "\x00" + strings.Join(cols, "\x00")
+}
 
 // ColumnNames is the schema's column mapper, nil for sqlx's lower-cased Go names.
 func (s *Schema) ColumnNames() ColumnMapper { return s.columns }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 	jpgx "github.com/joinery/joinery/pgx"
@@ -132,6 +133,23 @@ func TestLevelsTextKeys(t *testing.T) {
 		if len(p.Kids) != 2 || len(p.Docs) != 2 {
 			t.Fatalf("%q: %d kids, %d docs", p.Code, len(p.Kids), len(p.Docs))
 		}
+	}
+	// code_kids has no index: learned (ddl.Learn), both links are matched by a hashed
+	// semi-join on the keys (text, and uuid typed by the column's own empty array), with
+	// the same result
+	if err := ddl.Learn(ctx, db, s, dialects.Postgres); err != nil {
+		t.Fatal(err)
+	}
+	if s.Indexed("code_kids", []string{"parent_code"}) || s.Indexed("code_kids", []string{"parent_uid"}) {
+		t.Fatal("Learn: code_kids' columns have no index")
+	}
+	q = joinery.Query[codeParent](s, dialects.Postgres).Include(include.New("kids").Order("id"), include.New("docs").Order("id")).OrderBy("code")
+	p, err := q.PlanPipelined()
+	if err != nil || !strings.HasSuffix(p.Why, "code_kids(parent_code), code_kids(parent_uid)") || !strings.Contains(p.Statements[2].SQL, `IN (SELECT unnest(COALESCE($1, ARRAY(SELECT "jr_k"."parent_uid" FROM "code_kids" AS "jr_k" WHERE false))))`) {
+		t.Fatalf("learned: %v\n%s", err, p.Explain())
+	}
+	if hashed := levelsAsUnion(t, conn, db, q); !reflect.DeepEqual(hashed, got) {
+		t.Fatalf("hashed\n%+v\nprobed\n%+v", hashed, got)
 	}
 }
 
