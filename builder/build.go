@@ -171,6 +171,8 @@ type builder struct {
 	paged, usedPage bool
 	// the root's filters pick one row by its key: 0 not yet known, 1 no, 2 yes (rootPinned)
 	pinned int8
+	// the roots cost next to nothing to read again (rootsCheap), for ShapeLevels
+	cheap bool
 	// the links matched by a hashed semi-join on their keys (unindexed), for the plan's Why
 	hashedLinks []string
 	slab        []bnode              // the tree's nodes (newNode)

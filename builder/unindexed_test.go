@@ -4,8 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	sq "github.com/Masterminds/squirrel"
+
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/scope"
 )
 
 // A link recorded without an index (include.Schema.SetIndexed) is matched by a semi-join
@@ -15,7 +18,8 @@ func TestUnindexedLinks(t *testing.T) {
 	s := schema(t)
 	m := s.Model("User")
 	posts := []include.Node{include.New("posts")}
-	levels := Query{Model: m, Include: posts, Shape: ShapeLevels}
+	// (a root filter: roots without one go with their includes, rootsCheap)
+	levels := Query{Model: m, Include: posts, Shape: ShapeLevels, Where: []sq.Sqlizer{sq.Gt{"id": 0}}}
 	page := Query{Model: m, Include: posts, Shape: ShapePipeline, HasLimit: true, Limit: 50}
 	build := func(q Query) *Plan {
 		t.Helper()
@@ -75,5 +79,58 @@ func TestUnindexedLinks(t *testing.T) {
 	s.SetIndexed("posts", []string{"user_id"}, true)
 	if p := build(levels); !strings.Contains(p.Statements[1].SQL, probe) {
 		t.Fatalf("indexed again: %s", p.Statements[1].SQL)
+	}
+}
+
+// Roots that cost next to nothing to read again (rootsCheap: no filter, and all of them or
+// a first small page in key order) send their includes with them, linked by the pipeline's
+// semi-join; any filter, another order, an offset or a large page keeps the keys.
+func TestRootsCheap(t *testing.T) {
+	type cUser struct {
+		ID    int64   `db:"id"`
+		Name  string  `db:"name"`
+		Posts []bPost `db:"-"`
+	}
+	type cAdmin cUser
+	s := include.NewSchema()
+	s.Define(cUser{}, "users", include.Name("User"))
+	s.Define(bPost{}, "posts", include.Name("Post"))
+	s.Define(cAdmin{}, "admins", include.Name("Admin"), include.DefaultScope(scope.New(sq.Gt{"id": 100})))
+	s.HasMany("User", "Post", include.As("posts"))
+	s.HasMany("Admin", "Post", include.As("posts"), include.ForeignKey("user_id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	u, a := s.Model("User"), s.Model("Admin")
+	posts := []include.Node{include.New("posts")}
+	cases := []struct {
+		what string
+		q    Query
+		with bool
+	}{
+		{"every root", Query{Model: u, Include: posts}, true},
+		{"every root, ordered by name", Query{Model: u, Include: posts, OrderBy: []string{"name"}}, true},
+		{"a first page by key", Query{Model: u, Include: posts, OrderBy: []string{"id"}, HasLimit: true, Limit: 50}, true},
+		{"a first page by key, descending", Query{Model: u, Include: posts, OrderBy: []string{"id DESC", "name"}, HasLimit: true, Limit: 50}, true},
+		{"a page size bound per run", Query{Model: u, Include: posts, OrderBy: []string{"id"}, LimitArg: paramName("n")}, true},
+		{"the default scope lifted", Query{Model: a, Include: posts, Unscoped: true}, true},
+		{"a filter", Query{Model: u, Include: posts, Where: []sq.Sqlizer{sq.Gt{"id": 3}}}, false},
+		{"a default scope", Query{Model: a, Include: posts}, false},
+		{"a required include", Query{Model: u, Include: []include.Node{include.New("posts").Required()}}, false},
+		{"a page by name", Query{Model: u, Include: posts, OrderBy: []string{"name", "id"}, HasLimit: true, Limit: 50}, false},
+		{"a page in no order", Query{Model: u, Include: posts, HasLimit: true, Limit: 50}, false},
+		{"an offset", Query{Model: u, Include: posts, OrderBy: []string{"id"}, HasLimit: true, Limit: 50, Offset: 50}, false},
+		{"a large page", Query{Model: u, Include: posts, OrderBy: []string{"id"}, HasLimit: true, Limit: 5000}, false},
+	}
+	for _, c := range cases {
+		c.q.Shape = ShapeLevels
+		p, err := Build(s, dialects.Postgres, c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		with := p.Statements[1].Keys.From < 0
+		if with != c.with || with != strings.Contains(p.Explain(), "statement 2: branch 1, with the roots") || with == strings.Contains(p.Statements[1].SQL, "= ANY($") {
+			t.Errorf("%s: posts with the roots %v, want %v\n%s\n%s", c.what, with, c.with, p.Explain(), p.Statements[1].SQL)
+		}
 	}
 }

@@ -130,7 +130,9 @@ func TestLevelsBatchesAndSnapshot(t *testing.T) {
 	log := &batchCount{}
 	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
 	defer jpgx.SetRoundTrip(jpgx.SetRoundTrip(100 * time.Microsecond)) // (a nearby server)
-	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
+	// (a root filter: roots without one are read again by the posts' statement, in the
+	// first batch; see the end)
+	q := joinery.Query[User](s, dialects.Postgres).Where(sq.Gt{"id": 0}).Include("posts.tags", "posts.author").OrderBy("id")
 	if p, err := q.PlanPipelined(); err != nil || p.Shape != joinery.ShapeLevels || len(p.Statements) != 4 {
 		t.Fatalf("PlanPipelined: %v %v", p, err)
 	}
@@ -204,11 +206,24 @@ func TestLevelsBatchesAndSnapshot(t *testing.T) {
 	if err != nil || len(none) != 1 || len(none[0].Posts) != 0 {
 		t.Fatalf("no posts: %+v %v", none, err)
 	}
-	if log.batches != 1 || len(log.stmts) != 3 || !strings.Contains(log.stmts[2], `"user_id" IN (SELECT "t0"."id" FROM "users" AS "t0" WHERE "t0"."id" = $1)`) ||
+	if log.batches != 1 || len(log.stmts) != 3 || !strings.Contains(log.stmts[2], `"user_id" IN (SELECT "t0"."id" FROM "users" AS "t0" WHERE "t0"."id" > $1 AND "t0"."id" = $2)`) ||
 		slices.Contains(log.stmts, "COMMIT") || !slices.Contains(log.queries, "ROLLBACK") {
 		t.Fatalf("no posts: %d batches: %q, then %q", log.batches, log.stmts, log.queries)
 	}
 	idle("no posts")
+
+	// roots without a filter: the posts go with them, by a semi-join on every user (two
+	// batches)
+	reset()
+	all := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
+	if got, err = jpgx.All(ctx, conn, all); err != nil {
+		t.Fatal(err)
+	}
+	normalize(got)
+	if !reflect.DeepEqual(got, want) || log.batches != 2 || !strings.Contains(log.stmts[2], `"user_id" IN (SELECT "t0"."id" FROM "users" AS "t0")`) {
+		t.Fatalf("roots without a filter: %d batches: %q", log.batches, log.stmts)
+	}
+	idle("roots without a filter")
 
 	// a failing level: its error, the transaction ended, the connection usable
 	bad := q.Include(include.New("posts.tags").Where(sq.Expr("{{self}}.id / ? = 1", 0)))
@@ -231,10 +246,11 @@ func TestLevelsDistant(t *testing.T) {
 	ctx := context.Background()
 	log := &batchCount{}
 	conn := schemaConn(t, func(cfg *pgx.ConnConfig) { cfg.Tracer = log })
-	q := joinery.Query[User](s, dialects.Postgres).Include("posts.tags", "posts.author").OrderBy("id")
+	// (a root filter: roots without one go with their posts at any distance)
+	q := joinery.Query[User](s, dialects.Postgres).Where(sq.Gt{"id": 0}).Include("posts.tags", "posts.author").OrderBy("id")
 	far, err := q.PlanPipelinedDistant()
 	if err != nil || far.Shape != joinery.ShapeLevels || far.Statements[1].Keys.From != -1 || far.Statements[2].Keys.From != 1 ||
-		!strings.Contains(far.Explain(), "statement 2: branch 1, with the roots (a semi-join on them: Distant, or one root by its key), round trip 1") {
+		!strings.Contains(far.Explain(), "statement 2: branch 1, with the roots (a semi-join on them: Distant, one root by its key, or roots without a filter), round trip 1") {
 		t.Fatalf("PlanPipelinedDistant: %v\n%s", err, far.Explain())
 	}
 	want, err := q.Shape(joinery.ShapeUnion).All(ctx, db)

@@ -2,9 +2,9 @@
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
 FROM "users" AS "t0"
 ORDER BY "t0"."id"
--- statement 2: branch 1, result columns [4 5 6 7], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [4 5 6 7], no keys
 SELECT "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."role" AS "c5", "t1"."user_id" AS "c6"
 FROM ("user_projects" AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
-WHERE "t1"."user_id" = ANY($1) AND "t1"."role" = $2
--- arg 1: builder.LevelKeys{Path:"Projects", Column:"user_id"}
--- arg 2: "member"
+WHERE "t1"."user_id" IN (SELECT "t0"."id"
+  FROM "users" AS "t0") AND "t1"."role" = $1
+-- arg 1: "member"

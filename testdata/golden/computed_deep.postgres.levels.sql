@@ -3,12 +3,12 @@ SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2", (("t0".id *
 FROM "users" AS "t0"
 ORDER BY (("t0".id * $1)) DESC, "t0"."id"
 -- arg 1: 10
--- statement 2: branch 1, result columns [5 6 7 8], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [5 6 7 8], no keys
 SELECT "t1"."id" AS "c4", "t1"."user_id" AS "c5", "t1"."title" AS "c6", "t1"."published" AS "c7"
 FROM "posts" AS "t1"
-WHERE "t1"."user_id" = ANY($1)
+WHERE "t1"."user_id" IN (SELECT "t0"."id"
+  FROM "users" AS "t0")
 ORDER BY "t1"."id"
--- arg 1: builder.LevelKeys{Path:"Posts", Column:"user_id"}
 -- statement 3: branch 2, result columns [9 10 11 12], keys: result columns [6] of statement 2, into arguments [0]
 SELECT "t2"."id" AS "c8", "t2"."name" AS "c9", "t2"."email" AS "c10", CASE WHEN "t2"."id" IS NOT NULL THEN (SELECT COUNT(*)
   FROM "posts" AS "t3"

@@ -2,8 +2,8 @@
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
 FROM "users" AS "t0"
 ORDER BY "t0"."id"
--- statement 2: branch 1, result columns [4 5 6], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [4 5 6], no keys
 SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."bio" AS "c5"
 FROM "profiles" AS "t1"
-WHERE "t1"."user_id" = ANY($1)
--- arg 1: builder.LevelKeys{Path:"Profile", Column:"user_id"}
+WHERE "t1"."user_id" IN (SELECT "t0"."id"
+  FROM "users" AS "t0")

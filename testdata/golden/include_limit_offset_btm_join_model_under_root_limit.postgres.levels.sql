@@ -4,14 +4,19 @@ FROM "users" AS "t0"
 ORDER BY "t0"."id"
 LIMIT $1
 -- arg 1: 0x2
--- statement 2: branch 1, result columns [4 5 6 7 8], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [4 5 6 7 8], no keys
+WITH "jr_p" AS (SELECT "t0"."id"
+    FROM "users" AS "t0"
+    ORDER BY "t0"."id"
+    LIMIT $1)
 SELECT "t2"."id" AS "c3", "t2"."name" AS "c4", "t1"."user_id" AS "c5", "t1"."project_id" AS "c6", "t1"."role" AS "c7"
 FROM ((SELECT "t1"."user_id", "t1"."project_id", "t1"."role", ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t2"."name", "t2"."id") AS "jr_rn"
   FROM "user_projects" AS "t1"
   INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id"
-  WHERE "t1"."user_id" = ANY($1)) AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
+  WHERE "t1"."user_id" = ANY(ARRAY(SELECT "jr_p"."id"
+    FROM "jr_p"))) AS "t1" INNER JOIN "projects" AS "t2" ON "t2"."id" = "t1"."project_id")
 WHERE "t1"."jr_rn" > $2 AND "t1"."jr_rn" <= $3
 ORDER BY "t2"."name"
--- arg 1: builder.LevelKeys{Path:"Projects", Column:"user_id"}
+-- arg 1: 0x2
 -- arg 2: 0x1
 -- arg 3: 0x2

@@ -4,13 +4,18 @@ FROM "users" AS "t0"
 ORDER BY "t0"."id"
 LIMIT $1
 -- arg 1: 0x2
--- statement 2: branch 1, result columns [4 5 6 7], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [4 5 6 7], no keys
+WITH "jr_p" AS (SELECT "t0"."id"
+    FROM "users" AS "t0"
+    ORDER BY "t0"."id"
+    LIMIT $1)
 SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
 FROM (SELECT "t1"."id", "t1"."user_id", "t1"."title", "t1"."published", ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t1"."id") AS "jr_rn"
   FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = ANY($1)) AS "t1"
+  WHERE "t1"."user_id" = ANY(ARRAY(SELECT "jr_p"."id"
+    FROM "jr_p"))) AS "t1"
 WHERE "t1"."jr_rn" > $2 AND "t1"."jr_rn" <= $3
 ORDER BY "t1"."id"
--- arg 1: builder.LevelKeys{Path:"Posts", Column:"user_id"}
+-- arg 1: 0x2
 -- arg 2: 0x1
 -- arg 3: 0x2

@@ -2,13 +2,13 @@
 SELECT "t0"."id" AS "c0", "t0"."name" AS "c1", "t0"."email" AS "c2"
 FROM "users" AS "t0"
 ORDER BY "t0"."id"
--- statement 2: branch 1, result columns [4 5 6 7], keys: result columns [1] of statement 1, into arguments [0]
+-- statement 2: branch 1, result columns [4 5 6 7], no keys
 SELECT "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
 FROM (SELECT "t1"."id", "t1"."user_id", "t1"."title", "t1"."published", ROW_NUMBER() OVER (PARTITION BY "t1"."user_id" ORDER BY "t1"."id" DESC) AS "jr_rn"
   FROM "posts" AS "t1"
-  WHERE "t1"."user_id" = ANY($1)) AS "t1"
-WHERE "t1"."jr_rn" > $2 AND "t1"."jr_rn" <= $3
+  WHERE "t1"."user_id" IN (SELECT "t0"."id"
+    FROM "users" AS "t0")) AS "t1"
+WHERE "t1"."jr_rn" > $1 AND "t1"."jr_rn" <= $2
 ORDER BY "t1"."id" DESC
--- arg 1: builder.LevelKeys{Path:"Posts", Column:"user_id"}
--- arg 2: 0x0
--- arg 3: 0x1
+-- arg 1: 0x0
+-- arg 2: 0x1
