@@ -7,6 +7,12 @@
 //
 // It creates (and drops again) the database seqrecord, and writes
 // ../../testdata/sequelize/097_large_random_deep.json and 098_large_random_limit.json.
+//
+// With --serve it writes nothing: it loads the same database and models, prints "ready",
+// then for each line "<case> <n>" on its standard input (case 096, 097 or 098) runs that
+// case's findAll + toJSON n times and prints the times in ms as one JSON array per line,
+// until standard input ends. bench/cmd/seqcases -sequelize drives it, to time Sequelize
+// and joinery in the same window, interleaved.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -127,6 +133,36 @@ async function main() {
     const p = prefix ? `${prefix}.${n.as}` : n.as;
     return [{ path: p, required: n.required }, ...paths(n.include, p)];
   });
+
+  if (process.argv.includes('--serve')) {
+    const byID = { '096': base.query };
+    for (const k of cases) byID[k.file.slice(0, 3)] = k.query;
+    seq.options.logging = false;
+    const rl = require('readline').createInterface({ input: process.stdin });
+    console.log('ready');
+    for await (const line of rl) {
+      const [id, n] = line.trim().split(/\s+/);
+      const q = byID[id];
+      if (!q) {
+        console.log(JSON.stringify({ error: `no case ${id}: one of ${Object.keys(byID).join(', ')}` }));
+        continue;
+      }
+      const opts = toOptions(q);
+      const M = models[q.model];
+      const times = [];
+      for (let i = 0; i < Number(n); i++) {
+        const t = process.hrtime.bigint();
+        (await M.findAll(opts)).map((r) => r.toJSON());
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      console.log(JSON.stringify(times));
+    }
+    await seq.close();
+    await c.end();
+    await a.query('DROP DATABASE seqrecord');
+    await a.end();
+    return;
+  }
 
   for (const k of cases) {
     const opts = toOptions(k.query);
