@@ -168,6 +168,9 @@ func runCase(ctx context.Context, dsn string, c *bench.SeqCase, runs int, node *
 			if err != nil {
 				return err
 			}
+			// (node's collector and compiler threads finish after the run: let them, so
+			// that neither side's runs overlap the other's background work)
+			time.Sleep(settle)
 			if i >= 5 {
 				seqNs = append(seqNs, ms[0]*1e6)
 			}
@@ -196,6 +199,9 @@ func runCase(ctx context.Context, dsn string, c *bench.SeqCase, runs int, node *
 	fmt.Printf("| %s | %d | %.1f | %s | %s | %s | %s | %s |\n", c.ID, want[""], seq, sameCell, cell(vs[0]), cell(vs[1]), cell(vs[2]), check)
 	return nil
 }
+
+// settle is the pause after each Sequelize run.
+const settle = 20 * time.Millisecond
 
 // sequelize is record.js --serve: it runs a case's findAll + toJSON when asked.
 type sequelize struct {
