@@ -23,6 +23,10 @@ import (
 // connection it holds runs them all in one REPEATABLE READ, READ ONLY transaction (BEGIN in
 // the first batch, COMMIT in the last), so every level sees one snapshot. Each statement is
 // as cheap for the server as a hand-written loader's: an index probe per key, no subquery.
+// Two exceptions: the root's includes go with the roots, by the pipeline's semi-join on
+// them, where reading the roots again costs less than a round trip (withRoots); and a link
+// recorded without an index (include.Schema.SetIndexed, ddl.Learn) is matched by a
+// semi-join on the keys the planner can hash (unindexed).
 //
 // ShapeAuto picks it for a pipelining driver (Query.Pipelining: joinery/pgx) on a dialect
 // with array parameters that is not distributed; elsewhere it is chosen only when asked
