@@ -3,6 +3,7 @@ package joinery_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -81,6 +82,20 @@ func TestDDLLearn(t *testing.T) {
 			if arrays := tdb.dialect.Features().AnyArray; hashed != arrays || (why == plainSQL) == arrays {
 				t.Errorf("%s, shape %d: hashed semi-join %v, want %v (array parameters)\n%s", tdb.name, shape, hashed, arrays, why)
 			}
+		}
+		// Check's advice names Learn where it changes the statements
+		var probs *ddl.Problems
+		if err := ddl.Check(ctx, tdb.db, plain, tdb.dialect); !errors.As(err, &probs) {
+			t.Fatalf("%s: Check: %v", tdb.name, err)
+		}
+		advised := false
+		for _, p := range probs.List {
+			if p.Kind == ddl.MissingIndex {
+				advised = strings.Contains(p.Message, "call ddl.Learn at start-up")
+			}
+		}
+		if advised != tdb.dialect.Features().AnyArray {
+			t.Errorf("%s: the missing index's advice names ddl.Learn: %v\n%v", tdb.name, advised, probs)
 		}
 		mustExec(t, tdb.db, `CREATE INDEX d_books_author_id_idx ON d_books (author_id)`)
 		if err := ddl.Learn(ctx, tdb.db, learned, tdb.dialect); err != nil {

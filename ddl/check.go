@@ -191,8 +191,8 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 			}
 			as := t.assocsOn(ix.cols[len(ix.cols)-1])
 			advice = append(advice, Problem{Kind: MissingIndex, Model: firstSource(as), Association: firstAlias(as), Table: t.name, Column: strings.Join(ix.cols, ", "),
-				Message: fmt.Sprintf("association %s: foreign-key column %s.%s has no index; loading the association reads it by that column: CREATE INDEX %s ON %s (%s)",
-					assocNames(as), t.name, strings.Join(ix.cols, ", "), d.Quote(ix.name), d.Quote(t.name), quoteList(d, ix.cols))})
+				Message: fmt.Sprintf("association %s: foreign-key column %s.%s has no index; loading the association reads it by that column: CREATE INDEX %s ON %s (%s)%s",
+					assocNames(as), t.name, strings.Join(ix.cols, ", "), d.Quote(ix.name), d.Quote(t.name), quoteList(d, ix.cols), learnHint(d))})
 		}
 	}
 	if len(errs)+len(advice) == 0 {
@@ -571,6 +571,14 @@ func scanAll(ctx context.Context, db Querier, query string, row func(*sql.Rows) 
 		}
 	}
 	return rows.Err()
+}
+
+// learnHint is what a missing index's advice adds where ddl.Learn changes the statements.
+func learnHint(d dialects.Dialect) string {
+	if !d.Features().AnyArray {
+		return ""
+	}
+	return "; or, where it stays without one, call ddl.Learn at start-up: joinery then matches it by a hash of the keys"
 }
 
 // Learn reads the catalog of the database behind db (as Check does) and records on s, for
