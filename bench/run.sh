@@ -226,9 +226,17 @@ if [ -n "$BASE" ]; then
 fi
 
 log "Sequelize stress cases"
+# with node and bench/seqrecord installed (npm install there), Sequelize itself runs too,
+# interleaved with joinery (seqcases -sequelize): ratios in the same window
+seq_args=()
+if command -v node >/dev/null 2>&1 && [ -d "$BENCH_DIR/seqrecord/node_modules" ]; then
+	seq_args=(-sequelize "$BENCH_DIR/seqrecord")
+else
+	log "  (Sequelize not run in the same window: no node, or no npm install in bench/seqrecord)"
+fi
 {
 	echo
-	"$TMP/seqcases"
+	"$TMP/seqcases" "${seq_args[@]}"
 } | tee "$OUT/seqcases.md" >>"$OUT/report.md"
 
 if [ "$LATENCY" -eq 1 ]; then
