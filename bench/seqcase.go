@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/joinery/joinery"
+	"github.com/joinery/joinery/ddl"
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
 	"github.com/joinery/joinery/scope"
@@ -485,4 +486,30 @@ func (c *SeqCase) SequelizeCounts() (map[string]int, error) {
 		return nil, fmt.Errorf("%s: sequelize.result: %w", c.ID, err)
 	}
 	return c.SeqCounts(v), nil
+}
+
+// SeqVariant is one way the benchmark writes a case's query: the order terms by include
+// paths on the root (as the conformance suite writes them) or on the includes (Child), on
+// a schema ddl.Learn has read the catalog into (Learn: a data layer's start-up step) or not.
+type SeqVariant struct {
+	Name         string
+	Learn, Child bool
+}
+
+// SeqVariants are the variants cmd/seqcases and BenchmarkSeqCases run.
+var SeqVariants = []SeqVariant{{"root-order", false, false}, {"root-order-learned", true, false}, {"include-order", false, true}}
+
+// VariantQuery declares the case on a schema of its own (learned from db for v.Learn) and
+// writes its query as variant v.
+func (c *SeqCase) VariantQuery(ctx context.Context, db *sql.DB, v SeqVariant) (joinery.Q[map[string]any], error) {
+	s, err := c.Schema()
+	if err != nil {
+		return joinery.Q[map[string]any]{}, err
+	}
+	if v.Learn {
+		if err := ddl.Learn(ctx, db, s, dialects.Postgres); err != nil {
+			return joinery.Q[map[string]any]{}, err
+		}
+	}
+	return c.SeqQuery(s, v.Child)
 }

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/joinery/joinery/ddl"
-	"github.com/joinery/joinery/dialects"
 )
 
 var seqCaseDirs = []string{"../testdata/sequelize"}
@@ -92,26 +89,12 @@ func BenchmarkSeqCases(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, v := range []struct {
-			name         string
-			learn, child bool
-		}{{"root-order", false, false}, {"root-order-learned", true, false}, {"include-order", false, true}} {
-			s, err := c.Schema()
+		for _, v := range SeqVariants {
+			q, err := c.VariantQuery(ctx, db, v)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if v.learn {
-				// (the data layer's start-up step: which links have an index)
-				if err := ddl.Learn(ctx, db, s, dialects.Postgres); err != nil {
-					b.Fatal(err)
-				}
-			}
-			name, child := v.name, v.child
-			q, err := c.SeqQuery(s, child)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Run(c.ID+"/"+name, func(b *testing.B) {
+			b.Run(c.ID+"/"+v.Name, func(b *testing.B) {
 				b.ReportAllocs()
 				start := time.Now()
 				for b.Loop() {

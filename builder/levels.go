@@ -71,7 +71,8 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 			// empty array of the column's own type types the parameter (unnest alone
 			// could not); COALESCE never evaluates it.
 			k := pick("jr_k", b.taken)
-			empty := &selectStmt{items: b.one(col{k, l.child[0]}), from: b.table(linkTable(n), k), where: b.one(kw("false"))}
+			t, _ := n.assoc.Link()
+			empty := &selectStmt{items: b.one(col{k, l.child[0]}), from: b.table(t, k), where: b.one(kw("false"))}
 			return b.ownRows(b.one(seq{cols[0], kw(" IN (SELECT unnest(COALESCE("), keys, kw(", ARRAY("), empty, kw("))))")}), n)
 		}
 		return b.ownRows(b.one(seq{cols[0], kw(" = ANY("), keys, kw(")")}), n)
@@ -102,13 +103,6 @@ func (b *builder) levelRows(n *bnode) ([]node, error) {
 	return b.ownRows(w, n)
 }
 
-// linkTable is the table of n's link columns: its join table for a BelongsToMany, else its
-// own.
-func linkTable(n *bnode) string {
-	t, _ := n.assoc.Link()
-	return t
-}
-
 // unindexed reports whether n's link columns are recorded as having no index
 // (include.Schema.SetIndexed), on a dialect with array parameters: its statement then
 // matches the parent keys by a semi-join the planner can hash instead of = ANY (an array
@@ -118,12 +112,11 @@ func (b *builder) unindexed(n *bnode) bool {
 	if n.assoc == nil || !b.d.Features().AnyArray {
 		return false
 	}
-	l := b.linkOf(n)
-	t := linkTable(n)
-	if b.schema.Indexed(t, l.child) {
+	t, cols := n.assoc.Link()
+	if b.schema.Indexed(t, cols) {
 		return false
 	}
-	note := t + "(" + strings.Join(l.child, ", ") + ")"
+	note := t + "(" + strings.Join(cols, ", ") + ")"
 	if !slices.Contains(b.hashedLinks, note) {
 		b.hashedLinks = append(b.hashedLinks, note)
 	}

@@ -36,8 +36,6 @@ import (
 
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/bench"
-	"github.com/joinery/joinery/ddl"
-	"github.com/joinery/joinery/dialects"
 	_ "github.com/joinery/joinery/pgx" // the driver adapter: joinery's default over pgx's stdlib driver
 )
 
@@ -104,24 +102,12 @@ func runCase(ctx context.Context, dsn string, c *bench.SeqCase, runs int, node *
 		return err
 	}
 	var vs []*variant
-	for _, v := range []struct {
-		name         string
-		learn, child bool
-	}{{"conformance", false, false}, {"learned", true, false}, {"child order", false, true}} {
-		s, err := c.Schema()
+	for _, v := range bench.SeqVariants {
+		q, err := c.VariantQuery(ctx, db, v)
 		if err != nil {
 			return err
 		}
-		if v.learn {
-			if err := ddl.Learn(ctx, db, s, dialects.Postgres); err != nil {
-				return err
-			}
-		}
-		q, err := c.SeqQuery(s, v.child)
-		if err != nil {
-			return err
-		}
-		vs = append(vs, &variant{name: v.name, q: q})
+		vs = append(vs, &variant{name: v.Name, q: q})
 	}
 	var paths []string
 	for p := range want {
