@@ -696,14 +696,18 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 		// (the membership is shared: append to a copy)
 		sub.where = appendNode(slices.Clip(sub.where), s)
 	}
-	return b.ownRows(b.one(b.keyIn(l.childCols(), l.childAlias, l.child, from, l.parent, sub, b.arrays() && !b.unindexed(n))), n)
+	// (one root found by its key: an array of at most one key, which the planner probes the
+	// link's index with, as a hand-written loader's = ANY($1) does; measured on W3's posts,
+	// 0.30 ms of server time against 0.41 for the semi-join on the root)
+	arrays := b.arrays() || p == b.root && b.d.Features().AnyArray && b.rootPinned()
+	return b.ownRows(b.one(b.keyIn(l.childCols(), l.childAlias, l.child, from, l.parent, sub, arrays && !b.unindexed(n))), n)
 }
 
 // keyIn is the condition that the columns outer of outerAlias (lhs: them as nodes, or nil)
 // are among the columns inner of innerAlias in the rows of sub (whose select list it
 // writes): outer IN (SELECT inner ..), as a row value for several columns; on PostgreSQL for
-// one column with arrays (b.arrays(): a small page, and an indexed link) outer = ANY(ARRAY(SELECT
-// inner ..)); without row values EXISTS (SELECT 1 .. WHERE inner = outer ..).
+// one column with arrays (b.arrays(): a small page, or the children of one root found by its
+// key; and an indexed link) outer = ANY(ARRAY(SELECT inner ..)); without row values EXISTS (SELECT 1 .. WHERE inner = outer ..).
 func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlias string, inner []string, sub *selectStmt, arrays bool) node {
 	if len(outer) > 1 && !b.d.Features().TupleIn {
 		sub.items = b.one(kw("1"))

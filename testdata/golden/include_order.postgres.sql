@@ -8,7 +8,7 @@ WHERE "t0"."id" = $1
 UNION ALL
 SELECT 1 AS "jb", ROW_NUMBER() OVER (ORDER BY "t1"."id" DESC) AS "jo", NULL AS "c0", NULL AS "c1", NULL AS "c2", "t1"."id" AS "c3", "t1"."user_id" AS "c4", "t1"."title" AS "c5", "t1"."published" AS "c6"
 FROM "posts" AS "t1"
-WHERE "t1"."user_id" IN (SELECT "t0"."id"
+WHERE "t1"."user_id" = ANY(ARRAY(SELECT "t0"."id"
   FROM "users" AS "t0"
-  WHERE "t0"."id" = $1)
+  WHERE "t0"."id" = $1))
 -- arg 1: 1

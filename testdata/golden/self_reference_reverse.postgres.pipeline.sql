@@ -6,16 +6,16 @@ WHERE "t0"."id" = $1
 -- statement 2: branch 1, result columns [3 4 7]
 SELECT "t2"."id" AS "c2", "t2"."name" AS "c3", "t1"."child_id" AS "c6"
 FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."parent_id")
-WHERE "t1"."child_id" IN (SELECT "t0"."id"
+WHERE "t1"."child_id" = ANY(ARRAY(SELECT "t0"."id"
   FROM "people" AS "t0"
-  WHERE "t0"."id" = $1)
+  WHERE "t0"."id" = $1))
 -- arg 1: 3
 -- statement 3: branch 2, result columns [5 6 8]
 SELECT "t4"."id" AS "c4", "t4"."name" AS "c5", "t3"."child_id" AS "c7"
 FROM ("person_children" AS "t3" INNER JOIN "people" AS "t4" ON "t4"."id" = "t3"."parent_id")
 WHERE "t3"."child_id" IN (SELECT "t2"."id"
   FROM ("person_children" AS "t1" INNER JOIN "people" AS "t2" ON "t2"."id" = "t1"."parent_id")
-  WHERE "t1"."child_id" IN (SELECT "t0"."id"
+  WHERE "t1"."child_id" = ANY(ARRAY(SELECT "t0"."id"
     FROM "people" AS "t0"
-    WHERE "t0"."id" = $1))
+    WHERE "t0"."id" = $1)))
 -- arg 1: 3

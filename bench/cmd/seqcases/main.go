@@ -13,9 +13,10 @@
 //
 // With -sequelize DIR (bench/seqrecord, after npm install) it also runs Sequelize itself,
 // interleaved with joinery in the same window: node DIR/record.js --serve loads 096's data
-// into a database of its own and runs a case's findAll + toJSON when asked, one run per
-// joinery round, so both see the same machine (its speed varies by up to 2x within an hour
-// here). The ratios against that median are the same-window ones.
+// into a database of its own and runs a case's findAll + toJSON when asked, in blocks of 20
+// runs in a row alternating with joinery's blocks, so both are timed in a steady loop (as
+// timing_ms was recorded) and see the same machine (its speed varies by up to 2x within an
+// hour here). The ratios against that median are the same-window ones.
 //
 //	go run ./cmd/seqcases [-dsn URL] [-dir DIR,...] [-cases 096_,097_,098_] [-runs 50] [-sequelize ./seqrecord]
 package main
@@ -75,9 +76,9 @@ func run(ctx context.Context, dsn string, dirs, prefixes []string, runs int, seq
 		defer node.close()
 	}
 	fmt.Printf("## Sequelize stress cases\n\n")
-	fmt.Printf("joinery's default (`Q.All` over database/sql on pgx's stdlib driver) on the cases recorded from Sequelize 6.37.8, loaded into this PostgreSQL; median of %d runs (after 5 warm-up runs, the variants alternating). Sequelize recorded: the case's `timing_ms` (findAll + toJSON, median as recorded). Target: joinery at least 10x faster, written as the conformance suite writes the query (order terms by include paths on the root).", runs)
+	fmt.Printf("joinery's default (`Q.All` over database/sql on pgx's stdlib driver) on the cases recorded from Sequelize 6.37.8, loaded into this PostgreSQL; median of %d runs (after 5 warm-up runs; each variant in blocks of %d runs in a row, the first untimed, the variants taking turns). Sequelize recorded: the case's `timing_ms` (findAll + toJSON, median as recorded). Target: joinery at least 10x faster, written as the conformance suite writes the query (order terms by include paths on the root).", runs, block)
 	if node != nil {
-		fmt.Printf(" Sequelize, same window: its findAll + toJSON run by record.js --serve once per joinery round (after 15 warm-up runs), median.")
+		fmt.Printf(" Sequelize, same window: its findAll + toJSON run by record.js --serve in blocks of %d runs in a row alternating with joinery's blocks (after 15 warm-up runs; the first run of every block, Sequelize's and joinery's, untimed), median.", block)
 	}
 	fmt.Printf("\n\n| case | roots | Sequelize ms: recorded | same window | joinery ms, conformance form | Sequelize / joinery | after ddl.Learn | Sequelize / joinery | path terms on the includes | Sequelize / joinery | result counts |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range list {
@@ -139,26 +140,40 @@ func runCase(ctx context.Context, dsn string, c *bench.SeqCase, runs int, node *
 			return err
 		}
 	}
-	for i := 0; i < 5+runs; i++ {
+	// Rounds of blocks: each variant runs block+1 times in a row, the first run of the block
+	// untimed, then (with -sequelize) Sequelize does the same. Both sides are timed in a
+	// steady loop, as the recorded timing_ms was (a median of consecutive runs), and the
+	// blocks alternate within seconds, so both see the same machine.
+	for i := 0; i < 5; i++ {
 		for _, v := range vs {
-			start := time.Now()
 			if _, err := v.q.All(ctx, db); err != nil {
 				return fmt.Errorf("%s: %w", c.ID, err)
 			}
-			if i >= 5 {
-				v.ns = append(v.ns, float64(time.Since(start)))
+		}
+	}
+	for done := 0; done < runs; done += block {
+		n := min(block, runs-done)
+		for _, v := range vs {
+			for j := 0; j <= n; j++ {
+				start := time.Now()
+				if _, err := v.q.All(ctx, db); err != nil {
+					return fmt.Errorf("%s: %w", c.ID, err)
+				}
+				if j > 0 {
+					v.ns = append(v.ns, float64(time.Since(start)))
+				}
 			}
 		}
 		if node != nil {
-			ms, err := node.run(id, 1)
+			// (node's collector and compiler threads finish after its runs: let them, so
+			// that neither side's runs overlap the other's background work)
+			ms, err := node.run(id, n+1)
 			if err != nil {
 				return err
 			}
-			// (node's collector and compiler threads finish after the run: let them, so
-			// that neither side's runs overlap the other's background work)
 			time.Sleep(settle)
-			if i >= 5 {
-				seqNs = append(seqNs, ms[0]*1e6)
+			for _, m := range ms[1:] {
+				seqNs = append(seqNs, m*1e6)
 			}
 		}
 	}
@@ -186,8 +201,12 @@ func runCase(ctx context.Context, dsn string, c *bench.SeqCase, runs int, node *
 	return nil
 }
 
-// settle is the pause after each Sequelize run.
-const settle = 20 * time.Millisecond
+// settle is the pause after each block of Sequelize runs; block is the number of timed runs
+// in a row of one variant (or of Sequelize) before the next takes its turn.
+const (
+	settle = 20 * time.Millisecond
+	block  = 20
+)
 
 // sequelize is record.js --serve: it runs a case's findAll + toJSON when asked.
 type sequelize struct {
