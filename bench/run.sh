@@ -227,7 +227,7 @@ fi
 
 log "Sequelize stress cases"
 # with node and bench/seqrecord installed (npm install there), Sequelize itself runs too,
-# interleaved with joinery (seqcases -sequelize): ratios in the same window
+# in blocks alternating with joinery's (seqcases -sequelize): ratios in the same window
 seq_args=()
 if command -v node >/dev/null 2>&1 && [ -d "$BENCH_DIR/seqrecord/node_modules" ]; then
 	seq_args=(-sequelize "$BENCH_DIR/seqrecord")
@@ -236,7 +236,7 @@ else
 fi
 {
 	echo
-	"$TMP/seqcases" "${seq_args[@]}"
+	"$TMP/seqcases" -runs 200 "${seq_args[@]}"
 } | tee "$OUT/seqcases.md" >>"$OUT/report.md"
 
 if [ "$LATENCY" -eq 1 ]; then
