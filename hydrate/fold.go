@@ -203,6 +203,7 @@ type runner struct {
 	u         []ustate   // branch-tagged rows: each node's objects
 	slots2    []slotVals // branch-tagged rows: the parents' values per link
 	seq       int64      // branch-tagged rows: arrival count, the ordinal of unordered branches
+	box       boxes      // the map form: its values' slabs
 	stamp     uint32     // branch-tagged rows: the mark of uniq's current group
 	// emit, when set (Each), hands out the finished root and the fold starts afresh for the
 	// next one.
@@ -460,7 +461,7 @@ func (r *runner) genIdentity(pn *pnode) (gk genKey, allNull bool, err error) {
 		allNull = false
 		kp, ok := s.key()
 		if !ok {
-			return gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value())}
+			return gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be an identity key", s.value(nil))}
 		}
 		gk.parts[j] = kp
 	}

@@ -360,7 +360,7 @@ func cellValue(c any) (any, error) {
 	if b, ok := s.(*bytesSlot); ok && b.v != nil {
 		return append([]byte(nil), b.v...), nil // (the cell's buffer serves the next row)
 	}
-	return s.value(), nil
+	return s.value(nil), nil
 }
 
 func containsInt(s []int, v int) bool {

@@ -23,7 +23,7 @@ type slot interface {
 	Cell
 	isNull() bool
 	key() (keyPart, bool) // false when the value cannot be a key
-	value() any           // the map form's value; nil when NULL
+	value(b *boxes) any   // the map form's value, boxed by b (nil: by the runtime); nil when NULL
 }
 
 type colInfo struct {
@@ -62,11 +62,11 @@ func (s *intSlot) Scan(src any) error {
 }
 func (s *intSlot) isNull() bool         { return !s.v.Valid }
 func (s *intSlot) key() (keyPart, bool) { return keyPart{i: s.v.Int64}, true }
-func (s *intSlot) value() any {
+func (s *intSlot) value(b *boxes) any {
 	if !s.v.Valid {
 		return nil
 	}
-	return s.v.Int64
+	return b.int64(s.v.Int64)
 }
 
 type floatSlot struct {
@@ -92,11 +92,11 @@ func (s *floatSlot) isNull() bool { return !s.v.Valid }
 func (s *floatSlot) key() (keyPart, bool) {
 	return keyPart{i: int64(math.Float64bits(s.v.Float64))}, true
 }
-func (s *floatSlot) value() any {
+func (s *floatSlot) value(b *boxes) any {
 	if !s.v.Valid {
 		return nil
 	}
-	return s.v.Float64
+	return b.float64(s.v.Float64)
 }
 
 type stringSlot struct {
@@ -123,11 +123,11 @@ func (s *stringSlot) Scan(src any) error {
 }
 func (s *stringSlot) isNull() bool         { return !s.v.Valid }
 func (s *stringSlot) key() (keyPart, bool) { return keyPart{s: s.v.String}, true }
-func (s *stringSlot) value() any {
+func (s *stringSlot) value(b *boxes) any {
 	if !s.v.Valid {
 		return nil
 	}
-	return s.v.String
+	return b.string(s.v.String)
 }
 
 type boolSlot struct {
@@ -156,7 +156,7 @@ func (s *boolSlot) key() (keyPart, bool) {
 	}
 	return keyPart{}, true
 }
-func (s *boolSlot) value() any {
+func (s *boolSlot) value(*boxes) any {
 	if !s.v.Valid {
 		return nil
 	}
@@ -304,11 +304,11 @@ func (s *timeSlot) isNull() bool { return !s.v.Valid }
 func (s *timeSlot) key() (keyPart, bool) {
 	return keyPart{i: s.v.Time.UnixNano(), s: s.v.Time.Location().String()}, true
 }
-func (s *timeSlot) value() any {
+func (s *timeSlot) value(b *boxes) any {
 	if !s.v.Valid {
 		return nil
 	}
-	return s.v.Time
+	return b.time(s.v.Time)
 }
 
 type bytesSlot struct {
@@ -331,7 +331,7 @@ func (s *bytesSlot) Scan(src any) error {
 }
 func (s *bytesSlot) isNull() bool         { return s.v == nil }
 func (s *bytesSlot) key() (keyPart, bool) { return keyPart{s: string(s.v)}, true }
-func (s *bytesSlot) value() any {
+func (s *bytesSlot) value(*boxes) any {
 	if s.v == nil {
 		return nil
 	}
@@ -379,7 +379,7 @@ func (s *anySlot) key() (keyPart, bool) {
 
 // value returns the map form: []byte as string (text columns from MySQL and SQLite arrive as
 // bytes), everything else as the driver returned it.
-func (s *anySlot) value() any {
+func (s *anySlot) value(*boxes) any {
 	if b, ok := s.v.([]byte); ok {
 		return string(b)
 	}

@@ -143,7 +143,7 @@ func (r *runner) linkKey(cols []int, asInt bool) (int64, genKey, bool, error) {
 		}
 		kp, ok := s.key()
 		if !ok {
-			return 0, gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be a link key", s.value())}
+			return 0, gk, false, &ScanError{Column: r.p.cols[k].name, Field: r.p.cols[k].info.field, Err: fmt.Errorf("%T cannot be a link key", s.value(nil))}
 		}
 		gk.parts[j] = kp
 	}
@@ -155,7 +155,7 @@ func (r *runner) collect() error {
 	p := r.p
 	b := r.slots[p.branch].(*intSlot)
 	if !b.v.Valid || b.v.Int64 < 0 || b.v.Int64 >= int64(len(p.byBranch)) || p.byBranch[b.v.Int64] == nil {
-		return &ScanError{Column: p.cols[p.branch].name, Field: "branch", Err: fmt.Errorf("unknown branch %v", b.value())}
+		return &ScanError{Column: p.cols[p.branch].name, Field: "branch", Err: fmt.Errorf("unknown branch %v", b.value(nil))}
 	}
 	pn := p.byBranch[b.v.Int64]
 	u := &r.u[pn.idx]
@@ -248,7 +248,7 @@ func (r *runner) newMap(pn *pnode) map[string]any {
 	m := make(map[string]any, len(pn.fields)+len(pn.kids))
 	var through map[string]any
 	for _, f := range pn.fields {
-		v := r.slots[f.col].value()
+		v := r.slots[f.col].value(&r.box)
 		if f.through {
 			if through == nil {
 				through = map[string]any{}
@@ -503,6 +503,12 @@ func (r *runner) attach(pn *pnode) {
 	}
 	switch {
 	case pn.isMap:
+		// (the lists of all parents share one backing array, each capped at its length:
+		// an append to one reallocates it and leaves its neighbours alone)
+		var all []any
+		if pn.many {
+			all = make([]any, total)
+		}
 		for j, m := range pu.maps {
 			sp := spans[j]
 			if !pn.many {
@@ -513,7 +519,8 @@ func (r *runner) attach(pn *pnode) {
 				}
 				continue
 			}
-			list := make([]any, len(sp))
+			list := all[:len(sp):len(sp)]
+			all = all[len(sp):]
 			for k, id := range sp {
 				list[k] = u.maps[id]
 			}
