@@ -202,3 +202,42 @@ func TestRootPinned(t *testing.T) {
 		t.Fatal("pinsKey on a two-column key")
 	}
 }
+
+// TestFirstGrouped: roots ordered by a to-many column under a limit get each root's first
+// value from one grouped derived table when every root is a candidate, and from a correlated
+// subquery per root under a filter; where NULLs sort first (DESC on PostgreSQL), a group
+// with a NULL gives NULL.
+func TestFirstGrouped(t *testing.T) {
+	s := schema(t)
+	m := s.Model("User")
+	limit := uint64(10)
+	build := func(order string, where ...sq.Sqlizer) string {
+		t.Helper()
+		p, err := Build(s, dialects.Postgres, Query{Model: m, Where: where, Include: []include.Node{include.New("posts")}, OrderBy: []string{order}, Limit: limit, HasLimit: limit > 0, Shape: ShapePipeline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Statements[0].SQL
+	}
+	asc := build("posts.id")
+	if want := `LEFT JOIN (SELECT "t1"."user_id" AS "k0", MIN("t1"."id") AS "v" FROM "posts" AS "t1" GROUP BY "t1"."user_id") AS "t3" ON "t3"."k0" = "t0"."id" ORDER BY "jr_o0", "t0"."id" LIMIT $1`; !strings.Contains(asc, want) || strings.Contains(asc, "WHERE \"t1\".\"user_id\" = \"t0\".\"id\"") {
+		t.Fatalf("ASC, no filter:\n%s\nwant %s", asc, want)
+	}
+	desc := build("posts.id DESC")
+	if want := `CASE WHEN COUNT(*) > COUNT("t1"."id") THEN NULL ELSE MAX("t1"."id") END AS "v"`; !strings.Contains(desc, want) {
+		t.Fatalf("DESC, no filter:\n%s\nwant %s", desc, want)
+	}
+	filtered := build("posts.id", sq.Gt{"id": 5})
+	if strings.Contains(filtered, "GROUP BY") || !strings.Contains(filtered, `(SELECT MIN("t1"."id") FROM "posts" AS "t1" WHERE "t1"."user_id" = "t0"."id")`) {
+		t.Fatalf("filtered roots: a subquery per candidate:\n%s", filtered)
+	}
+	if again := build("posts.id DESC"); again != desc {
+		t.Fatalf("not deterministic:\n%s\n%s", desc, again)
+	}
+	// every root returned: the roots' statement is ordered by the grouped value
+	limit = 0
+	all := build("posts.id")
+	if want := `SELECT "t0"."id" AS "c0" FROM "users" AS "t0" LEFT JOIN (SELECT "t1"."user_id" AS "k0", MIN("t1"."id") AS "v" FROM "posts" AS "t1" GROUP BY "t1"."user_id") AS "t2" ON "t2"."k0" = "t0"."id" ORDER BY "t2"."v", "t0"."id"`; all != want {
+		t.Fatalf("no limit:\n%s\nwant\n%s", all, want)
+	}
+}

@@ -144,6 +144,107 @@ func (b *builder) firstValue(t term) (node, error) {
 	return seq{kw("CASE WHEN "), exists{rows}, kw(" THEN NULL ELSE "), paren{extreme}, kw(" END")}, nil
 }
 
+// firstByGroup reports whether the roots' first values by to-many order terms come from
+// grouped derived tables (firstGrouped) rather than a correlated subquery per root
+// (firstValue): when every root is a candidate for the page (no where, default scope,
+// cursor or required include), whose subqueries would each read their root's rows, and the
+// database is not distributed. With a filter the candidates may be few, and their
+// subqueries read their rows only (bench/: a grouped table reads the whole association).
+func (b *builder) firstByGroup(terms []term) (bool, error) {
+	if b.d.Features().Distributed {
+		return false, nil
+	}
+	for _, c := range b.root.children {
+		if c.opts.Required {
+			return false, nil
+		}
+	}
+	w, err := b.rootWhere(nil, terms)
+	return len(w) == 0, err
+}
+
+// firstGrouped is firstValue as a grouped derived table LEFT JOINed to the roots, and the
+// value it gives each root:
+//
+//	LEFT JOIN (SELECT p1.fk AS k0, MIN(pn.col) AS v FROM <p1> INNER JOIN <p2> ON .. <pn>
+//	WHERE <p1's filters> GROUP BY p1.fk) AS g ON g.k0 = root.pk  ...  g.v
+//
+// Where NULLs sort first, the levels are LEFT JOINed and a group with a NULL in the column
+// or a level without children (a row of NULLs) gives NULL: CASE WHEN COUNT(*) >
+// COUNT(pn.col) THEN NULL ELSE MIN(pn.col) END. A root without rows on the path has no
+// row in the table: NULL, as in the flat JOIN.
+func (b *builder) firstGrouped(t term) (join, node, error) {
+	var path []*bnode
+	for x := t.n; x.parent != nil; x = x.parent {
+		path = append([]*bnode{x}, path...)
+	}
+	agg := "MIN("
+	if t.desc {
+		agg = "MAX("
+	}
+	nullsFirst := !t.desc != b.d.Features().NullsHigh // the dialect's default
+	if t.nulls != "" {
+		nullsFirst = t.nulls == "FIRST"
+	}
+	kind := "INNER JOIN"
+	if nullsFirst {
+		kind = "LEFT JOIN"
+	}
+	sub := &selectStmt{}
+	for i, x := range path {
+		f, err := b.plainFactor(x)
+		if err != nil {
+			return join{}, nil, err
+		}
+		var next *bnode
+		if i+1 < len(path) {
+			next = path[i+1]
+		}
+		if i == 0 {
+			// (its link to the root is the grouping)
+			p, err := b.linkedPreds(x)
+			if err != nil {
+				return join{}, nil, err
+			}
+			sub.from = f
+			if sub.where, err = b.requiredExists(appendNode(nil, p), x, next); err != nil {
+				return join{}, nil, err
+			}
+			continue
+		}
+		on, err := b.outerCond(x)
+		if err != nil {
+			return join{}, nil, err
+		}
+		if on, err = b.requiredExists(on, x, next); err != nil {
+			return join{}, nil, err
+		}
+		sub.joins = append(sub.joins, join{kind, f, on})
+	}
+	alias := b.newAlias()
+	l := b.linkOf(path[0])
+	var on []node
+	for i, c := range l.child {
+		k := b.col(l.childAlias, c)
+		name := "k" + strconv.Itoa(i)
+		sub.items = append(sub.items, aliased{k, name})
+		sub.group = append(sub.group, k)
+		on = append(on, &colEq{col{alias, name}, col{b.root.alias, l.parent[i]}})
+	}
+	// (a source scope is on the root's columns: it decides which roots have the rows)
+	s, err := b.sourcePreds(path[0])
+	if err != nil {
+		return join{}, nil, err
+	}
+	on = appendNode(on, s)
+	var v node = seq{kw(agg), t.col, kw(")")}
+	if nullsFirst {
+		v = seq{kw("CASE WHEN COUNT(*) > COUNT("), t.col, kw(") THEN NULL ELSE "), v, kw(" END")}
+	}
+	sub.items = append(sub.items, aliased{v, "v"})
+	return join{"LEFT JOIN", derived{body: sub, alias: alias}, on}, b.col(alias, "v"), nil
+}
+
 // limitedOnPath is the include on the path from the root to n (n included) that is limited
 // per parent, or nil.
 func limitedOnPath(n *bnode) *bnode {
@@ -303,8 +404,21 @@ func (b *builder) rootQuery(terms []term, mode rootMode, cols ...string) (st *se
 				outerOrder = append(outerOrder, t.by(b.col(b.root.alias, o)))
 			default:
 				o := b.orderCol(i)
-				first, err := b.firstValue(t)
+				var first node
+				byGroup, err := b.firstByGroup(terms)
 				if err != nil {
+					return nil, nil, nil, err
+				}
+				if byGroup {
+					// every root is a candidate: one grouped derived table read once,
+					// instead of a subquery per root
+					j, v, err := b.firstGrouped(t)
+					if err != nil {
+						return nil, nil, nil, err
+					}
+					grouped = append(grouped, j)
+					first = v
+				} else if first, err = b.firstValue(t); err != nil {
 					return nil, nil, nil, err
 				}
 				exposed = append(exposed, aliased{first, o})

@@ -140,6 +140,7 @@ type unionPlan struct {
 	union     *unionAll         // (otherwise) the statement
 	childOrd  map[*bnode][]node // to-many root order terms, ordering their branch
 	rootOrd   []node            // the root order, before paging
+	rootGroup []join            // (not paged) grouped derived tables the roots are ordered by
 }
 
 // union builds the UNION ALL of branches, or (pipeline) each branch as a statement of its
@@ -238,8 +239,21 @@ func (b *builder) rootOrder(u *unionPlan, terms []term) error {
 				u.childOrd[t.n] = append(u.childOrd[t.n], t.order())
 			}
 		default:
-			first, err := b.firstValue(t)
+			// every root a candidate, all of them returned: one grouped derived table read
+			// once instead of a subquery per root (a page computes its own, rootQuery)
+			byGroup, err := b.firstByGroup(terms)
 			if err != nil {
+				return err
+			}
+			var first node
+			if byGroup && !b.query.paged() {
+				j, v, err := b.firstGrouped(t)
+				if err != nil {
+					return err
+				}
+				u.rootGroup = append(u.rootGroup, j)
+				first = v
+			} else if first, err = b.firstValue(t); err != nil {
 				return err
 			}
 			u.rootOrd = append(u.rootOrd, t.by(first))
@@ -356,6 +370,7 @@ func (b *builder) assemble(u *unionPlan, terms []term) error {
 				if st.joins, err = b.toOneJoins(u.rootJoins); err != nil {
 					return err
 				}
+				st.joins = append(st.joins, u.rootGroup...)
 			}
 			if st.where, err = b.membership(n, terms); err != nil {
 				return err
