@@ -189,6 +189,20 @@ func (b *builder) aggregate(cv *computed) node {
 	return seq{kw(strings.ToUpper(cv.c.Func.String()) + "("), b.col(cv.agg.alias, a.Column), kw(")")}
 }
 
+// groupByLink groups sub by the child columns of link l, selected as k0, k1 .., and returns
+// the condition joining the grouped table (alias) to the parent's rows (parentAlias).
+func (b *builder) groupByLink(sub *selectStmt, l link, alias, parentAlias string) []node {
+	on := make([]node, 0, len(l.child))
+	for i, c := range l.child {
+		k := b.col(l.childAlias, c)
+		name := "k" + strconv.Itoa(i)
+		sub.items = append(sub.items, aliased{k, name})
+		sub.group = append(sub.group, k)
+		on = append(on, &colEq{col{alias, name}, col{parentAlias, l.parent[i]}})
+	}
+	return on
+}
+
 // computedByName is n's computed value name, or nil.
 func computedByName(n *bnode, name string) *computed {
 	for _, cv := range n.computed {
@@ -223,14 +237,7 @@ func (b *builder) grouped(cv *computed) (join, node, error) {
 		return join{}, nil, err
 	}
 	sub := &selectStmt{from: f, where: appendNode(nil, preds)}
-	var on []node
-	for i, c := range l.child {
-		k := b.col(l.childAlias, c)
-		name := "k" + strconv.Itoa(i)
-		sub.items = append(sub.items, aliased{k, name})
-		sub.group = append(sub.group, k)
-		on = append(on, &colEq{col{cv.galias, name}, col{agg.parent.alias, l.parent[i]}})
-	}
+	on := b.groupByLink(sub, l, cv.galias, agg.parent.alias)
 	sub.items = append(sub.items, aliased{b.aggregate(cv), "v"})
 	// a root without rows of the association has no row in the table: NULL
 	var value node = b.col(cv.galias, "v")

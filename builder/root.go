@@ -222,15 +222,7 @@ func (b *builder) firstGrouped(t term) (join, node, error) {
 		sub.joins = append(sub.joins, join{kind, f, on})
 	}
 	alias := b.newAlias()
-	l := b.linkOf(path[0])
-	var on []node
-	for i, c := range l.child {
-		k := b.col(l.childAlias, c)
-		name := "k" + strconv.Itoa(i)
-		sub.items = append(sub.items, aliased{k, name})
-		sub.group = append(sub.group, k)
-		on = append(on, &colEq{col{alias, name}, col{b.root.alias, l.parent[i]}})
-	}
+	on := b.groupByLink(sub, b.linkOf(path[0]), alias, b.root.alias)
 	// (a source scope is on the root's columns: it decides which roots have the rows)
 	s, err := b.sourcePreds(path[0])
 	if err != nil {
