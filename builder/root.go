@@ -86,27 +86,16 @@ func (b *builder) renderRootWhere(terms []term) (node, error) {
 // when any of the root's rows has none: a NULL in the column, or a level of the path
 // without children (the LEFT JOIN's row of NULLs).
 func (b *builder) firstValue(t term) (node, error) {
-	agg := "MIN("
-	if t.desc {
-		agg = "MAX("
-	}
-	extreme, err := b.chain(t.n, seq{kw(agg), t.col, kw(")")})
+	extreme, err := b.chain(t.n, t.extreme())
 	if err != nil {
 		return nil, err
 	}
-	nullsFirst := !t.desc != b.d.Features().NullsHigh // the dialect's default
-	if t.nulls != "" {
-		nullsFirst = t.nulls == "FIRST"
-	}
-	if !nullsFirst {
+	if !b.nullsFirst(t) {
 		return paren{extreme}, nil
 	}
 	// the root's rows as the flat JOIN makes them: one row to start from, each level of the
 	// path LEFT JOINed
-	var path []*bnode
-	for x := t.n; x.parent != nil; x = x.parent {
-		path = append([]*bnode{x}, path...)
-	}
+	path := pathTo(t.n)
 	rows := &selectStmt{items: []node{kw("1")}, from: derived{body: kw("SELECT 1"), alias: b.oneAlias},
 		where: []node{seq{t.col, kw(" IS NULL")}}}
 	start := b.root.alias
@@ -144,6 +133,33 @@ func (b *builder) firstValue(t term) (node, error) {
 	return seq{kw("CASE WHEN "), exists{rows}, kw(" THEN NULL ELSE "), paren{extreme}, kw(" END")}, nil
 }
 
+// pathTo is the path from the root's child down to n (n included).
+func pathTo(n *bnode) []*bnode {
+	var path []*bnode
+	for x := n; x.parent != nil; x = x.parent {
+		path = append([]*bnode{x}, path...)
+	}
+	return path
+}
+
+// extreme is the first of a to-many term's values in its direction: MIN(col) ascending,
+// MAX(col) descending.
+func (t term) extreme() node {
+	if t.desc {
+		return seq{kw("MAX("), t.col, kw(")")}
+	}
+	return seq{kw("MIN("), t.col, kw(")")}
+}
+
+// nullsFirst reports whether t puts NULLs first: its NULLS FIRST/LAST, else the dialect's
+// default for its direction.
+func (b *builder) nullsFirst(t term) bool {
+	if t.nulls != "" {
+		return t.nulls == "FIRST"
+	}
+	return !t.desc != b.d.Features().NullsHigh
+}
+
 // firstByGroup reports whether the roots' first values by to-many order terms come from
 // grouped derived tables (firstGrouped) rather than a correlated subquery per root
 // (firstValue): when every root is a candidate for the page (no where, default scope,
@@ -174,18 +190,8 @@ func (b *builder) firstByGroup(terms []term) (bool, error) {
 // COUNT(pn.col) THEN NULL ELSE MIN(pn.col) END. A root without rows on the path has no
 // row in the table: NULL, as in the flat JOIN.
 func (b *builder) firstGrouped(t term) (join, node, error) {
-	var path []*bnode
-	for x := t.n; x.parent != nil; x = x.parent {
-		path = append([]*bnode{x}, path...)
-	}
-	agg := "MIN("
-	if t.desc {
-		agg = "MAX("
-	}
-	nullsFirst := !t.desc != b.d.Features().NullsHigh // the dialect's default
-	if t.nulls != "" {
-		nullsFirst = t.nulls == "FIRST"
-	}
+	path := pathTo(t.n)
+	nullsFirst := b.nullsFirst(t)
 	kind := "INNER JOIN"
 	if nullsFirst {
 		kind = "LEFT JOIN"
@@ -229,7 +235,7 @@ func (b *builder) firstGrouped(t term) (join, node, error) {
 		return join{}, nil, err
 	}
 	on = appendNode(on, s)
-	var v node = seq{kw(agg), t.col, kw(")")}
+	v := t.extreme()
 	if nullsFirst {
 		v = seq{kw("CASE WHEN COUNT(*) > COUNT("), t.col, kw(") THEN NULL ELSE "), v, kw(" END")}
 	}
@@ -269,10 +275,7 @@ func (b *builder) exists(n *bnode) (node, error) {
 // condition linking p1 to the root, as the body of a correlated subquery over a to-many
 // path selecting items.
 func (b *builder) chain(n *bnode, items ...node) (*selectStmt, error) {
-	var path []*bnode
-	for x := n; x.parent != nil; x = x.parent {
-		path = append([]*bnode{x}, path...)
-	}
+	path := pathTo(n)
 	st := &selectStmt{items: items}
 	for i, x := range path {
 		f, err := b.plainFactor(x)

@@ -721,8 +721,9 @@ func (b *builder) rows(n *bnode, terms []term) ([]node, error) {
 // keyIn is the condition that the columns outer of outerAlias (lhs: them as nodes, or nil)
 // are among the columns inner of innerAlias in the rows of sub (whose select list it
 // writes): outer IN (SELECT inner ..), as a row value for several columns; on PostgreSQL for
-// one column with arrays (b.arrays(): a small page, or the children of one root found by its
-// key; and an indexed link) outer = ANY(ARRAY(SELECT inner ..)); without row values EXISTS (SELECT 1 .. WHERE inner = outer ..).
+// one column with arrays (b.arrays(): a small page, or the children of one root found by
+// its key; and an indexed link) outer = ANY(ARRAY(SELECT inner ..)); without row values
+// EXISTS (SELECT 1 .. WHERE inner = outer ..).
 func (b *builder) keyIn(lhs []node, outerAlias string, outer []string, innerAlias string, inner []string, sub *selectStmt, arrays bool) node {
 	if len(outer) > 1 && !b.d.Features().TupleIn {
 		sub.items = b.one(kw("1"))

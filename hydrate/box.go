@@ -45,46 +45,40 @@ func boxed(typ, p unsafe.Pointer) (v any) {
 	return v
 }
 
+// inSlab appends v to the slab s (a new one when s is full) and returns it boxed as type
+// typ, pointing at its element.
+func inSlab[T any](s *[]T, v T, typ unsafe.Pointer) any {
+	if len(*s) == cap(*s) {
+		*s = make([]T, 0, boxChunk)
+	}
+	*s = append(*s, v)
+	return boxed(typ, unsafe.Pointer(&(*s)[len(*s)-1]))
+}
+
 func (b *boxes) string(s string) any {
 	if b == nil || s == "" {
 		return s // (the runtime boxes "" without allocating)
 	}
-	if len(b.strs) == cap(b.strs) {
-		b.strs = make([]string, 0, boxChunk)
-	}
-	b.strs = append(b.strs, s)
-	return boxed(stringWord, unsafe.Pointer(&b.strs[len(b.strs)-1]))
+	return inSlab(&b.strs, s, stringWord)
 }
 
 func (b *boxes) int64(i int64) any {
 	if b == nil || uint64(i) < 256 {
 		return i // (the runtime boxes small values without allocating)
 	}
-	if len(b.ints) == cap(b.ints) {
-		b.ints = make([]int64, 0, boxChunk)
-	}
-	b.ints = append(b.ints, i)
-	return boxed(int64Word, unsafe.Pointer(&b.ints[len(b.ints)-1]))
+	return inSlab(&b.ints, i, int64Word)
 }
 
 func (b *boxes) float64(f float64) any {
 	if b == nil {
 		return f
 	}
-	if len(b.floats) == cap(b.floats) {
-		b.floats = make([]float64, 0, boxChunk)
-	}
-	b.floats = append(b.floats, f)
-	return boxed(float64Word, unsafe.Pointer(&b.floats[len(b.floats)-1]))
+	return inSlab(&b.floats, f, float64Word)
 }
 
 func (b *boxes) time(t time.Time) any {
 	if b == nil {
 		return t
 	}
-	if len(b.times) == cap(b.times) {
-		b.times = make([]time.Time, 0, boxChunk)
-	}
-	b.times = append(b.times, t)
-	return boxed(timeWord, unsafe.Pointer(&b.times[len(b.times)-1]))
+	return inSlab(&b.times, t, timeWord)
 }
