@@ -151,6 +151,31 @@ func handCopyCreate(ctx context.Context, e *writeEnv) error {
 	})
 }
 
+// floorServerCreate is not a writer but a measuring device: the server generates the same
+// rows itself (generate_series; nothing sent, parsed or bound per row, no client work), so
+// its time is what the rows, their indexes and their foreign-key checks cost the database
+// alone, a floor under every client. It relies on the tables' sequences starting at 1
+// (every harness truncates with RESTART IDENTITY first).
+func floorServerCreate(ctx context.Context, e *writeEnv) error {
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	n := strconv.Itoa
+	for _, q := range []string{
+		`INSERT INTO users (name) SELECT 'user' || i FROM generate_series(0, ` + n(wUsers-1) + `) i`,
+		`INSERT INTO posts (user_id, title) SELECT i / ` + n(wPosts) + ` + 1, 'post' || (i % ` + n(wPosts) + `) FROM generate_series(0, ` + n(wUsers*wPosts-1) + `) i`,
+		`INSERT INTO tags (name) SELECT 'tag' || (i % ` + n(wTags) + `) FROM generate_series(0, ` + n(wUsers*wPosts*wTags-1) + `) i`,
+		`INSERT INTO post_tags (post_id, tag_id, added_by) SELECT i / ` + n(wTags) + ` + 1, i + 1, CASE WHEN i % ` + n(wTags) + ` = 0 THEN NULL ELSE 'u' || (i / ` + n(wTags*wPosts) + `) END FROM generate_series(0, ` + n(wUsers*wPosts*wTags-1) + `) i`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // TestWritesCPU runs the nested-create contenders round after round (BENCH_ROUNDS, default
 // 5, the order rotated each round) on one connection and reports, per contender, the
 // median wall time, the CPU time this process spent (client: building values, SQL, driver,

@@ -260,6 +260,7 @@ var createContenders = []struct {
 	{"hand", handCreate},
 	{"hand-unnest", handUnnestCreate},
 	{"hand-copy", handCopyCreate},
+	{"floor-server", floorServerCreate},
 	{"gorm", func(ctx context.Context, e *writeEnv) error {
 		users := make([]wgUser, wUsers)
 		for u := range users {
