@@ -111,6 +111,10 @@ func (o Op) Through(values map[string]any) Op {
 // Where filters the targets count counts (bare columns of the target, as in an include's
 // Where).
 func (o Op) Where(pred sq.Sqlizer) Op {
+	if pred != nil && isNilValue(pred) && o.err == nil {
+		o.err = badf("%s: Where: a nil %T", o.kind, pred)
+		return o
+	}
 	o.where = pred
 	return o
 }

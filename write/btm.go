@@ -144,7 +144,7 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 	targetScope := defaults(a.Scope, a.Target)
 	for i, t := range ts {
 		if o.kind != opHas && o.kind != opRemove && len(targetScope) > 0 {
-			if err := checkTargetScope(t.r, targetScope, what); err != nil {
+			if err := checkScope(t.r, targetScope, what); err != nil {
 				return prepared{}, err
 			}
 		}
@@ -158,7 +158,11 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 	switch o.kind {
 	case opAdd:
 		if !a.Unique {
-			return prepared{single: true, run: func(r *runner) error { return b.insertLinks(r, links, false) }}, nil
+			// one statement needs no transaction; links with different columns, or more
+			// than one INSERT holds, get one
+			ins := b.linkRows(links, false)
+			single := len(ins) == 1 && ins[0].n()*len(ins[0].cols) <= w.maxArgs
+			return prepared{single: single, run: func(r *runner) error { return b.runInserts(r, ins) }}, nil
 		}
 		return prepared{run: func(r *runner) error { return b.addUnique(r, dedupe(links)) }}, nil
 	case opSet:
@@ -182,17 +186,6 @@ func (o Op) prepareBTM(what string) (prepared, error) {
 		return prepared{single: true, run: func(r *runner) error { return b.has(r, keys) }}, nil
 	}
 	return prepared{}, badf("%s: unknown operation", what)
-}
-
-// checkTargetScope refuses a target value whose scope columns contradict the association's
-// scope (the target is not rewritten: belongsToMany scopes on the target are filters).
-func checkTargetScope(r *row, scoped []colVal, what string) error {
-	for _, d := range scoped {
-		if v, ok := r.keyOf(d.col); ok && !equal(v, d.val) {
-			return fmt.Errorf("%w: %s: %s.%s is %v, but the association's scope says %v", ErrScopeConflict, what, r.m.Name(), d.col, v, d.val)
-		}
-	}
-	return nil
 }
 
 // dedupe keeps one link per target key, the last one given (its values win).
@@ -359,6 +352,27 @@ func linkCols(a *include.Association) []string {
 // insertLinks inserts join rows, one INSERT per set of columns; ignoreDup skips links that
 // exist (added by a concurrent transaction).
 func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
+	return b.runInserts(r, b.linkRows(links, ignoreDup))
+}
+
+// runInserts runs the INSERTs of join rows.
+func (b *btm) runInserts(r *runner, rows []insertRows) error {
+	for _, ins := range rows {
+		sts, _, err := b.w.insertStatements(r, ins, b.what)
+		if err != nil {
+			return err
+		}
+		for _, st := range sts {
+			if _, err := r.exec(st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// linkRows groups links into the INSERTs of their join rows, one per set of columns.
+func (b *btm) linkRows(links []link, ignoreDup bool) []insertRows {
 	a := b.a
 	type group struct {
 		cols []string
@@ -397,18 +411,11 @@ func (b *btm) insertLinks(r *runner, links []link, ignoreDup bool) error {
 			cur.vals = append(cur.vals, cv.val)
 		}
 	}
-	for _, g := range groups {
-		sts, _, err := b.w.insertStatements(r, insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup}, b.what)
-		if err != nil {
-			return err
-		}
-		for _, st := range sts {
-			if _, err := r.exec(st); err != nil {
-				return err
-			}
-		}
+	out := make([]insertRows, len(groups))
+	for i, g := range groups {
+		out[i] = insertRows{table: a.ThroughTable, cols: g.cols, vals: g.vals, ignoreDup: ignoreDup}
 	}
-	return nil
+	return out
 }
 
 // sameCols reports whether vals name the columns cols, in order.

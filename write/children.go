@@ -343,7 +343,7 @@ func (o Op) prepareCreateChild(c *children, what string, unlinkAll bool) (prepar
 	}
 	for i, col := range a.ForeignKeys {
 		if v, ok := tr.keyOf(col); ok && !equal(v, c.srcKey[i]) {
-			return prepared{}, fmt.Errorf("%w: %s: the value's %s is %v, not the source's %v", ErrScopeConflict, what, col, v, c.srcKey[i])
+			return prepared{}, fmt.Errorf("%w: %s: the value's %s is %v, not the source's %v", ErrScopeConflict, what, col, argOf(v), c.srcKey[i])
 		}
 	}
 	if err := applyScope(tr, c.scoped, what); err != nil {
@@ -475,7 +475,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 		return nil
 	}
 	if !src.isKey() {
-		if err := checkTargetScope(src, srcScope, what); err != nil {
+		if err := checkScope(src, srcScope, what); err != nil {
 			return prepared{}, err
 		}
 	}
@@ -493,7 +493,7 @@ func (o Op) prepareBelongsTo(what string) (prepared, error) {
 			if len(ts) != 1 {
 				return prepared{}, badf("%s: a belongsTo links one target, got %d", what, len(ts))
 			}
-			if err := checkTargetScope(ts[0].r, defaults(a.Scope, a.Target), what); err != nil {
+			if err := checkScope(ts[0].r, defaults(a.Scope, a.Target), what); err != nil {
 				return prepared{}, err
 			}
 			key = ts[0].key

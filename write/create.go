@@ -112,7 +112,7 @@ func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 		}
 	} else {
 		t := reflect.TypeOf(c.value)
-		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			t = t.Elem()
 		}
 		if t == nil || t.Kind() != reflect.Struct {
@@ -143,40 +143,218 @@ func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 			cur = a.Target
 		}
 	}
-	if err := checkTree(m, rows, tree, m.Name(), w.tenant); err != nil {
+	if err := checkTree(m, rows, tree, m.Name(), w.tenant, nil); err != nil {
 		return nil, nil, nil, nil, err
 	}
 	return w, m, rows, tree, nil
 }
 
-// checkTree checks the values of a nested create before any statement runs: the map keys
-// of every row at every level.
-func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any) error {
-	if m.Type() != nil {
-		return nil // struct models: every field is a column or an association
-	}
-	for _, rw := range rows {
-		if err := checkKeys(rw, "create "+path); err != nil {
-			return err
+// checkTree reads and checks the values of a nested create before any statement runs, level
+// by level: the map keys of every row, the values an association's scope fixes, the number
+// of values a belongsTo or hasOne holds, a child given under two parents, and a key a value
+// already holds that the create would overwrite with another (a child's foreign key naming
+// another owner). The rows under each association are kept on their row (row.kids) for
+// createLevel, which reads them from there. up says which columns of rows the link from the
+// level above writes, and from which row (nil for the root and for belongsTo parents and
+// belongsToMany targets, whose links are written on the other side).
+func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any, up *upLink) error {
+	if m.Type() == nil {
+		for _, rw := range rows {
+			if err := checkKeys(rw, "create "+path); err != nil {
+				return err
+			}
 		}
 	}
-	for _, ch := range tree.children {
+	var kidsOf [][]*row // every row's kids, in one allocation for the level
+	if len(tree.children) > 0 {
+		kidsOf = make([][]*row, len(rows)*len(tree.children))
+	}
+	for ci, ch := range tree.children {
 		a := m.Association(ch.alias)
+		p := path + "." + a.As
+		what := "create " + p
+		scoped := defaults(a.Scope, a.Target)
+		srcScope := defaults(a.SourceScope, a.Source)
+		thScope := defaults(a.ThroughScope, a.Through)
 		var kids []*row
-		for _, rw := range rows {
-			ks, err := nested(rw, a, "create "+path+"."+a.As, tn)
+		var next *upLink
+		var owner map[uintptr]*row // hasOne, hasMany: the parent of each child not in a slice
+		if a.Kind == include.HasOne || a.Kind == include.HasMany {
+			next = &upLink{a: a}
+		}
+		for i, rw := range rows {
+			ks, err := nested(rw, a, what, tn)
 			if err != nil {
 				return err
 			}
-			if a.Kind == include.BelongsToMany {
+			if len(ks) > 0 {
+				if rw.kids == nil {
+					c := len(tree.children)
+					rw.kids = kidsOf[i*c : (i+1)*c : (i+1)*c]
+				}
+				rw.kids[ci] = ks
+			}
+			for _, k := range ks {
+				if err := checkScope(k, scoped, what); err != nil {
+					return err
+				}
+			}
+			switch a.Kind {
+			case include.BelongsTo:
+				if len(ks) > 1 {
+					return badf("%s: a belongsTo holds one value, got %d", what, len(ks))
+				}
+				if len(ks) == 1 {
+					if err := checkScope(rw, srcScope, what); err != nil {
+						return err
+					}
+					if err := checkBelongsTo(rw, ks[0], a, up, i, what); err != nil {
+						return err
+					}
+				}
+			case include.HasOne, include.HasMany:
+				if a.Kind == include.HasOne && len(ks) > 1 {
+					return badf("%s: a hasOne holds one value, got %d", what, len(ks))
+				}
 				for _, k := range ks {
-					k.ignore = append(k.ignore, throughName(a), a.ThroughTable)
+					if err := checkChildKey(rw, k, a, what); err != nil {
+						return err
+					}
+					if !k.element {
+						if id := identity(k); id != 0 {
+							if owner == nil {
+								owner = map[uintptr]*row{}
+							}
+							if o, dup := owner[id]; dup && o != rw {
+								return fmt.Errorf("%w: %s: one %s value is under two %s values; a child has one parent (pass a copy for each)", ErrBadInput, what, a.Target.Name(), m.Name())
+							}
+							owner[id] = rw
+						}
+					}
+					next.from = append(next.from, rw)
+				}
+			case include.BelongsToMany:
+				for _, k := range ks {
+					if err := checkThrough(k, a, thScope, what); err != nil {
+						return err
+					}
 				}
 			}
 			kids = append(kids, ks...)
 		}
-		if err := checkTree(a.Target, kids, ch, path+"."+a.As, tn); err != nil {
+		if next == nil {
+			kids = dedupeRows(kids) // a parent or target shared by several rows is one row
+		}
+		if err := checkTree(a.Target, kids, ch, p, tn, next); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkThrough checks a nested belongsToMany target's join-table values against the
+// through scope: a struct's through fields without allocating (thousands of targets), a
+// map's values as the link will read them.
+func checkThrough(k *row, a *include.Association, thScope []colVal, what string) error {
+	if k.mp != nil {
+		k.ignore = append(k.ignore, throughName(a), a.ThroughTable)
+		th, thCols, err := throughOf(k, a, thScope)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		_, err = Op{as: Assoc{a: a}}.linkValues(target{through: th, thCols: thCols}, thScope, what)
+		return err
+	}
+	for _, d := range thScope {
+		for _, at := range k.m.ThroughAttrs() {
+			if at.Column != d.col {
+				continue
+			}
+			f, err := k.sv.FieldByIndexErr(at.Index)
+			if err != nil {
+				continue
+			}
+			if v := f.Interface(); !isMissing(v) && !equal(v, d.val) {
+				return fmt.Errorf("%w: %s: join-table value %s = %v, but the through scope says %v", ErrScopeConflict, what, d.col, argOf(v), d.val)
+			}
+		}
+	}
+	return nil
+}
+
+// upLink is the link a hasOne or hasMany writes into the children of a level: association
+// a sets their foreign keys to the keys of from[i], the parent of the level's row i.
+type upLink struct {
+	a    *include.Association
+	from []*row
+}
+
+// upCols lists the columns link up writes (none for nil).
+func upCols(up *upLink) []string {
+	if up == nil {
+		return nil
+	}
+	return up.a.ForeignKeys
+}
+
+// checkScope refuses a value whose scope columns hold values other than the scope's.
+func checkScope(r *row, scoped []colVal, what string) error {
+	for _, d := range scoped {
+		if v, ok := r.keyOf(d.col); ok && !equal(v, d.val) {
+			return fmt.Errorf("%w: %s: %s.%s is %v, but the association's scope says %v", ErrScopeConflict, what, r.m.Name(), d.col, argOf(v), d.val)
+		}
+	}
+	return nil
+}
+
+// checkChildKey refuses a child whose foreign key already names a row other than its
+// parent rw: a key the parent does not have, or any key when the database is yet to
+// generate the parent's.
+func checkChildKey(rw, k *row, a *include.Association, what string) error {
+	for i, fk := range a.ForeignKeys {
+		v, ok := k.keyOf(fk)
+		if !ok {
+			continue
+		}
+		if pv, known := rw.keyOf(a.SourceKeys[i]); !known || !equal(v, pv) {
+			shown := "a key the database is yet to generate"
+			if known {
+				shown = fmt.Sprint(argOf(pv))
+			}
+			return fmt.Errorf("%w: %s: the %s's %s is %v, but it is created under a %s whose %s is %s; leave %s unset",
+				ErrScopeConflict, what, a.Target.Name(), fk, argOf(v), a.Source.Name(), a.SourceKeys[i], shown, fk)
+		}
+	}
+	return nil
+}
+
+// checkBelongsTo refuses a row whose foreign key to the parent p it is created with already
+// names another row, or is written by the link from the level above (up) to another parent.
+func checkBelongsTo(rw, p *row, a *include.Association, up *upLink, i int, what string) error {
+	for j, fk := range a.ForeignKeys {
+		if u := slices.Index(upCols(up), fk); u >= 0 {
+			// written by both links: fine when both name the same row or the same value
+			owner := up.from[i]
+			ov, ok1 := owner.keyOf(up.a.SourceKeys[u])
+			pv, ok2 := p.keyOf(a.TargetKeys[j])
+			same := ok1 && ok2 && equal(ov, pv)
+			if !same && (identity(owner) == 0 || identity(owner) != identity(p)) {
+				return fmt.Errorf("%w: %s: the %s's %s is written twice, by %s.%s (its parent %s) and by %s.%s (the %s created with it); give one of them",
+					ErrScopeConflict, what, a.Source.Name(), fk, up.a.Source.Name(), up.a.As, up.a.Source.Name(), a.Source.Name(), a.As, a.Target.Name())
+			}
+			continue
+		}
+		v, ok := rw.keyOf(fk)
+		if !ok {
+			continue
+		}
+		if pv, known := p.keyOf(a.TargetKeys[j]); !known || !equal(v, pv) {
+			shown := "a key the database is yet to generate"
+			if known {
+				shown = fmt.Sprint(argOf(pv))
+			}
+			return fmt.Errorf("%w: %s: the %s's %s is %v, but its %s, created with it, has %s %s; leave %s unset",
+				ErrScopeConflict, what, a.Source.Name(), fk, argOf(v), a.Target.Name(), a.TargetKeys[j], shown, fk)
 		}
 	}
 	return nil
@@ -312,7 +490,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 	}
 	what := "create " + path
 	// belongsTo parents first: their keys go into the rows
-	for _, ch := range tree.children {
+	for ci, ch := range tree.children {
 		a := m.Association(ch.alias)
 		if a.Kind != include.BelongsTo {
 			continue
@@ -321,14 +499,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		var parents, owners []*row
 		scoped := defaults(a.Scope, a.Target)
 		for _, rw := range rows {
-			ps, err := nested(rw, a, "create "+p, w.tenant)
-			if err != nil {
-				return err
-			}
-			if len(ps) > 1 {
-				return badf("create %s: a belongsTo holds one value, got %d", p, len(ps))
-			}
-			if len(ps) == 1 {
+			if ps := rw.kidsAt(ci); len(ps) == 1 {
 				if err := applyScope(ps[0], scoped, "create "+p); err != nil {
 					return err
 				}
@@ -350,7 +521,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				// a column of the owner's primary key: the parent must agree (its tenant)
 				if v, ok := o.keyOf(a.ForeignKeys[j]); ok && !equal(v, k[j]) {
 					return fmt.Errorf("%w: create %s: the %s's %s is %v and its %s's %s is %v, but %s is part of %s's primary key",
-						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], v, a.Target.Name(), a.TargetKeys[j], k[j], a.ForeignKeys[j], a.Source.Name())
+						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], argOf(v), a.Target.Name(), a.TargetKeys[j], argOf(k[j]), a.ForeignKeys[j], a.Source.Name())
 				}
 			}
 			for j := range a.ForeignKeys {
@@ -367,7 +538,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 	if err := w.insertModel(r, m, rows, what); err != nil {
 		return err
 	}
-	for _, ch := range tree.children {
+	for ci, ch := range tree.children {
 		a := m.Association(ch.alias)
 		p := path + "." + a.As
 		switch a.Kind {
@@ -379,13 +550,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 			}
 			var kids []*row
 			for _, rw := range rows {
-				ks, err := nested(rw, a, "create "+p, w.tenant)
-				if err != nil {
-					return err
-				}
-				if a.Kind == include.HasOne && len(ks) > 1 {
-					return badf("create %s: a hasOne holds one value, got %d", p, len(ks))
-				}
+				ks := rw.kidsAt(ci)
 				if len(ks) == 0 {
 					continue
 				}
@@ -409,7 +574,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				return err
 			}
 		case include.BelongsToMany:
-			if err := w.createTargets(r, rows, a, ch, p); err != nil {
+			if err := w.createTargets(r, rows, ci, a, ch, p); err != nil {
 				return err
 			}
 		}
@@ -418,29 +583,25 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 }
 
 // createTargets inserts the belongsToMany targets under rows, then their join rows.
-func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, ch *incNode, p string) error {
+func (w *Writer) createTargets(r *runner, rows []*row, ci int, a *include.Association, ch *incNode, p string) error {
 	what := "create " + p
 	thScope := defaults(a.ThroughScope, a.Through)
 	type pending struct {
-		src     []any
-		t       *row
-		through map[string]any
-		thCols  []colVal
+		src []any
+		t   *row
+		l   link // the join row's values, its keys set once the target is written
 	}
 	scoped := defaults(a.Scope, a.Target)
-	thName := throughName(a)
 	perRow := make([][]*row, len(rows))
 	total := 0
 	for i, rw := range rows {
-		ts, err := nested(rw, a, what, w.tenant)
-		if err != nil {
-			return err
-		}
+		ts := rw.kidsAt(ci)
 		perRow[i] = ts
 		total += len(ts)
 	}
 	links := make([]pending, 0, total)
 	targets := make([]*row, 0, total)
+	o := Op{as: Assoc{w: w, a: a}}
 	for i, rw := range rows {
 		ts := perRow[i]
 		if len(ts) == 0 {
@@ -451,17 +612,20 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 			return err
 		}
 		for _, t := range ts {
-			if t.mp != nil {
-				t.ignore = append(t.ignore, thName, a.ThroughTable)
-			}
-			th, thCols, err := throughOf(t, a)
+			th, thCols, err := throughOf(t, a, thScope)
 			if err != nil {
 				return fmt.Errorf("%s: %w", what, err)
+			}
+			// the join-table values and the through scope are checked before the targets
+			// are written
+			l, err := o.linkValues(target{through: th, thCols: thCols}, thScope, what)
+			if err != nil {
+				return err
 			}
 			if err := applyScope(t, scoped, what); err != nil {
 				return err
 			}
-			links = append(links, pending{key, t, th, thCols})
+			links = append(links, pending{key, t, l})
 			targets = append(targets, t)
 		}
 	}
@@ -472,18 +636,14 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 	if err != nil {
 		return err
 	}
-	o := Op{as: Assoc{w: w, a: a}}
 	ls := make([]link, len(links))
 	for i, pl := range links {
 		k, err := linkKeys(pl.t, a.TargetKeys, what)
 		if err != nil {
 			return err
 		}
-		l, err := o.linkValues(target{key: k, through: pl.through, thCols: pl.thCols}, thScope, what)
-		if err != nil {
-			return err
-		}
-		l.src = pl.src
+		l := pl.l
+		l.key, l.src = k, pl.src
 		if err := b.sameTenant(l, i+1); err != nil {
 			return err
 		}
@@ -495,7 +655,9 @@ func (w *Writer) createTargets(r *runner, rows []*row, a *include.Association, c
 
 // throughOf reads a nested belongsToMany target's join-table values: a map's value under the
 // join model's (or join table's) name, a struct's `joinery:"through"` fields (as columns).
-func throughOf(t *row, a *include.Association) (map[string]any, []colVal, error) {
+// A struct's zero primary key of the join model (the database generates it) and its zero
+// through-scope columns (the scope fills them: scoped) are not values.
+func throughOf(t *row, a *include.Association, scoped []colVal) (map[string]any, []colVal, error) {
 	if t.mp != nil {
 		for _, k := range []string{throughName(a), a.ThroughTable} {
 			v, ok := t.mp[k]
@@ -524,7 +686,11 @@ func throughOf(t *row, a *include.Association) (map[string]any, []colVal, error)
 		if err != nil {
 			continue
 		}
-		out = append(out, colVal{at.Column, argOf(f.Interface())})
+		v := f.Interface()
+		if isMissing(v) && (a.Through != nil && slices.Contains(a.Through.PrimaryKeyView(), at.Column) || inCols(scoped, at.Column)) {
+			continue
+		}
+		out = append(out, colVal{at.Column, argOf(v)})
 	}
 	return nil, out, nil
 }
@@ -534,4 +700,23 @@ func throughName(a *include.Association) string {
 		return a.Through.Name()
 	}
 	return a.ThroughTable
+}
+
+// inCols reports whether cols sets column c.
+func inCols(cols []colVal, c string) bool {
+	for _, cv := range cols {
+		if cv.col == c {
+			return true
+		}
+	}
+	return false
+}
+
+// kidsAt returns the values r holds under the include tree node's association i (checkTree
+// read them).
+func (r *row) kidsAt(i int) []*row {
+	if r.kids == nil {
+		return nil
+	}
+	return r.kids[i]
 }

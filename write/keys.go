@@ -99,7 +99,7 @@ func sameAt(m *include.Model, pkVals []any, fk []string, ident []int, key []any,
 		}
 		if !equal(pkVals[j], key[i]) {
 			return fmt.Errorf("%w: %s: the %s's %s is %v and the %s's is %v: a link cannot change %s, which is part of %s's primary key (%s)",
-				ErrBadInput, what, role(), fk[i], pkVals[j], other, key[i], fk[i], m.Name(), joinCols(pk))
+				ErrBadInput, what, role(), fk[i], argOf(pkVals[j]), other, argOf(key[i]), fk[i], m.Name(), joinCols(pk))
 		}
 	}
 	return nil
@@ -148,7 +148,7 @@ func (r *row) withTenant(tn any, role string) error {
 	}
 	if !a.Hidden {
 		if v, ok := r.value(a); ok && !isMissing(v) && !equal(v, tn) {
-			return fmt.Errorf("%w: the %s's %s.%s is %v, but the operation's Tenant is %v", ErrScopeConflict, role, r.m.Name(), tc, v, tn)
+			return fmt.Errorf("%w: the %s's %s.%s is %v, but the operation's Tenant is %v", ErrScopeConflict, role, r.m.Name(), tc, argOf(v), tn)
 		}
 	}
 	r.tenant = tn

@@ -2,7 +2,9 @@ package write
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"time"
@@ -27,6 +29,9 @@ type row struct {
 	// tenant is the operation's tenant value (Op.Tenant): the value of the model's hidden
 	// tenant column, and of a visible one the value leaves unset; nil for none
 	tenant any
+	// kids holds a nested create's values under each association of the include tree's
+	// node (in the node's order), read once by checkTree
+	kids [][]*row
 }
 
 func (r *row) isKey() bool { return r.key != nil }
@@ -288,13 +293,31 @@ func norm(v any) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
-	case int64, string, bool, float64:
+	case int64, string, bool:
 		return x
+	case float64:
+		// a whole number is the int64 it equals (keys decoded from JSON are float64), so
+		// that indexes by value agree with equal
+		if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
+			return int64(x)
+		}
+		return x
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		if f, err := x.Float64(); err == nil {
+			return norm(f)
+		}
+		return string(x)
 	case []byte:
 		return string(x)
 	case time.Time:
 		return x.UTC()
 	case driver.Valuer:
+		if nilValuer(x) {
+			return nil
+		}
 		dv, err := x.Value()
 		if err != nil {
 			return fmt.Sprintf("%T:%v", x, x)
@@ -312,8 +335,8 @@ func norm(v any) any {
 		return rv.Int()
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return int64(rv.Uint())
-	case reflect.Float32:
-		return rv.Float()
+	case reflect.Float32, reflect.Float64:
+		return norm(rv.Float())
 	case reflect.String:
 		return rv.String()
 	case reflect.Bool:
@@ -387,10 +410,10 @@ type colVal struct {
 
 // applyScope fills the scope's columns into r, or fails when r holds another value.
 func applyScope(r *row, scoped []colVal, what string) error {
+	if err := checkScope(r, scoped, what); err != nil {
+		return err
+	}
 	for _, d := range scoped {
-		if v, ok := r.keyOf(d.col); ok && !equal(v, d.val) {
-			return fmt.Errorf("%w: %s: %s.%s is %v, but the association's scope says %v", ErrScopeConflict, what, r.m.Name(), d.col, v, d.val)
-		}
 		if err := r.set(d.col, d.val); err != nil {
 			return err
 		}
@@ -436,7 +459,10 @@ func argOf(v any) any {
 	case int64, int, string, bool, float64, []byte:
 		return v
 	}
-	if _, ok := v.(driver.Valuer); ok {
+	if vr, ok := v.(driver.Valuer); ok {
+		if nilValuer(vr) {
+			return nil
+		}
 		return v
 	}
 	rv := reflect.ValueOf(v)
@@ -448,3 +474,12 @@ func argOf(v any) any {
 	}
 	return v
 }
+
+// nilValuer reports a nil pointer whose Value method is its element type's (a nil
+// *sql.NullString): database/sql sends NULL for it, and calling Value would panic.
+func nilValuer(v driver.Valuer) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil() && rv.Type().Elem().Implements(valuerType)
+}
+
+var valuerType = reflect.TypeOf((*driver.Valuer)(nil)).Elem()

@@ -15,7 +15,16 @@
 // its primary key. A value of another model, a key that is missing (a parent that was never
 // saved), a value to create or join-table values whose scope columns contradict the
 // association's scope, or a value to create whose foreign key names another owner, is an
-// error before any statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict).
+// error before any statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict). A
+// nested create reads and checks its whole tree first, so the same holds at every level:
+// a child whose foreign key names a row other than its parent, a column two links would
+// write from different rows (a post under one user whose author is another), a hasOne or
+// hasMany child under two parents (ErrBadInput), a join model's through struct whose scope
+// column says another type. In a through struct, a join model's zero primary key (the
+// database generates it) and zero scope columns (the scope fills them) are not values.
+// Keys compare as the database stores them: an integer, a float64 of the same value and
+// a json.Number name the same row (keys decoded from JSON). A nil pointer whose element
+// type is a driver.Valuer (a nil *sql.NullString) is NULL, as database/sql sends it.
 //
 // # Multi-column keys
 //
@@ -187,6 +196,9 @@ func New(schema *include.Schema, d dialects.Dialect) *Writer {
 // WithMaxParams returns a copy of w that splits INSERTs at n bind parameters instead of the
 // dialect's limit (tests, or a server configured lower).
 func (w *Writer) WithMaxParams(n int) *Writer {
+	if w == nil {
+		return nil // check reports it
+	}
 	c := *w
 	if n > 0 {
 		c.maxArgs = n
@@ -204,6 +216,9 @@ func (w *Writer) WithMaxParams(n int) *Writer {
 // and operation: one small query more per table written. A table with an array-typed or
 // bytea column keeps its VALUES lists. On other dialects nothing changes.
 func (w *Writer) WithArrays() *Writer {
+	if w == nil {
+		return nil // check reports it
+	}
 	c := *w
 	c.arrays = true
 	return &c
@@ -212,6 +227,9 @@ func (w *Writer) WithArrays() *Writer {
 // WithTenant returns a copy of w whose operations write tenant value v (see Op.Tenant):
 // one Writer per request of a tenant.
 func (w *Writer) WithTenant(v any) *Writer {
+	if w == nil {
+		return nil // check reports it
+	}
 	c := *w
 	c.tenant = v
 	return &c
@@ -340,7 +358,7 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 	if ctx == nil {
 		return res, fmt.Errorf("%w: %s: nil context", ErrBadInput, what)
 	}
-	if q == nil || isNil(q) {
+	if q == nil || isNilValue(q) {
 		return res, fmt.Errorf("%w: %s: nil Querier", ErrBadInput, what)
 	}
 	r := &runner{ctx: ctx, q: q, res: &res, what: what}
@@ -354,6 +372,12 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 		return res, fmt.Errorf("%w: %s: begin: %w", ErrStatement, what, err)
 	}
 	r.q = tx
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback() // release the connection, then let the panic go on
+			panic(p)
+		}
+	}()
 	if err := fn(r); err != nil {
 		_ = tx.Rollback()
 		return res, err
@@ -374,8 +398,9 @@ func (dryQuerier) ExecContext(context.Context, string, ...any) (sql.Result, erro
 	return dryResult{}, nil
 }
 
-func isNil(q Querier) bool {
-	v := reflect.ValueOf(q)
+// isNilValue reports a nil pointer, map, func, slice or channel in an interface.
+func isNilValue(x any) bool {
+	v := reflect.ValueOf(x)
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan:
 		return v.IsNil()
