@@ -312,20 +312,29 @@ func checkScope(r *row, scoped []colVal, what string) error {
 // generate the parent's.
 func checkChildKey(rw, k *row, a *include.Association, what string) error {
 	for i, fk := range a.ForeignKeys {
-		v, ok := k.keyOf(fk)
-		if !ok {
-			continue
-		}
-		if pv, known := rw.keyOf(a.SourceKeys[i]); !known || !equal(v, pv) {
-			shown := "a key the database is yet to generate"
-			if known {
-				shown = fmt.Sprint(argOf(pv))
-			}
+		if v, other, ok := heldKey(k, fk, rw, a.SourceKeys[i]); !ok {
 			return fmt.Errorf("%w: %s: the %s's %s is %v, but it is created under a %s whose %s is %s; leave %s unset",
-				ErrScopeConflict, what, a.Target.Name(), fk, argOf(v), a.Source.Name(), a.SourceKeys[i], shown, fk)
+				ErrScopeConflict, what, a.Target.Name(), fk, v, a.Source.Name(), a.SourceKeys[i], other, fk)
 		}
 	}
 	return nil
+}
+
+// heldKey compares the key r holds in col with the one o has, or is yet to get, in ocol:
+// ok when r holds none or the same; else both, as an error shows them.
+func heldKey(r *row, col string, o *row, ocol string) (v any, other string, ok bool) {
+	held, ok := r.keyOf(col)
+	if !ok {
+		return nil, "", true
+	}
+	ov, known := o.keyOf(ocol)
+	switch {
+	case !known:
+		return argOf(held), "a key the database is yet to generate", false
+	case !equal(held, ov):
+		return argOf(held), fmt.Sprint(argOf(ov)), false
+	}
+	return nil, "", true
 }
 
 // checkBelongsTo refuses a row whose foreign key to the parent p it is created with already
@@ -344,17 +353,9 @@ func checkBelongsTo(rw, p *row, a *include.Association, up *upLink, i int, what 
 			}
 			continue
 		}
-		v, ok := rw.keyOf(fk)
-		if !ok {
-			continue
-		}
-		if pv, known := p.keyOf(a.TargetKeys[j]); !known || !equal(v, pv) {
-			shown := "a key the database is yet to generate"
-			if known {
-				shown = fmt.Sprint(argOf(pv))
-			}
+		if v, other, ok := heldKey(rw, fk, p, a.TargetKeys[j]); !ok {
 			return fmt.Errorf("%w: %s: the %s's %s is %v, but its %s, created with it, has %s %s; leave %s unset",
-				ErrScopeConflict, what, a.Source.Name(), fk, argOf(v), a.Target.Name(), a.TargetKeys[j], shown, fk)
+				ErrScopeConflict, what, a.Source.Name(), fk, v, a.Target.Name(), a.TargetKeys[j], other, fk)
 		}
 	}
 	return nil
