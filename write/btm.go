@@ -1,6 +1,7 @@
 package write
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -522,7 +523,7 @@ func givenCols(links []link) []string {
 func changed(l link, cols []string, stored []any) bool {
 	for _, g := range l.given {
 		for i, c := range cols {
-			if c == g.col && !equal(stored[i], g.val) {
+			if c == g.col && !sameValue(stored[i], g.val) {
 				return true
 			}
 		}
@@ -625,9 +626,22 @@ func (b *btm) updateLinks(r *runner, links []link, pks [][]any) error {
 func normVals(vals []colVal) []any {
 	out := make([]any, 0, 2*len(vals))
 	for _, v := range vals {
+		if n, ok := v.val.(json.Number); ok {
+			out = append(out, v.col, "json.Number:"+string(n)) // its text, as a VARCHAR keeps it
+			continue
+		}
 		out = append(out, v.col, norm(v.val))
 	}
 	return out
+}
+
+// sameValue compares a join-table value stored with one given, as equal does, except that a
+// json.Number is its text: a VARCHAR column keeps "1.50" and "1.5" apart.
+func sameValue(stored, given any) bool {
+	if n, ok := given.(json.Number); ok {
+		return fmt.Sprint(norm(stored)) == string(n)
+	}
+	return equal(stored, given)
 }
 
 // deleteLinks deletes the source's join rows to the targets keys (by the other key), or by

@@ -1,6 +1,7 @@
 package write
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -49,6 +50,9 @@ func (w *Writer) CreateMap(model string, value any, include ...string) CreateOp 
 type incNode struct {
 	alias    string
 	children []*incNode
+	// shared: rows of this node come from struct slices two parents share (checkTree), so
+	// that they are deduplicated by address, slice elements too
+	shared bool
 }
 
 func (n *incNode) child(alias string) *incNode {
@@ -123,7 +127,7 @@ func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 		}
 	}
 	rv := reflect.ValueOf(c.value)
-	if rv.Kind() == reflect.Struct {
+	if rv.Kind() == reflect.Struct || rv.Kind() == reflect.Array {
 		return nil, nil, nil, nil, fmt.Errorf("%w: create %s: pass a pointer (&v), so that generated keys can be written back", ErrBadInput, m.Name())
 	}
 	rows, err := valuesOf(m, rv, "create "+m.Name(), w.tenant)
@@ -143,7 +147,13 @@ func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 			cur = a.Target
 		}
 	}
-	if err := checkTree(m, rows, tree, m.Name(), w.tenant, nil); err != nil {
+	tc := &treeCheck{tn: w.tenant, root: tree}
+	for _, rw := range rows {
+		if err := tc.place(rw, tree, true, "create "+m.Name()); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
+	if err := checkTree(m, rows, tree, m.Name(), tc, nil); err != nil {
 		return nil, nil, nil, nil, err
 	}
 	return w, m, rows, tree, nil
@@ -151,13 +161,13 @@ func (c CreateOp) prepare() (*Writer, *include.Model, []*row, *incNode, error) {
 
 // checkTree reads and checks the values of a nested create before any statement runs, level
 // by level: the map keys of every row, the values an association's scope fixes, the number
-// of values a belongsTo or hasOne holds, a child given under two parents, and a key a value
-// already holds that the create would overwrite with another (a child's foreign key naming
-// another owner). The rows under each association are kept on their row (row.kids) for
-// createLevel, which reads them from there. up says which columns of rows the link from the
-// level above writes, and from which row (nil for the root and for belongsTo parents and
-// belongsToMany targets, whose links are written on the other side).
-func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any, up *upLink) error {
+// of values a belongsTo or hasOne holds, a value given twice where it can be written once,
+// and a key a value already holds that the create would overwrite with another (a child's
+// foreign key naming another owner). The rows under each association are kept on their
+// row (row.kids) for createLevel, which reads them from there. up says which columns of
+// rows the link from the level above writes, and from which row (nil for the root and for
+// belongsTo parents and belongsToMany targets, whose links are written on the other side).
+func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tc *treeCheck, up *upLink) error {
 	if m.Type() == nil {
 		for _, rw := range rows {
 			if err := checkKeys(rw, "create "+path); err != nil {
@@ -176,14 +186,15 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any
 		scoped := defaults(a.Scope, a.Target)
 		srcScope := defaults(a.SourceScope, a.Source)
 		thScope := defaults(a.ThroughScope, a.Through)
+		children := a.Kind == include.HasOne || a.Kind == include.HasMany
 		var kids []*row
 		var next *upLink
-		var owner map[uintptr]*row // hasOne, hasMany: the parent of each child not in a slice
-		if a.Kind == include.HasOne || a.Kind == include.HasMany {
+		var spans []span // the struct slices the values come from
+		if children {
 			next = &upLink{a: a}
 		}
 		for i, rw := range rows {
-			ks, err := nested(rw, a, what, tn)
+			ks, err := nested(rw, a, what, tc.tn)
 			if err != nil {
 				return err
 			}
@@ -193,9 +204,15 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any
 					rw.kids = kidsOf[i*c : (i+1)*c : (i+1)*c]
 				}
 				rw.kids[ci] = ks
+				if ks[0].element {
+					spans = append(spans, span{identity(ks[0]), identity(ks[len(ks)-1])})
+				}
 			}
 			for _, k := range ks {
 				if err := checkScope(k, scoped, what); err != nil {
+					return err
+				}
+				if err := tc.place(k, ch, children, what); err != nil {
 					return err
 				}
 			}
@@ -220,17 +237,6 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any
 					if err := checkChildKey(rw, k, a, what); err != nil {
 						return err
 					}
-					if !k.element {
-						if id := identity(k); id != 0 {
-							if owner == nil {
-								owner = map[uintptr]*row{}
-							}
-							if o, dup := owner[id]; dup && o != rw {
-								return fmt.Errorf("%w: %s: one %s value is under two %s values; a child has one parent (pass a copy for each)", ErrBadInput, what, a.Target.Name(), m.Name())
-							}
-							owner[id] = rw
-						}
-					}
 					next.from = append(next.from, rw)
 				}
 			case include.BelongsToMany:
@@ -242,14 +248,76 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tn any
 			}
 			kids = append(kids, ks...)
 		}
-		if next == nil {
-			kids = dedupeRows(kids) // a parent or target shared by several rows is one row
+		if overlap(spans) {
+			if children {
+				return fmt.Errorf("%w: %s: one slice of %s values is under two %s values; a child has one parent (pass a copy for each)", ErrBadInput, what, a.Target.Name(), m.Name())
+			}
+			ch.shared = true // targets two rows share: one row, a link from each
 		}
-		if err := checkTree(a.Target, kids, ch, p, tn, next); err != nil {
+		if !children {
+			kids = dedupeRows(kids, ch.shared) // a parent or target shared by several rows is one row
+		}
+		if err := checkTree(a.Target, kids, ch, p, tc, next); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// treeCheck is a nested create's walk over its values: the operation's tenant value, and the
+// include tree node each value not in a struct slice (a pointer, a map) was met at.
+type treeCheck struct {
+	tn   any
+	root *incNode
+	seen map[uintptr]*incNode
+}
+
+// place records value k met at node n. A value is written once, at one place: it may be the
+// parent or target of several rows there (belongsTo, belongsToMany), but not a hasOne or
+// hasMany child twice (children), nor a value at two places of the tree.
+func (tc *treeCheck) place(k *row, n *incNode, children bool, what string) error {
+	if k.element {
+		return nil // a slice's elements: overlap finds slices given twice
+	}
+	id := identity(k)
+	if id == 0 {
+		return nil
+	}
+	at, ok := tc.seen[id]
+	switch {
+	case !ok:
+		if tc.seen == nil {
+			tc.seen = map[uintptr]*incNode{}
+		}
+		tc.seen[id] = n
+		return nil
+	case at != n:
+		return fmt.Errorf("%w: %s: this %s value is also given at another place of the tree; a nested create writes each value once (link it by its key after, or pass a copy)", ErrBadInput, what, k.m.Name())
+	case n == tc.root:
+		return fmt.Errorf("%w: %s: one %s value is listed twice; a nested create writes each value once", ErrBadInput, what, k.m.Name())
+	case children:
+		return fmt.Errorf("%w: %s: one %s value is given twice as a child (under two parents, or twice under one); a child has one parent (pass a copy for each)", ErrBadInput, what, k.m.Name())
+	}
+	return nil
+}
+
+// span is the address range of the elements of one struct slice.
+type span struct{ lo, hi uintptr }
+
+// overlap reports whether two of the slices share elements.
+func overlap(spans []span) bool {
+	if len(spans) < 2 {
+		return false
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	end := spans[0].hi
+	for _, sp := range spans[1:] {
+		if sp.lo <= end {
+			return true
+		}
+		end = max(end, sp.hi)
+	}
+	return false
 }
 
 // checkThrough checks a nested belongsToMany target's join-table values against the
@@ -321,20 +389,38 @@ func checkChildKey(rw, k *row, a *include.Association, what string) error {
 }
 
 // heldKey compares the key r holds in col with the one o has, or is yet to get, in ocol:
-// ok when r holds none or the same; else both, as an error shows them.
+// ok when r holds none or the same, or when another link of o's is yet to fill ocol (its
+// value is compared when the link is written); else both, as an error shows them.
 func heldKey(r *row, col string, o *row, ocol string) (v any, other string, ok bool) {
 	held, ok := r.keyOf(col)
 	if !ok {
 		return nil, "", true
 	}
-	ov, known := o.keyOf(ocol)
+	ov, st := keyState(o, ocol)
 	switch {
-	case !known:
+	case st == keyGenerated:
 		return argOf(held), "a key the database is yet to generate", false
-	case !equal(held, ov):
+	case st == keyKnown && !equal(held, ov):
 		return argOf(held), fmt.Sprint(argOf(ov)), false
 	}
 	return nil, "", true
+}
+
+// What a nested create knows of a key column of a row before it writes anything.
+const (
+	keyKnown     = iota // the value holds it
+	keyGenerated        // the database generates it when the row is inserted
+	keyLater            // a link fills it (a belongsTo parent's key)
+)
+
+func keyState(r *row, col string) (any, int) {
+	if v, ok := r.keyOf(col); ok {
+		return v, keyKnown
+	}
+	if g := genColumn(r); g >= 0 && r.m.PrimaryKeyView()[g] == col {
+		return nil, keyGenerated
+	}
+	return nil, keyLater
 }
 
 // checkBelongsTo refuses a row whose foreign key to the parent p it is created with already
@@ -342,12 +428,14 @@ func heldKey(r *row, col string, o *row, ocol string) (v any, other string, ok b
 func checkBelongsTo(rw, p *row, a *include.Association, up *upLink, i int, what string) error {
 	for j, fk := range a.ForeignKeys {
 		if u := slices.Index(upCols(up), fk); u >= 0 {
-			// written by both links: fine when both name the same row or the same value
+			// written by both links: fine when both write the same value (compared again
+			// when the links are written, once every key is known)
 			owner := up.from[i]
-			ov, ok1 := owner.keyOf(up.a.SourceKeys[u])
-			pv, ok2 := p.keyOf(a.TargetKeys[j])
-			same := ok1 && ok2 && equal(ov, pv)
-			if !same && (identity(owner) == 0 || identity(owner) != identity(p)) {
+			ov, st1 := keyState(owner, up.a.SourceKeys[u])
+			pv, st2 := keyState(p, a.TargetKeys[j])
+			differ := st1 == keyKnown && st2 == keyKnown && !equal(ov, pv) ||
+				(st1 == keyGenerated || st2 == keyGenerated) && identity(owner) != identity(p)
+			if differ {
 				return fmt.Errorf("%w: %s: the %s's %s is written twice, by %s.%s (its parent %s) and by %s.%s (the %s created with it); give one of them",
 					ErrScopeConflict, what, a.Source.Name(), fk, up.a.Source.Name(), up.a.As, up.a.Source.Name(), a.Source.Name(), a.As, a.Target.Name())
 			}
@@ -459,20 +547,22 @@ func identity(r *row) uintptr {
 	return 0
 }
 
-func dedupeRows(rows []*row) []*row {
+// dedupeRows keeps the first row of each value (by address). Elements of struct slices are
+// distinct values unless all says that parents share slices.
+func dedupeRows(rows []*row, all bool) []*row {
 	shared := 0
 	for _, r := range rows {
-		if !r.element {
+		if all || !r.element {
 			shared++
 		}
 	}
 	if shared < 2 {
-		return rows // elements of struct slices are distinct values
+		return rows
 	}
 	seen := make(map[uintptr]bool, shared)
 	out := rows[:0:0]
 	for _, r := range rows {
-		if !r.element {
+		if all || !r.element {
 			id := identity(r)
 			if id != 0 && seen[id] {
 				continue
@@ -508,7 +598,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				owners = append(owners, rw)
 			}
 		}
-		if err := w.createLevel(r, a.Target, dedupeRows(parents), ch, p); err != nil {
+		if err := w.createLevel(r, a.Target, dedupeRows(parents, ch.shared), ch, p); err != nil {
 			return err
 		}
 		srcScope := defaults(a.SourceScope, a.Source)
@@ -524,6 +614,9 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 					return fmt.Errorf("%w: create %s: the %s's %s is %v and its %s's %s is %v, but %s is part of %s's primary key",
 						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], argOf(v), a.Target.Name(), a.TargetKeys[j], argOf(k[j]), a.ForeignKeys[j], a.Source.Name())
 				}
+			}
+			if err := checkBelongsTo(o, parents[i], a, nil, i, "create "+p); err != nil {
+				return err // a key checkTree could not know yet
 			}
 			for j := range a.ForeignKeys {
 				if err := o.set(a.ForeignKeys[j], k[j]); err != nil {
@@ -562,6 +655,9 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				for _, k := range ks {
 					if err := applyScope(k, scoped, "create "+p); err != nil {
 						return err
+					}
+					if err := checkChildKey(rw, k, a, "create "+p); err != nil {
+						return err // a key checkTree could not know yet
 					}
 					for i, at := range fkAttrs {
 						if err := k.setAttr(at, key[i]); err != nil {
@@ -630,7 +726,7 @@ func (w *Writer) createTargets(r *runner, rows []*row, ci int, a *include.Associ
 			targets = append(targets, t)
 		}
 	}
-	if err := w.createLevel(r, a.Target, dedupeRows(targets), ch, p); err != nil {
+	if err := w.createLevel(r, a.Target, dedupeRows(targets, ch.shared), ch, p); err != nil {
 		return err
 	}
 	b, err := newBTM(w, a, nil, what, thScope)

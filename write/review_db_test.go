@@ -148,7 +148,7 @@ func TestNestedCreateChecksDB(t *testing.T) {
 			write.ErrScopeConflict, "the Post's user_id is written twice, by User.posts (its parent User) and by Post.author", "posts.author")
 		shared := &Profile{Bio: "shared"}
 		refused("one profile under two users", &[]User{{Name: "u1", Profile: shared}, {Name: "u2", Profile: shared}},
-			write.ErrBadInput, "one Profile value is under two User values", "profile")
+			write.ErrBadInput, "one Profile value is given twice as a child (under two parents, or twice under one)", "profile")
 		refused("a post's author given and its user_id another", &Post{Title: "p", UserID: &two, Author: &User{Name: "eve"}},
 			write.ErrScopeConflict, "the Post's user_id is 2, but its User, created with it, has id a key the database is yet to generate", "author")
 		wantTable(t, tdb, "users", before...)
@@ -210,4 +210,140 @@ func TestNestedThroughStructScopeDB(t *testing.T) {
 			wantRows(t, tdb, "SELECT COUNT(*) FROM posts", "5")
 		})
 	}
+}
+
+// TestNestedCreateSharingDB: how a nested create treats one value given at several places.
+func TestNestedCreateSharingDB(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, tdb testDB, w *write.Writer) {
+		refused := func(name string, op write.CreateOp, msg string) {
+			t.Helper()
+			res, err := op.Exec(ctx, tdb.db)
+			if !errors.Is(err, write.ErrBadInput) || !strings.Contains(err.Error(), msg) {
+				t.Errorf("%s: err = %v, want ErrBadInput with %q", name, err, msg)
+			}
+			if len(res.Statements) != 0 {
+				t.Errorf("%s: %d statements ran, want none", name, len(res.Statements))
+			}
+		}
+		dan := &User{Name: "dan"}
+		dan.Posts = []Post{{Title: "mine", Author: dan}}
+		refused("a post whose author is its parent", w.Create(dan, "posts.author"), "this User value is also given at another place of the tree")
+		p := map[string]any{"title": "dup"}
+		refused("one child twice under one parent", write.New(usersPostsMaps(t), tdb.dialect).CreateMap("User", map[string]any{"name": "dan", "posts": []any{p, p}}, "posts"),
+			"one Post value is given twice as a child")
+		ps := []Post{{Title: "shared"}}
+		refused("one slice of posts under two users", w.Create(&[]User{{Name: "a", Posts: ps}, {Name: "b", Posts: ps}}, "posts"),
+			"one slice of Post values is under two User values")
+		u := &User{Name: "twice"}
+		refused("one value listed twice", w.Create(&[]*User{u, u}), "one User value is listed twice")
+		refused("an array by value", w.Create([1]User{{Name: "arr"}}), "pass a pointer (&v)")
+		wantRows(t, tdb, "SELECT COUNT(*) FROM users", "3")
+
+		// one slice of tags under two posts: one tag, a link from each post
+		tags := []Tag{{Name: "shared"}}
+		two := []Post{{Title: "a", Tags: tags}, {Title: "b", Tags: tags}}
+		must(t)(w.Create(&two, "tags").Exec(ctx, tdb.db))
+		wantRows(t, tdb, "SELECT p.title, t.name FROM item_tags x JOIN posts p ON p.id = x.taggable_id JOIN tags t ON t.id = x.tag_id WHERE x.taggable = 'post' AND p.id > 4",
+			"a|shared", "b|shared")
+		wantRows(t, tdb, "SELECT COUNT(*) FROM tags WHERE name = 'shared'", "1")
+	})
+}
+
+// TestJSONValuesDB: values decoded from JSON with UseNumber: a json.Number 0 key is no key
+// (the database generates it), and join-table text values keep their text.
+func TestJSONValuesDB(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, tdb testDB, w *write.Writer) {
+		dec := json.NewDecoder(strings.NewReader(`{"id": 0, "name": "zed", "posts": [{"id": 0, "user_id": 0, "title": "zp"}]}`))
+		dec.UseNumber()
+		var v map[string]any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		must(t)(write.New(usersPostsMaps(t), tdb.dialect).CreateMap("User", v, "posts").Exec(ctx, tdb.db))
+		wantRows(t, tdb, "SELECT u.id, p.id, p.title FROM users u JOIN posts p ON p.user_id = u.id WHERE u.name = 'zed'", "4|5|zp")
+
+		a := w.Assoc("User", "projects")
+		must(t)(a.Add(write.Key(int64(1)),
+			write.Link(write.Key(int64(1)), map[string]any{"role": json.Number("1.50")}),
+			write.Link(write.Key(int64(2)), map[string]any{"role": json.Number("1.5")})).Exec(ctx, tdb.db))
+		wantTable(t, tdb, "user_projects", "1|1|1.50", "1|2|1.5", "2|1|qa")
+		// keys as text name the same rows: set keeps the links and their roles
+		must(t)(a.Set(write.Key(int64(1)), write.Key("1"), write.Key("2")).Exec(ctx, tdb.db))
+		wantTable(t, tdb, "user_projects", "1|1|1.50", "1|2|1.5", "2|1|qa")
+	})
+}
+
+// usersPostsMaps declares users and their posts as run-time (map) models.
+func usersPostsMaps(t *testing.T) *include.Schema {
+	ms := include.NewSchema()
+	ms.DefineMap("User", "users", []include.Attr{{Name: "id", Type: include.Int}, {Name: "name"}})
+	ms.DefineMap("Post", "posts", []include.Attr{{Name: "id", Type: include.Int}, {Name: "user_id", Type: include.Int}, {Name: "title"}})
+	ms.HasMany("User", "Post", include.As("posts"))
+	if err := ms.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// TestNestedCreateTenantFromParentDB: in a schema keyed by (tenant_id, id), a post takes
+// its tenant from its new author and a comment from its post, with a commenter of the same
+// tenant: the key checks wait for the keys the links fill, and then compare them.
+func TestNestedCreateTenantFromParentDB(t *testing.T) {
+	ctx := context.Background()
+	type tPost struct {
+		TenantID int64      `db:"tenant_id"`
+		ID       int64      `db:"id"`
+		UserID   *int64     `db:"user_id"`
+		Title    string     `db:"title"`
+		Author   *TUser     `joinery:"author"`
+		Comments []tComment `joinery:"comments"`
+	}
+	s := include.NewSchema()
+	pk := include.PrimaryKey("tenant_id", "id")
+	s.Define(TUser{}, "mt_users", include.Name("User"), pk)
+	s.Define(tPost{}, "mt_posts", include.Name("Post"), pk)
+	s.Define(tComment{}, "mt_comments", include.Name("Comment"), pk)
+	s.BelongsTo("Post", "User", include.As("author"), include.ForeignKey("tenant_id", "user_id"), include.TargetKey("tenant_id", "id"))
+	s.HasMany("Post", "Comment", include.As("comments"), include.ForeignKey("tenant_id", "post_id"), include.SourceKey("tenant_id", "id"))
+	s.BelongsTo("Comment", "User", include.As("commenter"), include.ForeignKey("tenant_id", "user_id"), include.TargetKey("tenant_id", "id"))
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tdb := range openDBs(t) {
+		t.Run(tdb.name, func(t *testing.T) {
+			seedMT(t, tdb)
+			key := map[string]string{
+				"postgres": "id SERIAL, PRIMARY KEY (tenant_id, id)",
+				"mysql":    "id INTEGER NOT NULL AUTO_INCREMENT, PRIMARY KEY (tenant_id, id), KEY (id)",
+				"sqlite":   "id INTEGER PRIMARY KEY, UNIQUE (tenant_id, id)",
+			}[tdb.name]
+			mustExec(t, tdb.db, "DROP TABLE IF EXISTS mt_comments",
+				`CREATE TABLE mt_comments (tenant_id INTEGER NOT NULL, post_id INTEGER, user_id INTEGER, body VARCHAR(100) NOT NULL, `+key+`)`)
+			t.Cleanup(func() { mustExec(t, tdb.db, "DROP TABLE IF EXISTS mt_comments") })
+			w := write.New(s, tdb.dialect)
+			p := &tPost{Title: "p", Author: &TUser{TenantID: 1, Name: "eve"},
+				Comments: []tComment{{TenantID: 1, Body: "c", Commenter: &TUser{TenantID: 1, Name: "cy"}}}}
+			must(t)(w.Create(p, "author", "comments.commenter").Exec(ctx, tdb.db))
+			wantRows(t, tdb, "SELECT c.tenant_id, po.title, c.body, u.name FROM mt_comments c JOIN mt_posts po ON po.tenant_id = c.tenant_id AND po.id = c.post_id JOIN mt_users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id",
+				"1|p|c|cy")
+			// a comment of another tenant under the post: refused once the post's tenant is known
+			q := &tPost{Title: "q", Author: &TUser{TenantID: 1, Name: "fay"}, Comments: []tComment{{TenantID: 2, Body: "x"}}}
+			_, err := w.Create(q, "author", "comments").Exec(ctx, tdb.db)
+			if !errors.Is(err, write.ErrWrite) || !strings.Contains(err.Error(), "tenant_id is 2") {
+				t.Errorf("another tenant's comment: %v", err)
+			}
+			wantRows(t, tdb, "SELECT COUNT(*) FROM mt_posts WHERE title = 'q'", "0")
+		})
+	}
+}
+
+type tComment struct {
+	TenantID  int64  `db:"tenant_id"`
+	ID        int64  `db:"id"`
+	PostID    *int64 `db:"post_id"`
+	UserID    *int64 `db:"user_id"`
+	Body      string `db:"body"`
+	Commenter *TUser `joinery:"commenter"`
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/joinery/joinery/include"
@@ -169,6 +170,9 @@ func isMissing(v any) bool {
 		return x == 0
 	case string:
 		return x == ""
+	case json.Number:
+		n := norm(x)
+		return n == int64(0) || n == ""
 	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer {
@@ -293,7 +297,16 @@ func norm(v any) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
-	case int64, string, bool:
+	case int64, bool:
+		return x
+	case string:
+		// a decimal integer in its canonical form is that integer: keys given as text ("1"
+		// from a URL) name the rows an integer column returns; a text column stores 1 as "1"
+		if n := len(x); n > 0 && n < 20 && (x[0] >= '1' && x[0] <= '9' || x[0] == '-' || x == "0") {
+			if i, err := strconv.ParseInt(x, 10, 64); err == nil && strconv.FormatInt(i, 10) == x {
+				return i
+			}
+		}
 		return x
 	case float64:
 		// a whole number is the int64 it equals (keys decoded from JSON are float64), so
@@ -338,7 +351,7 @@ func norm(v any) any {
 	case reflect.Float32, reflect.Float64:
 		return norm(rv.Float())
 	case reflect.String:
-		return rv.String()
+		return norm(rv.String())
 	case reflect.Bool:
 		return rv.Bool()
 	}
