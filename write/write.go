@@ -18,13 +18,18 @@
 // error before any statement runs (ErrWrongModel, ErrMissingKey, ErrScopeConflict). A
 // nested create reads and checks its whole tree first, so the same holds at every level:
 // a child whose foreign key names a row other than its parent, a column two links would
-// write from different rows (a post under one user whose author is another), a hasOne or
-// hasMany child under two parents (ErrBadInput), a join model's through struct whose scope
-// column says another type. In a through struct, a join model's zero primary key (the
-// database generates it) and zero scope columns (the scope fills them) are not values.
-// Keys compare as the database stores them: an integer, a float64 of the same value and
-// a json.Number name the same row (keys decoded from JSON). A nil pointer whose element
-// type is a driver.Valuer (a nil *sql.NullString) is NULL, as database/sql sends it.
+// write from different rows (a post under one user whose author is another), a join
+// model's through struct whose scope column says another type; and, as ErrBadInput, a
+// value given at two places of the tree (a post whose author is its own parent), a hasOne
+// or hasMany child given twice (under two parents, or a slice of children two parents
+// share). A parent or target several rows share is written once and linked from each. A
+// key a link fills (a tenant column taken from a new parent) is compared once known, when
+// the link is written. In a through struct, a join model's zero primary key (the database
+// generates it) and zero scope columns (the scope fills them) are not values. Keys
+// compare as the database stores them: an integer, a float64 of the same value, a
+// json.Number and the integer's decimal text name the same row (keys decoded from JSON or
+// read from a URL). A nil pointer whose element type is a driver.Valuer (a nil
+// *sql.NullString) is NULL, as database/sql sends it.
 //
 // # Multi-column keys
 //
