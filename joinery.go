@@ -51,6 +51,7 @@ import (
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/hydrate"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Querier runs a query: *sql.DB, *sql.Tx, *sql.Conn, *sqlx.DB, *sqlx.Tx and sqlmock's DB all
@@ -160,9 +161,13 @@ func (q Q[T]) clone() Q[T] {
 // path ("posts.title"); a raw sq.Expr names the root table as {{self}}.
 func (q Q[T]) Where(pred sq.Sqlizer) Q[T] {
 	q = q.clone()
-	if pred == nil {
+	if meta.NilRef(pred) {
 		if q.err == nil {
-			q.err = errors.New("joinery: Where(nil)")
+			if pred == nil {
+				q.err = errors.New("joinery: Where(nil)")
+			} else {
+				q.err = fmt.Errorf("joinery: Where(a nil %T)", pred)
+			}
 		}
 		return q
 	}
@@ -428,6 +433,13 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	}
 	c := q.cache.of(k)
 	c.once.Do(func() {
+		defer func() {
+			// a panic in the builder (a bug of ours, or a caller's Sqlizer) must not leave
+			// the once done with no plan: every later call would misbehave
+			if p := recover(); p != nil {
+				c.plan, c.err = nil, fmt.Errorf("joinery: compiling the query panicked: %v", p)
+			}
+		}()
 		bq := q.q
 		switch k {
 		case kindPiped:

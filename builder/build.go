@@ -327,6 +327,9 @@ func Build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
 }
 
 func build(schema *include.Schema, d dialects.Dialect, q Query) (*Plan, error) {
+	if q.Shape > ShapeLevels {
+		return nil, fmt.Errorf("%w: unknown Shape(%d) (shapes: ShapeAuto, ShapeFlat, ShapeUnion, ShapePipeline, ShapeLevels)", ErrShape, q.Shape)
+	}
 	b, err := newBuilder(schema, d, q)
 	if err != nil {
 		return nil, err
@@ -579,7 +582,7 @@ func (b *builder) newNode(m *include.Model, a *include.Association, parent *bnod
 	if a != nil {
 		h.Many = a.Many()
 		if a.FieldName != "" {
-			h.Field = a.FieldName
+			h.Field, h.FieldIndex = a.FieldName, a.FieldIndex
 		} else {
 			h.Field = a.As
 		}

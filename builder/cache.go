@@ -11,6 +11,7 @@ import (
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 	"github.com/joinery/joinery/scope"
 )
 
@@ -273,6 +274,10 @@ func (w *keyWriter) pred(p sq.Sqlizer) {
 	default:
 		if m, op, ok := scope.MapPredicate(p); ok {
 			w.pmap(byte(op), m) // (operators 0-9, clear of the letter tags)
+			return
+		}
+		if meta.NilRef(p) {
+			w.ok = false // not cached: compiling reports it
 			return
 		}
 		text, args, err := p.ToSql()

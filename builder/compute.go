@@ -64,6 +64,10 @@ func (b *builder) newComputed(n *bnode, c include.Computed) (*computed, error) {
 	if slices.ContainsFunc(n.computed, func(x *computed) bool { return x.c.Name == c.Name }) {
 		return nil, qErr("%s is computed twice", what)
 	}
+	if m.Type() == nil && slices.ContainsFunc(n.children, func(x *bnode) bool { return x.assoc.As == c.Name }) {
+		// one key of the map for both
+		return nil, qErr("%s: %s includes an association of that name; pick another name", what, m.Name())
+	}
 	cv := &computed{c: c, kind: hydrate.Any}
 	if m.Type() != nil {
 		f, ok := m.ComputedAttr(c.Name)

@@ -327,7 +327,16 @@ func parentFirst(p *program, parent *pnode) int {
 func bindParentField(pn, parent *pnode) error {
 	n := pn.n
 	pt := parent.elemType
-	sf, ok := pt.FieldByName(n.Field)
+	var sf reflect.StructField
+	ok := false
+	if n.FieldIndex != nil {
+		if f, found := fieldAt(pt, n.FieldIndex); found && f.Name == n.Field {
+			sf, ok = f, true
+			sf.Index = n.FieldIndex // the whole path, as FieldByName gives it
+		}
+	} else {
+		sf, ok = pt.FieldByName(n.Field)
+	}
 	if !ok || len(sf.Index) != 1 && !embeddedByValue(pt, sf.Index) {
 		return mapErr("node %q: %s has no field %q", n.Path, pt, n.Field)
 	}
@@ -353,6 +362,24 @@ func bindParentField(pn, parent *pnode) error {
 		return mapErr("node %q: field %s.%s is %s, want "+card, n.Path, pt.Name(), n.Field, ft, want.Name())
 	}
 	return nil
+}
+
+// fieldAt is the field at index path index of struct type t, through embedded structs.
+func fieldAt(t reflect.Type, index []int) (reflect.StructField, bool) {
+	var f reflect.StructField
+	for k, i := range index {
+		if k > 0 {
+			t = f.Type
+			if t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+		}
+		if t.Kind() != reflect.Struct || i < 0 || i >= t.NumField() {
+			return reflect.StructField{}, false
+		}
+		f = t.Field(i)
+	}
+	return f, len(index) > 0
 }
 
 func embeddedByValue(t reflect.Type, index []int) bool {

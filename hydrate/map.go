@@ -60,6 +60,9 @@ type Node struct {
 	// Field is the Go field name (struct parents) or map key (map parents) in the parent that
 	// receives this node. Unused for the root.
 	Field string
+	// FieldIndex, when set, is the index path of that field in a struct parent, which names
+	// it where an embedded struct has another field of the same name.
+	FieldIndex []int
 	// Type is the struct type of the node's values; nil means map[string]any.
 	Type reflect.Type
 	// Many: the parent holds a slice of these.

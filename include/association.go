@@ -73,6 +73,9 @@ type Association struct {
 	// FieldName is the Go field of the source struct that receives the association (struct
 	// models; "" for run-time models, where the alias is the map key).
 	FieldName string
+	// FieldIndex is that field's index path in the source struct (reflect's FieldByIndex):
+	// the field itself, where an embedded struct has a field of the same name as another
+	FieldIndex []int
 	// NoField: declared with include.NoField, never loaded (filters, computed values,
 	// writes)
 	NoField bool
@@ -276,6 +279,15 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		}
 	}
 	what = fmt.Sprintf("%s(%s, %s) as %q", kind, source, target, a.As)
+	if a.As == "" || strings.ContainsAny(a.As, ". \t\n") {
+		return nil, defErr("%s: an alias is one segment of an include path: no dots or spaces; pass include.As with another alias", what)
+	}
+	if src.goType == nil {
+		if _, ok := src.Attr(a.As); ok {
+			// a map holds both under one key
+			return nil, defErr("%s: %s has an attribute %q, and a map value holds both under one key; pass include.As with another alias", what, src.name, a.As)
+		}
+	}
 	if prev := src.Association(a.As); prev != nil && strings.EqualFold(prev.As, a.As) {
 		return nil, defErr("%s: duplicate alias: %s already has an association %q (%s -> %s); pass include.As with another alias", what, src.name, prev.As, prev.Kind, prev.Target.name)
 	}
@@ -412,7 +424,7 @@ func (s *Schema) build(kind Kind, source, target string, opts []AssocOption) (*A
 		if err != nil {
 			return nil, err
 		}
-		a.FieldName = f.GoName
+		a.FieldName, a.FieldIndex = f.GoName, f.Index
 	}
 	return a, nil
 }
@@ -441,7 +453,7 @@ func findField(src, tgt *Model, a *Association, goName, what string) (*meta.Fiel
 	}
 	if f != nil {
 		for _, other := range src.assocs {
-			if other.FieldName != "" && other.FieldName == f.GoName {
+			if other.FieldName != "" && slices.Equal(other.FieldIndex, f.Index) {
 				return nil, defErr("%s: field %s.%s already receives association %q; give this one its own field (tag it `joinery:%q`) or pass include.Field(...)",
 					what, src.goType.Name(), f.GoName, other.As, a.As)
 			}

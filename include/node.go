@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Node is one include of an include tree: an association path and what to load with it.
@@ -29,6 +30,7 @@ type Node struct {
 	offset      uint64
 	hasLimit    bool
 	limitSet    bool
+	offsetSet   bool
 	filterOnly  bool
 	children    []Node
 	computed    []Computed
@@ -45,8 +47,20 @@ func (n Node) Path() string { return n.path }
 // clause, so an optional include stays optional. Map predicates (sq.Eq, sq.Lt, ...) name bare
 // columns of the include; a raw sq.Expr names the include's table as {{self}}.
 func (n Node) Where(pred sq.Sqlizer) Node {
+	if meta.NilRef(pred) && n.err == nil {
+		n.err = fmt.Errorf("include %q: Where(%s)", n.path, nilName(pred))
+		return n
+	}
 	n.where = append(append([]sq.Sqlizer(nil), n.where...), pred)
 	return n
+}
+
+// nilName names a nil predicate in an error: nil, or its type.
+func nilName(pred sq.Sqlizer) string {
+	if pred == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("a nil %T", pred)
 }
 
 // Order orders the included rows within each parent: "created_at", "created_at DESC". It is
@@ -80,6 +94,10 @@ func (n Node) ThroughColumns(cols ...string) Node {
 
 // ThroughWhere filters the join table of a BelongsToMany (inside its join group).
 func (n Node) ThroughWhere(pred sq.Sqlizer) Node {
+	if meta.NilRef(pred) && n.err == nil {
+		n.err = fmt.Errorf("include %q: ThroughWhere(%s)", n.path, nilName(pred))
+		return n
+	}
 	n.thWhere = append(append([]sq.Sqlizer(nil), n.thWhere...), pred)
 	return n
 }
@@ -89,7 +107,10 @@ func (n Node) ThroughWhere(pred sq.Sqlizer) Node {
 func (n Node) Limit(limit uint64) Node { n.limit, n.hasLimit, n.limitSet = limit, true, true; return n }
 
 // Offset skips the first n included rows of each parent (with Limit, or alone).
-func (n Node) Offset(offset uint64) Node { n.offset, n.hasLimit = offset, true; return n }
+func (n Node) Offset(offset uint64) Node {
+	n.offset, n.hasLimit, n.offsetSet = offset, true, true
+	return n
+}
 
 // FilterOnly joins the include to filter its parent (with Required and Where) but loads
 // nothing from it: the parent gets no field or key for it (Sequelize's `attributes: []`).
@@ -234,7 +255,9 @@ func merge(list *[]*Resolved, n Node, slab *[]Resolved) error {
 	r.FilterOnly = r.FilterOnly || n.filterOnly
 	if n.hasLimit {
 		r.HasLimit = true
-		r.Offset = n.offset
+		if n.offsetSet {
+			r.Offset = n.offset // (a later node's Limit alone keeps an earlier Offset)
+		}
 		if n.limitSet {
 			r.Limit, r.LimitSet = n.limit, true
 		}

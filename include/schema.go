@@ -666,6 +666,9 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 }
 
 func checkScope(sc scope.Scope, m *Model, what string) error {
+	if err := sc.Err(); err != nil {
+		return defErr("%s: %v; pass a predicate value (sq.Eq{...}) or none", what, err)
+	}
 	for _, c := range sc.Columns() {
 		if _, ok := m.column(c); !ok {
 			return defErr("%s: column %q is not a column of model %s (columns: %s)%s", what, c, m.name, strings.Join(m.AttrNames(), ", "), m.columnHint(c, "; "))

@@ -12,6 +12,7 @@
 package scope
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"fmt"
 	"reflect"
@@ -19,6 +20,8 @@ import (
 	"strings"
 
 	sq "github.com/Masterminds/squirrel"
+
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Self is the token a raw squirrel.Sqlizer uses to name the table it is bound to.
@@ -46,18 +49,31 @@ type ExprResolver interface {
 // Scope is a conjunction of predicates. The zero Scope is empty and matches everything.
 type Scope struct {
 	preds []sq.Sqlizer
+	// err: a typed nil predicate was given (a nil *sq.Eq), reported by Err
+	err error
 }
 
-// New returns a Scope of the given predicates, ANDed.
+// New returns a Scope of the given predicates, ANDed. An untyped nil predicate is skipped; a
+// typed nil one (a nil *sq.Eq, whose ToSql would dereference it) is an error (Err), which a
+// schema reports when the scope is registered and Render returns.
 func New(preds ...sq.Sqlizer) Scope {
 	out := Scope{}
 	for _, p := range preds {
-		if p != nil {
+		switch {
+		case p == nil:
+		case meta.NilRef(p):
+			if out.err == nil {
+				out.err = fmt.Errorf("scope: a nil %T predicate", p)
+			}
+		default:
 			out.preds = append(out.preds, p)
 		}
 	}
 	return out
 }
+
+// Err reports a typed nil predicate given to New, And or Merge.
+func (s Scope) Err() error { return s.err }
 
 // Eq is the scope column = value (IS NULL for nil, IN for a slice).
 func Eq(column string, value any) Scope { return New(sq.Eq{column: value}) }
@@ -67,12 +83,16 @@ func Polymorphic(typeColumn, typeValue string) Scope { return Eq(typeColumn, typ
 
 // And returns a copy of s with more predicates.
 func (s Scope) And(preds ...sq.Sqlizer) Scope {
-	out := Scope{preds: append(append([]sq.Sqlizer(nil), s.preds...), New(preds...).preds...)}
-	return out
+	more := New(preds...)
+	return Scope{preds: append(append([]sq.Sqlizer(nil), s.preds...), more.preds...), err: cmp.Or(s.err, more.err)}
 }
 
 // Merge returns the conjunction of s and o.
-func (s Scope) Merge(o Scope) Scope { return s.And(o.preds...) }
+func (s Scope) Merge(o Scope) Scope {
+	m := s.And(o.preds...)
+	m.err = cmp.Or(m.err, o.err)
+	return m
+}
 
 // Empty reports whether s has no predicates.
 func (s Scope) Empty() bool { return len(s.preds) == 0 }
@@ -131,6 +151,9 @@ func (s Scope) Defaults() map[string]any {
 
 // Render renders the scope bound to r; "" when empty.
 func (s Scope) Render(r Resolver) (string, []any, error) {
+	if s.err != nil {
+		return "", nil, s.err
+	}
 	switch len(s.preds) {
 	case 0:
 		return "", nil, nil
@@ -151,6 +174,9 @@ func Render(p sq.Sqlizer, r Resolver) (string, []any, error) {
 }
 
 func render(b *strings.Builder, args *[]any, p sq.Sqlizer, r Resolver) error {
+	if p != nil && meta.NilRef(p) {
+		return fmt.Errorf("scope: a nil %T predicate", p)
+	}
 	switch v := p.(type) {
 	case nil:
 		return fmt.Errorf("scope: nil predicate")

@@ -10,6 +10,7 @@ import (
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Assoc is one association's write accessors. It is a value: its methods return operations
@@ -111,7 +112,7 @@ func (o Op) Through(values map[string]any) Op {
 // Where filters the targets count counts (bare columns of the target, as in an include's
 // Where).
 func (o Op) Where(pred sq.Sqlizer) Op {
-	if pred != nil && isNilValue(pred) && o.err == nil {
+	if pred != nil && meta.NilRef(pred) && o.err == nil {
 		o.err = badf("%s: Where: a nil %T", o.kind, pred)
 		return o
 	}

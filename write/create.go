@@ -522,7 +522,15 @@ func nested(r *row, a *include.Association, what string, tn any) ([]*row, error)
 	if r.sv.Kind() != reflect.Struct || a.FieldName == "" {
 		return nil, nil
 	}
-	f := r.sv.FieldByName(a.FieldName)
+	var f reflect.Value
+	if a.FieldIndex != nil {
+		var err error
+		if f, err = r.sv.FieldByIndexErr(a.FieldIndex); err != nil {
+			return nil, nil // through a nil embedded pointer: no values
+		}
+	} else {
+		f = r.sv.FieldByName(a.FieldName)
+	}
 	if !f.IsValid() {
 		return nil, badf("%s: %s has no field %s", what, r.m.Name(), a.FieldName)
 	}

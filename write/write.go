@@ -116,11 +116,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Errors an operation can match (errors.Is).
@@ -363,7 +363,7 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 	if ctx == nil {
 		return res, fmt.Errorf("%w: %s: nil context", ErrBadInput, what)
 	}
-	if q == nil || isNilValue(q) {
+	if q == nil || meta.NilRef(q) {
 		return res, fmt.Errorf("%w: %s: nil Querier", ErrBadInput, what)
 	}
 	r := &runner{ctx: ctx, q: q, res: &res, what: what}
@@ -401,16 +401,6 @@ func (dryQuerier) QueryContext(context.Context, string, ...any) (*sql.Rows, erro
 }
 func (dryQuerier) ExecContext(context.Context, string, ...any) (sql.Result, error) {
 	return dryResult{}, nil
-}
-
-// isNilValue reports a nil pointer, map, func, slice or channel in an interface.
-func isNilValue(x any) bool {
-	v := reflect.ValueOf(x)
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan:
-		return v.IsNil()
-	}
-	return false
 }
 
 // badf is an ErrBadInput error.

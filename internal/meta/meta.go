@@ -228,3 +228,17 @@ func IsScalar(t reflect.Type) bool {
 	}
 	return false
 }
+
+// NilRef reports x nil, or a nil pointer, func, channel or interface held in x: a typed nil
+// in an interface, which x == nil does not catch and whose methods would dereference it. (A
+// nil map or slice is a value: an empty sq.Eq or sq.And.)
+func NilRef(x any) bool {
+	if x == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(x); v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
