@@ -587,7 +587,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 	if len(rows) == 0 {
 		return nil
 	}
-	what := "create " + path
+	levelWhat := "create " + path
 	// belongsTo parents first: their keys go into the rows
 	for ci, ch := range tree.children {
 		a := m.Association(ch.alias)
@@ -595,11 +595,12 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 			continue
 		}
 		p := path + "." + a.As
+		what := "create " + p
 		var parents, owners []*row
 		scoped := defaults(a.Scope, a.Target)
 		for _, rw := range rows {
 			if ps := rw.kidsAt(ci); len(ps) == 1 {
-				if err := applyScope(ps[0], scoped, "create "+p); err != nil {
+				if err := applyScope(ps[0], scoped, what); err != nil {
 					return err
 				}
 				parents = append(parents, ps[0])
@@ -612,7 +613,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 		srcScope := defaults(a.SourceScope, a.Source)
 		_, ident := splitKey(a.ForeignKeys, a.Source)
 		for i, o := range owners {
-			k, err := linkKeys(parents[i], a.TargetKeys, "create "+p)
+			k, err := linkKeys(parents[i], a.TargetKeys, what)
 			if err != nil {
 				return err
 			}
@@ -623,7 +624,7 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 						ErrBadInput, p, a.Source.Name(), a.ForeignKeys[j], argOf(v), a.Target.Name(), a.TargetKeys[j], argOf(k[j]), a.ForeignKeys[j], a.Source.Name())
 				}
 			}
-			if err := checkBelongsTo(o, parents[i], a, nil, i, "create "+p); err != nil {
+			if err := checkBelongsTo(o, parents[i], a, nil, i, what); err != nil {
 				return err // a key checkTree could not know yet
 			}
 			for j := range a.ForeignKeys {
@@ -631,18 +632,19 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 					return err
 				}
 			}
-			if err := applyScope(o, srcScope, "create "+p); err != nil {
+			if err := applyScope(o, srcScope, what); err != nil {
 				return err
 			}
 		}
 	}
 	r.at = "INSERT INTO " + m.Table() + " for " + path
-	if err := w.insertModel(r, m, rows, what); err != nil {
+	if err := w.insertModel(r, m, rows, levelWhat); err != nil {
 		return err
 	}
 	for ci, ch := range tree.children {
 		a := m.Association(ch.alias)
 		p := path + "." + a.As
+		what := "create " + p
 		switch a.Kind {
 		case include.HasOne, include.HasMany:
 			scoped := defaults(a.Scope, a.Target)
@@ -656,15 +658,15 @@ func (w *Writer) createLevel(r *runner, m *include.Model, rows []*row, tree *inc
 				if len(ks) == 0 {
 					continue
 				}
-				key, err := linkKeys(rw, a.SourceKeys, "create "+p)
+				key, err := linkKeys(rw, a.SourceKeys, what)
 				if err != nil {
 					return err
 				}
 				for _, k := range ks {
-					if err := applyScope(k, scoped, "create "+p); err != nil {
+					if err := applyScope(k, scoped, what); err != nil {
 						return err
 					}
-					if err := checkChildKey(rw, k, a, "create "+p); err != nil {
+					if err := checkChildKey(rw, k, a, what); err != nil {
 						return err // a key checkTree could not know yet
 					}
 					for i, at := range fkAttrs {
