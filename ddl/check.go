@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // ErrDrift is matched (errors.Is) by the error Check returns when the database differs from
@@ -129,6 +131,9 @@ type Querier interface {
 // columns whose fields cannot hold NULL. It returns nil, or one *Problems (matching ErrDrift)
 // naming each problem's model, association and column. It runs three or four catalog queries.
 func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialect, opts ...CheckOption) error {
+	if err := needDB(ctx, db, "Check"); err != nil {
+		return err
+	}
 	var o checkOpts
 	for _, f := range opts {
 		f(&o)
@@ -163,8 +168,11 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 					Message: fmt.Sprintf("%s: column %s.%s has type %s, which does not hold %s", c.who(), t.name, c.name, dc.typ, c.describe())})
 			}
 			if c.fieldNotNull() && !dc.notNull && !o.noAdvice && !isPK(t, c.name) {
-				advice = append(advice, Problem{Kind: NullableColumn, Model: m, Association: a, Table: t.name, Column: c.name,
-					Message: fmt.Sprintf("%s: column %s.%s allows NULL, which the field's type %s cannot hold: make the field a pointer or the column NOT NULL", c.who(), t.name, c.name, c.goType)})
+				msg := fmt.Sprintf("%s: column %s.%s allows NULL, which the field's type %s cannot hold: make the field a pointer or the column NOT NULL", c.who(), t.name, c.name, c.goType)
+				if c.goType != nil && c.goType.Kind() == reflect.Pointer {
+					msg = fmt.Sprintf("%s: column %s.%s allows NULL, but the declarations say NOT NULL (include.NotNull): make the column NOT NULL, or drop the option", c.who(), t.name, c.name)
+				}
+				advice = append(advice, Problem{Kind: NullableColumn, Model: m, Association: a, Table: t.name, Column: c.name, Message: msg})
 			}
 		}
 		if o.noAdvice {
@@ -193,6 +201,25 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 			advice = append(advice, Problem{Kind: MissingIndex, Model: firstSource(as), Association: firstAlias(as), Table: t.name, Column: strings.Join(ix.cols, ", "),
 				Message: fmt.Sprintf("association %s: foreign-key column %s.%s has no index; loading the association reads it by that column: CREATE INDEX %s ON %s (%s)%s",
 					assocNames(as), t.name, strings.Join(ix.cols, ", "), d.Quote(ix.name), d.Quote(t.name), quoteList(d, ix.cols), learnHint(d))})
+		}
+		// the foreign keys the declared primary or unique key indexes (no index of their
+		// own in the layout): the database must have that key, or another index
+		for _, fk := range t.fks {
+			if slices.ContainsFunc(t.indexes, func(k key) bool { return len(k.cols) >= len(fk.cols) && sameList(k.cols[:len(fk.cols)], fk.cols) }) ||
+				dt.hasIndex(fk.cols) || !dt.hasCols(fk.cols) || !dt.hasCols(t.pk) {
+				// (an index of the layout's own, which the loop above checked; or a key
+				// whose missing column is already an error)
+				continue
+			}
+			as := t.assocsOn(fk.cols[len(fk.cols)-1])
+			advice = append(advice, Problem{Kind: MissingIndex, Model: firstSource(as), Association: firstAlias(as), Table: t.name, Column: strings.Join(fk.cols, ", "),
+				Message: fmt.Sprintf("association %s: foreign-key column %s.%s has no index (the declarations expect the key %s(%s) to lead with it); loading the association reads it by that column: CREATE INDEX %s ON %s (%s)%s",
+					assocNames(as), t.name, strings.Join(fk.cols, ", "), t.name, strings.Join(t.pk, ", "), d.Quote(l.derived(t.name, fk.cols, "_idx")), d.Quote(t.name), quoteList(d, fk.cols), learnHint(d))})
+		}
+		if len(t.joins) > 0 && len(t.models) == 0 && len(t.pk) > 0 && dt.hasCols(t.pk) && !dt.hasIndex(t.pk) {
+			advice = append(advice, Problem{Kind: MissingConstraint, Model: t.joins[0].Source.Name(), Association: t.joins[0].As, Table: t.name, Column: strings.Join(t.pk, ", "),
+				Message: fmt.Sprintf("association %s: join table %s has no primary key (%s), so the same link can be written twice: ALTER TABLE %s ADD PRIMARY KEY (%s)",
+					assocNames(t.joins), t.name, strings.Join(t.pk, ", "), d.Quote(t.name), quoteList(d, t.pk))})
 		}
 	}
 	if len(errs)+len(advice) == 0 {
@@ -504,7 +531,8 @@ func readCatalog(ctx context.Context, db Querier, d dialects.Dialect) (map[strin
 	}
 	var lastT, lastI string
 	if err := scanAll(ctx, db, q.Indexes, func(r *sql.Rows) error {
-		var tn, in, cn string
+		var tn, in string
+		var cn sql.NullString // NULL: an expression (lower(name)), which names no column
 		var pos int64
 		if err := r.Scan(&tn, &in, &cn, &pos); err != nil {
 			return err
@@ -514,7 +542,9 @@ func readCatalog(ctx context.Context, db Querier, d dialects.Dialect) (map[strin
 			t.indexes = append(t.indexes, nil)
 			lastT, lastI = tn, in
 		}
-		t.indexes[len(t.indexes)-1] = append(t.indexes[len(t.indexes)-1], cn)
+		// an expression part is "", which no column matches: the index serves the
+		// columns before it
+		t.indexes[len(t.indexes)-1] = append(t.indexes[len(t.indexes)-1], cn.String)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("ddl: reading indexes: %w", err)
@@ -589,6 +619,15 @@ func learnHint(d dialects.Dialect) string {
 // reports it). Call it before building queries, typically at start-up next to Check: a
 // query value compiled before keeps its statements. It runs three or four catalog queries.
 func Learn(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialect) error {
+	if err := needDB(ctx, db, "Learn"); err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("%w: nil schema", ErrSchema)
+	}
+	if d == nil {
+		return fmt.Errorf("%w: nil dialect", ErrSchema)
+	}
 	if err := s.Err(); err != nil {
 		return err
 	}
@@ -603,6 +642,17 @@ func Learn(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 				s.SetIndexed(table, cols, dt.hasIndex(cols))
 			}
 		}
+	}
+	return nil
+}
+
+// needDB refuses a nil context or database (a typed nil *sql.DB too) before anything runs.
+func needDB(ctx context.Context, db any, op string) error {
+	if ctx == nil {
+		return fmt.Errorf("ddl: %s: nil context", op)
+	}
+	if meta.NilRef(db) {
+		return fmt.Errorf("ddl: %s: nil database", op)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -130,6 +131,9 @@ type layout struct {
 	d       dialects.Dialect
 	tenant  string   // the schema's tenant column (include.Tenant)
 	created []*table // in dependency order
+	// named maps each derived index or constraint name to what it names, so that two
+	// different things whose names come out alike get distinct ones (derived)
+	named map[string]string
 }
 
 func newLayout(s *include.Schema, d dialects.Dialect) (*layout, error) {
@@ -160,7 +164,7 @@ func newLayout(s *include.Schema, d dialects.Dialect) (*layout, error) {
 		for _, u := range m.Uniques() {
 			name := u.Name
 			if name == "" {
-				name = l.ident(t.name + "_" + strings.Join(u.Columns, "_") + "_key")
+				name = l.derived(t.name, u.Columns, "_key")
 			}
 			if !t.hasUnique(u.Columns) {
 				t.uniques = append(t.uniques, key{name: name, cols: u.Columns})
@@ -274,6 +278,13 @@ func (l *layout) associate(a *include.Association) error {
 			}
 			if t.pk == nil {
 				t.pk = pairCols(a)
+				if c.Polymorphic != "" {
+					// a post and a video with one id may both have a tag
+					t.pk = append(t.pk, c.Polymorphic)
+					if col := t.col(c.Polymorphic); col != nil {
+						col.notNull = true
+					}
+				}
 			}
 		}
 		if a.Unique && !sameSet(t.pk, pairCols(a)) {
@@ -283,7 +294,7 @@ func (l *layout) associate(a *include.Association) error {
 			}
 			name := c.UniqueKey
 			if name == "" {
-				name = l.ident(t.name + "_" + strings.Join(cols, "_") + "_key")
+				name = l.derived(t.name, cols, "_key")
 			}
 			if !t.hasUnique(cols) {
 				t.uniques = append(t.uniques, key{name: name, cols: cols})
@@ -317,8 +328,13 @@ func (l *layout) associate(a *include.Association) error {
 // ACTION for BelongsTo).
 func (l *layout) reference(t *table, a *include.Association, cols []string, ref *include.Model, refCols []string, c include.Constraint, skip bool, role string) error {
 	notNull := c.NotNull
-	for _, col := range cols {
+	tenantKey := false // the key carries the schema's tenant column, which is never NULL
+	for i, col := range cols {
 		fkCol := t.col(col)
+		if l.tenant != "" && col == l.tenant && len(cols) > 1 && refCols[i] == l.tenant {
+			tenantKey = true
+			continue // NOT NULL always: whether the key is, its other columns say
+		}
 		if fkCol != nil && fkCol.notNull {
 			notNull = true
 		}
@@ -326,9 +342,17 @@ func (l *layout) reference(t *table, a *include.Association, cols []string, ref 
 			fkCol.notNull = true
 		}
 	}
+	if tenantKey && (c.OnDelete == include.SetNull || c.OnDelete == include.SetDefault || c.OnUpdate == include.SetNull || c.OnUpdate == include.SetDefault) {
+		return fmt.Errorf("%w: association %s: SET NULL / SET DEFAULT on a key of the tenant column %s would write the tenant column too; use include.NoAction, include.Restrict or include.Cascade",
+			ErrSchema, assocName(a), l.tenant)
+	}
 	rules := c
 	if rules.OnDelete == "" {
 		switch {
+		case !notNull && tenantKey:
+			// SET NULL would null the tenant column with it: the parent's delete waits
+			// until its children are unlinked
+			rules.OnDelete = include.NoAction
 		case !notNull:
 			rules.OnDelete = include.SetNull
 		case a.Kind == include.BelongsTo:
@@ -374,9 +398,8 @@ func (l *layout) referenceRules(t *table, a *include.Association, cols []string,
 			c.origins = append(c.origins, origin{assoc: a, role: role})
 		}
 	}
-	name := strings.Join(cols, "_")
 	if !t.hasIndex(cols) {
-		t.indexes = append(t.indexes, key{name: l.ident(t.name + "_" + name + "_idx"), cols: cols})
+		t.indexes = append(t.indexes, key{name: l.derived(t.name, cols, "_idx"), cols: cols})
 	}
 	if none {
 		return nil
@@ -393,7 +416,7 @@ func (l *layout) referenceRules(t *table, a *include.Association, cols []string,
 	}
 	if !sameSet(rt.pk, refCols) && !rt.hasUnique(refCols) {
 		// a foreign key needs a unique key to refer to
-		rt.uniques = append(rt.uniques, key{name: l.ident(rt.name + "_" + strings.Join(refCols, "_") + "_key"), cols: refCols})
+		rt.uniques = append(rt.uniques, key{name: l.derived(rt.name, refCols, "_key"), cols: refCols})
 	}
 	for _, fk := range t.fks {
 		if sameList(fk.cols, cols) && fk.refTable == rt.name && sameList(fk.refCols, refCols) {
@@ -408,7 +431,7 @@ func (l *layout) referenceRules(t *table, a *include.Association, cols []string,
 			return nil
 		}
 	}
-	t.fks = append(t.fks, &foreignKey{name: l.ident(t.name + "_" + name + "_fkey"), cols: cols, refTable: rt.name, refCols: refCols,
+	t.fks = append(t.fks, &foreignKey{name: l.derived(t.name, cols, "_fkey"), cols: cols, refTable: rt.name, refCols: refCols,
 		onDelete: rules.OnDelete, onUpdate: rules.OnUpdate, explicit: explicit, assocs: []*include.Association{a}})
 	return nil
 }
@@ -499,9 +522,38 @@ func (l *layout) ident(name string) string {
 	if max <= 0 || len(name) <= max {
 		return name
 	}
+	return shorten(name, max-9) + "_" + hash8(name)
+}
+
+// derived names the index or constraint of table's cols with suffix (_idx, _key, _fkey):
+// table_col1_col2_suffix as Sequelize and PostgreSQL name them, shortened to the dialect's
+// limit; when another table and columns gave the same name (user.post_author_id and
+// user_post.author_id), a hash of what it names is added to this one.
+func (l *layout) derived(table string, cols []string, suffix string) string {
+	what := table + "\x00" + strings.Join(cols, "\x00") + "\x00" + suffix
+	name := l.ident(table + "_" + strings.Join(cols, "_") + suffix)
+	if l.named == nil {
+		l.named = map[string]string{}
+	}
+	if prev, ok := l.named[name]; ok && prev != what {
+		name = l.ident(table + "_" + strings.Join(cols, "_") + suffix + "_" + hash8(what))
+	}
+	l.named[name] = what
+	return name
+}
+
+// shorten cuts s to at most n bytes, at the start of a character.
+func shorten(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func hash8(s string) string {
 	h := fnv.New32a()
-	h.Write([]byte(name))
-	return fmt.Sprintf("%s_%08x", name[:max-9], h.Sum32())
+	h.Write([]byte(s))
+	return fmt.Sprintf("%08x", h.Sum32())
 }
 
 // order puts the tables in dependency order (a table after the tables it refers to, in the

@@ -56,6 +56,9 @@ type Execer interface {
 // (which names the statement). PostgreSQL and SQLite run DDL in transactions: pass a *sql.Tx
 // for all or nothing; MySQL commits each DDL statement.
 func Create(ctx context.Context, db Execer, s *include.Schema, d dialects.Dialect, opts ...Option) error {
+	if err := needDB(ctx, db, "Create"); err != nil {
+		return err
+	}
 	stmts, err := Statements(s, d, opts...)
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ type Catalog struct {
 var pgCatalog = Catalog{
 	Columns: `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN 1 ELSE 0 END
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`,
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped`,
 	Indexes: `SELECT t.relname, ic.relname, a.attname, array_position(i.indkey::int2[], a.attnum)
 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[])
@@ -113,8 +113,8 @@ FROM information_schema.referential_constraints WHERE constraint_schema = DATABA
 // branch of Indexes reports the primary key from table_info instead.
 var sqliteCatalog = Catalog{
 	Columns: `SELECT m.name, p.name, p.type, p."notnull"
-FROM sqlite_master m JOIN pragma_table_info(m.name) p
-WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`,
+FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
+WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' AND p.hidden IN (0, 2, 3)`,
 	Indexes: `SELECT m.name, 'primary key', p.name, p.pk
 FROM sqlite_master m JOIN pragma_table_info(m.name) p
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND p.pk > 0

@@ -295,6 +295,9 @@ func (m *Model) finishModelDDL(o modelOpts) error {
 		if strings.TrimSpace(o.types[k]) == "" {
 			return defErr("model %s: include.ColumnType(%q, \"\") gives no type", m.name, k)
 		}
+		if why := badType(o.types[k]); why != "" {
+			return defErr("model %s: include.ColumnType(%q, %q): %s; a column type is one type (VARCHAR(20), NUMERIC(10, 2), TEXT COLLATE \"C\")", m.name, k, o.types[k], why)
+		}
 		if m.ddl.types == nil {
 			m.ddl.types = map[string]string{}
 		}
@@ -310,7 +313,13 @@ func (m *Model) finishModelDDL(o modelOpts) error {
 			if !ok {
 				return defErr("model %s: include.Unique names %q, which is not a column (columns: %s)", m.name, n, strings.Join(m.AttrNames(), ", "))
 			}
+			if slices.Contains(k.Columns, c) {
+				return defErr("model %s: include.Unique(%q) names column %s twice", m.name, u.Name, c)
+			}
 			k.Columns = append(k.Columns, c)
+		}
+		if u.Name != "" && slices.ContainsFunc(m.ddl.uniques, func(x Key) bool { return x.Name == u.Name }) {
+			return defErr("model %s: two include.Unique keys are named %q; give each its own name", m.name, u.Name)
 		}
 		if m.tenant != "" && !slices.Contains(k.Columns, m.tenant) {
 			// unique within a tenant, as the primary key is (and the only unique key a
@@ -365,4 +374,42 @@ func orDefault(r Rule) string {
 		return "(default)"
 	}
 	return string(r)
+}
+
+// badType says why sqlType, written into CREATE TABLE as given, is not one column type: a
+// statement separator or a comment (which would run or hide more SQL), or unbalanced
+// parentheses or quotes; "" when it is fine.
+func badType(sqlType string) string {
+	switch {
+	case strings.Contains(sqlType, ";"):
+		return "it holds a ; (a second statement)"
+	case strings.Contains(sqlType, "--"), strings.Contains(sqlType, "/*"), strings.Contains(sqlType, "*/"):
+		return "it holds a comment"
+	}
+	depth := 0
+	var quote rune
+	for _, r := range sqlType {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"' || r == '`':
+			quote = r
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+			if depth < 0 {
+				return "its parentheses do not balance"
+			}
+		}
+	}
+	switch {
+	case quote != 0:
+		return "a quote is not closed"
+	case depth != 0:
+		return "its parentheses do not balance"
+	}
+	return ""
 }

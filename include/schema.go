@@ -642,6 +642,9 @@ func (s *Schema) finishModel(m *Model, o modelOpts) error {
 		if !ok {
 			return s.fail(defErr("model %s: primary key %q is not a column (columns: %s)%s", m.name, k, strings.Join(m.AttrNames(), ", "), m.columnHint(k, "; ")))
 		}
+		if slices.Contains(m.pk, c) {
+			return s.fail(defErr("model %s: include.PrimaryKey names column %s twice", m.name, c))
+		}
 		m.pk = append(m.pk, c)
 	}
 	if m.tenant != "" && !slices.Contains(m.pk, m.tenant) {
