@@ -146,21 +146,35 @@ func ExpectOne[T any](mock sqlmock.Sqlmock, q joinery.Q[T], want T) (Queries, er
 	return expect(mock, sts), nil
 }
 
-// ExpectAllError registers on mock the first statement q.All (or q.One) sends, failing with
-// err: the query stops there, whatever its shape.
+// ExpectAllError registers on mock the first statement q.All sends, failing with err: the
+// query stops there, whatever its shape. (q.One sends other statements: ExpectOneError.)
 func ExpectAllError[T any](mock sqlmock.Sqlmock, q joinery.Q[T], err error) (*sqlmock.ExpectedQuery, error) {
 	sts, perr := AllStatements(q, nil)
 	if perr != nil {
 		return nil, perr
 	}
-	st := sts[0]
+	return expectError(mock, sts[0], err), nil
+}
+
+// ExpectOneError registers on mock the first statement q.One sends (its roots under LIMIT 1),
+// failing with err.
+func ExpectOneError[T any](mock sqlmock.Sqlmock, q joinery.Q[T], err error) (*sqlmock.ExpectedQuery, error) {
+	sts, perr := OneStatements(q, *new(T))
+	if perr != nil {
+		return nil, perr
+	}
+	return expectError(mock, sts[0], err), nil
+}
+
+// expectError registers st on mock, failing with err.
+func expectError(mock sqlmock.Sqlmock, st Statement, err error) *sqlmock.ExpectedQuery {
 	e := mock.ExpectQuery(st.SQL)
 	if len(st.Args) == 0 {
 		e.WithoutArgs()
 	} else {
 		e.WithArgs(st.Args...)
 	}
-	return e.WillReturnError(err), nil
+	return e.WillReturnError(err)
 }
 
 // EachStatement returns the statement q.Each and q.Iter send (a flat JOIN ordered so that

@@ -332,6 +332,25 @@ func TestPipeline(t *testing.T) {
 	met(t, mock)
 }
 
+// ExpectOneError fails the first statement q.One sends (its roots under LIMIT 1), in every
+// shape.
+func TestExpectOneError(t *testing.T) {
+	s := booksSchema(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	for _, shape := range []joinery.Shape{joinery.ShapeAuto, joinery.ShapeFlat, joinery.ShapeUnion, joinery.ShapePipeline} {
+		q := joinery.Query[Writer](s, dialects.Postgres).Include(include.New("books").Include("chapters")).OrderBy("id").Shape(shape)
+		db, mock := newMock(t)
+		if _, err := joinerytest.ExpectOneError(mock, q, boom); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.One(ctx, db); !errors.Is(err, boom) {
+			t.Fatalf("%v: want boom, got %v", shape, err)
+		}
+		met(t, mock)
+	}
+}
+
 // A test that runs the query in its own transaction registers Begin and Commit around the
 // kit's expectations; the query runs on database/sql's rows there.
 func TestInTransaction(t *testing.T) {

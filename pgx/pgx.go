@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"math"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,9 @@ type Querier interface {
 // it, under its isolation level; over another Querier, whose batches may each take another
 // connection, without one.
 func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
+	if err := checkRun("All", ctx, db); err != nil {
+		return nil, err
+	}
 	p, err := pipelined(q)
 	if err != nil {
 		return nil, err
@@ -120,6 +124,9 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 // form, as in a pipeline, which can differ from PostgreSQL's (an interval: "1 day 00:00:00"
 // where All, one statement, gives "1 day").
 func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, int64, error) {
+	if err := checkRun("AllAndCount", ctx, db); err != nil {
+		return nil, 0, err
+	}
 	p, err := pipelined(q)
 	if err != nil {
 		return nil, 0, err
@@ -343,17 +350,44 @@ func (r *closing) Close() error {
 	return err
 }
 
-// One runs q and returns its first root, or an error matching joinery.ErrNoRows.
+// One runs q for its first root (joinery.Q.PlanOne: LIMIT 1 on the roots, as joinery.Q.One
+// sends it) and returns it, or an error matching joinery.ErrNoRows.
 func One[T any](ctx context.Context, db Querier, q joinery.Q[T]) (T, error) {
 	var zero T
-	all, err := All(ctx, db, q)
+	if err := checkRun("One", ctx, db); err != nil {
+		return zero, err
+	}
+	p, err := q.PlanOne()
 	if err != nil {
 		return zero, err
+	}
+	rows, err := run(ctx, db, p)
+	if err != nil {
+		return zero, fmt.Errorf("joinery/pgx: %w", err)
+	}
+	all, err := hydrate.All[T](rows, p.Map)
+	if err != nil {
+		return zero, fmt.Errorf("joinery/pgx: %w", err)
 	}
 	if len(all) == 0 {
 		return zero, joinery.ErrNoRows
 	}
 	return all[0], nil
+}
+
+// checkRun refuses a nil context or Querier (a typed nil *pgxpool.Pool, *pgx.Conn or
+// pgx.Tx too) before anything is compiled or acquired.
+func checkRun(op string, ctx context.Context, db Querier) error {
+	if ctx == nil {
+		return fmt.Errorf("joinery/pgx: %s: nil context", op)
+	}
+	if db == nil {
+		return fmt.Errorf("joinery/pgx: %s: nil Querier", op)
+	}
+	if v := reflect.ValueOf(db); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("joinery/pgx: %s: a nil %T", op, db)
+	}
+	return nil
 }
 
 // Rows adapts pgx rows to the hydrator: a hydrate.CellRows.
