@@ -14,8 +14,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"reflect"
 	"math"
+	"reflect"
 	"sync/atomic"
 	"time"
 
