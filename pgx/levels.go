@@ -93,7 +93,7 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 			commit = true
 		}
 		sent := time.Now()
-		br, left = db.SendBatch(ctx, b), len(w.Parts)
+		br, left = sendBatch(ctx, db, conn, b), len(w.Parts)
 		if readBegin {
 			if _, err := br.Exec(); err != nil {
 				return nil, err

@@ -246,7 +246,7 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 	if !inTx {
 		b.Queue("COMMIT")
 	}
-	br := db.SendBatch(ctx, b)
+	br := sendBatch(ctx, db, conn, b)
 	began, opened := inTx, 0
 	begin := func() error {
 		if began {
@@ -391,10 +391,16 @@ func checkRun(op string, ctx context.Context, db Querier) error {
 }
 
 // Rows adapts pgx rows to the hydrator: a hydrate.CellRows.
-func Rows(r pgx.Rows) hydrate.CellRows { return &rows{r: r} }
+func Rows(r pgx.Rows) hydrate.CellRows {
+	if m, ok := r.(*mapRows); ok {
+		return &rows{r: m.Rows, tm: m.tm}
+	}
+	return &rows{r: r}
+}
 
 type rows struct {
 	r      pgx.Rows
+	tm     *pgtype.Map // the type map of rows that know no connection (mapRows), else nil
 	fields []pgconn.FieldDescription
 	slow   []func([]byte) (driver.Value, error) // per column, planned when first needed
 	peeked bool                                 // Columns read the first row: Next returns it
@@ -570,7 +576,10 @@ func (x *rows) slowDecoder(i int) func([]byte) (driver.Value, error) {
 	if d := x.slow[i]; d != nil {
 		return d
 	}
-	m := x.r.Conn().TypeMap()
+	m := x.tm
+	if m == nil {
+		m = x.r.Conn().TypeMap()
+	}
 	oid, format := x.fields[i].DataTypeOID, x.fields[i].Format
 	var d func([]byte) (driver.Value, error)
 	switch oid {
