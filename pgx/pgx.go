@@ -117,12 +117,11 @@ func All[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, error) {
 // isolation level. Both plans are the query's cached ones
 // (joinery.Q.PlanPipelined and the Count statement).
 //
-// pgx prepares a statement the first time a connection sees it (its default
-// QueryExecModeCacheStatement): that first batch takes one more round trip, as a first
-// Query does. In a batch pgx asks for every column in binary (see resultFormats): a value
-// of a type not decoded here that lands in an any (a map model) is given in pgx's text
-// form, as in a pipeline, which can differ from PostgreSQL's (an interval: "1 day 00:00:00"
-// where All, one statement, gives "1 day").
+// A statement is prepared the first time a connection sees it (pgx's default
+// QueryExecModeCacheStatement): that first batch takes one more round trip per new
+// statement, as a first Query does. A batch's columns come in the formats one statement's
+// do (resultFormats: sendBatch), so a value of a type off the fast path is PostgreSQL's
+// text (an interval "1 day", a two-dimensional array, a range) in every shape.
 func AllAndCount[T any](ctx context.Context, db Querier, q joinery.Q[T]) ([]T, int64, error) {
 	if err := checkRun("AllAndCount", ctx, db); err != nil {
 		return nil, 0, err
@@ -467,8 +466,9 @@ const (
 // resultFormats asks for the binary format for the types decoded from it here and the text
 // format for every other type, as pgx's stdlib driver does for its own (so numeric,
 // intervals, arrays arrive as PostgreSQL prints them). pgx applies it to a query, not to a
-// batch: a batch's values of other types arrive binary and are decoded by pgx, then given as
-// their driver.Value or, failing that, pgx's text form.
+// batch: joinery sends its batches itself with it (sendBatch); a batch pgx sends (another
+// Querier, or a connection in the exec or simple-protocol mode) has its values of other
+// types binary, decoded by pgx and given as their driver.Value or pgx's text form.
 var resultFormats = pgx.QueryResultFormatsByOID{
 	oidBool: 1, oidBytea: 1, oidInt8: 1, oidInt2: 1, oidInt4: 1, oidText: 1, oidFloat4: 1, oidFloat8: 1,
 	oidBPChar: 1, oidVarchar: 1, oidDate: 1, oidTimestamp: 1, oidTimestamptz: 1, oidUUID: 1, oidName: 1,
