@@ -41,7 +41,7 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 		inTx = true
 	}
 	var (
-		br     pgx.BatchResults
+		br     batchResults
 		left   int  // statements of br's batch not opened yet
 		commit bool // br's batch ends with a COMMIT not read yet
 		began  = inTx

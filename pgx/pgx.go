@@ -311,7 +311,7 @@ func batch(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *builde
 // returns a failed statement's error from the first Close without reading the rest of the
 // batch, and a second Close drains it (a pool's batch results release the connection on
 // the first Close).
-func closeBatch(br pgx.BatchResults, conn *pgx.Conn) error {
+func closeBatch(br batchResults, conn *pgx.Conn) error {
 	err := br.Close()
 	if conn != nil {
 		br.Close()

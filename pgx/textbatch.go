@@ -18,11 +18,20 @@ import (
 // range it cannot write back as text) instead of PostgreSQL's. Other Queriers, and
 // connections in another exec mode (exec or simple protocol, which prepare nothing), get
 // pgx's SendBatch.
-func sendBatch(ctx context.Context, db Querier, conn *pgx.Conn, b *pgx.Batch) pgx.BatchResults {
+func sendBatch(ctx context.Context, db Querier, conn *pgx.Conn, b *pgx.Batch) batchResults {
 	if conn == nil || conn.Config().DefaultQueryExecMode != pgx.QueryExecModeCacheStatement {
 		return db.SendBatch(ctx, b)
 	}
 	return sendFormatted(ctx, conn, b)
+}
+
+// batchResults is what joinery reads of a batch's results: pgx's BatchResults (whose
+// method set grows with pgx's versions), or a formattedBatch.
+type batchResults interface {
+	Exec() (pgconn.CommandTag, error)
+	Query() (pgx.Rows, error)
+	QueryRow() pgx.Row
+	Close() error
 }
 
 // formattedBatch is a batch sent as one pipeline of prepared statements with the result
