@@ -138,8 +138,11 @@ func levelsOn(ctx context.Context, db Querier, conn *pgx.Conn, inTx bool, p *bui
 // keyArg is the argument that sends a level's keys: PostgreSQL's array literal ('{1,2,3}'),
 // which pgx sends as text, as it is (pgx encodes a []int64 in binary one boxed element at a
 // time: 10,000 keys cost 1.4 ms and 10,000 allocations), and which needs no statement
-// description, so it works in every query exec mode (exec and simple protocol, as behind
-// PgBouncer, have none to encode a []any with). Keys a literal cannot hold go as they are,
+// description, so it works in the exec mode, which has none to encode a []any with. (In the
+// simple protocol pgx writes it into the SQL as an untyped literal: a key of one column is
+// typed by the = ANY it meets, but a key of several columns (tenant_id, id) also meets
+// generate_subscripts, which cannot type it: such a tree fails there, and loads with
+// joinery.ShapeUnion.) Keys a literal cannot hold go as they are,
 // encoded by pgx.
 func keyArg(keys any) any {
 	if lit, err := joinery.ArrayLiteral(keys); err == nil {
