@@ -269,7 +269,14 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tc *tr
 type treeCheck struct {
 	tn   any
 	root *incNode
-	seen map[uintptr]*incNode
+	seen map[valueAt]*incNode
+}
+
+// valueAt names a value by its model and address: a struct's first field has the struct's
+// address.
+type valueAt struct {
+	m  *include.Model
+	id uintptr
 }
 
 // place records value k met at node n. A value is written once, at one place: it may be the
@@ -283,13 +290,14 @@ func (tc *treeCheck) place(k *row, n *incNode, children bool, what string) error
 	if id == 0 {
 		return nil
 	}
-	at, ok := tc.seen[id]
+	key := valueAt{k.m, id}
+	at, ok := tc.seen[key]
 	switch {
 	case !ok:
 		if tc.seen == nil {
-			tc.seen = map[uintptr]*incNode{}
+			tc.seen = map[valueAt]*incNode{}
 		}
-		tc.seen[id] = n
+		tc.seen[key] = n
 		return nil
 	case at != n:
 		return fmt.Errorf("%w: %s: this %s value is also given at another place of the tree; a nested create writes each value once (link it by its key after, or pass a copy)", ErrBadInput, what, k.m.Name())
@@ -718,6 +726,10 @@ func (w *Writer) createTargets(r *runner, rows []*row, ci int, a *include.Associ
 		if err != nil {
 			return err
 		}
+		var once map[uintptr]int // a unique join table: one link per target of this row
+		if a.Unique && len(ts) > 1 && !ts[0].element {
+			once = make(map[uintptr]int, len(ts))
+		}
 		for _, t := range ts {
 			th, thCols, err := throughOf(t, a, thScope)
 			if err != nil {
@@ -731,6 +743,15 @@ func (w *Writer) createTargets(r *runner, rows []*row, ci int, a *include.Associ
 			}
 			if err := applyScope(t, scoped, what); err != nil {
 				return err
+			}
+			if once != nil {
+				if id := identity(t); id != 0 {
+					if j, dup := once[id]; dup {
+						links[j] = pending{key, t, l} // the last one given wins, as in add
+						continue
+					}
+					once[id] = len(links)
+				}
 			}
 			links = append(links, pending{key, t, l})
 			targets = append(targets, t)

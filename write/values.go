@@ -181,11 +181,14 @@ func isMissing(v any) bool {
 		}
 		rv = rv.Elem()
 	}
+	if rv.IsZero() {
+		return true // a zero uuid.UUID too, whose Value is "00000000-..."
+	}
 	if vr, ok := v.(driver.Valuer); ok {
 		dv, err := vr.Value()
 		return err != nil || dv == nil
 	}
-	return rv.IsZero()
+	return false
 }
 
 // set writes v into col: a map key (the attribute's name), or a struct field (converted to
@@ -262,6 +265,10 @@ func assign(f reflect.Value, v any) error {
 		}
 		src = src.Elem()
 	}
+	if src.Type() == f.Type() {
+		f.Set(src) // the same type (a uuid.UUID key into a uuid.UUID field): no Scan needed
+		return nil
+	}
 	if sc, ok := f.Addr().Interface().(interface{ Scan(any) error }); ok {
 		return sc.Scan(src.Interface())
 	}
@@ -324,7 +331,7 @@ func norm(v any) any {
 		}
 		return string(x)
 	case []byte:
-		return string(x)
+		return norm(string(x)) // (a driver's text: compared as the same string is)
 	case time.Time:
 		return x.UTC()
 	case driver.Valuer:
