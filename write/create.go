@@ -248,6 +248,9 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tc *tr
 			}
 			kids = append(kids, ks...)
 		}
+		if tc.elsewhere(a.Target, ch, spans) {
+			return fmt.Errorf("%w: %s: a slice of %s values is also given at another place of the tree; a nested create writes each value once (pass a copy)", ErrBadInput, what, a.Target.Name())
+		}
 		if overlap(spans) {
 			if children {
 				return fmt.Errorf("%w: %s: one slice of %s values is under two %s values; a child has one parent (pass a copy for each)", ErrBadInput, what, a.Target.Name(), m.Name())
@@ -270,6 +273,46 @@ type treeCheck struct {
 	tn   any
 	root *incNode
 	seen map[valueAt]*incNode
+	// spans are the struct slices met, by model, with the node each was met at
+	spans map[*include.Model][]spanAt
+}
+
+type spanAt struct {
+	span
+	n *incNode
+}
+
+// elsewhere records the slices of model m's values met at node n and reports whether one
+// of them shares elements with a slice met at another node.
+func (tc *treeCheck) elsewhere(m *include.Model, n *incNode, spans []span) bool {
+	if len(spans) == 0 {
+		return false
+	}
+	if tc.spans == nil {
+		tc.spans = map[*include.Model][]spanAt{}
+	}
+	prev := tc.spans[m]
+	all := make([]spanAt, 0, len(prev)+len(spans))
+	all = append(all, prev...)
+	for _, sp := range spans {
+		all = append(all, spanAt{sp, n})
+	}
+	tc.spans[m] = all
+	if len(prev) == 0 {
+		return false
+	}
+	sorted := slices.Clone(all)
+	slices.SortFunc(sorted, func(a, b spanAt) int { return cmp.Compare(a.lo, b.lo) })
+	far := sorted[0] // the span reaching farthest so far
+	for _, sp := range sorted[1:] {
+		if sp.lo <= far.hi && sp.n != far.n {
+			return true
+		}
+		if sp.hi > far.hi {
+			far = sp
+		}
+	}
+	return false
 }
 
 // valueAt names a value by its model and address: a struct's first field has the struct's
