@@ -12,7 +12,11 @@ import (
 // boxChunk values of its kind, one allocation for all of them, and the interface points at
 // it. A slab element is written once, before its interface exists, and never again, so the
 // interface holds a value that does not change, as one the runtime made would; the slab
-// stays alive while any of its values does. The zero boxes boxes as the runtime does.
+// stays alive while any of its values does, and with it what its values point to: a
+// string's bytes, a time's Location. So that one value kept (the slug of a row that Each
+// handed over) keeps only a little more memory alive, strings longer than boxedString
+// bytes are boxed by the runtime: a slab pins at most boxChunk x boxedString bytes of
+// strings. The zero boxes boxes as the runtime does.
 type boxes struct {
 	strs   []string
 	ints   []int64
@@ -22,6 +26,9 @@ type boxes struct {
 
 // boxChunk is the number of values of a slab.
 const boxChunk = 64
+
+// boxedString is the longest string a slab takes.
+const boxedString = 64
 
 // eface is the layout of an interface value with no methods: its dynamic type and a pointer
 // to its value.
@@ -56,8 +63,8 @@ func inSlab[T any](s *[]T, v T, typ unsafe.Pointer) any {
 }
 
 func (b *boxes) string(s string) any {
-	if b == nil || s == "" {
-		return s // (the runtime boxes "" without allocating)
+	if b == nil || s == "" || len(s) > boxedString {
+		return s // (the runtime boxes "" without allocating; a long string's box is small beside it)
 	}
 	return inSlab(&b.strs, s, stringWord)
 }
