@@ -312,11 +312,14 @@ func TestDeadlineDuringRead(t *testing.T) {
 					if err != nil || len(all) != roots || len(all[roots-1].Posts) != posts || len(all[roots-1].Posts[posts-1].Comments) != comments {
 						t.Fatalf("the whole read: %d roots, %v", len(all), err)
 					}
-					if full < 4*deadline {
-						t.Fatalf("the whole read takes %v: too quick to show a deadline of %v", full, deadline)
+					// the deadline falls in the first quarter of the read (a fast machine reads
+					// these rows in less than 4 x 50 ms)
+					d := min(deadline, full/4)
+					if d < 5*time.Millisecond {
+						t.Fatalf("the whole read takes %v: too quick to show a deadline", full)
 					}
 					runWays(t, tdb, nil, func(way) fate { return cancelFate(tdb, false) }, func(t *testing.T, w way, db joinery.Querier, _ *sql.Conn) {
-						ctx, cancel := context.WithTimeout(context.Background(), deadline)
+						ctx, cancel := context.WithTimeout(context.Background(), d)
 						defer cancel()
 						start := time.Now()
 						got, err := q.All(ctx, db)

@@ -288,13 +288,16 @@ func (q Q[T]) OffsetParam(p Param) Q[T] {
 func (q Q[T]) After(c Cursor) Q[T] {
 	q = q.clone()
 	q.q.After = append([]any(nil), c.Values...)
+	q.q.AfterOrder = c.order
 	return q
 }
 
 // Cursor is a keyset position: the values of the root order columns and the primary key of
-// one root.
+// one root. One made by Q.Cursor remembers the order it was made under, and a query of
+// another order refuses it (one built by hand, Cursor{Values: ...}, is taken as it is).
 type Cursor struct {
 	Values []any
+	order  string
 }
 
 // Cursor builds the keyset cursor of root under q's order (root columns and values computed
@@ -307,7 +310,16 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, err
 	}
-	var c Cursor
+	c := Cursor{order: builder.KeysetSignature(parts)}
+	selected := map[string]bool{} // Columns: the attributes the roots were loaded with
+	for _, n := range q.q.Columns {
+		selected[n] = true
+	}
+	for _, a := range q.model.Attrs() {
+		if slices.Contains(q.model.PrimaryKeyView(), a.Column) {
+			selected[a.Name] = true // (the key is always loaded)
+		}
+	}
 	rv := reflect.ValueOf(root)
 	for rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
@@ -327,6 +339,8 @@ func (q Q[T]) Cursor(root T) (Cursor, error) {
 		a, _ := q.model.Attr(p.Attr)
 		if p.Computed {
 			a, _ = q.model.ComputedAttr(p.Attr)
+		} else if q.q.HasColumns && !selected[p.Attr] && !selected[a.Column] {
+			return Cursor{}, fmt.Errorf("joinery: Cursor: the order's %q is not among the query's Columns, so the root does not hold it (select it)", p.Attr)
 		}
 		if a.Index == nil {
 			return Cursor{}, fmt.Errorf("joinery: Cursor: no field for %q", p.Attr)
@@ -449,15 +463,20 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 		case kindEach:
 			bq.Stream = true
 		case kindOne:
-			// one root, with all of its children
-			if !bq.HasLimit || bq.Limit > 1 {
-				bq.HasLimit, bq.Limit, bq.LimitArg = true, 1, nil
+			// one root, with all of its children; a LimitParam stays (its value may be 0)
+			if bq.LimitArg == nil && (!bq.HasLimit || bq.Limit > 1) {
+				bq.HasLimit, bq.Limit = true, 1
 			}
 		}
 		if k == kindCount {
 			c.plan, c.err = builder.CompileCount(q.schema, q.dialect, bq)
 		} else {
 			c.plan, c.err = builder.Compile(q.schema, q.dialect, bq)
+		}
+		if k == kindOne && c.err != nil && !q.q.HasLimit && q.q.LimitArg == nil {
+			// a query no limit can express (a root filter on a to-many include): One
+			// takes the first root of the query as All runs it
+			c.plan, c.err = builder.Compile(q.schema, q.dialect, q.q)
 		}
 		if c.err == nil {
 			c.params = paramsOf(c.plan)
@@ -466,9 +485,8 @@ func (q Q[T]) compile(k planKind) (*builder.Plan, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	// (Count's statement has part of the query's filters: optional includes' do not count;
-	// One's has no LimitParam)
-	return bind(c.plan, c.params, q.bound, k == kindCount || k == kindOne)
+	// (Count's statement has part of the query's filters: optional includes' do not count)
+	return bind(c.plan, c.params, q.bound, k == kindCount)
 }
 
 // ToSql implements squirrel.Sqlizer: the statement and its arguments.

@@ -60,6 +60,9 @@ type Query struct {
 	// After is a keyset cursor: the values of KeysetColumns for the last root of the previous
 	// page; the statement returns the roots after it in the root order.
 	After []any
+	// AfterOrder, when set, is the order the cursor was made under (KeysetSignature of its
+	// query): a cursor of another order is an error, not a page of wrong roots.
+	AfterOrder string
 	// OneTenant: the query is held to the tenant TenantValue of an include.Tenant schema
 	// (joinery's Q.Tenant, which also filters the roots): every include's table that carries
 	// the tenant column is filtered by it too, so that a distributed database routes every

@@ -198,6 +198,7 @@ func (w *keyWriter) query(q *Query) {
 	w.value(q.OffsetArg)
 	w.bool(q.After != nil)
 	w.values(q.After)
+	w.str(q.AfterOrder)
 	w.bool(q.OneTenant)
 	w.value(q.TenantValue)
 	w.uint(uint64(q.Shape))

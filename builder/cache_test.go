@@ -24,7 +24,7 @@ func TestPlanCacheKeyCoversQuery(t *testing.T) {
 		want []string
 	}{
 		{Query{}, []string{"Model", "Where", "OrderBy", "Columns", "HasColumns", "Unscoped", "Include", "Computed",
-			"Limit", "Offset", "HasLimit", "LimitArg", "OffsetArg", "After", "OneTenant", "TenantValue", "Shape",
+			"Limit", "Offset", "HasLimit", "LimitArg", "OffsetArg", "After", "AfterOrder", "OneTenant", "TenantValue", "Shape",
 			"Stream", "Pipelining", "Distant", "shareRoots"}},
 		{include.Resolved{}, []string{"Segment", "Where", "Order", "Columns", "HasColumns", "Required", "ThroughCols",
 			"HasThCols", "ThroughWhere", "Unscoped", "Limit", "Offset", "HasLimit", "LimitSet", "FilterOnly", "Children",

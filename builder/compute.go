@@ -242,6 +242,13 @@ func (b *builder) grouped(cv *computed) (join, node, error) {
 	}
 	sub := &selectStmt{from: f, where: appendNode(nil, preds)}
 	on := b.groupByLink(sub, l, cv.galias, agg.parent.alias)
+	// (a source scope is on the parent's columns: it decides which parents have the rows,
+	// as in the subquery per row)
+	s, err := b.sourcePreds(agg)
+	if err != nil {
+		return join{}, nil, err
+	}
+	on = appendNode(on, s)
 	sub.items = append(sub.items, aliased{b.aggregate(cv), "v"})
 	// a root without rows of the association has no row in the table: NULL
 	var value node = b.col(cv.galias, "v")

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/joinery/joinery/dialects"
 	"github.com/joinery/joinery/include"
@@ -74,6 +75,9 @@ func (b *builder) keyset(terms []term) (node, error) {
 	}
 	if len(parts) != len(b.query.After) {
 		return nil, qErr("keyset cursor has %d values, the order needs %d (%v)", len(b.query.After), len(parts), parts)
+	}
+	if sig := KeysetSignature(parts); b.query.AfterOrder != "" && b.query.AfterOrder != sig {
+		return nil, qErr("keyset cursor was made under the order %s, and this query orders by %s: make the cursor with this query's Cursor", b.query.AfterOrder, sig)
 	}
 	type key struct {
 		col        node
@@ -189,4 +193,20 @@ func isNull(v any) bool {
 func isParam(v any) bool {
 	_, ok := v.(interface{ ParamName() string })
 	return ok
+}
+
+// KeysetSignature names a keyset order: its attributes with their directions, as
+// "name DESC, id". A cursor carries the signature of the query it was made with.
+func KeysetSignature(parts []KeyPart) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Attr)
+		if p.Desc {
+			b.WriteString(" DESC")
+		}
+	}
+	return b.String()
 }
