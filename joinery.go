@@ -804,7 +804,9 @@ func (q Q[T]) CountSql() (string, []any, error) {
 }
 
 // One runs the query and returns the first root, or an error matching ErrNoRows and
-// sql.ErrNoRows.
+// sql.ErrNoRows. It reads one root (LIMIT 1 on the roots; a LimitParam stays, bound as
+// All binds it), except for a query no limit can express (a root filter on a to-many
+// include), which it runs as All does to take the first root.
 func (q Q[T]) One(ctx context.Context, db Querier) (T, error) {
 	var zero T
 	all, err := q.all("One", ctx, db)
