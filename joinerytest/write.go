@@ -19,8 +19,10 @@ type Planner interface {
 // keys are all given), each with its exact SQL and arguments, each reporting one row
 // affected; inside Begin and Commit when the operation, handed a pool, opens a transaction
 // (pass inTx when the data layer runs it in a *sql.Tx of its own, whose Begin and Commit
-// the test registers). An operation that reads first (add and set of a belongsToMany,
-// generated keys) is an error: register its statements with ExpectWriteSteps.
+// the test registers: an operation of several statements then runs inside a savepoint,
+// SAVEPOINT joinery_write .. RELEASE SAVEPOINT joinery_write, which this registers too).
+// An operation that reads first (add and set of a belongsToMany, generated keys) is an
+// error: register its statements with ExpectWriteSteps.
 func ExpectWrite(mock sqlmock.Sqlmock, op Planner, inTx bool) error {
 	p, err := op.Plan()
 	if err != nil {
@@ -33,8 +35,21 @@ func ExpectWrite(mock sqlmock.Sqlmock, op Planner, inTx bool) error {
 	for i, st := range p.Statements {
 		steps[i] = WriteStep{Statement: st, Affected: 1}
 	}
-	return expectSteps(mock, p.Transaction && !inTx, steps)
+	switch {
+	case p.Transaction && inTx:
+		return expectSteps(mock, inSavepoint, steps)
+	case p.Transaction:
+		return expectSteps(mock, inOwnTx, steps)
+	}
+	return expectSteps(mock, bare, steps)
 }
+
+// How an operation's statements are wrapped.
+const (
+	bare        = iota
+	inOwnTx     // Begin .. Commit: the operation, handed a pool, opened a transaction
+	inSavepoint // SAVEPOINT .. RELEASE: in the caller's transaction
+)
 
 // WriteStep is one statement of a write operation with what the database answers: rows
 // (Columns, Rows) for a read or an INSERT .. RETURNING, else rows affected and the last
@@ -51,6 +66,30 @@ type WriteStep struct {
 // statements after a read depend on its rows), inside Begin and Commit when tx is set. The
 // SQL and arguments of the steps the operation's Plan already knows must agree with it.
 func ExpectWriteSteps(mock sqlmock.Sqlmock, op Planner, tx bool, steps ...WriteStep) error {
+	mode := bare
+	if tx {
+		mode = inOwnTx
+	}
+	return expectPlanned(mock, op, mode, steps)
+}
+
+// ExpectWriteStepsInTx registers the steps of an operation run in the test's own *sql.Tx:
+// an operation of several statements inside SAVEPOINT joinery_write .. RELEASE SAVEPOINT
+// joinery_write, one of one statement as it is.
+func ExpectWriteStepsInTx(mock sqlmock.Sqlmock, op Planner, steps ...WriteStep) error {
+	p, err := op.Plan()
+	if err != nil {
+		return err
+	}
+	mode := bare
+	if p.Transaction {
+		mode = inSavepoint
+	}
+	return expectPlanned(mock, op, mode, steps)
+}
+
+// expectPlanned checks steps against op's Plan and registers them wrapped as mode says.
+func expectPlanned(mock sqlmock.Sqlmock, op Planner, mode int, steps []WriteStep) error {
 	p, err := op.Plan()
 	if err != nil {
 		return err
@@ -66,7 +105,7 @@ func ExpectWriteSteps(mock sqlmock.Sqlmock, op Planner, tx bool, steps ...WriteS
 			return fmt.Errorf("joinerytest: statement %d has arguments %v, not %v", i+1, st.Args, steps[i].Args)
 		}
 	}
-	return expectSteps(mock, tx, steps)
+	return expectSteps(mock, mode, steps)
 }
 
 // ExpectWriteCount registers the statement of a count (or has) operation, returning n (for
@@ -79,12 +118,15 @@ func ExpectWriteCount(mock sqlmock.Sqlmock, op Planner, n int64) error {
 	if len(p.Statements) != 1 {
 		return fmt.Errorf("joinerytest: a count or has runs one statement, this operation %d", len(p.Statements))
 	}
-	return expectSteps(mock, false, []WriteStep{{Statement: p.Statements[0], Columns: []string{"count"}, Rows: [][]driver.Value{{n}}}})
+	return expectSteps(mock, bare, []WriteStep{{Statement: p.Statements[0], Columns: []string{"count"}, Rows: [][]driver.Value{{n}}}})
 }
 
-func expectSteps(mock sqlmock.Sqlmock, tx bool, steps []WriteStep) error {
-	if tx {
+func expectSteps(mock sqlmock.Sqlmock, mode int, steps []WriteStep) error {
+	switch mode {
+	case inOwnTx:
 		mock.ExpectBegin()
+	case inSavepoint:
+		mock.ExpectExec("SAVEPOINT joinery_write").WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	for _, s := range steps {
 		args, err := driverArgs(s.Args)
@@ -113,8 +155,11 @@ func expectSteps(mock sqlmock.Sqlmock, tx bool, steps []WriteStep) error {
 		}
 		e.WillReturnResult(sqlmock.NewResult(s.LastID, s.Affected))
 	}
-	if tx {
+	switch mode {
+	case inOwnTx:
 		mock.ExpectCommit()
+	case inSavepoint:
+		mock.ExpectExec("RELEASE SAVEPOINT joinery_write").WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	return nil
 }

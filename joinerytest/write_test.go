@@ -34,6 +34,26 @@ func TestExpectWrite(t *testing.T) {
 	}
 	met(t, mock)
 
+	// in the test's own transaction: the operation's statements inside a savepoint
+	db, mock = newMock(t)
+	mock.ExpectBegin()
+	set := w.Assoc("Writer", "Books").Set(write.Key(int64(1)), write.Key(int64(10)), write.Key(int64(11)))
+	if err := joinerytest.ExpectWrite(mock, set, true); err != nil {
+		t.Fatal(err)
+	}
+	mock.ExpectCommit()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Exec(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	met(t, mock)
+
 	// a count
 	db, mock = newMock(t)
 	op := w.Assoc("Writer", "Books").Count(write.Key(int64(1)))
@@ -52,7 +72,7 @@ func TestExpectWrite(t *testing.T) {
 	if err := joinerytest.ExpectWrite(mock, create, false); err == nil || !strings.Contains(err.Error(), "ExpectWriteSteps") {
 		t.Fatalf("ExpectWrite of a create with a generated key: %v", err)
 	}
-	err := joinerytest.ExpectWriteSteps(mock, create, false, joinerytest.WriteStep{
+	err = joinerytest.ExpectWriteSteps(mock, create, false, joinerytest.WriteStep{
 		Statement: write.Statement{SQL: `INSERT INTO "chapters" ("book_id", "title") VALUES ($1, $2) RETURNING "id"`, Args: []any{int64(10), "one"}},
 		Columns:   []string{"id"}, Rows: [][]driver.Value{{int64(7)}},
 	})

@@ -260,6 +260,25 @@ func TestAtomicDB(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantTable(t, tdb, "user_projects", "1|1|lead", "1|2|dev", "2|1|qa")
+		// in the caller's transaction, an operation that fails at its third statement takes
+		// back its own writes (a savepoint: MySQL and SQLite keep a failed transaction's
+		// earlier statements) and leaves the transaction usable (PostgreSQL's is aborted by
+		// a failed statement): the caller's other writes commit
+		tx, err = tdb.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO videos (id, title) VALUES (3, 'v3')"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Set(write.Key(int64(1)), write.Key(int64(3)), write.Key(int64(99))).Exec(ctx, tx); !errors.Is(err, write.ErrStatement) || !strings.Contains(err.Error(), "statement 3") {
+			t.Errorf("set in the caller's transaction: %v", err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		wantTable(t, tdb, "user_projects", "1|1|lead", "1|2|dev", "2|1|qa")
+		wantRows(t, tdb, "SELECT title FROM videos WHERE id = 3", "v3")
 		// a nested create whose third INSERT fails (an empty tag name, refused by a CHECK)
 		// leaves nothing
 		users := []*User{{Name: "hal", Posts: []Post{{Title: "h1", Tags: []Tag{{Name: ""}}}}}}

@@ -3,6 +3,7 @@ package write
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/joinery/joinery/include"
@@ -256,6 +257,25 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins ins
 			}
 			return nil
 		}
+		if groups := byKeyPrefix(m, pk, ins); len(groups) > 1 {
+			// the generated column follows other key columns ((tenant_id, id)): an engine
+			// that numbers each prefix of the key apart (Aria, MyISAM) gives one INSERT's
+			// rows consecutive keys only within a prefix: one INSERT per prefix
+			width := len(ins.cols)
+			for _, g := range groups {
+				sub := ins
+				sub.vals = make([]any, 0, len(g)*width)
+				subRows := make([]*row, len(g))
+				for k, i := range g {
+					sub.vals = append(sub.vals, ins.vals[i*width:(i+1)*width]...)
+					subRows[k] = rows[i]
+				}
+				if err := w.insertGenerated(r, m, pk, sub, subRows, what); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		sts, sizes, err := w.insertStatements(r, ins, what)
 		if err != nil {
 			return err
@@ -272,6 +292,9 @@ func (w *Writer) insertGenerated(r *runner, m *include.Model, pk string, ins ins
 			first, err := res.LastInsertId()
 			if err != nil {
 				return r.fail(err)
+			}
+			if first == 0 {
+				return r.fail(noAutoIncrement(ins.table, pk))
 			}
 			for j := 0; j < sizes[i]; j++ {
 				if err := rows[next+j].set(pk, first+int64(j)*step); err != nil {
@@ -301,7 +324,55 @@ func (w *Writer) insertOneLastID(r *runner, ins insertRows, rw *row, pk string, 
 	if err != nil {
 		return r.fail(err)
 	}
+	if id == 0 {
+		return r.fail(noAutoIncrement(ins.table, pk))
+	}
 	return rw.set(pk, id)
+}
+
+// noAutoIncrement is the error of an INSERT that generated no AUTO_INCREMENT key
+// (LastInsertId 0: a key from a sequence's DEFAULT, or none), which cannot be read back.
+func noAutoIncrement(table, pk string) error {
+	return fmt.Errorf("INSERT INTO %s generated no AUTO_INCREMENT key (LastInsertId is 0), so the keys of its rows cannot be read back: make %s AUTO_INCREMENT, or give its values", table, pk)
+}
+
+// byKeyPrefix groups the rows of ins by the values of the key columns before the generated
+// one pk (the tenant_id of (tenant_id, id)), in the order they first appear: row indexes
+// per group; one group when pk is the key's only column or all rows share the prefix.
+func byKeyPrefix(m *include.Model, pk string, ins insertRows) [][]int {
+	key := m.PrimaryKeyView()
+	var at []int // positions in ins.cols of the prefix columns
+	for _, c := range key {
+		if c == pk {
+			break
+		}
+		if i := slices.Index(ins.cols, c); i >= 0 {
+			at = append(at, i)
+		}
+	}
+	n := ins.n()
+	if len(at) == 0 || n < 2 {
+		return [][]int{nil}
+	}
+	width := len(ins.cols)
+	var groups [][]int
+	index := map[tupleKey]int{}
+	for i := 0; i < n; i++ {
+		var k tupleKey
+		for j, c := range at {
+			if j < len(k) {
+				k[j] = norm(ins.vals[i*width+c])
+			}
+		}
+		g, ok := index[k]
+		if !ok {
+			g = len(groups)
+			index[k] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
 }
 
 // consecutiveIDs asks a MySQL/MariaDB server once per operation whether a multi-row INSERT

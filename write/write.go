@@ -368,6 +368,23 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 	}
 	r := &runner{ctx: ctx, q: q, res: &res, what: what}
 	b, pool := q.(txBeginner)
+	if _, isTx := q.(callerTx); isTx && !single {
+		// the caller's transaction: a savepoint around the operation's statements, so
+		// that a failure takes back its own writes (MySQL and SQLite keep a failed
+		// transaction's earlier statements) and leaves the transaction usable
+		// (PostgreSQL's is aborted by a failed statement)
+		if _, err := q.ExecContext(ctx, savepoint); err != nil {
+			return res, fmt.Errorf("%w: %s: savepoint: %w", ErrStatement, what, err)
+		}
+		if err := fn(r); err != nil {
+			_, _ = q.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+savepoint)
+			return res, err
+		}
+		if _, err := q.ExecContext(ctx, "RELEASE "+savepoint); err != nil {
+			return res, fmt.Errorf("%w: %s: release savepoint: %w", ErrStatement, what, err)
+		}
+		return res, nil
+	}
 	if _, isTx := q.(*sql.Tx); isTx || !pool || single {
 		err := fn(r)
 		return res, err
@@ -392,6 +409,17 @@ func atomic(ctx context.Context, q Querier, what string, single bool, fn func(r 
 	}
 	return res, nil
 }
+
+// callerTx is a transaction the caller began (*sql.Tx, *sqlx.Tx).
+type callerTx interface {
+	Querier
+	Commit() error
+	Rollback() error
+}
+
+// savepoint is the savepoint an operation of several statements sets in the caller's
+// transaction (SAVEPOINT, ROLLBACK TO, RELEASE: the same on every dialect).
+const savepoint = "SAVEPOINT joinery_write"
 
 // dryQuerier stands in for a database in a dry run (Plan), which calls it never.
 type dryQuerier bool
