@@ -1,6 +1,7 @@
 package write
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -375,6 +376,17 @@ func (b *btm) runInserts(r *runner, rows []insertRows) error {
 // linkRows groups links into the INSERTs of their join rows, one per set of columns.
 func (b *btm) linkRows(links []link, ignoreDup bool) []insertRows {
 	a := b.a
+	if len(links) > 1 {
+		// in key order: two transactions adding the same links lock the unique index's
+		// entries in the same order, instead of each waiting for the other's (a deadlock)
+		links = slices.Clone(links)
+		slices.SortStableFunc(links, func(x, y link) int {
+			if c := cmpKeys(x.src, y.src); c != 0 {
+				return c
+			}
+			return cmpKeys(x.key, y.key)
+		})
+	}
 	type group struct {
 		cols []string
 		vals []any // row after row
@@ -884,4 +896,39 @@ func dedupeCols(in []colVal) []colVal {
 		}
 	}
 	return out
+}
+
+// cmpKeys orders two key tuples as the database would order equal-typed keys: integers and
+// floats by value, strings bytewise, other values by their text; a shorter tuple first.
+func cmpKeys(a, b []any) int {
+	for i := range min(len(a), len(b)) {
+		if c := cmpValue(norm(a[i]), norm(b[i])); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func cmpValue(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return cmp.Compare(x, y)
+		case float64:
+			return cmp.Compare(float64(x), y)
+		}
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return cmp.Compare(x, y)
+		case int64:
+			return cmp.Compare(x, float64(y))
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 }

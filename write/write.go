@@ -72,8 +72,11 @@
 //
 // Every operation runs a fixed number of statements whatever the number of links (an INSERT
 // is split only where it would exceed the dialect's bind-parameter limit). An operation of
-// more than one statement runs in the caller's transaction (a *sql.Tx) or in one it opens
-// when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn): it writes everything or nothing.
+// more than one statement runs in the caller's transaction (a *sql.Tx, inside a savepoint,
+// SAVEPOINT joinery_write, so that a failure takes back its own writes and leaves the
+// transaction usable) or in one it opens when handed a pool (*sql.DB, *sqlx.DB, *sql.Conn):
+// it writes everything or nothing. Join rows are inserted in key order, so concurrent adds
+// of the same links take their locks in one order.
 // Result.Statements lists every statement run, with its arguments; Op.Plan lists them
 // without running anything (all of them for the operations that read nothing first).
 // Writer.WithArrays sends an INSERT's rows as one array per column on PostgreSQL, which
