@@ -193,18 +193,26 @@ func (b *builder) aggregate(cv *computed) node {
 	return seq{kw(strings.ToUpper(cv.c.Func.String()) + "("), b.col(cv.agg.alias, a.Column), kw(")")}
 }
 
-// groupByLink groups sub by the child columns of link l, selected as k0, k1 .., and returns
-// the condition joining the grouped table (alias) to the parent's rows (parentAlias).
-func (b *builder) groupByLink(sub *selectStmt, l link, alias, parentAlias string) []node {
-	on := make([]node, 0, len(l.child))
+// groupByLink groups sub by the child columns of n's link, selected as k0, k1 .., and
+// returns the condition joining the grouped table (alias) to n's parent's rows, with the
+// association's source scope.
+func (b *builder) groupByLink(sub *selectStmt, n *bnode, alias string) ([]node, error) {
+	l := b.linkOf(n)
+	on := make([]node, 0, len(l.child)+1)
 	for i, c := range l.child {
 		k := b.col(l.childAlias, c)
 		name := "k" + strconv.Itoa(i)
 		sub.items = append(sub.items, aliased{k, name})
 		sub.group = append(sub.group, k)
-		on = append(on, &colEq{col{alias, name}, col{parentAlias, l.parent[i]}})
+		on = append(on, &colEq{col{alias, name}, col{n.parent.alias, l.parent[i]}})
 	}
-	return on
+	// a source scope is on the parent's columns: it decides which parents have the rows,
+	// as in the subquery per parent
+	s, err := b.sourcePreds(n)
+	if err != nil {
+		return nil, err
+	}
+	return appendNode(on, s), nil
 }
 
 // computedByName is n's computed value name, or nil.
@@ -231,7 +239,6 @@ func (b *builder) grouped(cv *computed) (join, node, error) {
 	if cv.galias == "" {
 		cv.galias = b.newAlias()
 	}
-	l := b.linkOf(agg)
 	f, err := b.factor(agg, "", false)
 	if err != nil {
 		return join{}, nil, err
@@ -241,14 +248,10 @@ func (b *builder) grouped(cv *computed) (join, node, error) {
 		return join{}, nil, err
 	}
 	sub := &selectStmt{from: f, where: appendNode(nil, preds)}
-	on := b.groupByLink(sub, l, cv.galias, agg.parent.alias)
-	// (a source scope is on the parent's columns: it decides which parents have the rows,
-	// as in the subquery per row)
-	s, err := b.sourcePreds(agg)
+	on, err := b.groupByLink(sub, agg, cv.galias)
 	if err != nil {
 		return join{}, nil, err
 	}
-	on = appendNode(on, s)
 	sub.items = append(sub.items, aliased{b.aggregate(cv), "v"})
 	// a root without rows of the association has no row in the table: NULL
 	var value node = b.col(cv.galias, "v")

@@ -228,13 +228,10 @@ func (b *builder) firstGrouped(t term) (join, node, error) {
 		sub.joins = append(sub.joins, join{kind, f, on})
 	}
 	alias := b.newAlias()
-	on := b.groupByLink(sub, b.linkOf(path[0]), alias, b.root.alias)
-	// (a source scope is on the root's columns: it decides which roots have the rows)
-	s, err := b.sourcePreds(path[0])
+	on, err := b.groupByLink(sub, path[0], alias)
 	if err != nil {
 		return join{}, nil, err
 	}
-	on = appendNode(on, s)
 	v := t.extreme()
 	if nullsFirst {
 		v = seq{kw("CASE WHEN COUNT(*) > COUNT("), t.col, kw(") THEN NULL ELSE "), v, kw(" END")}

@@ -205,8 +205,7 @@ func Check(ctx context.Context, db Querier, s *include.Schema, d dialects.Dialec
 		// the foreign keys the declared primary or unique key indexes (no index of their
 		// own in the layout): the database must have that key, or another index
 		for _, fk := range t.fks {
-			if slices.ContainsFunc(t.indexes, func(k key) bool { return len(k.cols) >= len(fk.cols) && sameList(k.cols[:len(fk.cols)], fk.cols) }) ||
-				dt.hasIndex(fk.cols) || !dt.hasCols(fk.cols) || !dt.hasCols(t.pk) {
+			if leads(keyCols(t.indexes), fk.cols) || dt.hasIndex(fk.cols) || !dt.hasCols(fk.cols) || !dt.hasCols(t.pk) {
 				// (an index of the layout's own, which the loop above checked; or a key
 				// whose missing column is already an error)
 				continue
@@ -484,8 +483,11 @@ func (t *dbTable) fk(fk *foreignKey) *dbFK {
 	return nil
 }
 
-func (t *dbTable) hasIndex(cols []string) bool {
-	for _, k := range t.indexes {
+func (t *dbTable) hasIndex(cols []string) bool { return leads(t.indexes, cols) }
+
+// leads reports whether one of keys starts with cols.
+func leads(keys [][]string, cols []string) bool {
+	for _, k := range keys {
 		if len(k) >= len(cols) && sameList(k[:len(cols)], cols) {
 			return true
 		}

@@ -467,12 +467,7 @@ func (t *table) hasUnique(cols []string) bool {
 // hasIndex reports whether an index (the primary key, a unique key or an index) starts with
 // cols, so that lookups by them need no index of their own.
 func (t *table) hasIndex(cols []string) bool {
-	for _, k := range append(append([][]string{t.pk}, keyCols(t.uniques)...), keyCols(t.indexes)...) {
-		if len(k) >= len(cols) && sameList(k[:len(cols)], cols) {
-			return true
-		}
-	}
-	return false
+	return leads(append(append([][]string{t.pk}, keyCols(t.uniques)...), keyCols(t.indexes)...), cols)
 }
 
 func keyCols(ks []key) [][]string {

@@ -47,20 +47,27 @@ func (n Node) Path() string { return n.path }
 // clause, so an optional include stays optional. Map predicates (sq.Eq, sq.Lt, ...) name bare
 // columns of the include; a raw sq.Expr names the include's table as {{self}}.
 func (n Node) Where(pred sq.Sqlizer) Node {
-	if meta.NilRef(pred) && n.err == nil {
-		n.err = fmt.Errorf("include %q: Where(%s)", n.path, nilName(pred))
+	if n.nilPred("Where", pred) {
 		return n
 	}
 	n.where = append(append([]sq.Sqlizer(nil), n.where...), pred)
 	return n
 }
 
-// nilName names a nil predicate in an error: nil, or its type.
-func nilName(pred sq.Sqlizer) string {
-	if pred == nil {
-		return "nil"
+// nilPred reports a nil predicate (a typed nil too, whose ToSql would dereference it) given
+// to method, and keeps it as n's error.
+func (n *Node) nilPred(method string, pred sq.Sqlizer) bool {
+	if !meta.NilRef(pred) {
+		return false
 	}
-	return fmt.Sprintf("a nil %T", pred)
+	if n.err == nil {
+		what := "nil"
+		if pred != nil {
+			what = fmt.Sprintf("a nil %T", pred)
+		}
+		n.err = fmt.Errorf("include %q: %s(%s)", n.path, method, what)
+	}
+	return true
 }
 
 // Order orders the included rows within each parent: "created_at", "created_at DESC". It is
@@ -94,8 +101,7 @@ func (n Node) ThroughColumns(cols ...string) Node {
 
 // ThroughWhere filters the join table of a BelongsToMany (inside its join group).
 func (n Node) ThroughWhere(pred sq.Sqlizer) Node {
-	if meta.NilRef(pred) && n.err == nil {
-		n.err = fmt.Errorf("include %q: ThroughWhere(%s)", n.path, nilName(pred))
+	if n.nilPred("ThroughWhere", pred) {
 		return n
 	}
 	n.thWhere = append(append([]sq.Sqlizer(nil), n.thWhere...), pred)

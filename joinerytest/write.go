@@ -66,11 +66,15 @@ type WriteStep struct {
 // statements after a read depend on its rows), inside Begin and Commit when tx is set. The
 // SQL and arguments of the steps the operation's Plan already knows must agree with it.
 func ExpectWriteSteps(mock sqlmock.Sqlmock, op Planner, tx bool, steps ...WriteStep) error {
+	p, err := op.Plan()
+	if err != nil {
+		return err
+	}
 	mode := bare
 	if tx {
 		mode = inOwnTx
 	}
-	return expectPlanned(mock, op, mode, steps)
+	return expectPlanned(mock, p, mode, steps)
 }
 
 // ExpectWriteStepsInTx registers the steps of an operation run in the test's own *sql.Tx:
@@ -85,15 +89,12 @@ func ExpectWriteStepsInTx(mock sqlmock.Sqlmock, op Planner, steps ...WriteStep) 
 	if p.Transaction {
 		mode = inSavepoint
 	}
-	return expectPlanned(mock, op, mode, steps)
+	return expectPlanned(mock, p, mode, steps)
 }
 
-// expectPlanned checks steps against op's Plan and registers them wrapped as mode says.
-func expectPlanned(mock sqlmock.Sqlmock, op Planner, mode int, steps []WriteStep) error {
-	p, err := op.Plan()
-	if err != nil {
-		return err
-	}
+// expectPlanned checks steps against an operation's plan p and registers them wrapped as
+// mode says.
+func expectPlanned(mock sqlmock.Sqlmock, p write.Plan, mode int, steps []WriteStep) error {
 	for i, st := range p.Statements {
 		if i >= len(steps) {
 			return fmt.Errorf("joinerytest: the operation runs at least %d statements, %d given", len(p.Statements), len(steps))

@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/joinery/joinery"
 	"github.com/joinery/joinery/builder"
 	"github.com/joinery/joinery/hydrate"
+	"github.com/joinery/joinery/internal/meta"
 )
 
 // Importing this package also speeds up joinery over database/sql with pgx's stdlib driver:
@@ -383,7 +383,7 @@ func checkRun(op string, ctx context.Context, db Querier) error {
 	if db == nil {
 		return fmt.Errorf("joinery/pgx: %s: nil Querier", op)
 	}
-	if v := reflect.ValueOf(db); v.Kind() == reflect.Pointer && v.IsNil() {
+	if meta.NilRef(db) {
 		return fmt.Errorf("joinery/pgx: %s: a nil %T", op, db)
 	}
 	return nil

@@ -248,10 +248,11 @@ func checkTree(m *include.Model, rows []*row, tree *incNode, path string, tc *tr
 			}
 			kids = append(kids, ks...)
 		}
-		if tc.elsewhere(a.Target, ch, spans) {
+		here, elsewhere := tc.overlaps(a.Target, ch, spans)
+		if elsewhere {
 			return fmt.Errorf("%w: %s: a slice of %s values is also given at another place of the tree; a nested create writes each value once (pass a copy)", ErrBadInput, what, a.Target.Name())
 		}
-		if overlap(spans) {
+		if here {
 			if children {
 				return fmt.Errorf("%w: %s: one slice of %s values is under two %s values; a child has one parent (pass a copy for each)", ErrBadInput, what, a.Target.Name(), m.Name())
 			}
@@ -282,37 +283,40 @@ type spanAt struct {
 	n *incNode
 }
 
-// elsewhere records the slices of model m's values met at node n and reports whether one
-// of them shares elements with a slice met at another node.
-func (tc *treeCheck) elsewhere(m *include.Model, n *incNode, spans []span) bool {
+// overlaps records the slices of model m's values met at node n and reports whether two of
+// them share elements: here, two met at n (parents sharing one slice); elsewhere, one met
+// at n and one met at another node.
+func (tc *treeCheck) overlaps(m *include.Model, n *incNode, spans []span) (here, elsewhere bool) {
 	if len(spans) == 0 {
-		return false
+		return false, false
 	}
 	if tc.spans == nil {
 		tc.spans = map[*include.Model][]spanAt{}
 	}
-	prev := tc.spans[m]
-	all := make([]spanAt, 0, len(prev)+len(spans))
-	all = append(all, prev...)
+	all := tc.spans[m]
 	for _, sp := range spans {
 		all = append(all, spanAt{sp, n})
 	}
 	tc.spans[m] = all
-	if len(prev) == 0 {
-		return false
+	if len(all) < 2 {
+		return false, false
 	}
 	sorted := slices.Clone(all)
 	slices.SortFunc(sorted, func(a, b spanAt) int { return cmp.Compare(a.lo, b.lo) })
 	far := sorted[0] // the span reaching farthest so far
 	for _, sp := range sorted[1:] {
-		if sp.lo <= far.hi && sp.n != far.n {
-			return true
+		if sp.lo <= far.hi && (sp.n == n || far.n == n) {
+			if sp.n == far.n {
+				here = true
+			} else {
+				elsewhere = true
+			}
 		}
 		if sp.hi > far.hi {
 			far = sp
 		}
 	}
-	return false
+	return here, elsewhere
 }
 
 // valueAt names a value by its model and address: a struct's first field has the struct's
@@ -354,22 +358,6 @@ func (tc *treeCheck) place(k *row, n *incNode, children bool, what string) error
 
 // span is the address range of the elements of one struct slice.
 type span struct{ lo, hi uintptr }
-
-// overlap reports whether two of the slices share elements.
-func overlap(spans []span) bool {
-	if len(spans) < 2 {
-		return false
-	}
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
-	end := spans[0].hi
-	for _, sp := range spans[1:] {
-		if sp.lo <= end {
-			return true
-		}
-		end = max(end, sp.hi)
-	}
-	return false
-}
 
 // checkThrough checks a nested belongsToMany target's join-table values against the
 // through scope: a struct's through fields without allocating (thousands of targets), a
